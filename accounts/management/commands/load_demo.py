@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEFAULT_PASSWORD, load_demo_accounts
+from pmo.env import env
+
+
+class Command(BaseCommand):
+    help = "Load the demo accounts (one per role) and print their logins. Refused in production."
+
+    def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("load_demo refuses to run with DJANGO_ENV=production.")
+        password = env.str("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        try:
+            users = load_demo_accounts(password)
+        except LookupError as exc:
+            raise CommandError(f"{exc}; run `manage.py load_organizations` first.") from exc
+        self.stdout.write(f"Demo logins (password for all: {password})")
+        for user in users:
+            self.stdout.write(
+                f"  {user.email:<28} {user.get_role_display():<24} {user.organization.full_name}"
+            )

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import django
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings")
+    os.environ.setdefault("PMO_VAR_DIR", str(Path("var/bench-data").resolve()))
+    django.setup()
+    from django.test.utils import get_runner, setup_test_environment
+
+    from bench import (
+        BENCHMARKS,
+        foundation,  # noqa: F401 - registers its benchmarks
+    )
+
+    setup_test_environment()
+    runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)
+    old = runner.setup_databases()
+    figures: dict[str, float] = {}
+    try:
+        for func in BENCHMARKS:
+            figures.update(func())
+    finally:
+        runner.teardown_databases(old)
+    width = max(len(name) for name in figures)
+    print(f"{'benchmark':<{width}}  value")
+    for name, value in figures.items():
+        shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+        print(f"{name:<{width}}  {shown}")
+    out = Path("var/bench.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls around it are sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; every test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def organizations(db):
+    """The real organisation data: 14 ministry units and 1,788 local governments."""
+    from orgs.loader import load_all
+
+    load_all()
+    from orgs.models import Organization
+
+    return Organization.objects
+
+
+@pytest.fixture
+def hokkaido(db):
+    from tests.factories import PrefectureFactory
+
+    return PrefectureFactory(code="010006", name="北海道")
+
+
+@pytest.fixture
+def sapporo(hokkaido):
+    from orgs.models import MunicipalityClass
+    from tests.factories import MunicipalityFactory
+
+    return MunicipalityFactory(
+        code="011002",
+        name="札幌市",
+        prefecture=hokkaido,
+        municipality_class=MunicipalityClass.DESIGNATED,
+    )
+
+
+@pytest.fixture
+def alice(sapporo):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="alice@city.sapporo.lg.jp", display_name="札幌 アリス", organization=sapporo
+    )

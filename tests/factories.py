@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import factory
+
+from accounts.models import User
+from accounts.roles import Role
+from orgs import jis
+from orgs.models import MunicipalityClass, Organization, OrganizationKind
+
+
+def jis_code(prefecture: int, number: int) -> str:
+    first_five = f"{prefecture:02d}{number:03d}"
+    return first_five + str(jis.check_digit(first_five))
+
+
+class PrefectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: jis_code(n % 47 + 1, 0))
+    kind = OrganizationKind.PREFECTURE
+    name = factory.Sequence(lambda n: f"県{n}")
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("code",)
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    code = factory.Sequence(lambda n: jis_code(1, 100 + n))
+    kind = OrganizationKind.MUNICIPALITY
+    name = factory.Sequence(lambda n: f"市{n}")
+    municipality_class = MunicipalityClass.CITY
+
+
+class MinistryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"ministry-{n}")
+    kind = OrganizationKind.MINISTRY
+    name = factory.Sequence(lambda n: f"省{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.jp")
+    display_name = factory.Sequence(lambda n: f"利用者 {n}")
+    organization = factory.SubFactory(MunicipalityFactory)
+    role = Role.STAFF
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
