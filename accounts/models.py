@@ -82,3 +82,68 @@ class User(AbstractBaseUser, PermissionsMixin):
         type(self).objects.filter(pk=self.pk).update(
             previous_login=self.previous_login, last_login=self.last_login
         )
+
+
+class AuditEvent(models.Model):
+    """One account, permission or content event: who, when, from where, before and after.
+
+    Rows are only ever added. ``organization`` is the organisation the event concerns, so an
+    issuer sees the events of the organisations they issue for.
+    """
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("発行")
+        ACTIVATED = "activated", _("有効化")
+        LINK_RESENT = "link_resent", _("案内の再送")
+        STOPPED = "stopped", _("停止")
+        RESTARTED = "restarted", _("再開")
+        CHANGED = "changed", _("変更")
+        ROLE_CHANGED = "role_changed", _("役割の変更")
+        GRANT_GIVEN = "grant_given", _("権限の付与")
+        GRANT_TAKEN = "grant_taken", _("権限の取消")
+        LOGIN_SUCCEEDED = "login_succeeded", _("ログイン成功")
+        LOGIN_FAILED = "login_failed", _("ログイン失敗")
+        ACCESS_DENIED = "access_denied", _("アクセス拒否")
+        CONTENT = "content", _("コンテンツの変更")
+
+    created_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("種類"), max_length=32, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("実行者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_actions",
+    )
+    actor_email = models.CharField(_("実行者のメール"), max_length=254, blank=True)
+    target_user = models.ForeignKey(
+        User,
+        verbose_name=_("対象の利用者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("団体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    target = models.CharField(_("対象"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
+    before = models.JSONField(_("変更前"), null=True, blank=True)
+    after = models.JSONField(_("変更後"), null=True, blank=True)
+    detail = models.CharField(_("詳細"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("監査ログ")
+        verbose_name_plural = _("監査ログ")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y/%m/%d %H:%M} {self.get_kind_display()} {self.target}"

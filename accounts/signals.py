@@ -1,5 +1,19 @@
 from __future__ import annotations
 
+from accounts import audit
+
 
 def record_login(sender, request, user, **kwargs) -> None:
     user.record_login()
+    audit.record(
+        audit.Kind.LOGIN_SUCCEEDED, request=request, actor=user, target_user=user, target=user.email
+    )
+
+
+def record_login_failure(sender, credentials, request=None, **kwargs) -> None:
+    from accounts.models import User
+
+    email = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    # The address typed is kept even when no such account exists (spraying shows up).
+    audit.record(audit.Kind.LOGIN_FAILED, request=request, target_user=user, target=email[:254])

@@ -89,6 +89,12 @@ class Organization(models.Model):
         verbose_name = _("団体")
         verbose_name_plural = _("団体")
         ordering = ["code"]
+        # Object grants (django-guardian) for the exceptions to the role rules.
+        permissions = [
+            ("view_plan", _("計画を閲覧できる")),
+            ("edit_plan", _("計画を編集できる（委託先など）")),
+            ("follow_up", _("フォローアップを担当する")),
+        ]
         indexes = [models.Index(fields=["kind", "prefecture"])]
         constraints = [
             models.CheckConstraint(

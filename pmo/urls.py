@@ -14,5 +14,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("manage/", include("accounts.urls")),
+    path("", include("actionplan.urls")),
+    path("", include("documents.urls")),
+    path("", include("faq.urls")),
     path("admin/", admin.site.urls),
 ]

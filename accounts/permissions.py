@@ -1,0 +1,209 @@
+"""The one door for permissions: ``can(user, action, obj)`` and ``visible(user, queryset)``.
+
+Every view, export, download, search and htmx endpoint asks here. The rules come first from
+role and organisation (own organisation; a prefecture sees its municipalities; reviewers and
+the coordinator see all local governments); django-guardian object grants on an
+:class:`~orgs.models.Organization` add the exceptions (a contractor given ``edit_plan`` on
+one municipality, a reviewer given ``follow_up`` on specific municipalities).
+
+Lists filter with one subquery (``organization__in=<scope>``), never a per-row check.
+An object outside the user's reach must answer 404: use :func:`get_visible_or_404` and
+:func:`require`, which also record the refusal in the audit trail.
+
+Other apps register their own models with :func:`register` (the path from the model to its
+organisation) or :func:`register_scope` (a function returning a ``Q`` for the user).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+
+from accounts.roles import RANK, Role
+from orgs.models import Organization, OrganizationKind
+
+# Actions on an organisation (and on everything that belongs to it).
+VIEW = "view"  # see its plan, its inquiries, its own data
+EDIT_PLAN = "edit_plan"  # enter plan and actual dates
+ADVISE = "advise"  # leave advice (助言) on its plan
+FOLLOW_UP = "follow_up"  # open and answer follow-ups as the reviewing side
+MANAGE_ACCOUNTS = "manage_accounts"  # issue, stop and restart its accounts
+REVIEW = "review"  # national status, late organisations, reports
+VIEW_AUDIT = "view_audit"
+EDIT_CONTENT = "edit_content"  # documents, procedures, FAQ, announcements
+
+NATIONAL_ROLES = frozenset({Role.SYSADMIN, Role.COORDINATOR, Role.REVIEWER})
+# Object grants (guardian) that extend a role's reach to one organisation.
+GRANTABLE = {
+    VIEW: ("view_plan", "edit_plan", "follow_up"),
+    EDIT_PLAN: ("edit_plan",),
+    FOLLOW_UP: ("follow_up",),
+    ADVISE: ("follow_up",),
+}
+
+ScopeFunc = Callable[[Any, str], Q]
+_SCOPES: dict[type[models.Model], ScopeFunc] = {}
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def granted_organizations(user, codenames: tuple[str, ...]) -> QuerySet:
+    """Ids of organisations on which ``user`` holds one of the guardian grants (a subquery)."""
+    from guardian.models import UserObjectPermission
+
+    return (
+        UserObjectPermission.objects.filter(
+            user_id=user.pk,
+            permission__codename__in=codenames,
+            content_type=ContentType.objects.get_for_model(Organization),
+        )
+        .annotate(org_id=Cast("object_pk", models.BigIntegerField()))
+        .values("org_id")
+    )
+
+
+def organization_rule(user, action: str) -> Q:
+    """The organisations ``user`` may act on by role alone, as a ``Q`` on Organization."""
+    org_id, role = user.organization_id, user.role
+    own = Q(pk=org_id) if org_id else Q(pk__in=[])
+    local = Q(
+        kind__in=[
+            OrganizationKind.PREFECTURE,
+            OrganizationKind.MUNICIPALITY,
+            OrganizationKind.ASSOCIATION,
+        ]
+    )
+    prefecture = own | Q(prefecture_id=org_id)
+    if role == Role.SYSADMIN:
+        return Q() if action != EDIT_PLAN else own
+    if action == VIEW:
+        if role in (Role.COORDINATOR, Role.REVIEWER):
+            return own | local
+        if role == Role.PREFECTURE_ADMIN:
+            return prefecture
+        return own
+    if action == EDIT_PLAN:
+        return (
+            own
+            if role in (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN)
+            else Q(pk__in=[])
+        )
+    if action == ADVISE:
+        if role == Role.PREFECTURE_ADMIN:
+            return Q(prefecture_id=org_id)
+        return local if role in (Role.COORDINATOR, Role.REVIEWER) else Q(pk__in=[])
+    if action == FOLLOW_UP:
+        if role == Role.PREFECTURE_ADMIN:
+            return Q(prefecture_id=org_id)
+        return local if role in (Role.COORDINATOR, Role.REVIEWER) else Q(pk__in=[])
+    if action == MANAGE_ACCOUNTS:
+        if role == Role.PREFECTURE_ADMIN:
+            return prefecture
+        return own if role == Role.ACCOUNT_MANAGER else Q(pk__in=[])
+    return Q(pk__in=[])
+
+
+def organizations(user, action: str = VIEW) -> QuerySet:
+    """The organisations ``user`` may ``action``: role rules plus guardian grants."""
+    if not _active(user):
+        return Organization.objects.none()
+    rule = organization_rule(user, action)
+    if codenames := GRANTABLE.get(action):
+        rule |= Q(pk__in=granted_organizations(user, codenames))
+    return Organization.objects.filter(rule)
+
+
+def register(model: type[models.Model], *, organization: str = "organization") -> None:
+    """Scope ``model`` by the organisation found at the ``organization`` lookup path."""
+
+    def scope(user, action: str) -> Q:
+        return Q(**{f"{organization}__in": organizations(user, action).values("pk")})
+
+    _SCOPES[model] = scope
+
+
+def register_scope(model: type[models.Model]) -> Callable[[ScopeFunc], ScopeFunc]:
+    """Decorator: ``func(user, action) -> Q`` decides which rows of ``model`` are visible."""
+
+    def decorate(func: ScopeFunc) -> ScopeFunc:
+        _SCOPES[model] = func
+        return func
+
+    return decorate
+
+
+def visible(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may ``action`` (one subquery, no per-row check)."""
+    if not _active(user):
+        return queryset.none()
+    if queryset.model is Organization:
+        return queryset.filter(pk__in=organizations(user, action).values("pk"))
+    try:
+        scope = _SCOPES[queryset.model]
+    except KeyError:
+        raise LookupError(f"{queryset.model.__name__} is not registered with permissions") from None
+    return queryset.filter(scope(user, action))
+
+
+def has_role(user, *roles: Role) -> bool:
+    return _active(user) and user.role in roles
+
+
+def can(user, action: str, obj: models.Model | None = None) -> bool:
+    """May ``user`` do ``action`` to ``obj``? Global actions take ``obj=None``.
+
+    Object checks run one query (``visible`` on that row).
+    """
+    if not _active(user):
+        return False
+    if obj is None:
+        return _global(user, action)
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+
+
+def _global(user, action: str) -> bool:
+    role = user.role
+    if action == REVIEW:
+        return role in NATIONAL_ROLES or role == Role.PREFECTURE_ADMIN
+    if action == VIEW_AUDIT:
+        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
+    if action == MANAGE_ACCOUNTS:
+        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
+    if action == EDIT_CONTENT:
+        return role in (Role.EDITOR, Role.SYSADMIN)
+    return False
+
+
+def can_assign_role(user, role: str) -> bool:
+    """An issuer never grants a role above their own."""
+    return _active(user) and RANK.get(role, 10**6) <= RANK.get(user.role, -1)
+
+
+def denied(request, action: str, target: Any = None) -> Http404:
+    """Record the refusal in the audit trail and return the 404 to raise."""
+    from accounts import audit
+
+    audit.access_denied(request, action=action, target=target)
+    return Http404()
+
+
+def get_visible_or_404(request, queryset: QuerySet, action: str = VIEW, **lookup) -> Any:
+    """The object ``lookup`` finds among those ``request.user`` may ``action``, or 404."""
+    try:
+        return visible(request.user, queryset, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise denied(request, action, lookup) from None
+
+
+def require(request, action: str, obj: models.Model | None = None) -> None:
+    """Raise 404 (audited) unless ``request.user`` may ``action`` ``obj``."""
+    if not can(request.user, action, obj):
+        raise denied(request, action, obj)
