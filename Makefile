@@ -23,7 +23,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_organizations
+	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo
 
 serve: install

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEFAULT_PASSWORD, load_demo_accounts
 from pmo.env import env
+
+# Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
+DEMO_APPS = ("actionplan", "documents", "faq")
 
 
 class Command(BaseCommand):
@@ -18,6 +23,14 @@ class Command(BaseCommand):
             users = load_demo_accounts(password)
         except LookupError as exc:
             raise CommandError(f"{exc}; run `manage.py load_organizations` first.") from exc
+        for app in DEMO_APPS:
+            try:
+                demo = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            self.stdout.write(f"{app}: {demo.load()}")
         self.stdout.write(f"Demo logins (password for all: {password})")
         for user in users:
             self.stdout.write(
