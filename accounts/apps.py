@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from accounts import signals
+        from accounts import permissions, signals
+        from accounts.models import AuditEvent, User
 
         # Replace Django's stamp with ours, which keeps the login before this one.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
@@ -18,3 +19,19 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(
             signals.record_login_failure, dispatch_uid="accounts_login_failed"
         )
+
+        permissions.register(User, organization="organization")
+        permissions.register_scope(AuditEvent)(audit_scope)
+
+
+def audit_scope(user, action):
+    """Administrators see every event; issuers those of the organisations they issue for."""
+    from django.db.models import Q
+
+    from accounts import permissions
+    from accounts.roles import Role
+
+    if user.role == Role.SYSADMIN:
+        return Q()
+    managed = permissions.organizations(user, permissions.MANAGE_ACCOUNTS).values("pk")
+    return Q(organization__in=managed)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import MFA_REQUIRED, Role
 from orgs.models import Organization
 
 DEFAULT_PASSWORD = "pmo-demo-2015"
+# Demo accounts whose role needs a second factor are enrolled with this TOTP secret, so the
+# demo works with any authenticator app or `manage.py demo_totp`. Never used in production.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,26 @@ def load_demo_accounts(password: str = DEFAULT_PASSWORD) -> list[User]:
             },
         )
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.activated_at = user.activated_at or timezone.now()
+        user.save(update_fields=["password", "activated_at"])
+        if account.role in MFA_REQUIRED:
+            enrol_demo_totp(user)
         users.append(user)
     return users
+
+
+def enrol_demo_totp(user: User) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+
+
+def current_totp_code(secret: str = DEMO_TOTP_SECRET) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // 30
+    return format_hotp_value(hotp_value(secret, counter))

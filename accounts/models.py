@@ -36,6 +36,13 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+class AccountState(models.TextChoices):
+    ISSUED = "issued", _("発行済（未設定）")
+    ACTIVE = "active", _("利用中")
+    STOPPED = "stopped", _("停止中")
+    EXPIRED = "expired", _("案内の期限切れ")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("メールアドレス"), unique=True)
     display_name = models.CharField(_("氏名"), max_length=100)
@@ -54,6 +61,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("管理サイトに入れる"), default=False)
     date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
     previous_login = models.DateTimeField(_("前回ログイン"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "self",
+        verbose_name=_("発行者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issued_accounts",
+    )
+    activated_at = models.DateTimeField(_("利用開始日時"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("停止日時"), null=True, blank=True)
+    # Part of the session hash: bumping it ends every session of the account at once.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -75,6 +94,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.display_name
 
+    def get_session_auth_hash(self) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def state(self) -> str:
+        """発行済 / 利用中 / 停止 / 期限切れ: what the issuer sees for this account."""
+        if not self.is_active:
+            return AccountState.STOPPED
+        if self.activated_at:
+            return AccountState.ACTIVE
+        invitation = self.latest_invitation
+        if invitation is None or invitation.is_expired:
+            return AccountState.EXPIRED
+        return AccountState.ISSUED
+
+    @property
+    def latest_invitation(self) -> Invitation | None:
+        """The newest invitation; prefetch ``invitations`` to avoid a query per account."""
+        invitations = sorted(self.invitations.all(), key=lambda i: i.created_at, reverse=True)
+        return invitations[0] if invitations else None
+
     def record_login(self, *, at=None) -> None:
         """Shift the last login to ``previous_login`` (shown as 前回ログイン) and stamp now."""
         self.previous_login = self.last_login
@@ -82,6 +128,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         type(self).objects.filter(pk=self.pk).update(
             previous_login=self.previous_login, last_login=self.last_login
         )
+
+
+class Invitation(models.Model):
+    """A single-use link to set a password, mailed to a newly issued account (7 days)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("利用開始の案内")
+        verbose_name_plural = _("利用開始の案内")
+
+    def __str__(self) -> str:
+        return f"{self.user.email} {self.created_at:%Y/%m/%d}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
 
 
 class AuditEvent(models.Model):

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/", views.account_list, name="manage"),
+    path("accounts/new/", views.account_new, name="new"),
+    path("accounts/bulk/", views.bulk_issue, name="bulk"),
+    path("accounts/bulk/template.xlsx", views.bulk_template, name="bulk_template"),
+    path("accounts/<int:pk>/", views.account_detail, name="detail"),
+    path("accounts/<int:pk>/<slug:action>/", views.account_action, name="action"),
+    path("audit/", views.audit_list, name="audit"),
+    path("audit.csv", views.audit_export, name="audit_export"),
+]

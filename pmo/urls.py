@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from pmo import health, views
 
 # The admin login goes through allauth, so it shares the login rate limits and MFA.
@@ -12,6 +13,7 @@ admin.site.site_title = "Digital PMO"
 urlpatterns = [
     path("", views.top, name="top"),
     path("healthz", health.healthz, name="healthz"),
+    path("accounts/activate/<str:token>/", account_views.activate, name="activate"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("manage/", include("accounts.urls")),

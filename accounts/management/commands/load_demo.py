@@ -5,7 +5,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEFAULT_PASSWORD, load_demo_accounts
+from accounts.demo import DEFAULT_PASSWORD, DEMO_TOTP_SECRET, load_demo_accounts
 from pmo.env import env
 
 # Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
@@ -32,6 +32,11 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{app}: {demo.load()}")
         self.stdout.write(f"Demo logins (password for all: {password})")
+        self.stdout.write(
+            "Administrators, the coordinator, reviewers, editors, prefecture admins and account "
+            "managers use two-factor login: `.venv/bin/python manage.py demo_totp` prints the code "
+            f"(or add the TOTP secret {DEMO_TOTP_SECRET} to an authenticator app)."
+        )
         for user in users:
             self.stdout.write(
                 f"  {user.email:<28} {user.get_role_display():<24} {user.organization.full_name}"

@@ -1,0 +1,148 @@
+"""Bulk issuance from an .xlsx sheet: the template, and reading it back row by row.
+
+Every row is validated with the same :class:`~accounts.forms.IssueForm` as the issuance page,
+plus duplicate addresses within the sheet; errors are listed by row and column in Japanese and
+nothing is issued unless every row is good.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from accounts import permissions, rules
+from accounts.forms import IssueForm
+from accounts.roles import Role
+from accounts.services import NewAccount
+from pmo import xlsx
+
+COLUMNS = (
+    ("organization", "団体コード"),
+    ("display_name", "氏名"),
+    ("email", "メールアドレス"),
+    ("department", "所属部署"),
+    ("phone", "電話番号"),
+    ("role", "役割"),
+    ("confirm_outside_domain", "ドメイン外の確認（はい）"),
+)
+LABELS = dict(COLUMNS)
+MAX_ROWS = 2000
+YES = {"はい", "yes", "y", "true", "1", "○", "〇"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+def template(issuer) -> bytes:
+    """A workbook with the header, the role drop-down and the issuer's organisations."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "アカウント"
+    for index, (_, label) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E6FF")
+        sheet.column_dimensions[cell.column_letter].width = 24
+    roles = [str(role.label) for role in rules.assignable_roles(issuer.role)]
+    validation = DataValidation(
+        type="list", formula1='"' + ",".join(roles) + '"', allow_blank=False
+    )
+    validation.error = "一覧から役割を選んでください。"
+    sheet.add_data_validation(validation)
+    validation.add(f"F2:F{MAX_ROWS + 1}")
+    sheet.freeze_panes = "A2"
+    organizations = workbook.create_sheet("団体一覧")
+    organizations.append(["団体コード", "団体名"])
+    for org in (
+        permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS)
+        .select_related("prefecture", "parent")
+        .order_by("code")
+    ):
+        organizations.append([org.code, org.full_name])
+    organizations.column_dimensions["B"].width = 30
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
+    """Validate every row; return the accounts to issue, or the errors (never both)."""
+    try:
+        workbook = xlsx.read_workbook(upload, max_bytes=5 * 1024 * 1024)
+    except xlsx.SheetError as exc:
+        return [], [RowError(0, "", str(exc))]
+    sheet = workbook.worksheets[0]
+    if sheet.max_row - 1 > MAX_ROWS:
+        return [], [RowError(0, "", f"行数が多すぎます（上限 {MAX_ROWS} 行）。")]
+    organizations = {
+        org.code: org.pk
+        for org in permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS).only("pk", "code")
+    }
+    role_by_label = {str(role.label): role.value for role in Role} | {
+        r.value: r.value for r in Role
+    }
+    accounts, errors, seen = [], [], {}
+    for number, row in enumerate(
+        sheet.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True), 2
+    ):
+        values = dict(zip((key for key, _ in COLUMNS), row, strict=False))
+        if all(_text(v) == "" for v in values.values()):
+            continue
+        if any(xlsx.has_formula(v) for v in values.values()):
+            errors.append(RowError(number, "", "数式は使えません。値を入力してください。"))
+            continue
+        code = (
+            _text(values["organization"]).zfill(6)
+            if _text(values["organization"]).isdigit()
+            else _text(values["organization"])
+        )
+        data = {key: _text(values[key]) for key, _ in COLUMNS}
+        data["organization"] = organizations.get(code, "")
+        data["role"] = role_by_label.get(data["role"], data["role"])
+        data["confirm_outside_domain"] = (
+            "on" if data["confirm_outside_domain"].lower() in YES else ""
+        )
+        form = IssueForm(data, issuer=issuer)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                for message in messages:
+                    errors.append(RowError(number, LABELS.get(field, ""), message))
+            continue
+        email = form.cleaned_data["email"]
+        if email in seen:
+            errors.append(
+                RowError(number, LABELS["email"], f"{seen[email]}行目と同じアドレスです。")
+            )
+            continue
+        seen[email] = number
+        accounts.append(_account(form))
+    return ([], errors) if errors else (accounts, [])
+
+
+def _account(form: IssueForm) -> NewAccount:
+    data = form.cleaned_data
+    return NewAccount(
+        organization=data["organization"],
+        email=data["email"],
+        display_name=data["display_name"],
+        role=data["role"],
+        department=data["department"],
+        phone=data["phone"],
+        outside_domain=form.outside_domain,
+    )

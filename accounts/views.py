@@ -1,0 +1,352 @@
+"""Account issuance (/manage/accounts/), the audit trail and the activation link."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import audit, permissions, rules, services, sheets
+from accounts.filters import AccountFilter, AuditFilter
+from accounts.forms import IssueForm
+from accounts.models import AuditEvent, Invitation, User
+from accounts.roles import RANK
+from pmo import xlsx
+from pmo.http import attachment, content_disposition
+
+PAGE_SIZE = 50
+GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
+
+
+def _require_issuer(request) -> None:
+    permissions.require(request, permissions.MANAGE_ACCOUNTS)
+
+
+def manageable_accounts(user):
+    """Accounts the user may manage, with what the list shows (a fixed number of queries)."""
+    return (
+        permissions.visible(user, User.objects.all(), permissions.MANAGE_ACCOUNTS)
+        .select_related(
+            "organization", "organization__prefecture", "organization__parent", "issued_by"
+        )
+        .prefetch_related(
+            Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
+        )
+    )
+
+
+def unused_accounts(user):
+    cutoff = timezone.now() - timedelta(days=services.UNUSED_DAYS)
+    return manageable_accounts(user).filter(
+        Q(is_active=True, activated_at__isnull=False)
+        & (Q(last_login__lt=cutoff) | Q(last_login__isnull=True, activated_at__lt=cutoff))
+    )
+
+
+@login_required
+def account_list(request):
+    _require_issuer(request)
+    accounts = AccountFilter(
+        request.GET,
+        queryset=manageable_accounts(request.user).order_by("organization__code", "email"),
+    )
+    page = Paginator(accounts.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    unused = unused_accounts(request.user).order_by("last_login")[:100]
+    return render(
+        request,
+        "accounts/manage/list.html",
+        {"filter": accounts, "page": page, "unused": unused, "unused_days": services.UNUSED_DAYS},
+    )
+
+
+def _refuse_tampering(request, form_fields: tuple[str, ...]) -> None:
+    """A post with fields the form does not have (is_staff, …) is refused and recorded."""
+    extra = set(request.POST) - set(form_fields) - {"csrfmiddlewaretoken"}
+    if extra:
+        audit.record(
+            audit.Kind.ACCESS_DENIED,
+            request=request,
+            target=request.path,
+            detail="想定外の項目: " + ", ".join(sorted(extra)),
+        )
+        raise PermissionDenied
+
+
+def _refuse_out_of_reach(request) -> None:
+    """Another organisation's id answers 404, a role above the issuer's 403; both recorded."""
+    organization_id = request.POST.get("organization", "")
+    allowed = permissions.organizations(request.user, permissions.MANAGE_ACCOUNTS)
+    if organization_id and not (
+        organization_id.isdigit() and allowed.filter(pk=organization_id).exists()
+    ):
+        raise permissions.denied(
+            request, permissions.MANAGE_ACCOUNTS, f"organization={organization_id}"
+        )
+    role = request.POST.get("role", "")
+    if role and role in RANK and not permissions.can_assign_role(request.user, role):
+        audit.record(
+            audit.Kind.ACCESS_DENIED,
+            request=request,
+            target=request.path,
+            detail=f"上位の役割の指定: {role}",
+        )
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_new(request):
+    _require_issuer(request)
+    form = IssueForm(issuer=request.user)
+    if request.method == "POST":
+        _refuse_tampering(request, IssueForm.FIELDS)
+        _refuse_out_of_reach(request)
+        form = IssueForm(request.POST, issuer=request.user)
+        if form.is_valid():
+            (user,) = services.issue_accounts(
+                request.user, [sheets._account(form)], request=request
+            )
+            messages.success(
+                request,
+                _("%(name)s さんのアカウントを発行し、案内メールを送りました。")
+                % {"name": user.display_name},
+            )
+            return redirect("accounts:detail", user.pk)
+    return render(request, "accounts/manage/new.html", {"form": form})
+
+
+def _target(request, pk: int) -> User:
+    return permissions.get_visible_or_404(
+        request,
+        User.objects.select_related("organization", "issued_by"),
+        permissions.MANAGE_ACCOUNTS,
+        pk=pk,
+    )
+
+
+@login_required
+def account_detail(request, pk: int):
+    _require_issuer(request)
+    target = _target(request, pk)
+    events = AuditEvent.objects.filter(target_user=target).select_related("actor")[:50]
+    grants = []
+    if request.user.role in ("sysadmin", "prefecture_admin"):
+        from guardian.shortcuts import get_objects_for_user
+
+        for code, label in GRANT_CODES.items():
+            for org in get_objects_for_user(
+                target, f"orgs.{code}", accept_global_perms=False, with_superuser=False
+            ):
+                grants.append({"code": code, "label": label, "organization": org})
+    return render(
+        request,
+        "accounts/manage/detail.html",
+        {
+            "target": target,
+            "events": events,
+            "grants": grants,
+            "grant_codes": GRANT_CODES,
+            "can_act": target.pk != request.user.pk
+            and RANK[target.role] <= RANK[request.user.role],
+            "roles": rules.assignable_roles(
+                request.user.role, target.organization.kind if target.organization_id else None
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_action(request, pk: int, action: str):
+    _require_issuer(request)
+    target = _target(request, pk)
+    if target.pk == request.user.pk or RANK[target.role] > RANK[request.user.role]:
+        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+    if action == "stop":
+        services.stop_account(request.user, target, request=request)
+        messages.success(request, _("アカウントを停止しました。利用中のセッションも終了しました。"))
+    elif action == "restart":
+        services.restart_account(request.user, target, request=request)
+        messages.success(request, _("アカウントを再開しました。"))
+    elif action == "resend":
+        if target.activated_at:
+            messages.error(request, _("利用開始済みのアカウントには案内を再送できません。"))
+        else:
+            services.resend_invitation(request.user, target, request=request)
+            messages.success(request, _("利用開始の案内を再送しました（7日間有効）。"))
+    elif action == "role":
+        role = request.POST.get("role", "")
+        allowed = rules.assignable_roles(request.user.role, target.organization.kind)
+        if role not in allowed:
+            raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+        services.change_role(request.user, target, role, request=request)
+        messages.success(request, _("役割を変更しました。"))
+    elif action in ("grant", "revoke"):
+        _grant_action(request, target, action)
+    else:
+        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+    return redirect("accounts:detail", target.pk)
+
+
+def _grant_action(request, target: User, action: str) -> None:
+    """Object grants (guardian): only on organisations the issuer manages."""
+    code = request.POST.get("permission", "")
+    if request.user.role not in ("sysadmin", "prefecture_admin") or code not in GRANT_CODES:
+        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+    organization = permissions.get_visible_or_404(
+        request,
+        permissions.organizations(request.user, permissions.MANAGE_ACCOUNTS),
+        permissions.VIEW,
+        code=request.POST.get("organization_code", "").strip(),
+    )
+    if action == "grant":
+        services.grant(request.user, target, code, organization, request=request)
+        messages.success(
+            request, _("%(org)s への権限を付与しました。") % {"org": organization.full_name}
+        )
+    else:
+        services.revoke(request.user, target, code, organization, request=request)
+        messages.success(
+            request, _("%(org)s への権限を取り消しました。") % {"org": organization.full_name}
+        )
+
+
+@login_required
+def bulk_template(request):
+    _require_issuer(request)
+    return attachment(
+        sheets.template(request.user), "アカウント一括発行.xlsx", xlsx.XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_issue(request):
+    _require_issuer(request)
+    errors, issued = [], []
+    if request.method == "POST":
+        upload = request.FILES.get("sheet")
+        if upload is None:
+            errors = [sheets.RowError(0, "", _("ファイルを選んでください。"))]
+        else:
+            accounts, errors = sheets.read(upload, request.user)
+            if not errors and not accounts:
+                errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
+            if not errors:
+                issued = services.issue_accounts(request.user, accounts, request=request)
+                messages.success(
+                    request, _("%(count)d 件のアカウントを発行しました。") % {"count": len(issued)}
+                )
+    return render(
+        request,
+        "accounts/manage/bulk.html",
+        {"errors": errors, "issued": issued},
+        status=400 if errors else 200,
+    )
+
+
+def visible_events(user):
+    return permissions.visible(
+        user, AuditEvent.objects.all(), permissions.VIEW_AUDIT
+    ).select_related(
+        "organization", "organization__prefecture", "organization__parent", "actor", "target_user"
+    )
+
+
+@login_required
+def audit_list(request):
+    permissions.require(request, permissions.VIEW_AUDIT)
+    events = AuditFilter(request.GET, queryset=visible_events(request.user))
+    page = Paginator(events.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/manage/audit.html", {"filter": events, "page": page})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_export(request):
+    permissions.require(request, permissions.VIEW_AUDIT)
+    events = AuditFilter(request.GET, queryset=visible_events(request.user)).qs
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
+        yield writer.writerow(
+            ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細"]
+        )
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _csv_safe(v)
+                    for v in (
+                        timezone.localtime(event.created_at).strftime("%Y/%m/%d %H:%M:%S"),
+                        event.get_kind_display(),
+                        event.actor_email,
+                        event.target,
+                        event.organization.full_name if event.organization_id else "",
+                        event.ip_address or "",
+                        event.before or "",
+                        event.after or "",
+                        event.detail,
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition("監査ログ.csv")
+    return response
+
+
+def _csv_safe(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(xlsx.FORMULA_PREFIXES) else text
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request, token: str):
+    """The mailed link: set a password once. Expired or used links explain what to do."""
+    try:
+        invitation = services.find_invitation(token)
+    except services.InvitationError as problem:
+        return _activation_problem(request, problem)
+    user = invitation.user
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activate(token, form.cleaned_data["new_password1"], request=request)
+        except services.InvitationError as problem:
+            return _activation_problem(request, problem)
+        messages.success(
+            request,
+            _("パスワードを設定しました。メールアドレスと新しいパスワードでログインしてください。"),
+        )
+        return redirect("account_login")
+    return render(request, "accounts/activate.html", {"form": form, "account": user})
+
+
+def _activation_problem(request, problem: services.InvitationError):
+    invitation = problem.invitation
+    asked = False
+    if request.method == "POST" and request.POST.get("ask_again") and invitation is not None:
+        services.ask_issuer_again(invitation, request=request)
+        asked = True
+    return render(
+        request,
+        "accounts/activate_problem.html",
+        {"reason": problem.reason, "invitation": invitation, "asked": asked},
+        status=410 if problem.reason in ("expired", "used") else 404,
+    )
