@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from actionplan import views
 
 app_name = "actionplan"
-urlpatterns: list = []
+urlpatterns = [
+    path("orgs/<str:code>/plan/", views.plan, name="plan"),
+    path("orgs/<str:code>/plan.xlsx", views.plan_xlsx, name="plan_xlsx"),
+    path("orgs/<str:code>/plan/upload/", views.plan_upload, name="plan_upload"),
+    path("orgs/<str:code>/plan/imports/<int:pk>/", views.import_job, name="import_job"),
+    path(
+        "orgs/<str:code>/plan/imports/<int:pk>/errors.xlsx",
+        views.import_marked,
+        name="import_marked",
+    ),
+    path("orgs/<str:code>/plan/entries/<int:pk>/", views.entry_row, name="entry_row"),
+    path("orgs/<str:code>/plan/entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path(
+        "orgs/<str:code>/plan/entries/<int:pk>/history/",
+        views.entry_history,
+        name="entry_history",
+    ),
+    path("orgs/<str:code>/plan/advice/", views.advice_add, name="advice_add"),
+    path("orgs/<str:code>/plan/systems/", views.system_add, name="system_add"),
+]

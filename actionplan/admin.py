@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actionplan.models import (
+    Advice,
+    CompletionItem,
+    ImportJob,
+    Milestone,
+    OrganizationSystem,
+    PlanEntry,
+    Programme,
+    TargetSystem,
+    Task,
+    WorkItem,
+)
+
+
+class WorkItemInline(admin.TabularInline):
+    model = WorkItem
+    fields = ("code", "name", "order", "applies_to")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "starts_on",
+        "ends_on",
+        "plan_deadline",
+        "significant_delay_days",
+        "is_active",
+    )
+    inlines = [WorkItemInline]
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ("name", "order", "weight", "per_system", "needs_procurement", "applies_to")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "programme", "applies_to")
+    list_filter = ("programme",)
+    filter_horizontal = ("responsible_bureaus",)
+    inlines = [TaskInline]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class CompletionItemInline(admin.TabularInline):
+    model = CompletionItem
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "order", "weight", "per_system", "needs_procurement")
+    list_filter = ("work_item__programme", "work_item")
+    filter_horizontal = ("depends_on",)
+    inlines = [MilestoneInline, CompletionItemInline]
+
+
+@admin.register(TargetSystem)
+class TargetSystemAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "order")
+    list_filter = (("organization", admin.EmptyFieldListFilter),)
+    raw_id_fields = ("organization",)
+
+
+@admin.register(OrganizationSystem)
+class OrganizationSystemAdmin(admin.ModelAdmin):
+    list_display = ("organization", "system")
+    raw_id_fields = ("organization", "system")
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(SimpleHistoryAdmin):
+    """Read-only here: entries change through the plan page or the sheet (services.save_entry),
+    so the version check and the rules are never bypassed."""
+
+    list_display = (
+        "organization",
+        "task",
+        "system",
+        "status",
+        "planned_end",
+        "actual_end",
+        "version",
+    )
+    list_filter = ("status", "task__work_item")
+    search_fields = ("organization__name", "organization__code")
+    list_select_related = ("organization__prefecture", "task__work_item", "system")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Advice)
+class AdviceAdmin(admin.ModelAdmin):
+    list_display = ("organization", "author", "created_at")
+    raw_id_fields = ("organization", "author", "author_organization")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("organization", "filename", "state", "total", "changed", "created_at")
+    exclude = ("upload", "marked")
+    raw_id_fields = ("organization", "user")

@@ -1,0 +1,563 @@
+"""The Excel round trip of a plan: export a workbook, check an uploaded one, write it all or
+nothing, and on errors hand back the same workbook with each bad cell marked.
+
+Uploads are treated as hostile until proven otherwise: :func:`preflight` refuses the wrong
+type, oversize files, zip bombs, XML entity tricks and too many rows before openpyxl parses
+anything (openpyxl itself parses through defusedxml when it is installed, as it is here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from actionplan import rules, services
+from actionplan.models import PlanEntry, Programme, Status
+from orgs.models import Organization
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_EXPANDED = 100 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_MEMBERS = 2_000
+SHEET = "計画"
+META_SHEET = "_meta"
+ERROR_SHEET = "エラー一覧"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+STATUS_LABELS = {str(label): value for value, label in Status.choices}
+LABEL_OF_STATUS = {value: str(label) for value, label in Status.choices}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    editable: bool = False
+    hidden: bool = False
+
+
+COLUMNS = (
+    Column("id", "キー", 8, hidden=True),
+    Column("version", "版", 6, hidden=True),
+    Column("work_item", "作業項目", 26),
+    Column("task", "タスク", 26),
+    Column("system", "対象システム", 16),
+    Column("milestone", "マイルストーン", 14),
+    Column("planned_start", "計画開始", 13, editable=True),
+    Column("planned_end", "計画終了", 13, editable=True),
+    Column("actual_start", "実績開始", 13, editable=True),
+    Column("actual_end", "実績終了", 13, editable=True),
+    Column("status", "状況", 10, editable=True),
+    Column("not_applicable_reason", "対象外の理由", 24, editable=True),
+    Column("progress", "進捗率（%）", 10, editable=True),
+    Column("remarks", "備考", 36, editable=True),
+)
+INDEX = {column.key: number for number, column in enumerate(COLUMNS, start=1)}
+KEY_COLUMNS = ("work_item", "task", "system")
+DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
+TEXT_COLUMNS = ("not_applicable_reason", "remarks")
+
+
+class UploadRefused(Exception):
+    """The file is refused as a whole, before anything is read into the plan."""
+
+
+def escape(text: str) -> str:
+    """Text that Excel will show, never run: a leading = + - @ gets a quote prefix."""
+    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
+
+
+def unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _key_values(entry: PlanEntry) -> dict[str, str]:
+    return {
+        "work_item": str(entry.task.work_item),
+        "task": entry.task.name,
+        "system": entry.system.name if entry.system_id else "",
+    }
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export(
+    organization: Organization,
+    programme: Programme,
+    rows: Iterable[Any],
+) -> bytes:
+    """The plan as a workbook: key columns locked, a hidden key and version per row, a status
+    drop-down, date and percentage validation. ``rows`` are selector rows (entry + milestone)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    _header(sheet)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        _write_row(sheet, count + 1, row.entry, row.milestone)
+    last = max(count + 1, 2)
+    _validations(sheet, programme, last)
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.autoFilter = False
+    sheet.freeze_panes = "G2"
+    meta = book.create_sheet(META_SHEET)
+    meta.append(["organization", organization.code])
+    meta.append(["programme", programme.pk])
+    meta.sheet_state = "veryHidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _header(sheet) -> None:
+    bold = Font(bold=True)
+    for number, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=number, value=column.title)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="DDE6F5" if column.editable else "EEEEEE")
+        letter = get_column_letter(number)
+        sheet.column_dimensions[letter].width = column.width
+        sheet.column_dimensions[letter].hidden = column.hidden
+
+
+def _write_row(sheet, number: int, entry: PlanEntry, milestone: dt.date | None) -> None:
+    values = {
+        "id": entry.pk,
+        "version": entry.version,
+        **{k: escape(v) for k, v in _key_values(entry).items()},
+        "milestone": milestone,
+        "planned_start": entry.planned_start,
+        "planned_end": entry.planned_end,
+        "actual_start": entry.actual_start,
+        "actual_end": entry.actual_end,
+        "status": LABEL_OF_STATUS.get(entry.status, entry.status),
+        "not_applicable_reason": escape(entry.not_applicable_reason),
+        "progress": entry.progress,
+        "remarks": escape(entry.remarks),
+    }
+    for column in COLUMNS:
+        cell = sheet.cell(row=number, column=INDEX[column.key], value=values[column.key])
+        if isinstance(values[column.key], str):
+            cell.data_type = "s"  # never a formula, whatever the text
+        if isinstance(values[column.key], dt.date):
+            cell.number_format = "yyyy/mm/dd"
+        if column.editable:
+            cell.protection = Protection(locked=False)
+        if column.key in TEXT_COLUMNS:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _validations(sheet, programme: Programme, last: int) -> None:
+    def letter(key: str) -> str:
+        return get_column_letter(INDEX[key])
+
+    statuses = ",".join(STATUS_LABELS)
+    status = DataValidation(
+        type="list",
+        formula1=f'"{statuses}"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="状況",
+        error="状況は一覧（未着手・実施中・完了・対象外）から選んでください。",
+    )
+    status.add(f"{letter('status')}2:{letter('status')}{last}")
+    start, end = programme.starts_on, programme.ends_on
+    dates = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({start.year},{start.month},{start.day})",
+        formula2=f"DATE({end.year},{end.month},{end.day})",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="日付",
+        error=f"{start:%Y/%m/%d}〜{end:%Y/%m/%d} の日付を入力してください。",
+    )
+    dates.add(f"{letter('planned_start')}2:{letter('actual_end')}{last}")
+    percent = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        showErrorMessage=True,
+        error="進捗率は0から100の整数で入力してください。",
+    )
+    percent.add(f"{letter('progress')}2:{letter('progress')}{last}")
+    for validation in (status, dates, percent):
+        sheet.add_data_validation(validation)
+
+
+# --- Upload checks --------------------------------------------------------------------------
+
+
+def preflight(data: bytes, filename: str) -> int:
+    """Refuse a hostile or unusable upload before parsing it. Returns the number of data rows."""
+    if not filename.lower().endswith(".xlsx"):
+        raise UploadRefused("Excelブック（.xlsx）を選んでください。")
+    if len(data) > MAX_BYTES:
+        raise UploadRefused("ファイルが大きすぎます（10MBまで）。")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UploadRefused(
+            "Excelブック（.xlsx）として読み取れません。ファイルが壊れていないか確認してください。"
+        )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_EXPANDED:
+            raise UploadRefused("展開後のサイズが大きすぎるため受け付けられません（100MBまで）。")
+        names = {info.filename for info in infos}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise UploadRefused("Excelブック（.xlsx）として読み取れません。")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(archive, info):
+                raise UploadRefused(
+                    "XMLの文書型定義（DTD・実体参照）を含むファイルは受け付けられません。"
+                )
+    return _count_rows(data)
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    # A DTD must come before the root element, so the head of each part is enough.
+    with archive.open(info) as stream:
+        head = stream.read(8192)
+    folded = head.replace(b"\x00", b"").upper()
+    return b"<!DOCTYPE" in folded or b"<!ENTITY" in folded
+
+
+def _count_rows(data: bytes) -> int:
+    book = _open(data, read_only=True)
+    try:
+        if SHEET not in book.sheetnames:
+            raise UploadRefused(
+                f"シート「{SHEET}」が見つかりません。ダウンロードしたファイルを使ってください。"
+            )
+        rows = 0
+        for rows, _ in enumerate(book[SHEET].iter_rows(min_row=2, values_only=True), start=1):
+            if rows > MAX_ROWS:
+                raise UploadRefused(f"行数が多すぎます（{MAX_ROWS:,}行まで）。")
+        return rows
+    finally:
+        book.close()
+
+
+def _open(data: bytes, *, read_only: bool):
+    try:
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
+    except UploadRefused:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a broken or hostile file
+        if "Forbidden" in type(exc).__name__:
+            raise UploadRefused(
+                "XMLの文書型定義（DTD・実体参照）を含むファイルは受け付けられません。"
+            ) from exc
+        raise UploadRefused(
+            "Excelブック（.xlsx）として読み取れません。ファイルが壊れていないか確認してください。"
+        ) from exc
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CellError:
+    row: int
+    column: str  # a COLUMNS key
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        number = INDEX[self.column]
+        return {
+            "row": self.row,
+            "column": get_column_letter(number),
+            "title": COLUMNS[number - 1].title,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    changed: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    marked: bytes | None = None
+
+
+def import_plan(
+    user,
+    organization: Organization,
+    programme: Programme,
+    data: bytes,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    on: dt.date | None = None,
+) -> ImportResult:
+    """Check every row, then write all changed rows in one transaction, or nothing.
+
+    Raises :class:`UploadRefused` for a file that is not this organisation's plan sheet.
+    """
+    total = preflight(data, "upload.xlsx")
+    book = _open(data, read_only=True)
+    try:
+        _check_meta(book, organization, programme)
+        raw_rows = list(book[SHEET].iter_rows(min_row=2))
+        entries = _entries(organization, programme)
+        result = ImportResult(rows=total)
+        changes: list[tuple[PlanEntry, dict[str, Any], int]] = []
+        for index, cells in enumerate(raw_rows, start=2):
+            change = _read_row(index, cells, entries, result.errors, on=on)
+            if change:
+                changes.append(change)
+            if progress and index % 250 == 0:
+                progress(index - 1, total * 2)
+    finally:
+        book.close()
+    if not result.errors:
+        _write(user, changes, result, progress, total, on=on)
+    if result.errors:
+        result.marked = mark(data, result.errors)
+    else:
+        result.changed = len(changes)
+    return result
+
+
+def _check_meta(book, organization: Organization, programme: Programme) -> None:
+    meta = {}
+    if META_SHEET in book.sheetnames:
+        for key, value, *_ in book[META_SHEET].iter_rows(max_col=2, values_only=True):
+            meta[key] = value
+    if meta.get("organization") not in (None, organization.code):
+        raise UploadRefused(
+            "他の団体の計画ファイルです。自団体の計画画面からダウンロードしたファイルを使ってください。"
+        )
+    if meta.get("programme") not in (None, programme.pk):
+        raise UploadRefused("別のプログラムの計画ファイルです。")
+
+
+def _entries(organization: Organization, programme: Programme) -> dict[int, PlanEntry]:
+    return {
+        entry.pk: entry
+        for entry in PlanEntry.objects.for_plan(organization, programme)
+        .select_related("task__work_item__programme")
+        .prefetch_related("task__completion_items")
+    }
+
+
+def _read_row(
+    index: int,
+    cells: tuple,
+    entries: dict[int, PlanEntry],
+    errors: list[CellError],
+    *,
+    on: dt.date | None,
+) -> tuple[PlanEntry, dict[str, Any], int] | None:
+    raw = {
+        column.key: (cells[n].value if n < len(cells) else None) for n, column in enumerate(COLUMNS)
+    }
+    if all(value in (None, "") for value in raw.values()):
+        return None
+    for n, column in enumerate(COLUMNS):
+        if n < len(cells) and getattr(cells[n], "data_type", None) == "f":
+            errors.append(CellError(index, column.key, "数式は使えません。値を入力してください。"))
+    if any(error.row == index for error in errors):
+        return None
+    entry = entries.get(_int(raw["id"]) or -1)
+    if entry is None:
+        if PlanEntry.objects.filter(pk=_int(raw["id"]) or -1).exists():
+            raise UploadRefused(
+                f"{index}行目: 他の団体の行が含まれています。自団体のファイルを使ってください。"
+            )
+        errors.append(
+            CellError(
+                index,
+                "task",
+                "この行のキーが見つかりません。行を追加・複製せず、ダウンロードしたファイルを使ってください。",
+            )
+        )
+        return None
+    keys = _key_values(entry)
+    for key in KEY_COLUMNS:
+        if unescape(str(raw[key] or "")) != keys[key]:
+            errors.append(
+                CellError(index, key, f"キー列は変更できません（元の値: {keys[key] or '空欄'}）。")
+            )
+    data, problems = _parse(raw)
+    for key, message in problems.items():
+        errors.append(CellError(index, key, message))
+    if any(error.row == index for error in errors):
+        return None
+    if all(getattr(entry, name) == data[name] for name in data):
+        return None  # unchanged: the no-op round trip writes nothing
+    version = _int(raw["version"])
+    if version != entry.version:
+        who = entry.updated_by.display_name if entry.updated_by else ""
+        errors.append(
+            CellError(
+                index,
+                "task",
+                f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
+                "最新のファイルをダウンロードし直してください。",
+            )
+        )
+        return None
+    values = services.values_of(entry, data)
+    for name, message in rules.validate(values, services.context_for(entry, on=on)).items():
+        column = name if name in INDEX else "status"
+        if name.startswith("c_"):
+            message = f"{message}（完了時の入力項目は計画画面で入力してください）"
+        errors.append(CellError(index, column, message))
+    if any(error.row == index for error in errors):
+        return None
+    return entry, data, entry.version
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    data: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key in DATE_COLUMNS:
+        value = raw[key]
+        if isinstance(value, dt.datetime):
+            data[key] = value.date()
+        elif isinstance(value, dt.date):
+            data[key] = value
+        elif value in (None, ""):
+            data[key] = None
+        else:
+            try:
+                data[key] = dt.datetime.strptime(str(value).strip(), "%Y/%m/%d").date()
+            except ValueError:
+                problems[key] = "日付を 2015/07/09 の形で入力してください。"
+    status = str(raw["status"] or "").strip()
+    if status not in STATUS_LABELS:
+        problems["status"] = "状況は一覧（未着手・実施中・完了・対象外）から選んでください。"
+    else:
+        data["status"] = STATUS_LABELS[status]
+    progress = raw["progress"]
+    if progress in (None, ""):
+        data["progress"] = 0
+    elif (
+        isinstance(progress, (int, float)) and float(progress).is_integer() and 0 <= progress <= 100
+    ):
+        data["progress"] = int(progress)
+    else:
+        problems["progress"] = "進捗率は0から100の整数で入力してください。"
+    for key in TEXT_COLUMNS:
+        text = unescape(str(raw[key] or ""))
+        if len(text) > 2000:
+            problems[key] = "2,000文字以内で入力してください。"
+        data[key] = text
+    return data, problems
+
+
+def _write(user, changes, result: ImportResult, progress, total: int, *, on) -> None:
+    try:
+        with transaction.atomic():
+            for done, (entry, data, version) in enumerate(changes, start=1):
+                services.save_entry(
+                    user, entry.pk, data, version, on=on, entry=entry, with_warnings=False
+                )
+                if progress and done % 250 == 0:
+                    progress(total + done * total // max(len(changes), 1), total * 2)
+    except services.ConflictError as conflict:
+        row = next(i for i, (e, _, _) in enumerate(changes, start=2) if e.pk == conflict.current.pk)
+        result.errors.append(
+            CellError(
+                row,
+                "task",
+                f"取込中に{conflict.changed_by}さんがこの行を変更しました。もう一度ダウンロードしてください。",
+            )
+        )
+    except services.EntryInvalid as invalid:
+        result.errors.append(CellError(2, "status", str(invalid)))
+
+
+def mark(data: bytes, errors: list[CellError]) -> bytes:
+    """The uploaded workbook with each bad cell filled red and commented, plus an error list."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[SHEET]
+    fill = PatternFill("solid", fgColor="FFC7CE")
+    for error in errors:
+        cell = sheet.cell(row=error.row, column=INDEX[error.column])
+        cell.fill = fill
+        note = f"{cell.comment.text}\n{error.message}" if cell.comment else error.message
+        cell.comment = Comment(note, "デジタルPMO", width=300, height=120)
+    if ERROR_SHEET in book.sheetnames:
+        del book[ERROR_SHEET]
+    listing = book.create_sheet(ERROR_SHEET, 0)
+    listing.append(["シート", "行", "列", "項目", "内容"])
+    for error in errors:
+        shown = error.as_dict()
+        listing.append(
+            [SHEET, shown["row"], shown["column"], shown["title"], escape(shown["message"])]
+        )
+    listing.column_dimensions["E"].width = 80
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Import jobs ----------------------------------------------------------------------------
+
+SYNC_ROWS = 500  # up to this many rows the upload is written during the request
+
+
+def progress_key(job_id: int) -> str:
+    return f"actionplan:import:{job_id}"
+
+
+def job_progress(job) -> tuple[int, int]:
+    """(done, total) of a running job, from the cache the worker writes (visible mid-write)."""
+    from django.core.cache import cache
+
+    return cache.get(progress_key(job.pk)) or (job.done, job.total or 1)
+
+
+def run_job(job_id: int) -> None:
+    """Run one queued import (claimed with a conditional UPDATE, so a job runs once)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from actionplan.models import ImportJob
+
+    State = ImportJob.State
+    if not ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(state=State.RUNNING):
+        return  # deleted, or another worker has it
+    job = ImportJob.objects.select_related("organization", "programme", "user").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(progress_key(job_id), (done, total), 3600)
+
+    try:
+        result = import_plan(
+            job.user, job.organization, job.programme, bytes(job.upload), progress=progress
+        )
+    except UploadRefused as refused:
+        result = ImportResult(errors=[])
+        job.errors = [{"row": "", "column": "", "title": "", "message": str(refused)}]
+    else:
+        job.errors = [error.as_dict() for error in result.errors]
+    job.state = State.FAILED if job.errors else State.DONE
+    job.total, job.done = max(result.rows, 1), max(result.rows, 1)
+    job.changed, job.marked = result.changed, result.marked
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "errors", "total", "done", "changed", "marked", "finished_at"])
+    cache.delete(progress_key(job_id))

@@ -1,0 +1,408 @@
+"""The action plan: programmes → work items (A–K) → tasks → milestones, and each organisation's
+plan entries (planned and actual dates per task, per target system for G).
+
+Everything that varies between programmes is data: which organisation kinds a work item applies
+to, milestones per kind or municipality class, dependencies, effort weights, completion items.
+Writes go through :mod:`actionplan.services`; pure judgement lives in :mod:`actionplan.rules`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from orgs.models import MunicipalityClass, Organization, OrganizationKind
+
+
+class Programme(models.Model):
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    starts_on = models.DateField(_("期間（開始）"))
+    ends_on = models.DateField(_("期間（終了）"))
+    plan_deadline = models.DateField(_("計画入力期限"))
+    significant_delay_days = models.PositiveIntegerField(
+        _("大幅遅延とみなす日数"),
+        default=30,
+        help_text=_("この日数以上の遅延でフォローアップ対象（要フォローアップ）とする"),
+    )
+    is_active = models.BooleanField(_("有効"), default=True)
+
+    class Meta:
+        verbose_name = _("プログラム")
+        verbose_name_plural = _("プログラム")
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="programme_span_ordered", condition=Q(ends_on__gte=models.F("starts_on"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkItem(models.Model):
+    """One work item (作業項目) such as ``B. 既存住基システム改修``."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("プログラム"), on_delete=models.CASCADE, related_name="work_items"
+    )
+    code = models.CharField(_("記号"), max_length=8)
+    name = models.CharField(_("作業項目"), max_length=200)
+    response = models.TextField(_("対応事項"), blank=True)
+    notes = models.TextField(_("特記事項"), blank=True)
+    # Empty list = every organisation kind. B lists only municipalities.
+    applies_to = models.JSONField(
+        _("対象団体種別"),
+        default=list,
+        blank=True,
+        help_text=_('空なら全団体。例: ["municipality"]'),
+    )
+    responsible_bureaus = models.ManyToManyField(
+        Organization,
+        verbose_name=_("担当府省庁（取り纏め部局）"),
+        blank=True,
+        related_name="responsible_work_items",
+        limit_choices_to={"kind": OrganizationKind.MINISTRY},
+    )
+    order = models.PositiveIntegerField(_("並び順"), default=0)
+
+    class Meta:
+        verbose_name = _("作業項目")
+        verbose_name_plural = _("作業項目")
+        ordering = ["programme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="workitem_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class Task(models.Model):
+    work_item = models.ForeignKey(
+        WorkItem, verbose_name=_("作業項目"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    name = models.CharField(_("タスク"), max_length=200)
+    order = models.PositiveIntegerField(_("並び順"), default=0)
+    weight = models.DecimalField(_("工数の重み"), max_digits=6, decimal_places=2, default=1)
+    per_system = models.BooleanField(
+        _("対象システムごと"), default=False, help_text=_("G のように対象システムごとに入力する")
+    )
+    needs_procurement = models.BooleanField(_("調達が必要"), default=True)
+    # Narrower than the work item's applicability when set (empty = as the work item).
+    applies_to = models.JSONField(_("対象団体種別"), default=list, blank=True)
+    depends_on = models.ManyToManyField(
+        "self",
+        verbose_name=_("前提タスク"),
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+    )
+
+    class Meta:
+        verbose_name = _("タスク")
+        verbose_name_plural = _("タスク")
+        ordering = ["work_item__order", "work_item__code", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "name"], name="task_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.code}. {self.name}"
+
+    @property
+    def applicable_kinds(self) -> list[str]:
+        return list(self.applies_to or self.work_item.applies_to or [])
+
+
+class Milestone(models.Model):
+    """A national deadline for a task; the most specific one for an organisation wins
+    (municipality class, then organisation kind, then the default with both blank)."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    due_on = models.DateField(_("マイルストーン"))
+    organization_kind = models.CharField(
+        _("団体種別"), max_length=16, choices=OrganizationKind.choices, blank=True
+    )
+    municipality_class = models.CharField(
+        _("市区町村の区分"), max_length=16, choices=MunicipalityClass.choices, blank=True
+    )
+    label = models.CharField(_("説明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("マイルストーン")
+        verbose_name_plural = _("マイルストーン")
+        ordering = ["task", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "organization_kind", "municipality_class"],
+                name="milestone_scope_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.due_on:%Y/%m/%d}"
+
+
+class CompletionItem(models.Model):
+    """One question the ministry asks when a task is completed."""
+
+    class Kind(models.TextChoices):
+        DATE = "date", _("日付")
+        NUMBER = "number", _("数値")
+        YES_NO = "yes_no", _("はい／いいえ")
+        CHOICE = "choice", _("選択")
+        TEXT = "text", _("文章")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="completion_items"
+    )
+    label = models.CharField(_("項目"), max_length=200)
+    kind = models.CharField(_("種類"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(_("選択肢"), blank=True, help_text=_("1行に1つ（種類が選択のとき）"))
+    required = models.BooleanField(_("必須"), default=True)
+    order = models.PositiveIntegerField(_("並び順"), default=0)
+
+    class Meta:
+        verbose_name = _("完了時の入力項目")
+        verbose_name_plural = _("完了時の入力項目")
+        ordering = ["task", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class TargetSystem(models.Model):
+    """A business system that G's tasks are entered for. Shared ones have no organisation."""
+
+    name = models.CharField(_("システム名"), max_length=100)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("団体（独自システム）"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_systems",
+    )
+    order = models.PositiveIntegerField(_("並び順"), default=1000)
+
+    class Meta:
+        verbose_name = _("対象システム")
+        verbose_name_plural = _("対象システム")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(organization=None), name="shared_system_unique"
+            ),
+            models.UniqueConstraint(fields=["organization", "name"], name="own_system_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationSystem(models.Model):
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="systems"
+    )
+    system = models.ForeignKey(
+        TargetSystem, verbose_name=_("対象システム"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("団体の対象システム")
+        verbose_name_plural = _("団体の対象システム")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "system"], name="org_system_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.system}"
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("未着手")
+    IN_PROGRESS = "in_progress", _("実施中")
+    DONE = "done", _("完了")
+    NOT_APPLICABLE = "not_applicable", _("対象外")
+
+
+class PlanEntryQuerySet(models.QuerySet):
+    def for_plan(self, organization: Organization, programme: Programme) -> PlanEntryQuerySet:
+        return (
+            self.filter(organization=organization, task__work_item__programme=programme)
+            .select_related("task__work_item", "system", "updated_by")
+            .order_by("task__work_item__order", "task__work_item__code", "task__order", "system")
+        )
+
+
+class PlanEntry(models.Model):
+    """One organisation's plan and actuals for one task (and one target system for G).
+
+    ``version`` is bumped on every save; a save names the version it was based on and is
+    refused when another save came first (see :func:`actionplan.services.save_entry`).
+    ``next_check_on`` is when the entry's delay judgement can next change (kept for the
+    nightly job of the delay-detection issue; indexed so that job touches only due rows).
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="plan_entries"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="entries"
+    )
+    system = models.ForeignKey(
+        TargetSystem,
+        verbose_name=_("対象システム"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    planned_start = models.DateField(_("計画開始"), null=True, blank=True)
+    planned_end = models.DateField(_("計画終了"), null=True, blank=True)
+    actual_start = models.DateField(_("実績開始"), null=True, blank=True)
+    actual_end = models.DateField(_("実績終了"), null=True, blank=True)
+    status = models.CharField(
+        _("状況"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    not_applicable_reason = models.TextField(_("対象外の理由"), blank=True)
+    progress = models.PositiveSmallIntegerField(_("進捗率（%）"), default=0)
+    remarks = models.TextField(_("備考"), blank=True)
+    completion = models.JSONField(_("完了時の入力項目"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("版"), default=1)
+    next_check_on = models.DateField(_("次回判定日"), null=True, blank=True, db_index=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("計画の履歴"), excluded_fields=["updated_at", "next_check_on"]
+    )
+    objects = PlanEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("計画")
+        verbose_name_plural = _("計画")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "task"],
+                condition=Q(system=None),
+                name="entry_unique_without_system",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "task", "system"], name="entry_unique_with_system"
+            ),
+            models.CheckConstraint(name="entry_progress_percent", condition=Q(progress__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f"（{self.system}）" if self.system_id else ""
+        return f"{self.organization} {self.task}{suffix}"
+
+
+# Fields a user edits (in the page, the sheet and the admin); the rest are bookkeeping.
+EDITABLE_FIELDS = (
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "not_applicable_reason",
+    "progress",
+    "remarks",
+    "completion",
+)
+
+
+class Advice(models.Model):
+    """Advice (助言) a prefecture admin or a reviewer leaves on an organisation's plan."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="advice"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("プログラム"), on_delete=models.CASCADE, related_name="advice"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("助言者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("助言した団体"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("助言"))
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("助言")
+        verbose_name_plural = _("助言")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "programme", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.body[:30]}"
+
+
+class ImportJob(models.Model):
+    """An uploaded plan workbook being checked and written (large ones by a Celery worker)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("処理中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("エラーあり")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("プログラム"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("取込者"), null=True, on_delete=models.SET_NULL
+    )
+    filename = models.CharField(_("ファイル名"), max_length=255)
+    upload = models.BinaryField(_("取込ファイル"))
+    marked = models.BinaryField(_("エラー箇所を示したファイル"), null=True, blank=True)
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    done = models.PositiveIntegerField(_("処理済み"), default=0)
+    changed = models.PositiveIntegerField(_("更新件数"), default=0)
+    errors = models.JSONField(_("エラー"), default=list, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel取込")
+        verbose_name_plural = _("Excel取込")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -1,0 +1,178 @@
+"""Pure rules of the action plan: applicability, milestone choice, save checks and warnings.
+
+Plain values in, plain values out — no database — so every rule is table-tested.
+Error messages are Japanese and keyed by the form field they belong next to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+NOT_STARTED, IN_PROGRESS, DONE, NOT_APPLICABLE = (
+    "not_started",
+    "in_progress",
+    "done",
+    "not_applicable",
+)
+STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, NOT_APPLICABLE)
+
+DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
+
+
+def applies(kinds: Sequence[str], organization_kind: str) -> bool:
+    """Does a work item or task limited to ``kinds`` (empty = all) apply to this kind?"""
+    return not kinds or organization_kind in kinds
+
+
+@dataclass(frozen=True)
+class MilestoneRule:
+    due_on: dt.date
+    organization_kind: str = ""
+    municipality_class: str = ""
+
+
+def choose_milestone(
+    milestones: Iterable[MilestoneRule], organization_kind: str, municipality_class: str = ""
+) -> dt.date | None:
+    """The most specific milestone that fits: class > kind > default (both blank)."""
+    best: tuple[int, dt.date] | None = None
+    for rule in milestones:
+        if rule.organization_kind and rule.organization_kind != organization_kind:
+            continue
+        if rule.municipality_class and rule.municipality_class != municipality_class:
+            continue
+        score = (2 if rule.municipality_class else 0) + (1 if rule.organization_kind else 0)
+        if best is None or score > best[0]:
+            best = (score, rule.due_on)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A completion item as the rules see it. ``key`` is the key in the answers mapping."""
+
+    key: str
+    label: str
+    kind: str = "text"  # date, number, yes_no, choice, text
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntryValues:
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    actual_start: dt.date | None = None
+    actual_end: dt.date | None = None
+    status: str = NOT_STARTED
+    not_applicable_reason: str = ""
+    progress: int = 0
+    remarks: str = ""
+    completion: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    today: dt.date
+    span_start: dt.date
+    span_end: dt.date
+    questions: tuple[Question, ...] = ()
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%Y/%m/%d")
+
+
+def validate(values: EntryValues, context: Context) -> dict[str, str]:
+    """Problems that refuse a save, as ``{field: Japanese message}`` (empty = fine)."""
+    errors: dict[str, str] = {}
+    if values.status not in STATUSES:
+        errors["status"] = "状況を選んでください。"
+    for name in DATE_FIELDS:
+        day = getattr(values, name)
+        if day is not None and not (context.span_start <= day <= context.span_end):
+            errors[name] = (
+                f"プログラムの期間（{_fmt(context.span_start)}〜{_fmt(context.span_end)}）"
+                "内の日付を入力してください。"
+            )
+    for name in ("actual_start", "actual_end"):
+        day = getattr(values, name)
+        if day is not None and day > context.today and name not in errors:
+            errors[name] = "実績の日付に未来の日付は入力できません。"
+    _check_order(values, errors)
+    if not 0 <= values.progress <= 100:
+        errors["progress"] = "進捗率は0から100の整数で入力してください。"
+    if values.status == DONE:
+        _check_done(values, context, errors)
+    if values.status == NOT_APPLICABLE and not values.not_applicable_reason.strip():
+        errors["not_applicable_reason"] = "対象外とする理由を入力してください。"
+    if values.status in (IN_PROGRESS, DONE) and values.actual_start is None:
+        errors.setdefault("actual_start", "実施中・完了のときは実績開始日を入力してください。")
+    return errors
+
+
+def _check_order(values: EntryValues, errors: dict[str, str]) -> None:
+    pairs = (("planned_start", "planned_end", "計画"), ("actual_start", "actual_end", "実績"))
+    for start_name, end_name, label in pairs:
+        start, end = getattr(values, start_name), getattr(values, end_name)
+        if start and end and end < start and end_name not in errors:
+            errors[end_name] = f"{label}終了日は{label}開始日（{_fmt(start)}）以降にしてください。"
+
+
+def _check_done(values: EntryValues, context: Context, errors: dict[str, str]) -> None:
+    if values.actual_end is None:
+        errors.setdefault("actual_end", "完了にするには実績終了日を入力してください。")
+    for question in context.questions:
+        problem = answer_problem(question, values.completion.get(question.key))
+        if problem:
+            errors[f"c_{question.key}"] = problem
+
+
+def answer_problem(question: Question, answer: object) -> str:
+    """Why ``answer`` does not answer ``question`` ('' when it does)."""
+    if answer in (None, "", []):
+        return (
+            f"完了にするには「{question.label}」を入力してください。" if question.required else ""
+        )
+    if question.kind == "date":
+        try:
+            dt.date.fromisoformat(str(answer))
+        except ValueError:
+            return f"「{question.label}」は日付（2015/07/09 の形）で入力してください。"
+    elif question.kind == "number":
+        try:
+            Decimal(str(answer))
+        except InvalidOperation:
+            return f"「{question.label}」は数値で入力してください。"
+    elif question.kind == "yes_no" and answer not in ("yes", "no"):
+        return f"「{question.label}」は「はい」か「いいえ」を選んでください。"
+    elif question.kind == "choice" and answer not in question.choices:
+        return f"「{question.label}」は選択肢から選んでください。"
+    return ""
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    planned_end: dt.date | None
+
+
+def warnings(
+    values: EntryValues, milestone: dt.date | None, dependencies: Iterable[Dependency] = ()
+) -> list[str]:
+    """Things worth a second look that do not refuse the save."""
+    found: list[str] = []
+    if milestone and values.planned_end and values.planned_end > milestone:
+        days = (values.planned_end - milestone).days
+        found.append(f"計画終了がマイルストーン（{_fmt(milestone)}）より{days}日遅れています。")
+    if values.planned_start:
+        for dependency in dependencies:
+            if dependency.planned_end and values.planned_start < dependency.planned_end:
+                found.append(
+                    f"前提タスク「{dependency.name}」の計画終了（{_fmt(dependency.planned_end)}）"
+                    "より前に開始する計画です。"
+                )
+    return found

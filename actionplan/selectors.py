@@ -1,0 +1,261 @@
+"""Reads of the action plan. :func:`plan` builds the whole plan page in a fixed number of
+queries (entries, milestones, completion items, dependencies), whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from django.utils import timezone
+
+from actionplan import rules
+from actionplan.models import (
+    CompletionItem,
+    Milestone,
+    PlanEntry,
+    Programme,
+    Task,
+    WorkItem,
+)
+from orgs.models import Organization
+
+
+@lru_cache(maxsize=8)
+def _japan_holidays(years: tuple[int, ...]) -> holidays.HolidayBase:
+    return holidays.country_holidays("JP", years=years)
+
+
+def holiday_name(day: dt.date | None) -> str:
+    """The name of the Japanese public holiday on ``day`` ('' when it is a working day)."""
+    if day is None:
+        return ""
+    return _japan_holidays(tuple(range(day.year - 1, day.year + 2))).get(day, "") or ""
+
+
+def active_programme(programme_id: Any = None) -> Programme | None:
+    """The programme asked for, or the latest active one."""
+    programmes = Programme.objects.filter(is_active=True)
+    if programme_id:
+        try:
+            return programmes.filter(pk=int(programme_id)).first()
+        except (TypeError, ValueError):
+            return None
+    return programmes.order_by("-starts_on").first()
+
+
+def milestone_rules(queryset) -> dict[int, list[rules.MilestoneRule]]:
+    found: dict[int, list[rules.MilestoneRule]] = defaultdict(list)
+    for task_id, due_on, kind, klass in queryset.values_list(
+        "task_id", "due_on", "organization_kind", "municipality_class"
+    ):
+        found[task_id].append(rules.MilestoneRule(due_on, kind, klass))
+    return found
+
+
+def milestone_for(task: Task, organization: Organization) -> dt.date | None:
+    found = milestone_rules(Milestone.objects.filter(task=task))
+    return rules.choose_milestone(
+        found[task.pk], organization.kind, organization.municipality_class
+    )
+
+
+def dependencies_for(entry: PlanEntry) -> list[rules.Dependency]:
+    """The entry's prerequisite tasks with the organisation's latest planned end for each."""
+    found = []
+    for task in entry.task.depends_on.all():
+        ends = PlanEntry.objects.filter(
+            organization_id=entry.organization_id, task=task
+        ).values_list("planned_end", flat=True)
+        planned = [day for day in ends if day]
+        found.append(rules.Dependency(task.name, max(planned) if planned else None))
+    return found
+
+
+@dataclass
+class Bar:
+    left: float
+    width: float
+
+
+@dataclass
+class Row:
+    entry: Any  # PlanEntry, or its historical record when read as of a date
+    milestone: dt.date | None
+    milestone_holiday: str
+    questions: list[CompletionItem]
+    warnings: list[str]
+    planned: Bar | None = None
+    actual: Bar | None = None
+    milestone_at: float | None = None
+    answers: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    work_item: WorkItem
+    rows: list[Row]
+
+
+@dataclass
+class Plan:
+    organization: Organization
+    programme: Programme
+    groups: list[Group]
+    as_of: dt.datetime | None
+    ticks: list[tuple[float, str]]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def entries(organization: Organization, programme: Programme, as_of: dt.datetime | None = None):
+    """The organisation's entries, now or as they stood at ``as_of`` (from the history)."""
+    if as_of is None:
+        return PlanEntry.objects.for_plan(organization, programme)
+    return (
+        PlanEntry.history.filter(
+            organization=organization,
+            task__work_item__programme=programme,
+            history_date__lte=as_of,
+        )
+        .latest_of_each()
+        .exclude(history_type="-")
+        .select_related("task__work_item", "system", "updated_by")
+        .order_by("task__work_item__order", "task__work_item__code", "task__order", "system")
+    )
+
+
+def plan(
+    organization: Organization, programme: Programme, *, as_of: dt.datetime | None = None
+) -> Plan:
+    """The plan page's data in four queries."""
+    rows_source = list(entries(organization, programme, as_of))
+    milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
+    questions: dict[int, list[CompletionItem]] = defaultdict(list)
+    for item in CompletionItem.objects.filter(task__work_item__programme=programme).order_by(
+        "order", "pk"
+    ):
+        questions[item.task_id].append(item)
+    depends = defaultdict(list)
+    for source, target in Task.depends_on.through.objects.filter(
+        from_task__work_item__programme=programme
+    ).values_list("from_task_id", "to_task_id"):
+        depends[source].append(target)
+    planned_ends: dict[int, list[dt.date]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for entry in rows_source:
+        names[entry.task_id] = entry.task.name
+        if entry.planned_end:
+            planned_ends[entry.task_id].append(entry.planned_end)
+    scale = _Scale(programme.starts_on, programme.ends_on)
+    groups: dict[int, Group] = {}
+    for entry in rows_source:
+        milestone = rules.choose_milestone(
+            milestones[entry.task_id], organization.kind, organization.municipality_class
+        )
+        dependencies = [
+            rules.Dependency(names[t], max(planned_ends[t]) if planned_ends[t] else None)
+            for t in depends[entry.task_id]
+            if t in names
+        ]
+        items = questions[entry.task_id]
+        row = Row(
+            entry=entry,
+            milestone=milestone,
+            milestone_holiday=holiday_name(milestone),
+            questions=items,
+            warnings=rules.warnings(_values(entry), milestone, dependencies),
+            planned=scale.bar(entry.planned_start, entry.planned_end),
+            actual=scale.bar(entry.actual_start, entry.actual_end or _today_if(entry)),
+            milestone_at=scale.at(milestone),
+            answers=[(item.label, (entry.completion or {}).get(str(item.pk))) for item in items],
+        )
+        work_item = entry.task.work_item
+        groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
+    return Plan(organization, programme, list(groups.values()), as_of, scale.ticks())
+
+
+def _values(entry) -> rules.EntryValues:
+    return rules.EntryValues(
+        planned_start=entry.planned_start,
+        planned_end=entry.planned_end,
+        actual_start=entry.actual_start,
+        actual_end=entry.actual_end,
+        status=entry.status,
+    )
+
+
+def _today_if(entry) -> dt.date | None:
+    # An unfinished task's actual bar runs to today.
+    return timezone.localdate() if entry.actual_start and not entry.actual_end else None
+
+
+class _Scale:
+    """Positions on the programme's span as percentages of the timeline's width."""
+
+    def __init__(self, start: dt.date, end: dt.date):
+        self.start, self.end = start, end
+        self.days = max((end - start).days, 1)
+
+    def at(self, day: dt.date | None) -> float | None:
+        if day is None:
+            return None
+        clamped = min(max(day, self.start), self.end)
+        return round((clamped - self.start).days * 100 / self.days, 2)
+
+    def bar(self, start: dt.date | None, end: dt.date | None) -> Bar | None:
+        if start is None or end is None or end < start:
+            return None
+        left = self.at(start) or 0.0
+        return Bar(left, max(round((self.at(end) or 0.0) - left, 2), 0.6))
+
+    def ticks(self) -> list[tuple[float, str]]:
+        years = range(
+            self.start.year + (self.start.month > 1 or self.start.day > 1), self.end.year + 1
+        )
+        return [(self.at(dt.date(year, 1, 1)) or 0.0, f"{year}") for year in years]
+
+
+def history(entry: PlanEntry) -> list[dict[str, Any]]:
+    """Each change of ``entry``: who, when, and old → new per field (newest first)."""
+    records = list(entry.history.select_related("history_user").order_by("-history_id"))
+    labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in _SHOWN}
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        fields = []
+        for name in _SHOWN:
+            before = getattr(older, name) if older else None
+            after = getattr(newer, name)
+            if older is None and after in (None, "", {}, 0, "not_started"):
+                continue
+            if before != after:
+                fields.append((labels[name], before, after))
+        user = newer.history_user
+        changes.append(
+            {
+                "at": newer.history_date,
+                "who": (user.display_name or user.email) if user else "",
+                "created": older is None,
+                "fields": fields,
+                "version": newer.version,
+            }
+        )
+    return changes
+
+
+_SHOWN = (
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "not_applicable_reason",
+    "progress",
+    "remarks",
+    "completion",
+)

@@ -1,0 +1,334 @@
+"""The one write path of the action plan: the plan page, the Excel import and the admin call it.
+
+Saving an entry is optimistic: the caller names the ``version`` it read, and a conditional
+``UPDATE … WHERE version = expected`` claims the row. When someone else saved first, nothing
+is written and :class:`ConflictError` says who changed what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from actionplan import rules
+from actionplan.models import (
+    EDITABLE_FIELDS,
+    Advice,
+    CompletionItem,
+    OrganizationSystem,
+    PlanEntry,
+    Programme,
+    TargetSystem,
+    Task,
+)
+from orgs.models import Organization
+
+# Sent after the transaction that saved an entry commits (delay detection re-judges on it).
+entry_saved = Signal()  # kwargs: entry_ids: list[int]
+
+
+class EntryInvalid(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class ConflictError(Exception):
+    """Another save came first. ``current`` is the entry as it is now; ``changes`` what the
+    other person changed since the version the caller based its edit on."""
+
+    current: PlanEntry
+    changed_by: str
+    changed_at: dt.datetime | None
+    changes: list[Change] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"entry {self.current.pk} changed by {self.changed_by}"
+
+
+@dataclass
+class SaveResult:
+    entry: PlanEntry
+    warnings: list[str]
+    changed: bool
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def questions_for(task: Task) -> tuple[rules.Question, ...]:
+    """The task's completion items as rule questions (uses a prefetch when present)."""
+    return tuple(
+        rules.Question(
+            key=str(item.pk),
+            label=item.label,
+            kind=item.kind,
+            required=item.required,
+            choices=tuple(item.choice_list),
+        )
+        for item in task.completion_items.all()
+    )
+
+
+def values_of(obj: Any, data: Mapping[str, Any] | None = None) -> rules.EntryValues:
+    """The entry's values with ``data`` laid over them, as the rules see them."""
+    data = data or {}
+    return rules.EntryValues(
+        **{name: data.get(name, getattr(obj, name)) for name in EDITABLE_FIELDS}
+    )
+
+
+def context_for(entry: PlanEntry, *, on: dt.date | None = None) -> rules.Context:
+    programme = entry.task.work_item.programme
+    return rules.Context(
+        today=on or today(),
+        span_start=programme.starts_on,
+        span_end=programme.ends_on,
+        questions=questions_for(entry.task),
+    )
+
+
+def _load(entry_id: int) -> PlanEntry:
+    return (
+        PlanEntry.objects.select_related("task__work_item__programme", "updated_by", "system")
+        .prefetch_related("task__completion_items")
+        .get(pk=entry_id)
+    )
+
+
+def conflict_for(entry: PlanEntry, expected_version: int) -> ConflictError:
+    """What changed on ``entry`` since ``expected_version`` (from the entry's history)."""
+    base = entry.history.filter(version=expected_version).order_by("-history_id").first()
+    changes = []
+    for name in EDITABLE_FIELDS:
+        before = getattr(base, name, None) if base else None
+        after = getattr(entry, name)
+        if before != after:
+            label = str(PlanEntry._meta.get_field(name).verbose_name)
+            changes.append(Change(name, label, before, after))
+    who = entry.updated_by.display_name or entry.updated_by.email if entry.updated_by else ""
+    return ConflictError(entry, who or "（不明）", entry.updated_at, changes)
+
+
+def save_entry(
+    user,
+    entry_id: int,
+    data: Mapping[str, Any],
+    expected_version: int,
+    *,
+    on: dt.date | None = None,
+    entry: PlanEntry | None = None,
+    with_warnings: bool = True,
+) -> SaveResult:
+    """Validate and save ``data`` onto the entry, refusing if it is no longer at
+    ``expected_version``. Raises :class:`EntryInvalid` or :class:`ConflictError`; writes
+    nothing in either case. Callers check permissions first. ``entry`` may be passed
+    preloaded (task, work item, programme, completion items) by bulk callers."""
+    entry = entry if entry is not None else _load(entry_id)
+    if entry.version != expected_version:
+        raise conflict_for(entry, expected_version)
+    values = values_of(entry, data)
+    if errors := rules.validate(values, context_for(entry, on=on)):
+        raise EntryInvalid(errors)
+    changed = any(getattr(entry, name) != getattr(values, name) for name in EDITABLE_FIELDS)
+    if not changed:
+        return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], False)
+    with transaction.atomic():
+        claimed = PlanEntry.objects.filter(pk=entry_id, version=expected_version).update(
+            version=expected_version + 1
+        )
+        if not claimed:
+            raise conflict_for(_load(entry_id), expected_version)
+        for name in EDITABLE_FIELDS:
+            setattr(entry, name, getattr(values, name))
+        entry.version = expected_version + 1
+        entry.updated_by = user
+        entry._history_user = user  # for saves outside a request (import job, shell)
+        entry.save()
+        transaction.on_commit(lambda: entry_saved.send(PlanEntry, entry_ids=[entry.pk]))
+    return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], True)
+
+
+def warnings_for(entry: PlanEntry, values: rules.EntryValues) -> list[str]:
+    """Warnings for one entry (a few queries; the plan page computes them in bulk)."""
+    from actionplan import selectors
+
+    milestone = selectors.milestone_for(entry.task, entry.organization)
+    dependencies = selectors.dependencies_for(entry)
+    return rules.warnings(values, milestone, dependencies)
+
+
+def applicable_tasks(organization: Organization, programme: Programme) -> list[Task]:
+    tasks = Task.objects.filter(work_item__programme=programme).select_related("work_item")
+    return [task for task in tasks if rules.applies(task.applicable_kinds, organization.kind)]
+
+
+def ensure_entries(organization: Organization, programme: Programme) -> int:
+    """Create the entries the organisation should have (idempotent). Returns how many."""
+    tasks = applicable_tasks(organization, programme)
+    system_ids = list(
+        OrganizationSystem.objects.filter(organization=organization).values_list(
+            "system_id", flat=True
+        )
+    )
+    existing = set(
+        PlanEntry.objects.filter(
+            organization=organization, task__work_item__programme=programme
+        ).values_list("task_id", "system_id")
+    )
+    wanted = [
+        (task.pk, system_id)
+        for task in tasks
+        for system_id in (system_ids if task.per_system else [None])
+    ]
+    missing = [
+        PlanEntry(organization=organization, task_id=task_id, system_id=system_id)
+        for task_id, system_id in wanted
+        if (task_id, system_id) not in existing
+    ]
+    if missing:
+        bulk_create_with_history(missing, PlanEntry, batch_size=500)
+    return len(missing)
+
+
+@transaction.atomic
+def add_system(user, organization: Organization, name: str) -> OrganizationSystem:
+    """List a target system for the organisation: a shared one by name, or its own."""
+    name = name.strip()
+    if not name:
+        raise EntryInvalid({"system": "システム名を入力してください。"})
+    system = TargetSystem.objects.filter(name=name, organization=None).first()
+    if system is None:
+        system, _ = TargetSystem.objects.get_or_create(name=name, organization=organization)
+    link, created = OrganizationSystem.objects.get_or_create(
+        organization=organization, system=system
+    )
+    if not created:
+        raise EntryInvalid({"system": f"「{name}」は登録済みです。"})
+    for programme in Programme.objects.filter(is_active=True):
+        ensure_entries(organization, programme)
+    return link
+
+
+def add_advice(user, organization: Organization, programme: Programme, body: str) -> Advice:
+    body = body.strip()
+    if not body:
+        raise EntryInvalid({"body": "助言の内容を入力してください。"})
+    if len(body) > 4000:
+        raise EntryInvalid({"body": "助言は4,000文字以内で入力してください。"})
+    return Advice.objects.create(
+        organization=organization,
+        programme=programme,
+        author=user,
+        author_organization=user.organization,
+        body=body,
+    )
+
+
+# --- Programme definitions (the seed, an uploaded .xlsx, both the same shape) ---------------
+
+
+@transaction.atomic
+def load_programme(definition: Mapping[str, Any]) -> Programme:
+    """Create or update a programme from a definition (idempotent; see :mod:`actionplan.seed`).
+
+    ``definition``: name, starts_on, ends_on, plan_deadline, significant_delay_days?,
+    work_items: [{code, name, response, notes, applies_to, bureaus, tasks: [{name, weight,
+    per_system, needs_procurement, applies_to, milestones: [{due_on, kind, class}],
+    depends_on: ["B:タスク名"], completion_items: [{label, kind, required, choices}]}]}].
+    """
+    programme, _ = Programme.objects.update_or_create(
+        name=definition["name"],
+        defaults={
+            "starts_on": definition["starts_on"],
+            "ends_on": definition["ends_on"],
+            "plan_deadline": definition["plan_deadline"],
+            "significant_delay_days": definition.get("significant_delay_days", 30),
+        },
+    )
+    tasks: dict[str, Task] = {}
+    for order, item in enumerate(definition["work_items"], start=1):
+        work_item = _load_work_item(programme, item, order)
+        for task_order, spec in enumerate(item.get("tasks", []), start=1):
+            tasks[f"{item['code']}:{spec['name']}"] = _load_task(work_item, spec, task_order)
+    for item in definition["work_items"]:
+        for spec in item.get("tasks", []):
+            task = tasks[f"{item['code']}:{spec['name']}"]
+            missing = [key for key in spec.get("depends_on", []) if key not in tasks]
+            if missing:
+                raise EntryInvalid(
+                    {"depends_on": f"前提タスクが見つかりません: {', '.join(missing)}"}
+                )
+            task.depends_on.set([tasks[key] for key in spec.get("depends_on", [])])
+    return programme
+
+
+def _load_work_item(programme: Programme, item: Mapping[str, Any], order: int):
+    work_item, _ = programme.work_items.update_or_create(
+        code=item["code"],
+        defaults={
+            "name": item["name"],
+            "response": item.get("response", ""),
+            "notes": item.get("notes", ""),
+            "applies_to": list(item.get("applies_to", [])),
+            "order": order,
+        },
+    )
+    bureaus = Organization.objects.filter(code__in=item.get("bureaus", []))
+    work_item.responsible_bureaus.set(bureaus)
+    return work_item
+
+
+def _load_task(work_item, spec: Mapping[str, Any], order: int) -> Task:
+    task, _ = Task.objects.update_or_create(
+        work_item=work_item,
+        name=spec["name"],
+        defaults={
+            "order": order,
+            "weight": spec.get("weight", 1),
+            "per_system": spec.get("per_system", False),
+            "needs_procurement": spec.get("needs_procurement", True),
+            "applies_to": list(spec.get("applies_to", [])),
+        },
+    )
+    keep = []
+    for milestone in spec.get("milestones", []):
+        obj, _ = task.milestones.update_or_create(
+            organization_kind=milestone.get("kind", ""),
+            municipality_class=milestone.get("class", ""),
+            defaults={"due_on": milestone["due_on"], "label": milestone.get("label", "")},
+        )
+        keep.append(obj.pk)
+    task.milestones.exclude(pk__in=keep).delete()
+    keep = []
+    for item_order, question in enumerate(spec.get("completion_items", []), start=1):
+        obj, _ = CompletionItem.objects.update_or_create(
+            task=task,
+            label=question["label"],
+            defaults={
+                "kind": question.get("kind", "text"),
+                "required": question.get("required", True),
+                "choices": "\n".join(question.get("choices", [])),
+                "order": item_order,
+            },
+        )
+        keep.append(obj.pk)
+    task.completion_items.exclude(pk__in=keep).delete()
+    return task

@@ -1,0 +1,308 @@
+"""The plan page, in-place editing of its rows, history, advice and the Excel round trip.
+
+Every view finds the organisation through the permission door: out of reach answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.permissions import ADVISE, EDIT_PLAN, VIEW
+from actionplan import excel, selectors, services, tasks
+from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
+from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
+from orgs.models import Organization
+
+
+def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
+    queryset = Organization.objects.select_related("prefecture", "parent")
+    return permissions.get_visible_or_404(request, queryset, action, code=code)
+
+
+def _programme(request: HttpRequest):
+    programme = selectors.active_programme(request.GET.get("programme"))
+    if programme is None:
+        raise Http404("no programme")
+    return programme
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def parse_as_of(value: str | None) -> tuple[dt.datetime | None, str]:
+    """``?as_of=YYYY-MM-DD`` as the end of that day (Tokyo), or an error message."""
+    if not value:
+        return None, ""
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None, "日付は 2015-07-09 の形で指定してください。現在の計画を表示しています。"
+    if day > timezone.localdate():
+        return None, "未来の日付は指定できません。現在の計画を表示しています。"
+    end = dt.datetime.combine(day, dt.time.max)
+    return timezone.make_aware(end), ""
+
+
+@login_required
+@require_GET
+def plan(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code)
+    programme = _programme(request)
+    as_of, as_of_error = parse_as_of(request.GET.get("as_of"))
+    can_edit = permissions.can(request.user, EDIT_PLAN, organization) and as_of is None
+    if can_edit:
+        services.ensure_entries(organization, programme)
+    context = {
+        "organization": organization,
+        "programme": programme,
+        "plan": selectors.plan(organization, programme, as_of=as_of),
+        "as_of": as_of,
+        "as_of_value": request.GET.get("as_of", ""),
+        "as_of_error": as_of_error,
+        "can_edit": can_edit,
+        "can_advise": permissions.can(request.user, ADVISE, organization),
+        "advice": Advice.objects.filter(
+            organization=organization, programme=programme
+        ).select_related(
+            "author", "author_organization__parent", "author_organization__prefecture"
+        )[:20],
+        "advice_form": AdviceForm(),
+        "system_form": SystemForm(),
+        "shared_systems": TargetSystem.objects.filter(organization=None).values_list(
+            "name", flat=True
+        ),
+        "systems": OrganizationSystem.objects.filter(organization=organization)
+        .select_related("system")
+        .order_by("system__order", "system__name"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "actionplan/plan.html", context)
+
+
+def _row(organization: Organization, programme, entry_id: int) -> selectors.Row:
+    for row in selectors.plan(organization, programme).rows:
+        if row.entry.pk == entry_id:
+            return row
+    raise Http404
+
+
+def _entry(request: HttpRequest, organization: Organization, pk: int, action: str) -> PlanEntry:
+    queryset = PlanEntry.objects.filter(organization=organization)
+    return permissions.get_visible_or_404(request, queryset, action, pk=pk)
+
+
+@login_required
+@require_GET
+def entry_row(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = _organization(request, code)
+    entry = _entry(request, organization, pk, VIEW)
+    programme = entry.task.work_item.programme
+    context = {
+        "organization": organization,
+        "row": _row(organization, programme, entry.pk),
+        "can_edit": permissions.can(request.user, EDIT_PLAN, organization),
+    }
+    return render(request, "actionplan/_row.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = _organization(request, code)
+    entry = _entry(request, organization, pk, EDIT_PLAN)
+    programme = entry.task.work_item.programme
+    row = _row(organization, programme, entry.pk)
+    questions = row.questions
+    conflict = None
+    if request.method == "POST":
+        form = EntryForm(request.POST, questions=questions)
+        if form.is_valid():
+            try:
+                result = services.save_entry(
+                    request.user, entry.pk, form.entry_data(), form.cleaned_data["version"]
+                )
+            except services.EntryInvalid as invalid:
+                for name, message in invalid.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            except services.ConflictError as error:
+                conflict = error
+                form = EntryForm(
+                    initial=initial_for(error.current, questions),
+                    questions=questions,
+                )
+                # Keep what this person typed visible beside the current values.
+                conflict.mine = request.POST
+            else:
+                return _saved(request, organization, programme, result)
+    else:
+        form = EntryForm(initial=initial_for(entry, questions), questions=questions)
+    context = {
+        "organization": organization,
+        "programme": programme,
+        "row": row,
+        "form": form,
+        "conflict": conflict,
+        "can_edit": True,
+    }
+    template = "actionplan/_edit.html" if _is_htmx(request) else "actionplan/entry_page.html"
+    return render(request, template, context)
+
+
+def _saved(request, organization, programme, result: services.SaveResult) -> HttpResponse:
+    if not _is_htmx(request):
+        messages.success(request, "保存しました。")
+        url = reverse("actionplan:plan", args=[organization.code])
+        return redirect(f"{url}#entry-{result.entry.pk}")
+    context = {
+        "organization": organization,
+        "row": _row(organization, programme, result.entry.pk),
+        "can_edit": True,
+        "saved": result.changed,
+        "save_warnings": result.warnings,
+    }
+    return render(request, "actionplan/_row.html", context)
+
+
+@login_required
+@require_GET
+def entry_history(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = _organization(request, code)
+    entry = _entry(request, organization, pk, VIEW)
+    context = {"entry": entry, "changes": selectors.history(entry)}
+    return render(request, "actionplan/_history.html", context)
+
+
+@login_required
+@require_POST
+def advice_add(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code, ADVISE)
+    programme = _programme(request)
+    form = AdviceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_advice(request.user, organization, programme, form.cleaned_data["body"])
+        except services.EntryInvalid as invalid:
+            messages.error(request, invalid.errors["body"])
+        else:
+            messages.success(request, "助言を登録しました。")
+    else:
+        messages.error(request, form.errors["body"][0])
+    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+
+
+@login_required
+@require_POST
+def system_add(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code, EDIT_PLAN)
+    form = SystemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_system(request.user, organization, form.cleaned_data["system"])
+        except services.EntryInvalid as invalid:
+            messages.error(request, invalid.errors["system"])
+        else:
+            messages.success(request, "対象システムを追加しました。")
+    else:
+        messages.error(request, form.errors["system"][0])
+    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#systems")
+
+
+@login_required
+@require_GET
+def plan_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code)
+    programme = _programme(request)
+    rows = selectors.plan(organization, programme).rows
+    data = excel.export(organization, programme, rows)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"plan-{organization.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _organization(request, code, EDIT_PLAN)
+    programme = _programme(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > excel.MAX_BYTES:
+                raise excel.UploadRefused("ファイルが大きすぎます（10MBまで）。")
+            data = upload.read()
+            rows = excel.preflight(data, upload.name)
+        except excel.UploadRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            job = _start_import(request, organization, programme, upload.name, data, rows)
+            return redirect("actionplan:import_job", code=organization.code, pk=job.pk)
+    context = {"organization": organization, "programme": programme, "form": form}
+    return render(request, "actionplan/upload.html", context, status=400 if form.errors else 200)
+
+
+def _start_import(request, organization, programme, filename: str, data: bytes, rows: int):
+    job = ImportJob.objects.create(
+        organization=organization,
+        programme=programme,
+        user=request.user,
+        filename=filename[:255],
+        upload=data,
+        total=rows,
+    )
+    if rows <= excel.SYNC_ROWS:
+        excel.run_job(job.pk)
+    else:
+        # A large sheet goes to a worker; the job page shows its progress.
+        transaction.on_commit(lambda: tasks.import_plan.delay(job.pk))
+    return job
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = _organization(request, code, EDIT_PLAN)
+    job = permissions.get_visible_or_404(
+        request, ImportJob.objects.filter(organization=organization), EDIT_PLAN, pk=pk
+    )
+    done, total = excel.job_progress(job)
+    context = {
+        "organization": organization,
+        "job": job,
+        "percent": min(int(done * 100 / total), 100) if total else 0,
+        "running": job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING),
+    }
+    template = "actionplan/_job.html" if _is_htmx(request) else "actionplan/job.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_marked(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = _organization(request, code, EDIT_PLAN)
+    job = permissions.get_visible_or_404(
+        request, ImportJob.objects.filter(organization=organization), EDIT_PLAN, pk=pk
+    )
+    if not job.marked:
+        raise Http404
+    response = HttpResponse(
+        bytes(job.marked),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="errors-{organization.code}.xlsx"'
+    return response
