@@ -113,7 +113,8 @@ def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
             else _text(values["organization"])
         )
         data = {key: _text(values[key]) for key, _ in COLUMNS}
-        data["organization"] = organizations.get(code, "")
+        # An unknown or out-of-reach code is an invalid choice (its own message), not a blank.
+        data["organization"] = organizations.get(code, -1) if code else ""
         data["role"] = role_by_label.get(data["role"], data["role"])
         data["confirm_outside_domain"] = (
             "on" if data["confirm_outside_domain"].lower() in YES else ""
