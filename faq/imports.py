@@ -1,0 +1,217 @@
+"""Loading FAQs from an editor's .xlsx (the export's columns): every row checked, all or nothing.
+
+Errors are reported by row and column in Japanese; nothing is written unless every row is
+good. openpyxl parses the XML through defusedxml (installed), so entity tricks are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from faq import services
+from faq.exports import FORMULA_PREFIXES, HEADERS
+from faq.models import FAQ, Field, WorkItem
+
+NUMBER_RE = re.compile(r"^FAQ-\d{4,}$")
+MAX_ROWS = 20_000
+REQUIRED_HEADERS = ("番号", "質問", "回答")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.row}行目" if self.row else "ファイル"
+        return (
+            f"{where}「{self.column}」: {self.message}"
+            if self.column
+            else f"{where}: {self.message}"
+        )
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    number: str
+    fields: dict
+    related: list[str]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    # Undo the export's formula guard.
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+WORK_ITEMS = {c: c for c, _l in WorkItem.choices} | {str(label): c for c, label in WorkItem.choices}
+FIELDS = {c: c for c, _l in Field.choices} | {str(label): c for c, label in Field.choices}
+
+
+def _date(value, errors: list, row: int) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("-", "/")
+    try:
+        return dt.datetime.strptime(text, "%Y/%m/%d").date()
+    except ValueError:
+        errors.append(RowError(row, "最終更新日", "日付は 2015/07/09 の形で入力してください。"))
+        return None
+
+
+def _links(text: str, errors: list, row: int) -> list[dict]:
+    links = []
+    for line in filter(None, (part.strip() for part in text.splitlines())):
+        title, _bar, url = line.rpartition("|")
+        if not title or not (url.startswith("/") or url.startswith(("http://", "https://"))):
+            errors.append(
+                RowError(row, "関連資料", "「資料名|URL」の形で1行に1件入力してください。")
+            )
+            continue
+        links.append({"title": title.strip()[:200], "url": url.strip()[:500]})
+    return links
+
+
+def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
+    number = _text(values.get("番号"))
+    if number and not NUMBER_RE.match(number):
+        errors.append(
+            RowError(row, "番号", "番号は FAQ-0001 の形で入力してください（新規は空欄）。")
+        )
+    question = _text(values.get("質問"))
+    answer = _text(values.get("回答"))
+    if not question:
+        errors.append(RowError(row, "質問", "入力してください。"))
+    elif len(question) > 1000:
+        errors.append(RowError(row, "質問", "1000文字以内で入力してください。"))
+    if not answer:
+        errors.append(RowError(row, "回答", "入力してください。"))
+    work_item = _text(values.get("作業項目"))
+    if work_item and work_item not in WORK_ITEMS:
+        errors.append(RowError(row, "作業項目", "A〜K のいずれかを入力してください。"))
+    field_text = _text(values.get("分野"))
+    if field_text and field_text not in FIELDS:
+        choices = "、".join(str(label) for _c, label in Field.choices)
+        errors.append(RowError(row, "分野", f"{choices} のいずれかを入力してください。"))
+    published = _text(values.get("公開")) or "はい"
+    if published not in ("はい", "いいえ"):
+        errors.append(RowError(row, "公開", "「はい」か「いいえ」を入力してください。"))
+    topic = _text(values.get("トピック"))
+    if len(topic) > 100:
+        errors.append(RowError(row, "トピック", "100文字以内で入力してください。"))
+    fields = {
+        "question": question,
+        "answer": answer,
+        "work_item": WORK_ITEMS.get(work_item, ""),
+        "field": FIELDS.get(field_text, ""),
+        "topic": topic[:100],
+        "is_published": published != "いいえ",
+        "related_documents": _links(_text(values.get("関連資料")), errors, row),
+    }
+    if updated_on := _date(values.get("最終更新日"), errors, row):
+        fields["updated_on"] = updated_on
+    related = [n.strip() for n in re.split(r"[,、\s]+", _text(values.get("関連FAQ"))) if n.strip()]
+    return ParsedRow(row, number, fields, related)
+
+
+def read(upload) -> tuple[list[ParsedRow], list[RowError]]:
+    errors: list[RowError] = []
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return [], [RowError(0, "", "Excelファイル（.xlsx）を読み込めませんでした。")]
+    except Exception:  # defusedxml refusals and other malformed packages
+        return [], [RowError(0, "", "Excelファイル（.xlsx）を読み込めませんでした。")]
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [_text(v) for v in next(rows, ())]
+    if missing := [name for name in REQUIRED_HEADERS if name not in header]:
+        return [], [RowError(1, name, "見出しがありません。") for name in missing]
+    parsed = []
+    for index, values in enumerate(rows, start=2):
+        if index - 1 > MAX_ROWS:
+            errors.append(RowError(index, "", f"{MAX_ROWS}行までにしてください。"))
+            break
+        if not any(v not in (None, "") for v in values):
+            continue
+        named = {
+            name: values[i] for i, name in enumerate(header) if name in HEADERS and i < len(values)
+        }
+        parsed.append(_parse_row(index, named, errors))
+    book.close()
+    return parsed, errors
+
+
+def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
+    seen: dict[str, int] = {}
+    for item in parsed:
+        if item.number and item.number in seen:
+            errors.append(
+                RowError(item.row, "番号", f"{seen[item.number]}行目と番号が重複しています。")
+            )
+        seen.setdefault(item.number, item.row)
+    known = set(FAQ.objects.values_list("number", flat=True)) | set(seen)
+    for item in parsed:
+        for number in item.related:
+            if number not in known:
+                errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
+
+
+def import_faqs(upload) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none."""
+    parsed, errors = read(upload)
+    if not errors:
+        _check_numbers(parsed, errors)
+    if errors:
+        return ImportResult(
+            errors=sorted(
+                errors,
+                key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99),
+            )
+        )
+    result = ImportResult()
+    with transaction.atomic():
+        existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
+        saved: dict[int, FAQ] = {}
+        for item in parsed:
+            faq = existing.get(item.number) or FAQ(number=item.number)
+            is_new = faq.pk is None
+            for name, value in item.fields.items():
+                setattr(faq, name, value)
+            services.save_faq(faq, touch="updated_on" not in item.fields)
+            saved[item.row] = faq
+            result.created += is_new
+            result.updated += not is_new
+        by_number = {
+            f.number: f
+            for f in FAQ.objects.filter(number__in={n for p in parsed for n in p.related})
+        }
+        for item in parsed:
+            saved[item.row].related.set([by_number[n] for n in item.related])
+    return result

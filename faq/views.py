@@ -1,0 +1,195 @@
+"""FAQ pages: search and browse, an entry, 役に立った votes, the editors' report, Excel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import audit
+from accounts.permissions import EDIT_CONTENT, VIEW, get_visible_or_404, require, visible
+from faq import exports, imports, search, services
+from faq.filters import FAQFilter
+from faq.forms import ImportForm
+from faq.models import FAQ, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
+from faq.scopes import is_editor
+
+PAGE_SIZE = 20
+LIST_FIELDS = (
+    "number",
+    "question",
+    "answer",
+    "work_item",
+    "field",
+    "topic",
+    "updated_on",
+    "view_count",
+    "helpful_count",
+    "is_published",
+)
+
+
+def _faqs(request: HttpRequest):
+    return visible(request.user, FAQ.objects.all(), VIEW).only(*LIST_FIELDS)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """``/faq/?q=…``: search results best first, or the filtered list with the two rankings."""
+    query = search.parse(request.GET.get("q"))
+    filterset = FAQFilter(request.GET or None, queryset=_faqs(request))
+    faqs = filterset.qs if filterset.is_valid() else FAQ.objects.none()
+    filtered = any(request.GET.get(name) for name in ("work_item", "field", "topic"))
+    context: dict = {
+        "search": query,
+        "filter": filterset,
+        "filtered": filtered,
+        "is_editor": is_editor(request.user),
+    }
+    if query.active:
+        page = Paginator(search.matching(faqs, query.terms), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context["results"] = [
+            {
+                "faq": faq,
+                "question": search.highlight(faq.question, query.terms),
+                "snippet": search.snippet(faq.answer, query.terms),
+            }
+            for faq in page
+        ]
+        context["page"] = page
+        if page.paginator.count == 0 and not filtered:
+            services.record_miss(query.query)
+    else:
+        page = Paginator(faqs.order_by("number"), PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        if not filtered and not query.error:
+            everything = _faqs(request)
+            context["most_viewed"] = list(everything.order_by("-view_count", "number")[:5])
+            context["newest"] = list(everything.order_by("-updated_on", "-id")[:5])
+    return render(request, "faq/index.html", context)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    faq = get_visible_or_404(request, FAQ.objects.all(), VIEW, number=number)
+    services.record_view(faq)
+    related = visible(request.user, faq.related.all(), VIEW).only("number", "question")
+    voted = FAQVote.objects.filter(faq=faq, user=request.user).exists()
+    return render(
+        request,
+        "faq/detail.html",
+        {"faq": faq, "related": list(related), "voted": voted},
+    )
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, number: str) -> HttpResponse:
+    """役に立った: one per user; htmx swaps the button block, a plain post redirects."""
+    faq = get_visible_or_404(request, FAQ.objects.all(), VIEW, number=number)
+    counted, count = services.vote_helpful(faq, request.user)
+    faq.helpful_count = count
+    if request.htmx:
+        return render(request, "faq/_vote.html", {"faq": faq, "voted": True, "just_voted": counted})
+    messages.success(request, "ご意見ありがとうございました。")
+    return redirect(faq)
+
+
+@login_required
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """FAQs matching what is being typed in the inquiry form (htmx, keyup)."""
+    text = " ".join(request.GET.get(name, "")[:2000] for name in ("subject", "body"))
+    # search.suggest reads published entries only, which everyone signed in may see.
+    return render(request, "faq/_suggestions.html", {"suggestions": search.suggest(text)})
+
+
+# --- Editors ------------------------------------------------------------------------------------
+AGE_BUCKETS = (("0-2", 0, 2), ("3-7", 3, 7), ("8-30", 8, 30), ("31-", 31, None))
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """Searches that found nothing (most frequent first); open inquiries by category and age."""
+    require(request, EDIT_CONTENT)
+    misses = list(SearchMiss.objects.all()[:100])
+    inquiries = visible(request.user, Inquiry.objects.all(), EDIT_CONTENT)
+    now = timezone.now()
+    aggregates = {}
+    for label, low, high in AGE_BUCKETS:
+        window = Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            window &= Q(created_at__gt=now - timedelta(days=high + 1))
+        aggregates[label] = Count("pk", filter=window & ~Q(status=InquiryStatus.CLOSED))
+    by_category = {
+        row["work_item"]: row
+        for row in inquiries.values("work_item").annotate(
+            total=Count("pk"),
+            closed=Count("pk", filter=Q(status=InquiryStatus.CLOSED)),
+            **aggregates,
+        )
+    }
+    labels = [("", "（未分類）"), *WorkItem.choices]
+    rows = [
+        {
+            "label": label,
+            "total": by_category.get(code, {}).get("total", 0),
+            "closed": by_category.get(code, {}).get("closed", 0),
+            "ages": [by_category.get(code, {}).get(b[0], 0) for b in AGE_BUCKETS],
+        }
+        for code, label in labels
+    ]
+    return render(
+        request,
+        "faq/report.html",
+        {"misses": misses, "rows": rows, "buckets": [b[0] for b in AGE_BUCKETS]},
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    require(request, EDIT_CONTENT)
+    faqs = visible(request.user, FAQ.objects.all(), EDIT_CONTENT).prefetch_related("related")
+    response = HttpResponse(
+        exports.faq_workbook(faqs.order_by("number")),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="faq.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    require(request, EDIT_CONTENT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[imports.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        result = imports.import_faqs(form.cleaned_data["file"])
+        errors = result.errors
+        if not errors:
+            audit.record(
+                audit.Kind.CONTENT,
+                request=request,
+                target="FAQ import",
+                detail=f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件",
+            )
+            messages.success(
+                request,
+                f"取り込みました。新規 {result.created} 件、更新 {result.updated} 件。",
+            )
+            return redirect("faq:import")
+    return render(request, "faq/import.html", {"form": form, "errors": errors})
