@@ -1,6 +1,8 @@
 """The Celery application. Tasks are thin wrappers in each app's ``tasks.py``.
 
-The beat schedule lives in code; later issues add entries, each overridable by environment.
+The beat schedule lives in code (:data:`BEAT`); each entry's crontab can be overridden by an
+environment variable ``BEAT_<NAME>`` holding five crontab fields (``"30 2 * * *"``), and each
+task expires before the next run so a backlog never piles up.
 """
 
 from __future__ import annotations
@@ -14,4 +16,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings")
 app = Celery("pmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.beat_schedule = {}
+# name: (task, default crontab "minute hour day month weekday", expires seconds)
+BEAT: dict[str, tuple[str, str, int]] = {}
+
+
+def beat_schedule(environ=os.environ) -> dict:
+    from celery.schedules import crontab
+
+    schedule = {}
+    for name, (task, default, expires) in BEAT.items():
+        spec = environ.get(f"BEAT_{name.upper()}", default).split()
+        if len(spec) != 5:
+            raise ValueError(f"BEAT_{name.upper()} must have five crontab fields, got {spec!r}")
+        minute, hour, day, month, weekday = spec
+        schedule[name] = {
+            "task": task,
+            "schedule": crontab(
+                minute=minute, hour=hour, day_of_month=day, month_of_year=month, day_of_week=weekday
+            ),
+            "options": {"expires": expires},
+        }
+    return schedule
+
+
+app.conf.beat_schedule = beat_schedule()

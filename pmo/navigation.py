@@ -16,6 +16,7 @@ NAV = (
     ("documents:index", _("ドキュメント")),
     ("documents:procedures", _("事務・手続")),
     ("faq:index", _("FAQ")),
+    ("review:index", _("進捗確認")),
 )
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "actionplan",
     "documents",
     "faq",
+    "review",
 ]
 
 MIDDLEWARE = [

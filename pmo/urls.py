@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("actionplan.urls")),
     path("", include("documents.urls")),
     path("", include("faq.urls")),
+    path("", include("review.urls")),
     path("admin/", admin.site.urls),
 ]
