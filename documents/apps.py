@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
     name = "documents"
+    verbose_name = _("ドキュメント")
+
+    def ready(self) -> None:
+        from documents import scopes
+
+        scopes.register_all()

@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from documents import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("documents/", views.index, name="index"),
+    path("documents/new/", views.create, name="create"),
+    path("documents/<int:pk>/", views.detail, name="detail"),
+    path("documents/<int:pk>/edit/", views.edit, name="edit"),
+    path("documents/<int:pk>/publish", views.publish, name="publish"),
+    path("documents/<int:pk>/withdraw", views.withdraw, name="withdraw"),
+    path("documents/<int:pk>/versions", views.add_version, name="add_version"),
+    path("documents/<int:pk>/hide", views.hide, name="hide"),
+    path("documents/<int:pk>/unhide", views.unhide, name="unhide"),
+    path("documents/<int:pk>/files/<int:file_id>/download", views.download, name="download"),
+    path("efforts/", views.efforts, name="efforts"),
+    path("efforts/new/", views.share_effort, name="share_effort"),
+    path("announcements/", views.announcements, name="announcements"),
+    path("announcements/new/", views.announcement_form, name="announcement_create"),
+    path("announcements/<int:pk>/edit/", views.announcement_form, name="announcement_edit"),
+    path("portal/<slug:slug>/", views.portal, name="portal"),
+    path("procedures/", views.procedures, name="procedures"),
+    path("procedures/catalogue.xlsx", views.procedures_xlsx, name="procedures_xlsx"),
+    path("procedures/import/", views.procedures_import, name="procedures_import"),
+]

@@ -1,0 +1,176 @@
+"""Forms of the documents app. Messages are Japanese and sit next to their field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Announcement, Audience, Category, Document
+from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
+from orgs.models import Organization
+
+ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+PUBLICATION_CHOICES = (
+    ("draft", _("下書きとして保存")),
+    ("publish", _("今すぐ公開")),
+    ("schedule", _("日時を指定して公開（公開予約）")),
+)
+
+
+class UploadField(forms.FileField):
+    """A file field that applies the shared upload rules (size, type, content)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault(
+            "help_text",
+            _("50 MB まで。PDF、Excel、Word、PowerPoint、CSV、ZIP、テキストのファイル。"),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ACCEPT
+
+    def clean(self, data, initial=None):
+        file = super().clean(data, initial)
+        if file and file is not initial:
+            validate_upload(file)
+        return file
+
+
+class DocumentForm(forms.ModelForm):
+    tags_text = forms.CharField(
+        label=_("タグ"),
+        required=False,
+        help_text=_("「、」またはカンマで区切って入力します。例: 生活保護、様式"),
+    )
+    organization_codes = forms.CharField(
+        label=_("公開先の団体コード"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "公開先が「指定した団体」のとき、団体コードを改行またはカンマで区切って入力します。"
+        ),
+    )
+    publication = forms.ChoiceField(
+        label=_("公開方法"), choices=PUBLICATION_CHOICES, widget=forms.RadioSelect, initial="draft"
+    )
+    publish_at = forms.DateTimeField(
+        label=_("公開予定日時"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M"],
+    )
+    upload = UploadField(label=_("ファイル"), required=False)
+    note = forms.CharField(label=_("更新内容"), required=False, max_length=300)
+
+    class Meta:
+        model = Document
+        fields = ["category", "title", "purpose", "publisher", "audience"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, creating: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        self.fields["publisher"].queryset = Organization.objects.ministries().select_related(
+            "parent"
+        )
+        self.fields["category"].queryset = Category.objects.select_related("parent")
+        self.fields["category"].required = True
+        self.fields["upload"].required = creating
+        if self.instance.pk:
+            self.fields["tags_text"].initial = "、".join(
+                self.instance.tags.values_list("name", flat=True)
+            )
+            self.fields["organization_codes"].initial = "\n".join(
+                self.instance.organizations.values_list("code", flat=True)
+            )
+            self.fields["publication"].initial = (
+                "schedule" if self.instance.status == "scheduled" else "draft"
+            )
+            self.fields["publish_at"].initial = self.instance.publish_at and timezone.localtime(
+                self.instance.publish_at
+            )
+            del self.fields["upload"], self.fields["note"]
+
+    def clean_tags_text(self) -> list[str]:
+        text = self.cleaned_data["tags_text"]
+        for separator in ("、", "，", ","):
+            text = text.replace(separator, " ")
+        return [word[:50] for word in text.split()]
+
+    def clean(self):
+        data = super().clean()
+        codes = data.get("organization_codes", "")
+        for separator in ("、", ",", "，"):
+            codes = codes.replace(separator, " ")
+        codes = codes.split()
+        if data.get("audience") == Audience.NAMED:
+            found = Organization.objects.in_bulk(codes, field_name="code")
+            if missing := [code for code in codes if code not in found]:
+                self.add_error(
+                    "organization_codes",
+                    _("団体コード %(codes)s が見つかりません。") % {"codes": "、".join(missing)},
+                )
+            elif not codes:
+                self.add_error("organization_codes", _("公開先の団体を1つ以上入力してください。"))
+            data["organizations"] = list(found.values())
+        else:
+            data["organizations"] = []
+        if data.get("publication") == "schedule":
+            publish_at = data.get("publish_at")
+            if not publish_at:
+                self.add_error("publish_at", _("公開予定日時を入力してください。"))
+            elif publish_at <= timezone.now():
+                self.add_error(
+                    "publish_at", _("公開予定日時には、これから先の日時を入力してください。")
+                )
+        return data
+
+
+class VersionForm(forms.Form):
+    upload = UploadField(label=_("新しい版のファイル"))
+    note = forms.CharField(label=_("更新内容"), required=False, max_length=300)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=300)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("公開終了の理由"), max_length=300, required=False)
+
+
+class EffortForm(forms.Form):
+    title = forms.CharField(label=_("資料名"), max_length=300)
+    purpose = forms.CharField(
+        label=_("資料の内容、用途"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    upload = UploadField(label=_("ファイル"))
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["source", "title", "body", "date", "page", "document", "is_published"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "body": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.published().order_by("title")
+
+
+class CatalogueImportForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Excel ファイル（.xlsx）"),
+        help_text=_("「別表第1」「別表第2」シートの見出しは、ダウンロードした一覧と同じにします。"),
+    )
+
+    def clean_workbook(self):
+        file = self.cleaned_data["workbook"]
+        if not file.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Excel ファイル（.xlsx）を選んでください。"))
+        validate_upload(file)
+        return file

@@ -1,0 +1,427 @@
+"""The document library, announcements, portal pages and the procedures catalogue.
+
+Who may see a document is decided in one place, :mod:`documents.scopes` (registered with
+``accounts.permissions``): its status, its audience (everyone, prefectures, municipalities,
+named organisations) and the user's role. Named organisations are an M2M on the document
+rather than django-guardian grants: the audience is a property of the document that the editor
+sets on its form and the list filters on in one subquery, not an exception to a user's role.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents import rules
+from documents.uploads import generated_name
+from orgs.models import MunicipalityClass
+
+
+class Category(models.Model):
+    """A node of the category tree (共通資料; 各制度所管部局からの提示資料 → 国民年金分野)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上位カテゴリ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("カテゴリ")
+        verbose_name_plural = _("カテゴリ")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("タグ"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("タグ")
+        verbose_name_plural = _("タグ")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", _("すべての団体")
+    PREFECTURES = "prefectures", _("都道府県")
+    MUNICIPALITIES = "municipalities", _("市区町村（一部事務組合等を含む）")
+    NAMED = "named", _("指定した団体")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    SCHEDULED = "scheduled", _("公開予約")
+    PUBLISHED = "published", _("公開中")
+    WITHDRAWN = "withdrawn", _("公開終了")
+
+
+class Kind(models.TextChoices):
+    DOCUMENT = "document", _("資料")
+    EFFORT = "effort", _("取組情報")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def published(self) -> DocumentQuerySet:
+        return self.filter(status=Status.PUBLISHED, hidden_reason="")
+
+    def search(self, query: str) -> DocumentQuerySet:
+        """Every normalised word must appear in the title, purpose, tags or publisher."""
+        for term in rules.search_terms(query):
+            self = self.filter(search_text__contains=term)
+        return self
+
+    def for_list(self) -> DocumentQuerySet:
+        """With what a list row shows: category, publisher, tags and the current file."""
+        return self.select_related(
+            "category", "publisher__parent", "publisher__prefecture"
+        ).prefetch_related(
+            "tags",
+            models.Prefetch(
+                "files",
+                queryset=DocumentFile.objects.filter(superseded=False),
+                to_attr="current_files",
+            ),
+        )
+
+
+class Document(models.Model):
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices, default=Kind.DOCUMENT)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("カテゴリ"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("資料名"), max_length=300)
+    purpose = models.TextField(_("資料の内容、用途"), blank=True)
+    publisher = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("発信元"),
+        on_delete=models.PROTECT,
+        related_name="published_documents",
+    )
+    audience = models.CharField(
+        _("公開先"), max_length=16, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    organizations = models.ManyToManyField(
+        "orgs.Organization",
+        verbose_name=_("公開先の団体"),
+        blank=True,
+        related_name="shared_documents",
+        help_text=_("公開先が「指定した団体」のときに選びます。"),
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("タグ"), blank=True, related_name="documents")
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(_("公開予定日時"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公開日"), null=True, blank=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("公開終了日時"), null=True, blank=True)
+    hidden_reason = models.CharField(
+        _("非表示の理由"),
+        max_length=300,
+        blank=True,
+        help_text=_("取組情報を編集者が非表示にした理由。空なら表示されます。"),
+    )
+    download_count = models.PositiveIntegerField(_("ダウンロード数"), default=0)
+    search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ドキュメント")
+        verbose_name_plural = _("ドキュメント")
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="document_due"),
+            models.Index(fields=["kind", "status", "-published_at"], name="document_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("documents:detail", args=[self.pk])
+
+    @property
+    def current_file(self) -> DocumentFile | None:
+        """The latest version (uses the ``current_files`` prefetch when present)."""
+        if hasattr(self, "current_files"):
+            return self.current_files[0] if self.current_files else None
+        return self.files.filter(superseded=False).order_by("-version").first()
+
+    @property
+    def is_hidden(self) -> bool:
+        return bool(self.hidden_reason)
+
+
+def _document_upload_to(instance: DocumentFile, filename: str) -> str:
+    return generated_name(filename, folder="documents")
+
+
+class DocumentFile(models.Model):
+    """One version of a document's file. A new version supersedes the older ones."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("ドキュメント"), on_delete=models.CASCADE, related_name="files"
+    )
+    version = models.PositiveIntegerField(_("版"))
+    file = models.FileField(_("ファイル"), upload_to=_document_upload_to, max_length=255)
+    original_name = models.CharField(_("ファイル名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"), default=0)
+    note = models.CharField(_("更新内容"), max_length=300, blank=True)
+    superseded = models.BooleanField(_("旧版"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ファイル（版）")
+        verbose_name_plural = _("ファイル（版）")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_file_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name}（第{self.version}版）"
+
+    def get_download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("documents:download", args=[self.document_id, self.pk])
+
+
+class Announcement(models.Model):
+    """お知らせ on TOP: ``[厚生労働省より]…（2015/07/02）``."""
+
+    source = models.CharField(
+        _("発信元の表示"), max_length=50, blank=True, help_text=_("例: 厚生労働省より")
+    )
+    title = models.CharField(_("件名"), max_length=300)
+    body = models.TextField(_("本文"), blank=True)
+    date = models.DateField(_("掲載日"), default=timezone.localdate)
+    page = models.ForeignKey(
+        "PortalPage",
+        verbose_name=_("リンク先のポータルページ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("リンク先のドキュメント"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+    )
+    is_published = models.BooleanField(_("掲載する"), default=True)
+
+    class Meta:
+        verbose_name = _("お知らせ")
+        verbose_name_plural = _("お知らせ")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"[{self.source}]{self.title}" if self.source else self.title
+
+
+class PortalPage(models.Model):
+    """A field portal page editors assemble from sections and document links."""
+
+    slug = models.SlugField(_("URL名"), unique=True)
+    title = models.CharField(_("タイトル"), max_length=300)
+    intro = models.TextField(_("前書き"), blank=True)
+    is_published = models.BooleanField(_("公開する"), default=False)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ポータルページ")
+        verbose_name_plural = _("ポータルページ")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("documents:portal", args=[self.slug])
+
+
+class PortalSection(models.Model):
+    page = models.ForeignKey(
+        PortalPage, verbose_name=_("ページ"), on_delete=models.CASCADE, related_name="sections"
+    )
+    heading = models.CharField(_("見出し"), max_length=200)
+    intro = models.TextField(_("説明"), blank=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("セクション")
+        verbose_name_plural = _("セクション")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class PortalLink(models.Model):
+    section = models.ForeignKey(
+        PortalSection, verbose_name=_("セクション"), on_delete=models.CASCADE, related_name="links"
+    )
+    document = models.ForeignKey(
+        Document, verbose_name=_("ドキュメント"), on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.CharField(
+        _("小見出し"), max_length=100, blank=True, help_text=_("例: 国民年金分野")
+    )
+    note = models.TextField(_("補足"), blank=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("リンク")
+        verbose_name_plural = _("リンク")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.document)
+
+
+class ProcedureField(models.Model):
+    """A field of social security and tax (生活保護, 国民年金…)."""
+
+    name = models.CharField(_("分野"), max_length=50, unique=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("分野")
+        verbose_name_plural = _("分野")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _classes_field():
+    return models.CharField(
+        _("対象となる市区町村の区分"),
+        max_length=120,
+        blank=True,
+        help_text=_("区分コードを「,」で囲んで並べたもの（空はすべての区分）。"),
+    )
+
+
+class ClassesMixin(models.Model):
+    """Which municipality classes a row applies to, stored ``,city,town,`` for one-query filters."""
+
+    municipality_classes = _classes_field()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def class_codes(self) -> list[str]:
+        return [code for code in self.municipality_classes.split(",") if code]
+
+    def class_labels(self) -> str:
+        labels = dict(MunicipalityClass.choices)
+        return "、".join(str(labels[c]) for c in self.class_codes if c in labels) or str(
+            _("すべて")
+        )
+
+    @staticmethod
+    def encode_classes(codes: list[str]) -> str:
+        if not codes or set(codes) >= set(MunicipalityClass.values):
+            return ""
+        return "," + ",".join(c for c in MunicipalityClass.values if c in codes) + ","
+
+
+class Procedure(ClassesMixin):
+    """番号法 別表第1: an administrative procedure that uses the number, and who uses it."""
+
+    number = models.CharField(_("項番"), max_length=20, unique=True)
+    field = models.ForeignKey(
+        ProcedureField, verbose_name=_("分野"), on_delete=models.PROTECT, related_name="procedures"
+    )
+    name = models.CharField(_("事務・手続"), max_length=300)
+    body = models.CharField(_("個人番号利用事務実施者"), max_length=200)
+    usage = models.TextField(_("マイナンバーの利用"), blank=True)
+    documents = models.ManyToManyField(
+        Document, verbose_name=_("関連資料"), blank=True, related_name="procedures"
+    )
+
+    class Meta:
+        verbose_name = _("番号利用事務（別表第1）")
+        verbose_name_plural = _("番号利用事務（別表第1）")
+        ordering = ["field__order", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Linkage(ClassesMixin):
+    """番号法 別表第2: inquirer, procedure, provider and the specific personal information."""
+
+    number = models.CharField(_("項番"), max_length=20)
+    field = models.ForeignKey(
+        ProcedureField, verbose_name=_("分野"), on_delete=models.PROTECT, related_name="linkages"
+    )
+    inquirer = models.CharField(_("情報照会者"), max_length=200)
+    procedure_name = models.CharField(_("事務・手続"), max_length=300)
+    provider = models.CharField(_("情報提供者"), max_length=200)
+    information = models.CharField(_("特定個人情報"), max_length=300)
+    documents = models.ManyToManyField(
+        Document, verbose_name=_("関連資料"), blank=True, related_name="linkages"
+    )
+
+    class Meta:
+        verbose_name = _("情報連携（別表第2）")
+        verbose_name_plural = _("情報連携（別表第2）")
+        ordering = ["field__order", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "inquirer", "provider", "information"], name="linkage_unique_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.inquirer} ← {self.provider}"

@@ -1,0 +1,100 @@
+"""Who sees which rows of the documents app, registered with ``accounts.permissions``.
+
+Decisions (and why):
+
+- Editors and system administrators see everything, drafts and withdrawn documents included:
+  they are the ones who publish, schedule and withdraw.
+- Everyone else sees published, not hidden documents whose audience includes their
+  organisation: ``everyone``; ``prefectures`` (an organisation of kind prefecture);
+  ``municipalities`` (municipalities and 一部事務組合等, which do municipal work);
+  ``named`` (the organisation is in the document's ``organizations``).
+- National reviewers and the coordinator see every published document whatever its audience:
+  they answer questions about material sent to local governments.
+- The publishing organisation always sees its own documents (an organisation's 取組情報,
+  even once an editor has hidden one, so its staff can read the reason).
+
+Each rule is a ``Q`` with subqueries (``Exists`` on the user's organisation, ``pk__in`` on
+the named-organisation table), so a list stays one query with no duplicate rows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q  # noqa: F401
+
+from accounts import permissions
+from accounts.roles import Role
+from orgs.models import Organization, OrganizationKind
+
+EDITOR_ROLES = (Role.EDITOR, Role.SYSADMIN)
+NATIONAL_READERS = (Role.COORDINATOR, Role.REVIEWER)
+NOTHING = Q(pk__in=[])
+
+
+def is_editor(user) -> bool:
+    return permissions.can(user, permissions.EDIT_CONTENT)
+
+
+def _org_is(org_id, *kinds: str) -> Q:
+    return Q(Exists(Organization.objects.filter(pk=org_id, kind__in=kinds)))
+
+
+def document_rule(user, action: str) -> Q:
+    """The documents ``user`` may ``action`` (VIEW or EDIT_CONTENT), as a ``Q``."""
+    from documents.models import Audience, Document, Kind, Status
+
+    org_id = user.organization_id
+    if user.role in EDITOR_ROLES:
+        return Q()
+    own = Q(publisher_id=org_id) if org_id else NOTHING
+    if action == permissions.EDIT_CONTENT:
+        # Staff look after their own organisation's 取組情報, nothing else.
+        return own & Q(kind=Kind.EFFORT)
+    if action != permissions.VIEW:
+        return NOTHING
+    published = Q(status=Status.PUBLISHED, hidden_reason="")
+    if user.role in NATIONAL_READERS:
+        return published | own
+    if not org_id:
+        return NOTHING
+    named = Document.organizations.through.objects.filter(organization_id=org_id)
+    audience = (
+        Q(audience=Audience.EVERYONE)
+        | (Q(audience=Audience.PREFECTURES) & _org_is(org_id, OrganizationKind.PREFECTURE))
+        | (
+            Q(audience=Audience.MUNICIPALITIES)
+            & _org_is(org_id, OrganizationKind.MUNICIPALITY, OrganizationKind.ASSOCIATION)
+        )
+        | Q(audience=Audience.NAMED, pk__in=named.values("document_id"))
+    )
+    return (published & audience) | own
+
+
+def file_rule(user, action: str) -> Q:
+    from documents.models import Document
+
+    documents = Document.objects.filter(document_rule(user, action))
+    return Q(document__in=documents.values("pk"))
+
+
+def content_rule(user, action: str) -> Q:
+    """Announcements, portal pages and the catalogue: readable by all, edited by editors."""
+    if user.role in EDITOR_ROLES:
+        return Q()
+    return Q() if action == permissions.VIEW else NOTHING
+
+
+def register_all() -> None:
+    from documents import models
+
+    permissions.register_scope(models.Document)(document_rule)
+    permissions.register_scope(models.DocumentFile)(file_rule)
+    for model in (models.Procedure, models.Linkage, models.ProcedureField, models.Category):
+        permissions.register_scope(model)(content_rule)
+
+    def announcement_rule(user, action: str) -> Q:
+        return content_rule(user, action) & (
+            Q() if user.role in EDITOR_ROLES else Q(is_published=True)
+        )
+
+    permissions.register_scope(models.Announcement)(announcement_rule)
+    permissions.register_scope(models.PortalPage)(announcement_rule)

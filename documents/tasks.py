@@ -1,0 +1,13 @@
+"""Thin Celery wrappers around :mod:`documents.services`."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="documents.publish_due_documents", ignore_result=True)
+def publish_due_documents() -> int:
+    """Publish whatever scheduled document is due (beat, every minute). Safe to run twice."""
+    from documents import services
+
+    return len(services.publish_due())
