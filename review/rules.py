@@ -1,0 +1,172 @@
+"""The delay rules of the design ("Delay detection"), as pure functions: plain values in,
+flags out, no database, so every boundary is table-tested.
+
+For today ``T`` (Asia/Tokyo) and an applicable entry whose milestone is ``M``:
+
+- ``no_plan``: a planned date is missing and ``T`` is after the plan deadline
+  (days = T − deadline);
+- ``plan_after``: planned end later than ``M`` (days = planned end − M);
+- ``start_overdue``: no actual start and planned start before ``T`` (days = T − start);
+- ``end_overdue``: no actual end and planned end before ``T`` (days = T − end);
+- ``milestone_missed``: no actual end and ``M`` before ``T`` (days = T − M), or actual end
+  later than ``M`` (days = actual end − M).
+
+An entry marked 対象外 (not applicable) is never late. A flag is *significant* (要フォローアップ)
+when it is a missed milestone, or a start/end overdue of at least the programme's threshold.
+
+An approved exception (a ministry approved a later date ``A`` for the organisation's task)
+does not hide the flags — national figures stay honest — but marks the milestone rules
+(``plan_after``, ``milestone_missed``) *approved* while the dates stay within ``A``; approved
+flags are reported apart and never make an organisation significantly late.
+
+Flags whose days grow with ``T`` carry ``since`` (the day the count starts from), so the
+stored judgement only changes on the dates :func:`next_look` returns, not every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+NO_PLAN = "no_plan"
+PLAN_AFTER_MILESTONE = "plan_after"
+START_OVERDUE = "start_overdue"
+END_OVERDUE = "end_overdue"
+MILESTONE_MISSED = "milestone_missed"
+RULES = (NO_PLAN, PLAN_AFTER_MILESTONE, START_OVERDUE, END_OVERDUE, MILESTONE_MISSED)
+RULE_LABELS = {
+    NO_PLAN: "計画未入力",
+    PLAN_AFTER_MILESTONE: "計画がマイルストーン超過",
+    START_OVERDUE: "開始遅延",
+    END_OVERDUE: "終了遅延",
+    MILESTONE_MISSED: "マイルストーン未達",
+}
+NOT_APPLICABLE = "not_applicable"
+DEFAULT_THRESHOLD = 30
+# Rules an approved later date explains (the others measure the organisation's own plan).
+APPROVABLE = frozenset({PLAN_AFTER_MILESTONE, MILESTONE_MISSED})
+
+
+class Values(Protocol):
+    """What the rules read of an entry (actionplan.rules.EntryValues, a PlanEntry, a
+    historical record: anything with these attributes)."""
+
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule: str
+    days_late: int
+    # The day the count runs from when it grows with today (None: fixed by the dates).
+    since: dt.date | None = None
+    significant: bool = False
+    approved: bool = False
+
+    def days_on(self, today: dt.date) -> int:
+        """Days late on ``today`` (grows for overdue flags, fixed for the others)."""
+        return (today - self.since).days if self.since else self.days_late
+
+    @property
+    def key(self) -> tuple[str, bool, bool]:
+        """What a stored flag must match; days that grow with today are not part of it."""
+        return (self.rule, self.significant, self.approved)
+
+
+def judge(
+    entry_values: Values,
+    milestone: dt.date | None,
+    today: dt.date,
+    plan_deadline: dt.date | None,
+    threshold: int = DEFAULT_THRESHOLD,
+    approved_until: dt.date | None = None,
+) -> list[Flag]:
+    """The flags that hold for one entry on ``today``, in :data:`RULES` order.
+
+    ``milestone`` is the applicable milestone (``actionplan.rules.choose_milestone``),
+    ``plan_deadline`` the programme's plan-entry deadline, ``threshold`` the programme's
+    significant-delay days, ``approved_until`` the later date a ministry approved (if any).
+    """
+    v = entry_values
+    if v.status == NOT_APPLICABLE:
+        return []
+    flags: list[Flag] = []
+
+    def growing(rule: str, since: dt.date) -> None:
+        days = (today - since).days
+        significant = rule == MILESTONE_MISSED or days >= threshold
+        flags.append(Flag(rule, days, since, significant))
+
+    missing = v.planned_start is None or v.planned_end is None
+    if plan_deadline and missing and today > plan_deadline:
+        flags.append(Flag(NO_PLAN, (today - plan_deadline).days, plan_deadline))
+    if milestone and v.planned_end and v.planned_end > milestone:
+        approved = approved_until is not None and v.planned_end <= approved_until
+        flags.append(
+            Flag(PLAN_AFTER_MILESTONE, (v.planned_end - milestone).days, None, False, approved)
+        )
+    if v.actual_start is None and v.planned_start and v.planned_start < today:
+        growing(START_OVERDUE, v.planned_start)
+    if v.actual_end is None and v.planned_end and v.planned_end < today:
+        growing(END_OVERDUE, v.planned_end)
+    if milestone:
+        if v.actual_end is None and milestone < today:
+            approved = approved_until is not None and today <= approved_until
+            flags.append(
+                Flag(MILESTONE_MISSED, (today - milestone).days, milestone, not approved, approved)
+            )
+        elif v.actual_end is not None and v.actual_end > milestone:
+            approved = approved_until is not None and v.actual_end <= approved_until
+            flags.append(
+                Flag(
+                    MILESTONE_MISSED, (v.actual_end - milestone).days, None, not approved, approved
+                )
+            )
+    return flags
+
+
+def significantly_late(flags: list[Flag]) -> bool:
+    """要フォローアップ: any missed milestone or overdue at least the threshold, unless approved."""
+    return any(flag.significant and not flag.approved for flag in flags)
+
+
+def signature(flags: list[Flag]) -> frozenset[tuple[str, bool, bool]]:
+    return frozenset(flag.key for flag in flags)
+
+
+def next_look(
+    entry_values: Values,
+    milestone: dt.date | None,
+    today: dt.date,
+    plan_deadline: dt.date | None,
+    threshold: int = DEFAULT_THRESHOLD,
+    approved_until: dt.date | None = None,
+) -> dt.date | None:
+    """The first day after ``today`` on which :func:`judge` gives a different
+    :func:`signature` (a flag appears, resolves, turns significant or loses its approval),
+    or None when only an edit of the entry can change it. Growing day counts are not a
+    change: they are computed from ``since`` when shown.
+
+    The judgement compares today with a handful of dates, so it can only change the day
+    after one of them, or ``threshold`` days after one of them; we try those in order.
+    """
+    v = entry_values
+    anchors = [day for day in (plan_deadline, v.planned_start, v.planned_end, milestone) if day]
+    candidates = {day + dt.timedelta(days=1) for day in anchors}
+    candidates |= {day + dt.timedelta(days=threshold) for day in anchors}
+    if approved_until:
+        candidates.add(approved_until + dt.timedelta(days=1))
+
+    def on(day: dt.date) -> frozenset[tuple[str, bool, bool]]:
+        return signature(judge(v, milestone, day, plan_deadline, threshold, approved_until))
+
+    now = on(today)
+    for day in sorted(day for day in candidates if day > today):
+        if on(day) != now:
+            return day
+    return None

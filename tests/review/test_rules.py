@@ -1,0 +1,184 @@
+"""Table tests of the delay rules at every boundary: the day before, on and after each date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from actionplan.rules import EntryValues
+from review import rules
+from review.rules import (
+    END_OVERDUE,
+    MILESTONE_MISSED,
+    NO_PLAN,
+    PLAN_AFTER_MILESTONE,
+    START_OVERDUE,
+    Flag,
+    judge,
+    next_look,
+    significantly_late,
+)
+
+D = dt.date
+DEADLINE = D(2015, 4, 30)
+M = D(2015, 9, 30)
+START, END = D(2015, 6, 1), D(2015, 8, 31)
+PLANNED = EntryValues(planned_start=START, planned_end=END)
+STARTED = EntryValues(
+    planned_start=START, planned_end=END, actual_start=START, status="in_progress"
+)
+DONE_ON_TIME = EntryValues(
+    planned_start=START, planned_end=END, actual_start=START, actual_end=END, status="done"
+)
+
+
+def day(base: dt.date, offset: int) -> dt.date:
+    return base + dt.timedelta(days=offset)
+
+
+def rules_of(flags: list[Flag]) -> dict[str, int]:
+    return {flag.rule: flag.days_late for flag in flags}
+
+
+@pytest.mark.parametrize(
+    ("values", "today", "expected"),
+    [
+        # no plan: after the plan-entry deadline only
+        (EntryValues(), day(DEADLINE, -1), {}),
+        (EntryValues(), DEADLINE, {}),
+        (EntryValues(), day(DEADLINE, 1), {NO_PLAN: 1}),
+        (EntryValues(planned_start=START), day(DEADLINE, 1), {NO_PLAN: 1}),
+        (EntryValues(planned_end=END), day(DEADLINE, 1), {NO_PLAN: 1}),
+        (PLANNED, day(DEADLINE, 1), {}),
+        # start overdue: planned start before today, no actual start
+        (PLANNED, day(START, -1), {}),
+        (PLANNED, START, {}),
+        (PLANNED, day(START, 1), {START_OVERDUE: 1}),
+        (STARTED, day(START, 1), {}),
+        # end overdue: planned end before today, no actual end
+        (STARTED, day(END, -1), {}),
+        (STARTED, END, {}),
+        (STARTED, day(END, 1), {END_OVERDUE: 1}),
+        (DONE_ON_TIME, day(END, 1), {}),
+        # milestone missed: milestone before today, no actual end
+        (STARTED, day(M, -1), {END_OVERDUE: 29}),
+        (STARTED, M, {END_OVERDUE: 30}),
+        (STARTED, day(M, 1), {END_OVERDUE: 31, MILESTONE_MISSED: 1}),
+        (DONE_ON_TIME, day(M, 1), {}),
+        # not applicable is never late
+        (EntryValues(status="not_applicable"), day(M, 400), {}),
+    ],
+)
+def test_rules_at_their_boundaries(values, today, expected):
+    assert rules_of(judge(values, M, today, DEADLINE, 30)) == expected
+
+
+@pytest.mark.parametrize(
+    ("planned_end", "expected"),
+    [(day(M, -1), {}), (M, {}), (day(M, 1), {PLAN_AFTER_MILESTONE: 1})],
+)
+def test_plan_after_milestone_is_measured_from_the_dates(planned_end, expected):
+    values = EntryValues(planned_start=START, planned_end=planned_end, actual_start=START)
+    assert rules_of(judge(values, M, START, DEADLINE, 30)) == expected
+
+
+@pytest.mark.parametrize(
+    ("actual_end", "expected"),
+    [(day(M, -1), {}), (M, {}), (day(M, 1), {MILESTONE_MISSED: 1})],
+)
+def test_a_late_actual_end_misses_the_milestone_for_good(actual_end, expected):
+    values = EntryValues(
+        planned_start=START, planned_end=M, actual_start=START, actual_end=actual_end
+    )
+    # Long after the fact the number of days stays what it was (end − M).
+    assert rules_of(judge(values, M, day(M, 500), DEADLINE, 30)) == expected
+
+
+@pytest.mark.parametrize(("offset", "significant"), [(29, False), (30, True), (31, True)])
+def test_overdue_turns_significant_at_the_threshold(offset, significant):
+    flags = judge(STARTED, day(END, 100), day(END, offset), DEADLINE, 30)
+    assert rules_of(flags) == {END_OVERDUE: offset}
+    assert significantly_late(flags) is significant
+
+
+def test_threshold_is_data():
+    flags = judge(STARTED, day(END, 100), day(END, 10), DEADLINE, 10)
+    assert significantly_late(flags)
+    assert not significantly_late(judge(STARTED, day(END, 100), day(END, 10), DEADLINE, 11))
+
+
+def test_missed_milestone_is_significant_from_the_first_day():
+    flags = judge(STARTED, M, day(M, 1), DEADLINE, 30)
+    assert significantly_late(flags)
+
+
+def test_no_plan_alone_is_not_significant():
+    assert not significantly_late(judge(EntryValues(), M, day(DEADLINE, 100), DEADLINE, 30))
+
+
+@pytest.mark.parametrize(
+    ("today", "approved"),
+    [(day(M, 1), True), (D(2016, 3, 31), True), (D(2016, 4, 1), False)],
+)
+def test_approved_later_date_explains_the_missed_milestone_until_it_passes(today, approved):
+    flags = judge(STARTED, M, today, DEADLINE, 30, approved_until=D(2016, 3, 31))
+    missed = next(flag for flag in flags if flag.rule == MILESTONE_MISSED)
+    assert missed.approved is approved
+    # The own plan's end overdue is not explained by a later national date.
+    assert any(flag.rule == END_OVERDUE and not flag.approved for flag in flags)
+    only_missed = [flag for flag in flags if flag.rule == MILESTONE_MISSED]
+    assert significantly_late(only_missed) is not approved
+
+
+@pytest.mark.parametrize(
+    ("planned_end", "approved"),
+    [(D(2016, 3, 30), True), (D(2016, 3, 31), True), (D(2016, 4, 1), False)],
+)
+def test_approved_date_covers_a_plan_after_the_milestone(planned_end, approved):
+    values = EntryValues(planned_start=START, planned_end=planned_end)
+    flags = judge(values, M, START, DEADLINE, 30, approved_until=D(2016, 3, 31))
+    assert [flag.approved for flag in flags if flag.rule == PLAN_AFTER_MILESTONE] == [approved]
+
+
+def test_growing_days_are_counted_from_since():
+    flag = next(f for f in judge(STARTED, M, day(END, 3), DEADLINE, 30) if f.rule == END_OVERDUE)
+    assert flag.since == END
+    assert flag.days_on(day(END, 40)) == 40
+
+
+@pytest.mark.parametrize(
+    ("values", "today", "expected"),
+    [
+        (EntryValues(), D(2015, 1, 1), day(DEADLINE, 1)),
+        (PLANNED, day(DEADLINE, 1), day(START, 1)),
+        (PLANNED, day(START, 1), day(START, 30)),  # start overdue turns significant
+        (STARTED, day(START, 1), day(END, 1)),
+        (STARTED, day(END, 1), day(END, 30)),
+        (STARTED, day(END, 30), day(M, 1)),
+        (STARTED, day(M, 1), None),  # only an edit changes it now
+        (DONE_ON_TIME, day(END, 1), None),
+        (EntryValues(status="not_applicable"), START, None),
+    ],
+)
+def test_next_look_is_the_next_day_the_judgement_changes(values, today, expected):
+    assert next_look(values, M, today, DEADLINE, 30) == expected
+
+
+def test_next_look_finds_every_change_in_a_sweep():
+    """Walking day by day, the judgement never changes between two looks."""
+    samples = [EntryValues(), PLANNED, STARTED, DONE_ON_TIME, EntryValues(planned_start=START)]
+    for values, approved in itertools.product(samples, (None, D(2015, 12, 31))):
+        today = D(2015, 1, 1)
+        look = next_look(values, M, today, DEADLINE, 30, approved)
+        current = rules.signature(judge(values, M, today, DEADLINE, 30, approved))
+        while today < D(2016, 6, 1):
+            today += dt.timedelta(days=1)
+            now = rules.signature(judge(values, M, today, DEADLINE, 30, approved))
+            if look is None or today < look:
+                assert now == current, (values, today)
+            else:
+                assert today == look
+                current = now
+                look = next_look(values, M, today, DEADLINE, 30, approved)
