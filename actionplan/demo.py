@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from accounts.models import User
-from actionplan import services
+from actionplan import seed, services
 from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
 from actionplan.seed import NAME
 from orgs.models import Organization
@@ -31,6 +31,8 @@ SAPPORO_A = {
 
 @transaction.atomic
 def load() -> str:
+    if not Programme.objects.filter(name=NAME).exists():
+        seed.load()  # the demo builds on the shipped programme
     programme = Programme.objects.get(name=NAME)
     organizations = Organization.objects.filter(code__in=DEMO_CODES)
     systems = TargetSystem.objects.filter(organization=None, name__in=DEMO_SYSTEMS)

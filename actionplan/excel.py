@@ -395,24 +395,23 @@ def _read_row(
     data, problems = _parse(raw)
     for key, message in problems.items():
         errors.append(CellError(index, key, message))
-    if any(error.row == index for error in errors):
-        return None
-    if all(getattr(entry, name) == data[name] for name in data):
+    if any(error.row == index for error in errors) and not problems:
+        return None  # key or formula problems: the row cannot be read further
+    if not problems and all(getattr(entry, name) == data[name] for name in data):
         return None  # unchanged: the no-op round trip writes nothing
-    version = _int(raw["version"])
-    if version != entry.version:
+    if _int(raw["version"]) != entry.version:
         who = entry.updated_by.display_name if entry.updated_by else ""
-        errors.append(
-            CellError(
-                index,
-                "task",
-                f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
-                "最新のファイルをダウンロードし直してください。",
-            )
+        message = (
+            f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
+            "最新のファイルをダウンロードし直してください。"
         )
+        errors.append(CellError(index, "task", message))
         return None
+    # Check the rules on every readable cell too, so one upload reports all of a row's errors.
     values = services.values_of(entry, data)
     for name, message in rules.validate(values, services.context_for(entry, on=on)).items():
+        if name in problems:
+            continue
         column = name if name in INDEX else "status"
         if name.startswith("c_"):
             message = f"{message}（完了時の入力項目は計画画面で入力してください）"

@@ -26,7 +26,7 @@ from orgs.models import Organization
 
 @lru_cache(maxsize=8)
 def _japan_holidays(years: tuple[int, ...]) -> holidays.HolidayBase:
-    return holidays.country_holidays("JP", years=years)
+    return holidays.country_holidays("JP", years=years, language="ja")
 
 
 def holiday_name(day: dt.date | None) -> str:

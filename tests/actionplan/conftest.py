@@ -45,15 +45,18 @@ def carol(sapporo):
 
 @pytest.fixture
 def prefecture_admin(hokkaido):
+    from accounts.demo import enrol_demo_totp
     from accounts.roles import Role
     from tests.factories import UserFactory
 
-    return UserFactory(
+    user = UserFactory(
         email="admin@pref.hokkaido.lg.jp",
         display_name="北海 管理",
         organization=hokkaido,
         role=Role.PREFECTURE_ADMIN,
     )
+    enrol_demo_totp(user)  # the role must have a second factor before it reaches any page
+    return user
 
 
 @pytest.fixture
