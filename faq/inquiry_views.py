@@ -64,7 +64,9 @@ def index(request: HttpRequest) -> HttpResponse:
     filterset = InquiryFilter(
         request.GET or None, queryset=visible(request.user, _inquiries(), VIEW)
     )
-    inquiries = filterset.qs if filterset.is_valid() else Inquiry.objects.none()
+    inquiries = (
+        Inquiry.objects.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    )
     page = Paginator(inquiries.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

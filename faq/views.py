@@ -46,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """``/faq/?q=…``: search results best first, or the filtered list with the two rankings."""
     query = search.parse(request.GET.get("q"))
     filterset = FAQFilter(request.GET or None, queryset=_faqs(request))
-    faqs = filterset.qs if filterset.is_valid() else FAQ.objects.none()
+    faqs = FAQ.objects.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     filtered = any(request.GET.get(name) for name in ("work_item", "field", "topic"))
     context: dict = {
         "search": query,
