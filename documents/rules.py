@@ -22,7 +22,7 @@ def normalize(text: str) -> str:
     NFKC (full/half width: ``ＰＤＦ`` → ``pdf``, ``ｾｲｶﾂ`` → ``せいかつ``), katakana to
     hiragana, casefold, and runs of whitespace to one space.
     """
-    folded = unicodedata.normalize("NFKC", text or "")
+    folded = unicodedata.normalize("NFKC", str(text or ""))
     folded = "".join(chr(ord(c) - 0x60) if ord(c) in _KATAKANA else c for c in folded)
     return " ".join(folded.casefold().split())
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -82,7 +83,15 @@ def _write_sheet(sheet, columns, rows) -> None:
 
 
 def catalogue_workbook(procedures, linkages) -> bytes:
-    """The whole catalogue (both tables) as .xlsx bytes. Cells are formula-escaped."""
+    """The whole catalogue (both tables) as .xlsx bytes. Cells are formula-escaped.
+
+    The sheet is Japanese whatever the user's language, so it can be imported back.
+    """
+    with translation.override("ja"):
+        return _catalogue_workbook(procedures, linkages)
+
+
+def _catalogue_workbook(procedures, linkages) -> bytes:
     book = openpyxl.Workbook()
     first = book.active
     first.title = PROCEDURE_SHEET
@@ -158,7 +167,9 @@ def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowErro
                     sheet, number, labels[key], _("%(n)s文字以内にしてください。") % {"n": limit}
                 )
             )
-    codes, unknown = rules.parse_classes(row["classes"], dict(MunicipalityClass.choices))
+    with translation.override("ja"):
+        class_labels = {code: str(label) for code, label in MunicipalityClass.choices}
+    codes, unknown = rules.parse_classes(row["classes"], class_labels)
     if unknown:
         errors.append(
             RowError(
