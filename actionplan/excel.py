@@ -205,6 +205,12 @@ def _validations(sheet, programme: Programme, last: int) -> None:
 
 def preflight(data: bytes, filename: str) -> int:
     """Refuse a hostile or unusable upload before parsing it. Returns the number of data rows."""
+    check_archive(data, filename)
+    return _count_rows(data)
+
+
+def check_archive(data: bytes, filename: str) -> None:
+    """Refuse the wrong type, oversize files, zip bombs and XML entity tricks (no parsing)."""
     if not filename.lower().endswith(".xlsx"):
         raise UploadRefused("Excelブック（.xlsx）を選んでください。")
     if len(data) > MAX_BYTES:
@@ -225,7 +231,6 @@ def preflight(data: bytes, filename: str) -> int:
                 raise UploadRefused(
                     "XMLの文書型定義（DTD・実体参照）を含むファイルは受け付けられません。"
                 )
-    return _count_rows(data)
 
 
 def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -237,7 +242,7 @@ def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def _count_rows(data: bytes) -> int:
-    book = _open(data, read_only=True)
+    book = open_book(data, read_only=True)
     try:
         if SHEET not in book.sheetnames:
             raise UploadRefused(
@@ -252,7 +257,7 @@ def _count_rows(data: bytes) -> int:
         book.close()
 
 
-def _open(data: bytes, *, read_only: bool):
+def open_book(data: bytes, *, read_only: bool):
     try:
         return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
     except UploadRefused:
@@ -308,7 +313,7 @@ def import_plan(
     Raises :class:`UploadRefused` for a file that is not this organisation's plan sheet.
     """
     total = preflight(data, "upload.xlsx")
-    book = _open(data, read_only=True)
+    book = open_book(data, read_only=True)
     try:
         _check_meta(book, organization, programme)
         raw_rows = list(book[SHEET].iter_rows(min_row=2))

@@ -1,0 +1,303 @@
+"""A programme defined in an .xlsx workbook (``manage.py load_programme <file.xlsx>``).
+
+An administrator can define a new programme (say a later system-standardisation programme)
+without code: five sheets, one row per thing. :func:`workbook` writes any definition (the seed
+one included) in the same shape, so the seed doubles as the template.
+
+- プログラム: 項目 | 値 (名称, 開始日, 終了日, 計画入力期限, 大幅遅延日数)
+- 作業項目: 記号 | 作業項目 | 対応事項 | 特記事項 | 対象団体種別 | 担当府省コード
+- タスク: 作業項目 | タスク | 重み | 対象システムごと | 調達が必要 | 対象団体種別 | 前提タスク
+- マイルストーン: 作業項目 | タスク | 期限 | 団体種別 | 市区町村の区分
+- 完了項目: 作業項目 | タスク | 項目 | 種類 | 必須 | 選択肢
+
+Lists are separated by commas or new lines; 前提タスク are written ``B:タスク名``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from openpyxl import Workbook
+
+from actionplan import excel
+from actionplan.models import CompletionItem
+from orgs.models import MunicipalityClass, OrganizationKind
+
+SHEETS = {
+    "プログラム": ("項目", "値"),
+    "作業項目": ("記号", "作業項目", "対応事項", "特記事項", "対象団体種別", "担当府省コード"),
+    "タスク": (
+        "作業項目",
+        "タスク",
+        "重み",
+        "対象システムごと",
+        "調達が必要",
+        "対象団体種別",
+        "前提タスク",
+    ),
+    "マイルストーン": ("作業項目", "タスク", "期限", "団体種別", "市区町村の区分"),
+    "完了項目": ("作業項目", "タスク", "項目", "種類", "必須", "選択肢"),
+}
+KINDS = {str(label): value for value, label in OrganizationKind.choices}
+CLASSES = {str(label): value for value, label in MunicipalityClass.choices}
+QUESTION_KINDS = {str(label): value for value, label in CompletionItem.Kind.choices}
+YES = {"はい", "yes", "true", "1", "○", "◯"}
+
+
+class DefinitionError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _list(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[,、\n]", str(value or "")) if part.strip()]
+
+
+def _bool(value: Any, default: bool) -> bool:
+    if value in (None, ""):
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in YES
+
+
+def _code(value: Any, table: Mapping[str, str], problems: list[str], where: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if text in table.values():
+        return text
+    if text in table:
+        return table[text]
+    problems.append(f"{where}: 「{text}」は使えません（{'・'.join(table)}）。")
+    return ""
+
+
+def _date(value: Any, problems: list[str], where: str) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%Y/%m/%d").date()
+    except ValueError:
+        problems.append(f"{where}: 日付を 2015/07/09 の形で入力してください。")
+        return None
+
+
+def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
+    """The definition in a workbook, or :class:`DefinitionError` listing every problem."""
+    excel.check_archive(data, filename)
+    book = excel.open_book(data, read_only=True)
+    problems: list[str] = []
+    try:
+        missing = [name for name in SHEETS if name not in book.sheetnames]
+        if missing:
+            raise DefinitionError([f"シート「{name}」がありません。" for name in missing])
+        rows = {
+            name: [
+                (number, row)
+                for number, row in enumerate(
+                    book[name].iter_rows(min_row=2, values_only=True), start=2
+                )
+                if any(cell not in (None, "") for cell in row)
+            ]
+            for name in SHEETS
+        }
+    finally:
+        book.close()
+    definition = _programme(rows["プログラム"], problems)
+    items = _work_items(rows["作業項目"], problems)
+    tasks = _tasks(rows["タスク"], items, problems)
+    _milestones(rows["マイルストーン"], tasks, problems)
+    _questions(rows["完了項目"], tasks, problems)
+    if problems:
+        raise DefinitionError(problems)
+    definition["work_items"] = list(items.values())
+    return definition
+
+
+def _programme(rows, problems: list[str]) -> dict[str, Any]:
+    values = {str(row[0]).strip(): row[1] for _, row in rows if row and row[0]}
+    where = "シート「プログラム」"
+    definition: dict[str, Any] = {"name": str(values.get("名称") or "").strip()}
+    if not definition["name"]:
+        problems.append(f"{where}: 名称を入力してください。")
+    for key, label in (
+        ("starts_on", "開始日"),
+        ("ends_on", "終了日"),
+        ("plan_deadline", "計画入力期限"),
+    ):
+        definition[key] = _date(values.get(label), problems, f"{where} {label}")
+    try:
+        definition["significant_delay_days"] = int(values.get("大幅遅延日数") or 30)
+    except (TypeError, ValueError):
+        problems.append(f"{where} 大幅遅延日数: 整数で入力してください。")
+    return definition
+
+
+def _work_items(rows, problems: list[str]) -> dict[str, dict[str, Any]]:
+    items: dict[str, dict[str, Any]] = {}
+    for number, row in rows:
+        code, name, response, notes, kinds, bureaus = (list(row) + [None] * 6)[:6]
+        where = f"シート「作業項目」{number}行目"
+        code = str(code or "").strip()
+        if not code or not name:
+            problems.append(f"{where}: 記号と作業項目を入力してください。")
+            continue
+        items[code] = {
+            "code": code,
+            "name": str(name).strip(),
+            "response": str(response or ""),
+            "notes": str(notes or ""),
+            "applies_to": [_code(k, KINDS, problems, where) for k in _list(kinds)],
+            "bureaus": _list(bureaus),
+            "tasks": [],
+        }
+    return items
+
+
+def _tasks(rows, items, problems: list[str]) -> dict[str, dict[str, Any]]:
+    tasks: dict[str, dict[str, Any]] = {}
+    for number, row in rows:
+        code, name, weight, per_system, procurement, kinds, depends = (list(row) + [None] * 7)[:7]
+        where = f"シート「タスク」{number}行目"
+        code, name = str(code or "").strip(), str(name or "").strip()
+        if code not in items or not name:
+            problems.append(
+                f"{where}: 作業項目の記号（作業項目シートにあるもの）とタスクを入力してください。"
+            )
+            continue
+        try:
+            weight = float(weight) if weight not in (None, "") else 1
+        except (TypeError, ValueError):
+            problems.append(f"{where}: 重みは数値で入力してください。")
+            weight = 1
+        task = {
+            "name": name,
+            "weight": weight,
+            "per_system": _bool(per_system, False),
+            "needs_procurement": _bool(procurement, True),
+            "applies_to": [_code(k, KINDS, problems, where) for k in _list(kinds)],
+            "depends_on": _list(depends),
+            "milestones": [],
+            "completion_items": [],
+        }
+        items[code]["tasks"].append(task)
+        tasks[f"{code}:{name}"] = task
+    for key, task in tasks.items():
+        for dependency in task["depends_on"]:
+            if dependency not in tasks:
+                problems.append(f"タスク「{key}」の前提タスク「{dependency}」が見つかりません。")
+    return tasks
+
+
+def _milestones(rows, tasks, problems: list[str]) -> None:
+    for number, row in rows:
+        code, name, due, kind, klass = (list(row) + [None] * 5)[:5]
+        where = f"シート「マイルストーン」{number}行目"
+        task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
+        if task is None:
+            problems.append(f"{where}: タスクが見つかりません。")
+            continue
+        task["milestones"].append(
+            {
+                "due_on": _date(due, problems, where),
+                "kind": _code(kind, KINDS, problems, where),
+                "class": _code(klass, CLASSES, problems, where),
+            }
+        )
+
+
+def _questions(rows, tasks, problems: list[str]) -> None:
+    for number, row in rows:
+        code, name, label, kind, required, choices = (list(row) + [None] * 6)[:6]
+        where = f"シート「完了項目」{number}行目"
+        task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
+        if task is None or not label:
+            problems.append(f"{where}: タスクと項目を入力してください。")
+            continue
+        task["completion_items"].append(
+            {
+                "label": str(label).strip(),
+                "kind": _code(kind, QUESTION_KINDS, problems, where) or "text",
+                "required": _bool(required, True),
+                "choices": _list(choices),
+            }
+        )
+
+
+def workbook(definition: Mapping[str, Any]) -> bytes:
+    """A definition as a workbook in the shape :func:`read` takes."""
+    book = Workbook()
+    book.remove(book.active)
+    sheets = {name: book.create_sheet(name) for name in SHEETS}
+    for name, headers in SHEETS.items():
+        sheets[name].append(headers)
+    label = {value: str(text) for value, text in OrganizationKind.choices}
+    sheets["プログラム"].append(["名称", definition["name"]])
+    sheets["プログラム"].append(["開始日", definition["starts_on"]])
+    sheets["プログラム"].append(["終了日", definition["ends_on"]])
+    sheets["プログラム"].append(["計画入力期限", definition["plan_deadline"]])
+    sheets["プログラム"].append(["大幅遅延日数", definition.get("significant_delay_days", 30)])
+    for item in definition["work_items"]:
+        kinds = "、".join(label[k] for k in item.get("applies_to", []))
+        sheets["作業項目"].append(
+            [
+                item["code"],
+                item["name"],
+                item.get("response", ""),
+                item.get("notes", ""),
+                kinds,
+                ", ".join(item.get("bureaus", [])),
+            ]
+        )
+        for task in item.get("tasks", []):
+            sheets["タスク"].append(
+                [
+                    item["code"],
+                    task["name"],
+                    float(task.get("weight", 1)),
+                    "はい" if task.get("per_system") else "いいえ",
+                    "はい" if task.get("needs_procurement", True) else "いいえ",
+                    "、".join(label[k] for k in task.get("applies_to", [])),
+                    ", ".join(task.get("depends_on", [])),
+                ]
+            )
+            for milestone in task.get("milestones", []):
+                sheets["マイルストーン"].append(
+                    [
+                        item["code"],
+                        task["name"],
+                        milestone["due_on"],
+                        milestone.get("kind", ""),
+                        milestone.get("class", ""),
+                    ]
+                )
+            for question in task.get("completion_items", []):
+                sheets["完了項目"].append(
+                    [
+                        item["code"],
+                        task["name"],
+                        question["label"],
+                        question.get("kind", "text"),
+                        "はい" if question.get("required", True) else "いいえ",
+                        "\n".join(question.get("choices", [])),
+                    ]
+                )
+    for sheet in sheets.values():
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = excel.escape(cell.value)
+                    cell.data_type = "s"
+                elif isinstance(cell.value, dt.date):
+                    cell.number_format = "yyyy/mm/dd"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
