@@ -76,3 +76,13 @@ def test_terms(query, expected):
 def test_keywords_split_a_typed_sentence_by_script():
     assert keywords("中間サーバーの利用について教えてください") == ["中間", "さーばー", "利用"]
     assert keywords("ＦＡＱで年金を探す") == ["faq", "年金"]
+
+
+def test_fast_normalize_agrees_with_the_span_version_on_the_seed():
+    from faq import richtext
+    from faq.seed import ENTRIES
+
+    samples = [e.question for e in ENTRIES] + [richtext.to_plain(e.answer) for e in ENTRIES]
+    samples += ["ﾃﾞｰﾀ\u3000 \x00 標準\t\nﾚｲｱｳﾄ", "Ⅻ ㌔ ﬁ İstanbul ß", " \x00 ", "か\u3099き\u309a"]
+    for text in samples:
+        assert normalize(text) == normalize_with_spans(text)[0], text
