@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,20 @@ from django.utils.translation import gettext_lazy as _
 class ReviewConfig(AppConfig):
     name = "review"
     verbose_name = _("確認・フォローアップ")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save, pre_delete
+
+        from accounts.permissions import register
+        from actionplan.models import PlanEntry
+        from review import models, signals
+
+        register(models.DelayFlag, organization="organization")
+        register(models.ApprovedException, organization="organization")
+        register(models.FollowUp, organization="organization")
+        register(models.FollowUpNote, organization="follow_up__organization")
+        register(models.PlanCheck, organization="organization")
+        register(models.MinistryReview, organization="plan_check__organization")
+        post_save.connect(signals.entry_saved, sender=PlanEntry, dispatch_uid="review.judge")
+        pre_delete.connect(signals.entry_deleting, sender=PlanEntry, dispatch_uid="review.del")

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from review import views
 
 app_name = "review"
-urlpatterns: list = []
+urlpatterns = [
+    path("review/", views.index, name="index"),
+    path("review/late/", views.late, name="late"),
+    path("review/late.<str:fmt>", views.late_export, name="late_export"),
+    path("review/prefectures/<str:code>/", views.prefecture, name="prefecture"),
+    path("review/orgs/<str:code>/", views.organization, name="organization"),
+    path("review/orgs/<str:code>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
+    path("review/orgs/<str:code>/approve/", views.approve, name="approve"),
+    path("review/orgs/<str:code>/check/", views.check, name="check"),
+    path("review/checks/", views.checks, name="checks"),
+    path("review/follow-ups/", views.follow_ups, name="follow_ups"),
+    path("review/follow-ups/<int:pk>/", views.follow_up, name="follow_up"),
+    path("review/report.xlsx", views.report, name="report"),
+    path("review/reports/<int:pk>/", views.report_job, name="report_job"),
+    path("review/national.csv", views.open_data, name="open_data"),
+]

@@ -1,0 +1,95 @@
+"""Filters of the late list (django-filter): prefecture, class, work item, rule, days late,
+approved or not, follow-up state; and the sort order."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import MunicipalityClass, Organization, OrganizationKind
+from review.models import FollowUp, Rule
+
+SORTS = {
+    "org": ("organization__code", "work_item__order", "rule"),
+    "prefecture": ("organization__prefecture__code", "organization__code", "rule"),
+    "work_item": ("work_item__order", "organization__code", "rule"),
+    "rule": ("rule", "organization__code"),
+    "days": ("-days", "organization__code"),
+    "-days": ("days", "organization__code"),
+    "first_seen": ("first_seen", "organization__code"),
+}
+NO_FOLLOW_UP = "none"
+
+
+class LateFilter(django_filters.FilterSet):
+    prefecture = django_filters.ModelChoiceFilter(
+        label=_("都道府県"),
+        queryset=Organization.objects.filter(kind=OrganizationKind.PREFECTURE).order_by("code"),
+        method="filter_prefecture",
+    )
+    municipality_class = django_filters.ChoiceFilter(
+        label=_("区分"),
+        field_name="organization__municipality_class",
+        choices=MunicipalityClass.choices,
+    )
+    work_item = django_filters.ModelChoiceFilter(label=_("作業項目"), queryset=None)
+    rule = django_filters.ChoiceFilter(label=_("遅延の種類"), choices=Rule.choices)
+    days = django_filters.NumberFilter(
+        label=_("遅延日数（以上）"), field_name="days", lookup_expr="gte", min_value=0
+    )
+    approved = django_filters.ChoiceFilter(
+        label=_("承認"),
+        choices=[("no", _("説明のない遅延")), ("yes", _("承認済みの遅延"))],
+        method="filter_approved",
+    )
+    significant = django_filters.BooleanFilter(
+        label=_("要フォローアップのみ"), field_name="significant"
+    )
+    follow_up = django_filters.ChoiceFilter(
+        label=_("フォローアップ"),
+        choices=[(NO_FOLLOW_UP, _("なし")), *FollowUp.State.choices],
+        method="filter_follow_up",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("並び順"),
+        choices=[
+            ("org", _("団体コード順")),
+            ("prefecture", _("都道府県順")),
+            ("work_item", _("作業項目順")),
+            ("rule", _("遅延の種類順")),
+            ("days", _("遅延日数の多い順")),
+            ("-days", _("遅延日数の少ない順")),
+            ("first_seen", _("検出日順")),
+        ],
+        method="sort_by",
+        empty_label=_("既定（団体コード順）"),
+    )
+
+    def __init__(self, *args, work_items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["work_item"].queryset = work_items
+        self.filters["work_item"].field.label_from_instance = str
+
+    def filter_prefecture(self, queryset, name, value):
+        return queryset.filter(Q(organization=value) | Q(organization__prefecture=value))
+
+    def filter_approved(self, queryset, name, value):
+        return queryset.filter(approved=value == "yes")
+
+    def filter_follow_up(self, queryset, name, value):
+        if value == NO_FOLLOW_UP:
+            return queryset.exclude(
+                Exists(FollowUp.objects.filter(organization=OuterRef("organization")))
+            )
+        return queryset.filter(follow_up=value)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["org"]))
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["org"])
+        return queryset

@@ -1,0 +1,129 @@
+"""Forms of the review pages (types and formats here; the rules in :mod:`review.services`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from actionplan.forms import DATE_INPUTS, DateInput
+from orgs.models import Organization
+from review.models import FollowUp, MinistryReview, Reason
+
+DATE_ERROR = _("日付を 2015/07/09 の形で入力してください。")
+
+
+def _date(label, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_INPUTS,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR, "required": _("日付を入力してください。")},
+    )
+
+
+class ApprovalForm(forms.Form):
+    task = forms.ModelChoiceField(
+        label=_("タスク"),
+        queryset=None,
+        error_messages={"required": _("タスクを選んでください。")},
+    )
+    approved_until = _date(_("承認する期日"))
+    reason = forms.ChoiceField(
+        label=_("理由"),
+        choices=[("", "---------"), *Reason.choices],
+        error_messages={"required": _("理由を選んでください。")},
+    )
+    note = forms.CharField(label=_("補足"), required=False, max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = str
+
+
+class FollowUpForm(forms.Form):
+    work_item = forms.ModelChoiceField(label=_("作業項目"), queryset=None, required=False)
+    cause = forms.ChoiceField(
+        label=_("原因"),
+        choices=[("", "---------"), *FollowUp.Cause.choices],
+        error_messages={"required": _("原因を選んでください。")},
+    )
+    actions = forms.CharField(
+        label=_("対応策"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("対応策を入力してください。")},
+    )
+    due_on = _date(_("対応期限"))
+
+    def __init__(self, *args, work_items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_item"].queryset = work_items
+
+    def clean_due_on(self) -> dt.date:
+        day = self.cleaned_data["due_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("対応期限は今日以降の日付にしてください。"))
+        return day
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("内容を入力してください。")},
+    )
+    close = forms.BooleanField(label=_("このフォローアップを完了にする"), required=False)
+
+
+class RouteForm(forms.Form):
+    ministries = forms.ModelMultipleChoiceField(
+        label=_("確認を依頼する府省庁"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("確認を依頼する府省庁を選んでください。")},
+    )
+    comment = forms.CharField(
+        label=_("総括のコメント"), required=False, max_length=4000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, ministries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ministries"].queryset = ministries
+        self.fields["ministries"].label_from_instance = Organization.__str__
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("計画の妥当性"),
+        choices=[
+            (MinistryReview.Verdict.APPROPRIATE, _("適切")),
+            (MinistryReview.Verdict.NEEDS_FIX, _("要修正")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("適切か要修正かを選んでください。")},
+    )
+    comment = forms.CharField(
+        label=_("コメント（団体に表示されます）"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def parse_as_of(value: str | None) -> tuple[dt.date | None, str]:
+    """``?as_of=YYYY-MM-DD`` for the report: a past or today's date, or a message."""
+    if not value:
+        return timezone.localdate(), ""
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None, "基準日は 2015-07-09 の形で指定してください。"
+    if day > timezone.localdate():
+        return None, "未来の日付は基準日に指定できません。"
+    return day, ""

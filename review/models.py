@@ -1,0 +1,434 @@
+"""Delay detection and review: flags, approved exceptions, the national rollup, plan checks,
+follow-ups and the notification outbox.
+
+Writes go through :mod:`review.services`; the judgement itself is :func:`review.rules.judge`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actionplan.models import PlanEntry, Programme, Status, Task, WorkItem
+from orgs.models import Organization
+from review import rules
+
+
+class Rule(models.TextChoices):
+    NO_PLAN = rules.NO_PLAN, _("計画未入力")
+    PLAN_AFTER_MILESTONE = rules.PLAN_AFTER_MILESTONE, _("計画がマイルストーン超過")
+    START_OVERDUE = rules.START_OVERDUE, _("開始遅延")
+    END_OVERDUE = rules.END_OVERDUE, _("終了遅延")
+    MILESTONE_MISSED = rules.MILESTONE_MISSED, _("マイルストーン未達")
+
+
+class DelayFlag(models.Model):
+    """One rule that holds (or held) for one entry. At most one open flag per entry and rule.
+
+    ``days_late`` is the count when the entry was last judged; for flags whose count grows
+    with the date, ``since`` is the day it runs from and the current count is today − since.
+    ``last_seen`` is the last day a judgement confirmed the flag (the nightly job looks only
+    at entries whose judgement can change, so a steady flag is not touched every night).
+    """
+
+    entry = models.ForeignKey(
+        PlanEntry, verbose_name=_("計画"), on_delete=models.CASCADE, related_name="delay_flags"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    work_item = models.ForeignKey(
+        WorkItem, verbose_name=_("作業項目"), on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(_("遅延の種類"), max_length=20, choices=Rule.choices)
+    days_late = models.IntegerField(_("遅延日数"))
+    since = models.DateField(_("起算日"), null=True, blank=True)
+    # since.toordinal(): lets SQL compute today's days late (today − since) on any backend.
+    since_ordinal = models.IntegerField(null=True, blank=True, editable=False)
+    significant = models.BooleanField(_("要フォローアップ"), default=False)
+    significant_since = models.DateField(_("要フォローアップとなった日"), null=True, blank=True)
+    approved = models.BooleanField(_("承認済みの遅延"), default=False)
+    first_seen = models.DateField(_("初回検出日"))
+    last_seen = models.DateField(_("最終確認日"))
+    resolved_at = models.DateField(_("解消日"), null=True, blank=True)
+    # The day a digest reported it (None: not yet; only significant, unexplained flags).
+    notified_on = models.DateField(_("通知日"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("遅延")
+        verbose_name_plural = _("遅延")
+        ordering = ["organization", "entry", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "rule"],
+                condition=Q(resolved_at=None),
+                name="delayflag_one_open_per_rule",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "resolved_at"]),
+            models.Index(fields=["resolved_at", "first_seen"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.get_rule_display()}"
+
+
+class Reason(models.TextChoices):
+    MAINFRAME = "mainframe", _("メインフレーム")
+    CUSTOM_BUILT = "custom_built", _("独自開発システム")
+    NO_PRODUCT = "no_product", _("対応製品なし")
+    VENDOR_CAPACITY = "vendor_capacity", _("ベンダーの対応能力")
+    OTHER = "other", _("その他")
+
+
+class ApprovedException(models.Model):
+    """A ministry approved a later date for one organisation's task (the latest approval
+    for a task replaces the earlier one)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="+"
+    )
+    approved_until = models.DateField(_("承認した期日"))
+    reason = models.CharField(_("理由"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("補足"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承認者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("承認した府省庁"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("承認日時"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("承認の履歴"))
+
+    class Meta:
+        verbose_name = _("承認済みの期日延長")
+        verbose_name_plural = _("承認済みの期日延長")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "task"], name="exception_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.task}: {self.approved_until:%Y/%m/%d}"
+
+
+class EntryState(models.Model):
+    """What an entry last contributed to the rollup (so a change is applied as a delta)."""
+
+    entry = models.OneToOneField(
+        PlanEntry, primary_key=True, on_delete=models.CASCADE, related_name="review_state"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="+")
+    prefecture = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    weight = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("集計済みの状況")
+        verbose_name_plural = _("集計済みの状況")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.status}"
+
+
+class StatusRollup(models.Model):
+    """Entries and their effort weights per programme × work item × prefecture × status."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="+")
+    prefecture = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("状況"), max_length=16, choices=Status.choices)
+    entries = models.IntegerField(_("件数"), default=0)
+    weight = models.DecimalField(_("工数の重みの合計"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("状況の集計")
+        verbose_name_plural = _("状況の集計")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "work_item", "prefecture", "status"],
+                name="statusrollup_cell_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}/{self.prefecture_id}/{self.status}: {self.entries}"
+
+
+class RuleRollup(models.Model):
+    """Open flags per programme × work item × prefecture × rule (approved ones apart)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="+")
+    prefecture = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(_("遅延の種類"), max_length=20, choices=Rule.choices)
+    flags = models.IntegerField(_("件数"), default=0)
+    significant = models.IntegerField(_("要フォローアップ"), default=0)
+    approved = models.IntegerField(_("承認済み"), default=0)
+
+    class Meta:
+        verbose_name = _("遅延の集計")
+        verbose_name_plural = _("遅延の集計")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "work_item", "prefecture", "rule"],
+                name="rulerollup_cell_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}/{self.prefecture_id}/{self.rule}: {self.flags}"
+
+
+class PlanCheck(models.Model):
+    """The check flow: the coordinator checks an organisation's plan first, then routes it to
+    the responsible ministries, each of which marks it 適切 or 要修正."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("総括確認待ち")
+        ROUTED = "routed", _("府省庁確認中")
+        DONE = "done", _("確認済み")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("プログラム"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.PENDING)
+    coordinator_comment = models.TextField(_("総括のコメント"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("総括確認者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("総括確認日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("計画の確認")
+        verbose_name_plural = _("計画の確認")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "programme"], name="plancheck_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_state_display()}"
+
+
+class MinistryReview(models.Model):
+    class Verdict(models.TextChoices):
+        PENDING = "pending", _("未確認")
+        APPROPRIATE = "appropriate", _("適切")
+        NEEDS_FIX = "needs_fix", _("要修正")
+
+    plan_check = models.ForeignKey(
+        PlanCheck, verbose_name=_("計画の確認"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    ministry = models.ForeignKey(
+        Organization, verbose_name=_("府省庁"), on_delete=models.CASCADE, related_name="+"
+    )
+    verdict = models.CharField(
+        _("計画の妥当性"), max_length=12, choices=Verdict.choices, default=Verdict.PENDING
+    )
+    comment = models.TextField(_("コメント（団体に表示）"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("確認者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("府省庁の確認")
+        verbose_name_plural = _("府省庁の確認")
+        ordering = ["ministry__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan_check", "ministry"], name="ministryreview_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ministry_id}: {self.get_verdict_display()}"
+
+
+class FollowUp(models.Model):
+    """A follow-up (フォローアップ) of a significantly late organisation."""
+
+    class Cause(models.TextChoices):
+        BUDGET = "budget", _("予算")
+        STAFF = "staff", _("人員")
+        VENDOR = "vendor", _("ベンダー")
+        SYSTEM = "system", _("システム")
+        PROCUREMENT = "procurement", _("調達")
+        OTHER = "other", _("その他")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("対応依頼中")
+        ANSWERED = "answered", _("回答あり")
+        CLOSED = "closed", _("完了")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("プログラム"), on_delete=models.CASCADE, related_name="+"
+    )
+    work_item = models.ForeignKey(
+        WorkItem,
+        verbose_name=_("作業項目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cause = models.CharField(_("原因"), max_length=12, choices=Cause.choices)
+    actions = models.TextField(_("対応策"))
+    due_on = models.DateField(_("対応期限"))
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("起票者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_by_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("起票した団体"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("起票日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("フォローアップの履歴"))
+
+    class Meta:
+        verbose_name = _("フォローアップ")
+        verbose_name_plural = _("フォローアップ")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_cause_display()}"
+
+
+class FollowUpNote(models.Model):
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("フォローアップ"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記入者"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("記入した団体"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("フォローアップの記録")
+        verbose_name_plural = _("フォローアップの記録")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:30]
+
+
+class NotificationEvent(models.Model):
+    """One digest for one recipient on one day, written before it is sent (an outbox).
+
+    The unique key makes a second run of the job write nothing; a worker claims a row with a
+    conditional UPDATE (pending → sending) before sending, so two workers never send the same
+    one. A crash between claim and send leaves it ``sending``; it is retried after a while.
+    """
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", _("団体")
+        PREFECTURE = "prefecture", _("都道府県")
+        MINISTRY = "ministry", _("府省庁")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        SENDING = "sending", _("送信中")
+        SENT = "sent", _("送信済み")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("宛先"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    day = models.DateField(_("日付"))
+    kind = models.CharField(_("種類"), max_length=12, choices=Kind.choices)
+    lines = models.JSONField(_("内容"), default=list)
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.PENDING)
+    claimed_at = models.DateTimeField(_("送信開始"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="notification_once_a_day")
+        ]
+        indexes = [models.Index(fields=["state", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.day}: {self.get_state_display()}"
+
+
+class ReportJob(models.Model):
+    """A meeting report being built by a worker (large national data sets)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("作成中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("エラー")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("依頼者"), on_delete=models.CASCADE
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("基準日"))
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
+    result = models.BinaryField(_("報告書"), null=True, blank=True)
+    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会議資料の作成")
+        verbose_name_plural = _("会議資料の作成")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of}: {self.get_state_display()}"

@@ -1,0 +1,200 @@
+"""Daily digests: one mail per recipient per day, never one per flag.
+
+Two steps, so a crash neither loses nor doubles a mail:
+
+1. :func:`queue_digests` writes one :class:`NotificationEvent` per recipient and day (unique),
+   in the same transaction that marks the flags it reports as notified;
+2. :func:`deliver` claims each event with a conditional UPDATE (pending → sending) before
+   sending it, so of two workers only one sends; a crash mid-send leaves it ``sending`` and
+   :func:`release_stale` returns it to pending after :data:`STALE`.
+
+Who hears about a newly significant, unexplained delay: the organisation's staff (its own late
+tasks), its prefecture's administrators (their late municipalities) and the reviewers of the
+work item's responsible ministries (theirs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from actionplan.models import WorkItem
+from review.models import DelayFlag, NotificationEvent
+
+STALE = dt.timedelta(minutes=30)
+SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ（{day}）"
+
+
+def _pending_flags():
+    return DelayFlag.objects.filter(
+        resolved_at=None, significant=True, approved=False, notified_on=None
+    )
+
+
+@transaction.atomic
+def queue_digests(on: dt.date) -> int:
+    """Write today's digests for flags not yet reported. Returns how many were written."""
+    flags = list(
+        _pending_flags()
+        .select_related("organization__prefecture", "work_item", "entry__task", "entry__system")
+        .select_for_update(of=("self",))
+        .order_by("organization__code", "work_item__order", "entry__task__order")
+    )
+    if not flags:
+        return 0
+    lines: dict[int, list[str]] = defaultdict(list)
+    kinds: dict[int, str] = {}
+    recipients_of = _recipients(flags)
+    for flag in flags:
+        line = _line(flag)
+        for user_id, kind in recipients_of(flag):
+            if line not in lines[user_id]:
+                lines[user_id].append(line)
+            kinds.setdefault(user_id, kind)
+    already = set(
+        NotificationEvent.objects.filter(day=on, recipient_id__in=list(lines)).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    events = [
+        NotificationEvent(recipient_id=user_id, day=on, kind=kinds[user_id], lines=body)
+        for user_id, body in lines.items()
+        if user_id not in already
+    ]
+    NotificationEvent.objects.bulk_create(events, ignore_conflicts=True)
+    # A flag whose recipient already had today's digest waits for tomorrow's.
+    reported = [
+        flag.pk
+        for flag in flags
+        if not any(user_id in already for user_id, _ in recipients_of(flag))
+    ]
+    DelayFlag.objects.filter(pk__in=reported).update(notified_on=on)
+    return len(events)
+
+
+def _line(flag: DelayFlag) -> str:
+    entry = flag.entry
+    system = f"（{entry.system.name}）" if entry.system_id else ""
+    return (
+        f"{flag.organization.full_name}: {flag.work_item.code}. {entry.task.name}{system} "
+        f"— {flag.get_rule_display()}（{flag.days_late}日）"
+    )
+
+
+def _recipients(flags: list[DelayFlag]):
+    """A function flag → [(user id, kind)], from three queries for the whole batch."""
+    org_ids = {flag.organization_id for flag in flags}
+    prefecture_ids = {flag.organization.prefecture_id or flag.organization_id for flag in flags}
+    staff: dict[int, list[int]] = defaultdict(list)
+    for user_id, org_id in User.objects.filter(
+        is_active=True,
+        organization_id__in=org_ids,
+        role__in=(Role.STAFF, Role.ACCOUNT_MANAGER),
+    ).values_list("pk", "organization_id"):
+        staff[org_id].append(user_id)
+    admins: dict[int, list[int]] = defaultdict(list)
+    for user_id, org_id in User.objects.filter(
+        is_active=True, organization_id__in=prefecture_ids, role=Role.PREFECTURE_ADMIN
+    ).values_list("pk", "organization_id"):
+        admins[org_id].append(user_id)
+    bureaus: dict[int, set[int]] = defaultdict(set)
+    work_item_ids = {flag.work_item_id for flag in flags}
+    for work_item_id, bureau_id in WorkItem.responsible_bureaus.through.objects.filter(
+        workitem_id__in=work_item_ids
+    ).values_list("workitem_id", "organization_id"):
+        bureaus[work_item_id].add(bureau_id)
+    reviewers: dict[int, list[int]] = defaultdict(list)
+    all_bureaus = set().union(*bureaus.values()) if bureaus else set()
+    for user_id, org_id in User.objects.filter(
+        is_active=True, organization_id__in=all_bureaus, role=Role.REVIEWER
+    ).values_list("pk", "organization_id"):
+        reviewers[org_id].append(user_id)
+
+    def recipients(flag: DelayFlag) -> list[tuple[int, str]]:
+        found = [(user_id, "organization") for user_id in staff[flag.organization_id]]
+        prefecture = flag.organization.prefecture_id or flag.organization_id
+        found += [(user_id, "prefecture") for user_id in admins[prefecture]]
+        for bureau in bureaus[flag.work_item_id]:
+            found += [(user_id, "ministry") for user_id in reviewers[bureau]]
+        return found
+
+    return recipients
+
+
+def release_stale(now: dt.datetime | None = None) -> int:
+    """Events stuck in ``sending`` (a worker died mid-send) become pending again."""
+    now = now or timezone.now()
+    return NotificationEvent.objects.filter(
+        state=NotificationEvent.State.SENDING, claimed_at__lt=now - STALE
+    ).update(state=NotificationEvent.State.PENDING)
+
+
+def pending_ids(limit: int = 500) -> list[int]:
+    return list(
+        NotificationEvent.objects.filter(state=NotificationEvent.State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def claim(event_id: int) -> bool:
+    """Take one event for sending; False when another worker took it first."""
+    return bool(
+        NotificationEvent.objects.filter(pk=event_id, state=NotificationEvent.State.PENDING).update(
+            state=NotificationEvent.State.SENDING, claimed_at=timezone.now()
+        )
+    )
+
+
+def deliver(event_ids: list[int]) -> int:
+    """Send the events this worker manages to claim. Returns how many it sent."""
+    sent = 0
+    for event_id in event_ids:
+        if not claim(event_id):
+            continue
+        event = NotificationEvent.objects.select_related("recipient").get(pk=event_id)
+        send_mail(
+            SUBJECT.format(day=event.day.strftime("%Y/%m/%d")),
+            _body(event),
+            settings.DEFAULT_FROM_EMAIL,
+            [event.recipient.email],
+        )
+        NotificationEvent.objects.filter(pk=event_id).update(
+            state=NotificationEvent.State.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent
+
+
+def send_pending() -> int:
+    release_stale()
+    return deliver(pending_ids())
+
+
+def send_soon() -> None:
+    """Hand sending to a worker once the events are committed."""
+    from review import tasks
+
+    transaction.on_commit(tasks.send_digests.delay)
+
+
+def _body(event: NotificationEvent) -> str:
+    name = event.recipient.display_name or event.recipient.email
+    intro = {
+        "organization": "貴団体の次のタスクが要フォローアップの遅延となりました。",
+        "prefecture": "管内の市区町村で次のタスクが要フォローアップの遅延となりました。",
+        "ministry": "所管の作業項目で次のタスクが要フォローアップの遅延となりました。",
+    }[event.kind]
+    lines = "\n".join(f"・{line}" for line in event.lines)
+    return (
+        f"{name} 様\n\n{intro}\n\n{lines}\n\n"
+        "詳細はデジタルPMOの「進捗確認」でご確認ください。\n"
+        "（このメールは1日1通にまとめて送信しています）\n"
+    )

@@ -1,0 +1,500 @@
+"""The meeting report (.xlsx with native Excel charts) and the open-data CSV.
+
+Figures for today come from the rollup; figures for a past day are rebuilt from the plan's
+history (``PlanEntry.history.as_of``), judged with the same pure rules as of that day, with the
+approvals and follow-ups as they stood then — so any past date reproduces that date's report.
+Large national reports are built by a Celery worker (:class:`ReportJob`) with progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font, PatternFill
+
+from actionplan import rules as plan_rules
+from actionplan import selectors as plan_selectors
+from actionplan.models import Milestone, PlanEntry, Programme, Status, Task
+from orgs.models import Organization, OrganizationKind
+from pmo.xlsx import write
+from review import rollups, rules
+from review.models import ApprovedException, DelayFlag, FollowUp, ReportJob, Rule
+from review.selectors import Scope
+
+# Past-date reports over more entries than this are built by a worker, with progress.
+LARGE = 20_000
+STATUS_ORDER = (Status.DONE, Status.NOT_APPLICABLE, Status.IN_PROGRESS, Status.NOT_STARTED)
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+@dataclass
+class LateOrganization:
+    organization: Organization
+    flags: int = 0
+    significant: int = 0
+    approved: int = 0
+    max_days: int = 0
+    rules: set[str] = field(default_factory=set)
+    follow_up: str | None = None
+
+
+@dataclass
+class Figures:
+    on: dt.date
+    status: dict  # (work item, prefecture, status) -> (entries, weight)
+    rule: dict  # (work item, prefecture, rule) -> (flags, significant, approved)
+    late: list[LateOrganization]
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def _in_scope(scope: Scope, work_item: int, prefecture: int) -> bool:
+    if scope.prefecture_id is not None and prefecture != scope.prefecture_id:
+        return False
+    return scope.work_item_ids is None or work_item in scope.work_item_ids
+
+
+def figures(
+    programme: Programme,
+    on: dt.date,
+    scope: Scope,
+    progress: Callable[[int], None] | None = None,
+) -> Figures:
+    if on >= timezone.localdate():
+        status, rule = rollups.stored_cells(programme)
+        late = _late_now(programme, scope, on)
+    else:
+        status, rule, late = _from_history(programme, on, scope, progress)
+    status = {k: v for k, v in status.items() if _in_scope(scope, k[0], k[1])}
+    rule = {k: v for k, v in rule.items() if _in_scope(scope, k[0], k[1])}
+    return Figures(on, status, rule, late)
+
+
+def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrganization]:
+    from review.selectors import days_late, follow_up_state
+
+    flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
+    flags = flags.filter(_flag_scope(scope))
+    per_org = (
+        flags.values("organization_id")
+        .annotate(
+            n=Count("pk"),
+            s=Count("pk", filter=Q(significant=True, approved=False)),
+            a=Count("pk", filter=Q(approved=True)),
+            d=Max(days_late(on)),
+        )
+        .filter(s__gt=0)
+        .order_by()
+    )
+    rules_of: dict[int, set[str]] = defaultdict(set)
+    for org_id, rule in (
+        flags.filter(significant=True, approved=False)
+        .values_list("organization_id", "rule")
+        .distinct()
+    ):
+        rules_of[org_id].add(rule)
+    organizations = Organization.objects.select_related("prefecture").annotate(
+        follow_up=follow_up_state(programme, "pk")
+    )
+    orgs = organizations.in_bulk([row["organization_id"] for row in per_org])
+    late = [
+        LateOrganization(
+            orgs[row["organization_id"]],
+            row["n"],
+            row["s"],
+            row["a"],
+            row["d"] or 0,
+            rules_of[row["organization_id"]],
+            orgs[row["organization_id"]].follow_up,
+        )
+        for row in per_org
+    ]
+    return sorted(late, key=lambda item: item.organization.code)
+
+
+def _flag_scope(scope: Scope) -> Q:
+    query = Q()
+    if scope.prefecture_id is not None:
+        query &= Q(organization_id=scope.prefecture_id) | Q(
+            organization__prefecture_id=scope.prefecture_id
+        )
+    if scope.work_item_ids is not None:
+        query &= Q(work_item_id__in=scope.work_item_ids)
+    return query
+
+
+def _from_history(programme, on, scope, progress):
+    """Rebuild the figures of ``on`` from the history, judging each entry as of that day."""
+    end = _end_of(on)
+    tasks = {
+        task.pk: task
+        for task in Task.objects.filter(work_item__programme=programme).only(
+            "pk", "weight", "work_item_id"
+        )
+    }
+    milestones = plan_selectors.milestone_rules(
+        Milestone.objects.filter(task__work_item__programme=programme)
+    )
+    organizations = {
+        org.pk: org
+        for org in Organization.objects.exclude(kind=OrganizationKind.MINISTRY).select_related(
+            "prefecture"
+        )
+    }
+    approved = {
+        (row.organization_id, row.task_id): row.approved_until
+        for row in ApprovedException.history.as_of(end)
+    }
+    follow_ups: dict[int, str] = {}
+    for row in sorted(
+        FollowUp.history.as_of(end).filter(programme=programme), key=lambda r: r.created_at
+    ):
+        follow_ups[row.organization_id] = row.state
+    entries = PlanEntry.history.as_of(end).filter(task_id__in=list(tasks))
+    total = entries.count() if progress else 0
+    status: dict = defaultdict(lambda: [0, Decimal(0)])
+    rule_cells: dict = defaultdict(lambda: [0, 0, 0])
+    late: dict[int, LateOrganization] = {}
+    fields = (
+        "organization_id",
+        "task_id",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "status",
+    )
+    for done, row in enumerate(entries.values_list(*fields).iterator(chunk_size=5000), 1):
+        org_id, task_id, ps, pe, as_, ae, st = row
+        org, task = organizations.get(org_id), tasks[task_id]
+        if org is None:
+            continue
+        prefecture = org.prefecture_id or org.pk
+        cell = status[(task.work_item_id, prefecture, st)]
+        cell[0] += 1
+        cell[1] += task.weight
+        milestone = plan_rules.choose_milestone(
+            milestones[task_id], org.kind, org.municipality_class
+        )
+        values = plan_rules.EntryValues(ps, pe, as_, ae, st)
+        flags = rules.judge(
+            values,
+            milestone,
+            on,
+            programme.plan_deadline,
+            programme.significant_delay_days,
+            approved.get((org_id, task_id)),
+        )
+        for flag in flags:
+            counts = rule_cells[(task.work_item_id, prefecture, flag.rule)]
+            counts[0] += 1
+            counts[1] += bool(flag.significant and not flag.approved)
+            counts[2] += bool(flag.approved)
+        if flags and _in_scope(scope, task.work_item_id, prefecture):
+            _add_late(late, org, flags, follow_ups.get(org_id))
+        if progress and done % 20_000 == 0:
+            progress(int(done * 90 / max(total, 1)))
+    late_list = sorted(
+        (item for item in late.values() if item.significant), key=lambda i: i.organization.code
+    )
+    return (
+        {k: (n, w) for k, (n, w) in status.items()},
+        {k: tuple(v) for k, v in rule_cells.items() if v[0]},
+        late_list,
+    )
+
+
+def _add_late(late: dict, org, flags: list[rules.Flag], follow_up: str | None) -> None:
+    item = late.setdefault(org.pk, LateOrganization(org, follow_up=follow_up))
+    for flag in flags:
+        item.flags += 1
+        if flag.approved:
+            item.approved += 1
+        elif flag.significant:
+            item.significant += 1
+            item.rules.add(flag.rule)
+        item.max_days = max(item.max_days, flag.days_late)
+
+
+# --- Aggregation of cells into lines -----------------------------------------------------------
+
+
+def lines(figs: Figures, by: int, labels: dict[int, str]) -> list[rollups.Line]:
+    """Lines per work item (``by=0``) or prefecture (``by=1``) from the cells."""
+    found = {key: rollups.Line(key, label) for key, label in labels.items()}
+    for key, (n, weight) in figs.status.items():
+        line = found.get(key[by])
+        if line is None:
+            continue
+        line.entries += n
+        line.weight += weight
+        line.by_status[key[2]] = line.by_status.get(key[2], 0) + n
+        if key[2] in rollups.FINISHED:
+            line.finished += n
+            line.finished_weight += weight
+    for key, (n, significant, approved) in figs.rule.items():
+        line = found.get(key[by])
+        if line is None:
+            continue
+        line.by_rule[key[2]] = line.by_rule.get(key[2], 0) + n
+        line.significant += significant
+        line.approved += approved
+    return [line for line in found.values() if line.entries]
+
+
+# --- The workbook ------------------------------------------------------------------------------
+
+
+def workbook(
+    programme: Programme,
+    figs: Figures,
+    work_item_labels: dict[int, str],
+    prefecture_labels: dict[int, str],
+) -> bytes:
+    book = Workbook()
+    summary = book.active
+    summary.title = "作業項目別"
+    _title(summary, f"{programme.name} 進捗状況（{figs.on:%Y/%m/%d} 時点）")
+    by_item = lines(figs, 0, work_item_labels)
+    _table(summary, by_item, "作業項目")
+    _chart(summary, len(by_item), "作業項目別 完了率（%）", "J3")
+    by_pref = book.create_sheet("都道府県別")
+    _title(by_pref, f"都道府県別 進捗状況（{figs.on:%Y/%m/%d} 時点）")
+    pref_lines = lines(figs, 1, prefecture_labels)
+    _table(by_pref, pref_lines, "都道府県")
+    _chart(by_pref, len(pref_lines), "都道府県別 完了率（%）", "J3")
+    late = book.create_sheet("要フォローアップ団体")
+    _late_sheet(late, figs)
+    notes = book.create_sheet("注記")
+    for row, text in enumerate(
+        (
+            f"完了率 = {rollups.FORMULA}",
+            f"工数加重完了率 = {rollups.WEIGHTED_FORMULA}",
+            "遅延件数は判定規則（計画未入力、計画がマイルストーン超過、開始遅延、終了遅延、"
+            "マイルストーン未達）ごとの件数。承認済みの遅延は別に数えています。",
+            f"作成日時: {timezone.localtime():%Y/%m/%d %H:%M}",
+        ),
+        1,
+    ):
+        write(notes.cell(row=row, column=1), text)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _title(sheet, text: str) -> None:
+    write(sheet.cell(row=1, column=1), text)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+
+
+HEADERS = (
+    "対象件数",
+    "完了",
+    "対象外",
+    "実施中",
+    "未着手",
+    "完了率（%）",
+    "工数加重完了率（%）",
+    "遅延件数",
+    "要フォローアップ",
+    "承認済みの遅延",
+)
+
+
+def _table(sheet, items: list[rollups.Line], label: str) -> None:
+    for col, text in enumerate((label, *HEADERS), 1):
+        cell = sheet.cell(row=2, column=col)
+        write(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for row, line in enumerate(items, 3):
+        values = (
+            line.label,
+            line.entries,
+            *(line.by_status.get(status, 0) for status in STATUS_ORDER),
+            line.rate or 0,
+            line.weighted_rate or 0,
+            line.late,
+            line.significant,
+            line.approved,
+        )
+        for col, value in enumerate(values, 1):
+            write(sheet.cell(row=row, column=col), value)
+    sheet.column_dimensions["A"].width = 28
+
+
+def _chart(sheet, count: int, title: str, anchor: str) -> None:
+    if not count:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.y_axis.title = "%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    data = Reference(sheet, min_col=7, max_col=8, min_row=2, max_row=count + 2)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=count + 2))
+    chart.height = max(7.5, count * 0.45)
+    chart.width = 18
+    sheet.add_chart(chart, anchor)
+
+
+def _late_sheet(sheet, figs: Figures) -> None:
+    _title(sheet, f"要フォローアップ団体（{figs.on:%Y/%m/%d} 時点）")
+    headers = (
+        "団体コード",
+        "都道府県",
+        "団体名",
+        "遅延件数",
+        "要フォローアップ",
+        "承認済み",
+        "最大遅延日数",
+        "遅延の種類",
+        "フォローアップ",
+    )
+    for col, text in enumerate(headers, 1):
+        cell = sheet.cell(row=2, column=col)
+        write(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    labels = dict(Rule.choices)
+    states = dict(FollowUp.State.choices)
+    for row, item in enumerate(figs.late, 3):
+        org = item.organization
+        values = (
+            org.code,
+            org.prefecture.name if org.prefecture_id else org.name,
+            org.name,
+            item.flags,
+            item.significant,
+            item.approved,
+            item.max_days,
+            "、".join(str(labels[r]) for r in rules.RULES if r in item.rules),
+            str(states[item.follow_up]) if item.follow_up else "なし",
+        )
+        for col, value in enumerate(values, 1):
+            write(sheet.cell(row=row, column=col), value)
+    sheet.column_dimensions["C"].width = 20
+    sheet.column_dimensions["H"].width = 40
+
+
+def labels_for(programme: Programme, scope: Scope) -> tuple[dict[int, str], dict[int, str]]:
+    from review.selectors import prefectures, work_items
+
+    return (
+        {item.pk: str(item) for item in work_items(programme, scope)},
+        {pref.pk: pref.name for pref in prefectures(scope)},
+    )
+
+
+def build(programme: Programme, on: dt.date, scope: Scope, progress=None) -> bytes:
+    figs = figures(programme, on, scope, progress)
+    work_item_labels, prefecture_labels = labels_for(programme, scope)
+    return workbook(programme, figs, work_item_labels, prefecture_labels)
+
+
+def is_large(programme: Programme, on: dt.date) -> bool:
+    if on >= timezone.localdate():
+        return False
+    return PlanEntry.objects.filter(task__work_item__programme=programme).count() > LARGE
+
+
+def run_job(job_id: int) -> None:
+    from review.selectors import scope_for
+
+    job = ReportJob.objects.select_related("user", "programme").get(pk=job_id)
+    if job.state not in (ReportJob.State.QUEUED, ReportJob.State.RUNNING):
+        return
+    ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.RUNNING, percent=1)
+
+    def progress(percent: int) -> None:
+        ReportJob.objects.filter(pk=job_id).update(percent=max(1, min(percent, 99)))
+
+    try:
+        data = build(job.programme, job.as_of, scope_for(job.user, job.programme), progress)
+    except Exception:
+        ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.FAILED)
+        raise
+    ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.DONE, percent=100, result=data)
+
+
+# --- Open data ---------------------------------------------------------------------------------
+
+CSV_HEADERS = (
+    "基準日",
+    "作業項目",
+    "都道府県コード",
+    "都道府県",
+    "対象件数",
+    "完了",
+    "対象外",
+    "実施中",
+    "未着手",
+    "完了率",
+    "工数加重完了率",
+    *(rules.RULE_LABELS[r] for r in rules.RULES),
+)
+
+
+def csv_text(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is quoted (the CSV is opened in Excel)."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
+def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
+    """National aggregates per work item × prefecture (no organisation-level data)."""
+    figs = figures(programme, on, scope)
+    work_item_labels, _ = labels_for(programme, scope)
+    prefs = {pref.pk: pref for pref in Organization.objects.filter(kind="prefecture")}
+    cells: dict[tuple[int, int], rollups.Line] = {}
+    for (w, p, s), (n, weight) in figs.status.items():
+        line = cells.setdefault((w, p), rollups.Line(None, ""))
+        line.entries += n
+        line.weight += weight
+        line.by_status[s] = line.by_status.get(s, 0) + n
+        if s in rollups.FINISHED:
+            line.finished += n
+            line.finished_weight += weight
+    for (w, p, r), (n, _, _) in figs.rule.items():
+        line = cells.setdefault((w, p), rollups.Line(None, ""))
+        line.by_rule[r] = line.by_rule.get(r, 0) + n
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    order = list(work_item_labels)
+    for (w, p), line in sorted(
+        cells.items(),
+        key=lambda kv: (
+            order.index(kv[0][0]) if kv[0][0] in order else 999,
+            prefs[kv[0][1]].code if kv[0][1] in prefs else "",
+        ),
+    ):
+        pref = prefs.get(p)
+        row = (
+            on.isoformat(),
+            work_item_labels.get(w, ""),
+            pref.code if pref else "",
+            pref.name if pref else "",
+            line.entries,
+            *(line.by_status.get(s, 0) for s in STATUS_ORDER),
+            line.rate if line.rate is not None else "",
+            line.weighted_rate if line.weighted_rate is not None else "",
+            *(line.by_rule.get(r, 0) for r in rules.RULES),
+        )
+        writer.writerow([csv_text(value) for value in row])
+    return out.getvalue()

@@ -1,0 +1,154 @@
+"""The national figures: read from the rollup tables (kept current by :mod:`review.services`),
+and the same figures computed by a full scan, which tests and the bench compare them with.
+
+Completion rate = (完了 + 対象外) ÷ applicable entries; the effort-weighted rate is the same
+with each entry counted by its task's weight: Σ weight(完了 + 対象外) ÷ Σ weight(all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from actionplan.models import PlanEntry, Programme, Status
+from review import services
+from review.models import RuleRollup, StatusRollup
+
+FINISHED = (Status.DONE, Status.NOT_APPLICABLE)
+FORMULA = "（完了 + 対象外）÷ 対象の計画件数"
+WEIGHTED_FORMULA = "Σ 工数の重み（完了 + 対象外）÷ Σ 工数の重み（対象の計画すべて）"
+
+
+def stored_cells(programme: Programme) -> tuple[dict, dict]:
+    """The rollup tables as {(work item, prefecture, status): (entries, weight)} and
+    {(work item, prefecture, rule): (flags, significant, approved)}, zero cells left out."""
+    status = {
+        (w, p, s): (n, Decimal(weight))
+        for w, p, s, n, weight in StatusRollup.objects.filter(programme=programme)
+        .exclude(entries=0)
+        .values_list("work_item_id", "prefecture_id", "status", "entries", "weight")
+    }
+    rules = {
+        (w, p, r): (n, sig, appr)
+        for w, p, r, n, sig, appr in RuleRollup.objects.filter(programme=programme)
+        .exclude(flags=0)
+        .values_list("work_item_id", "prefecture_id", "rule", "flags", "significant", "approved")
+    }
+    return status, rules
+
+
+def full_scan(programme: Programme, on: dt.date) -> tuple[dict, dict]:
+    """The same cells computed from every entry afresh with :func:`review.rules.judge`."""
+    status: dict = defaultdict(lambda: [0, Decimal(0)])
+    rules: dict = defaultdict(lambda: [0, 0, 0])
+    entries = PlanEntry.objects.filter(task__work_item__programme=programme).select_related(
+        "task__work_item__programme", "organization"
+    )
+    chunk: list = []
+
+    def flush() -> None:
+        inputs = services.inputs_for(chunk)
+        for entry in chunk:
+            work_item = entry.task.work_item_id
+            prefecture = services.prefecture_id(entry.organization)
+            cell = status[(work_item, prefecture, entry.status)]
+            cell[0] += 1
+            cell[1] += entry.task.weight
+            for flag in services.judge_one(entry, inputs[entry.pk], on):
+                counts = rules[(work_item, prefecture, flag.rule)]
+                counts[0] += 1
+                counts[1] += bool(flag.significant and not flag.approved)
+                counts[2] += bool(flag.approved)
+        chunk.clear()
+
+    for entry in entries.iterator(chunk_size=2000):
+        chunk.append(entry)
+        if len(chunk) >= 2000:
+            flush()
+    if chunk:
+        flush()
+    return (
+        {key: (n, Decimal(w)) for key, (n, w) in status.items()},
+        {key: tuple(value) for key, value in rules.items() if value[0]},
+    )
+
+
+@dataclass
+class Line:
+    """One row of the national status: a work item, a prefecture or the total."""
+
+    key: int | None
+    label: str
+    entries: int = 0
+    finished: int = 0
+    weight: Decimal = Decimal(0)
+    finished_weight: Decimal = Decimal(0)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_rule: dict[str, int] = field(default_factory=dict)
+    significant: int = 0
+    approved: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.finished * 100 / self.entries, 1) if self.entries else None
+
+    @property
+    def weighted_rate(self) -> float | None:
+        if not self.weight:
+            return None
+        return round(float(self.finished_weight * 100 / self.weight), 1)
+
+    @property
+    def late(self) -> int:
+        return sum(self.by_rule.values())
+
+
+def summarize(
+    programme: Programme,
+    by: str,
+    labels: dict[int, str],
+    *,
+    prefecture_id: int | None = None,
+    work_item_ids: list[int] | None = None,
+) -> tuple[list[Line], Line]:
+    """Lines per ``by`` ("work_item" or "prefecture") from the rollup, in two queries."""
+    scope = Q(programme=programme)
+    if prefecture_id is not None:
+        scope &= Q(prefecture_id=prefecture_id)
+    if work_item_ids is not None:
+        scope &= Q(work_item_id__in=work_item_ids)
+    field_name = f"{by}_id"
+    lines = {key: Line(key, label) for key, label in labels.items()}
+    total = Line(None, "全国" if prefecture_id is None else "合計")
+    for key, status, n, weight in (
+        StatusRollup.objects.filter(scope)
+        .values_list(field_name, "status")
+        .annotate(n=Sum("entries"), w=Sum("weight"))
+        .values_list(field_name, "status", "n", "w")
+    ):
+        for line in (lines.get(key), total):
+            if line is None:
+                continue
+            line.entries += n
+            line.weight += weight or 0
+            line.by_status[status] = line.by_status.get(status, 0) + n
+            if status in FINISHED:
+                line.finished += n
+                line.finished_weight += weight or 0
+    for key, rule, n, significant, approved in (
+        RuleRollup.objects.filter(scope)
+        .values_list(field_name, "rule")
+        .annotate(n=Sum("flags"), s=Sum("significant"), a=Sum("approved"))
+        .values_list(field_name, "rule", "n", "s", "a")
+    ):
+        for line in (lines.get(key), total):
+            if line is None:
+                continue
+            line.by_rule[rule] = line.by_rule.get(rule, 0) + n
+            line.significant += significant
+            line.approved += approved
+    return list(lines.values()), total

@@ -1,0 +1,209 @@
+"""Reads of the review pages: who sees which part of the national picture, the late list,
+an organisation's delays and follow-ups. Every list is one query plus fixed extras."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+
+from accounts import permissions
+from accounts.permissions import VIEW
+from accounts.roles import Role
+from actionplan.models import PlanEntry, Programme, Status, WorkItem
+from orgs.models import Organization, OrganizationKind
+from review.models import DelayFlag, FollowUp, MinistryReview, PlanCheck
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the national picture a user reviews: one prefecture (prefecture admins)
+    and/or some work items (reviewers: those their bureau is responsible for)."""
+
+    prefecture_id: int | None = None
+    work_item_ids: list[int] | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        query = Q()
+        if self.prefecture_id is not None:
+            query &= Q(**{f"{prefix}prefecture_id": self.prefecture_id})
+        if self.work_item_ids is not None:
+            query &= Q(**{f"{prefix}work_item_id__in": self.work_item_ids})
+        return query
+
+
+def scope_for(user, programme: Programme) -> Scope:
+    if user.role == Role.PREFECTURE_ADMIN:
+        return Scope(prefecture_id=user.organization_id or -1)
+    if user.role == Role.REVIEWER:
+        bureau = user.organization
+        ids = (
+            [bureau.pk, bureau.parent_id] if bureau and bureau.parent_id else [user.organization_id]
+        )
+        return Scope(
+            work_item_ids=list(
+                WorkItem.objects.filter(programme=programme, responsible_bureaus__in=ids)
+                .distinct()
+                .values_list("pk", flat=True)
+            )
+        )
+    return Scope()
+
+
+def work_items(programme: Programme, scope: Scope) -> list[WorkItem]:
+    items = WorkItem.objects.filter(programme=programme)
+    if scope.work_item_ids is not None:
+        items = items.filter(pk__in=scope.work_item_ids)
+    return list(items.order_by("order", "code"))
+
+
+def prefectures(scope: Scope) -> list[Organization]:
+    items = Organization.objects.filter(kind=OrganizationKind.PREFECTURE)
+    if scope.prefecture_id is not None:
+        items = items.filter(pk=scope.prefecture_id)
+    return list(items.order_by("code"))
+
+
+def days_late(on: dt.date):
+    """SQL for today's days late: today − since for growing flags, else the stored days."""
+    return Case(
+        When(since_ordinal__isnull=False, then=Value(on.toordinal()) - F("since_ordinal")),
+        default=F("days_late"),
+        output_field=IntegerField(),
+    )
+
+
+def follow_up_state(programme: Programme, organization_ref: str = "organization"):
+    """The state of the organisation's latest follow-up (a correlated subquery)."""
+    return Subquery(
+        FollowUp.objects.filter(organization=OuterRef(organization_ref), programme=programme)
+        .order_by("-created_at", "-pk")
+        .values("state")[:1]
+    )
+
+
+def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
+    """Open flags the user may see, with today's days and the follow-up state annotated."""
+    flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    if scope.prefecture_id is not None:
+        flags = flags.filter(
+            Q(organization_id=scope.prefecture_id)
+            | Q(organization__prefecture_id=scope.prefecture_id)
+        )
+    return (
+        permissions.visible(user, flags, VIEW)
+        .select_related("organization__prefecture", "work_item", "entry__task", "entry__system")
+        .annotate(days=days_late(on), follow_up=follow_up_state(programme))
+    )
+
+
+@dataclass
+class OrgLine:
+    organization: Organization
+    entries: int = 0
+    finished: int = 0
+    flags: int = 0
+    significant: int = 0
+    approved: int = 0
+    follow_up: str | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.finished * 100 / self.entries, 1) if self.entries else None
+
+
+def prefecture_lines(
+    user, programme: Programme, prefecture: Organization, scope: Scope
+) -> list[OrgLine]:
+    """Each visible organisation of the prefecture with its counts (four queries)."""
+    organizations = permissions.visible(
+        user, Organization.objects.in_prefecture(prefecture), VIEW
+    ).select_related("prefecture")
+    lines = {org.pk: OrgLine(org) for org in organizations.order_by("code")}
+    entries = PlanEntry.objects.filter(
+        organization_id__in=list(lines), task__work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        entries = entries.filter(task__work_item_id__in=scope.work_item_ids)
+    for org_id, status, n in (
+        entries.values_list("organization_id", "status").annotate(n=Count("pk")).order_by()
+    ):
+        lines[org_id].entries += n
+        if status in (Status.DONE, Status.NOT_APPLICABLE):
+            lines[org_id].finished += n
+    flags = DelayFlag.objects.filter(
+        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    for org_id, n, significant, approved in (
+        flags.values_list("organization_id")
+        .annotate(
+            n=Count("pk"),
+            s=Count("pk", filter=Q(significant=True, approved=False)),
+            a=Count("pk", filter=Q(approved=True)),
+        )
+        .values_list("organization_id", "n", "s", "a")
+        .order_by()
+    ):
+        line = lines[org_id]
+        line.flags, line.significant, line.approved = n, significant, approved
+    latest: dict[int, str] = {}
+    for org_id, state in (
+        FollowUp.objects.filter(organization_id__in=list(lines), programme=programme)
+        .order_by("organization_id", "created_at", "pk")
+        .values_list("organization_id", "state")
+    ):
+        latest[org_id] = state
+    for org_id, state in latest.items():
+        lines[org_id].follow_up = state
+    return list(lines.values())
+
+
+def organization_flags(organization: Organization, programme: Programme, on: dt.date):
+    return (
+        DelayFlag.objects.filter(
+            organization=organization, resolved_at=None, work_item__programme=programme
+        )
+        .select_related("work_item", "entry__task", "entry__system")
+        .annotate(days=days_late(on))
+        .order_by("work_item__order", "entry__task__order", "rule")
+    )
+
+
+def follow_ups_for(user, programme: Programme):
+    """Follow-ups the user may see: the organisation side sees its own."""
+    return (
+        permissions.visible(user, FollowUp.objects.filter(programme=programme), VIEW)
+        .select_related("organization__prefecture", "work_item", "opened_by_organization")
+        .annotate(note_count=Count("notes"))
+        .order_by("-updated_at")
+    )
+
+
+def checks_for(user, programme: Programme):
+    """The check flow's worklist: the coordinator's checks to do, a ministry's reviews."""
+    if user.role == Role.REVIEWER:
+        return (
+            MinistryReview.objects.filter(
+                ministry_id=user.organization_id, plan_check__programme=programme
+            )
+            .select_related("plan_check__organization__prefecture")
+            .order_by("verdict", "plan_check__organization__code")
+        )
+    return (
+        permissions.visible(user, PlanCheck.objects.filter(programme=programme), VIEW)
+        .select_related("organization__prefecture")
+        .order_by("state", "organization__code")
+    )
+
+
+def group_by_work_item(flags) -> dict:
+    grouped: dict = defaultdict(list)
+    for flag in flags:
+        grouped[flag.work_item].append(flag)
+    return dict(grouped)

@@ -1,0 +1,510 @@
+"""Writes of delay detection: judging entries, keeping the rollup current, the nightly scan.
+
+The judgement of an entry is :func:`review.rules.judge`; here we feed it the entry, its
+applicable milestone (``actionplan.selectors.milestone_rules`` + ``actionplan.rules.
+choose_milestone``, the same choice as the plan page), the programme's deadline and threshold
+and any approved later date, then store the difference: flags opened, changed or resolved,
+the entry's contribution to the rollup (as a delta against :class:`EntryState`), and
+``PlanEntry.next_check_on`` (:func:`review.rules.next_look`) so the nightly job finds it
+again exactly when its judgement can change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from actionplan import rules as plan_rules
+from actionplan import selectors as plan_selectors
+from actionplan.models import Milestone, PlanEntry
+from review import rules
+from review.models import ApprovedException, DelayFlag, EntryState, RuleRollup, StatusRollup
+
+# Entries whose judgement only an edit can change are looked at again "never".
+NEVER = dt.date.max
+BATCH = 1000
+
+
+@dataclass
+class Result:
+    judged: int = 0
+    raised: int = 0
+    resolved: int = 0
+    queued: int = 0
+
+    def add(self, other: Result) -> None:
+        self.judged += other.judged
+        self.raised += other.raised
+        self.resolved += other.resolved
+        self.queued += other.queued
+
+    def line(self) -> str:
+        return (
+            f"判定 {self.judged} 件、遅延の検出 {self.raised} 件、解消 {self.resolved} 件、"
+            f"通知 {self.queued} 通"
+        )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def prefecture_id(organization) -> int:
+    """The prefecture an organisation is counted under (a prefecture: itself)."""
+    return organization.prefecture_id or organization.pk
+
+
+class _Deltas:
+    """Changes to the rollup cells collected over a batch, applied in few statements."""
+
+    def __init__(self) -> None:
+        self.status: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+        self.rule: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    def state(self, state: EntryState | None, sign: int) -> None:
+        if state is None:
+            return
+        key = (state.programme_id, state.work_item_id, state.prefecture_id, state.status)
+        self.status[key][0] += sign
+        self.status[key][1] += sign * state.weight
+
+    def flag(self, programme_id: int, prefecture: int, flag, sign: int) -> None:
+        key = (programme_id, flag.work_item_id, prefecture, flag.rule)
+        cell = self.rule[key]
+        cell[0] += sign
+        cell[1] += sign * bool(flag.significant and not flag.approved)
+        cell[2] += sign * bool(flag.approved)
+
+    def apply(self) -> None:
+        status = {key: value for key, value in self.status.items() if any(value)}
+        rule = {key: value for key, value in self.rule.items() if any(value)}
+        if status:
+            StatusRollup.objects.bulk_create(
+                [
+                    StatusRollup(programme_id=p, work_item_id=w, prefecture_id=r, status=s)
+                    for p, w, r, s in status
+                ],
+                ignore_conflicts=True,
+            )
+        for (p, w, r, s), (count, weight) in status.items():
+            StatusRollup.objects.filter(
+                programme_id=p, work_item_id=w, prefecture_id=r, status=s
+            ).update(entries=F("entries") + count, weight=F("weight") + weight)
+        if rule:
+            RuleRollup.objects.bulk_create(
+                [
+                    RuleRollup(programme_id=p, work_item_id=w, prefecture_id=r, rule=s)
+                    for p, w, r, s in rule
+                ],
+                ignore_conflicts=True,
+            )
+        for (p, w, r, s), (flags, significant, approved) in rule.items():
+            RuleRollup.objects.filter(
+                programme_id=p, work_item_id=w, prefecture_id=r, rule=s
+            ).update(
+                flags=F("flags") + flags,
+                significant=F("significant") + significant,
+                approved=F("approved") + approved,
+            )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything :func:`review.rules.judge` needs besides the entry's own values."""
+
+    milestone: dt.date | None
+    plan_deadline: dt.date | None
+    threshold: int
+    approved_until: dt.date | None
+
+
+def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, Inputs]:
+    """The judgement inputs of each entry (two queries for any number of entries).
+
+    ``entries`` carry ``task.work_item.programme`` and ``organization`` (select_related), or
+    ``organizations`` maps organisation ids to organisations (for historical records).
+    """
+    task_ids = {entry.task_id for entry in entries}
+    org_ids = {entry.organization_id for entry in entries}
+    milestones = plan_selectors.milestone_rules(Milestone.objects.filter(task_id__in=task_ids))
+    approved = {
+        (org, task): until
+        for org, task, until in ApprovedException.objects.filter(
+            task_id__in=task_ids, organization_id__in=org_ids
+        ).values_list("organization_id", "task_id", "approved_until")
+    }
+    found = {}
+    for entry in entries:
+        org = organizations[entry.organization_id] if organizations else entry.organization
+        programme = entry.task.work_item.programme
+        found[entry.pk if organizations is None else entry.id] = Inputs(
+            plan_rules.choose_milestone(
+                milestones[entry.task_id], org.kind, org.municipality_class
+            ),
+            programme.plan_deadline,
+            programme.significant_delay_days,
+            approved.get((entry.organization_id, entry.task_id)),
+        )
+    return found
+
+
+def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
+    return rules.judge(
+        entry, inputs.milestone, on, inputs.plan_deadline, inputs.threshold, inputs.approved_until
+    )
+
+
+def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
+    return list(
+        PlanEntry.objects.filter(pk__in=list(entry_ids))
+        .select_related("task__work_item__programme", "organization")
+        .only(
+            "pk",
+            "organization_id",
+            "task_id",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "status",
+            "next_check_on",
+            "task__weight",
+            "task__work_item_id",
+            "task__work_item__programme_id",
+            "task__work_item__programme__plan_deadline",
+            "task__work_item__programme__significant_delay_days",
+            "organization__kind",
+            "organization__municipality_class",
+            "organization__prefecture_id",
+        )
+    )
+
+
+def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
+    """Re-judge these entries on ``on`` (default today) and store the difference.
+
+    A fixed number of queries per batch plus one UPDATE per changed rollup cell; safe to
+    run again (a second run finds nothing to change).
+    """
+    on = on or today()
+    ids = list(entry_ids)
+    result = Result()
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            result.add(_judge_batch(ids[start : start + BATCH], on))
+    return result
+
+
+def _judge_batch(ids: list[int], on: dt.date) -> Result:
+    entries = _load(ids)
+    if not entries:
+        return Result()
+    inputs = inputs_for(entries)
+    open_flags: dict[int, dict[str, DelayFlag]] = defaultdict(dict)
+    for flag in DelayFlag.objects.filter(entry_id__in=ids, resolved_at=None):
+        open_flags[flag.entry_id][flag.rule] = flag
+    states = EntryState.objects.in_bulk(ids)
+    deltas = _Deltas()
+    result = Result(judged=len(entries))
+    created: list[DelayFlag] = []
+    changed: list[DelayFlag] = []
+    new_states: list[EntryState] = []
+    next_checks: dict[dt.date, list[int]] = defaultdict(list)
+    for entry in entries:
+        given = inputs[entry.pk]
+        programme_id = entry.task.work_item.programme_id
+        prefecture = prefecture_id(entry.organization)
+        wanted = {flag.rule: flag for flag in judge_one(entry, given, on)}
+        existing = open_flags.get(entry.pk, {})
+        for rule, flag in existing.items():
+            if rule not in wanted:
+                deltas.flag(programme_id, prefecture, flag, -1)
+                flag.resolved_at = on
+                changed.append(flag)
+                result.resolved += 1
+        for rule, judged in wanted.items():
+            flag = existing.get(rule)
+            if flag is None:
+                flag = DelayFlag(
+                    entry_id=entry.pk,
+                    organization_id=entry.organization_id,
+                    work_item_id=entry.task.work_item_id,
+                    rule=rule,
+                    first_seen=on,
+                    last_seen=on,
+                )
+                _copy(judged, flag, on)
+                deltas.flag(programme_id, prefecture, flag, 1)
+                created.append(flag)
+                result.raised += 1
+            elif _differs(judged, flag, on):
+                deltas.flag(programme_id, prefecture, flag, -1)
+                _copy(judged, flag, on)
+                deltas.flag(programme_id, prefecture, flag, 1)
+                changed.append(flag)
+        state = EntryState(
+            entry_id=entry.pk,
+            programme_id=programme_id,
+            work_item_id=entry.task.work_item_id,
+            prefecture_id=prefecture,
+            status=entry.status,
+            weight=entry.task.weight,
+        )
+        old = states.get(entry.pk)
+        if old is None or _state_key(old) != _state_key(state):
+            deltas.state(old, -1)
+            deltas.state(state, 1)
+            new_states.append(state)
+        look = rules.next_look(
+            entry, given.milestone, on, given.plan_deadline, given.threshold, given.approved_until
+        )
+        look = look or NEVER
+        if entry.next_check_on != look:
+            next_checks[look].append(entry.pk)
+    if changed:
+        DelayFlag.objects.bulk_update(
+            changed,
+            [
+                "days_late",
+                "since",
+                "since_ordinal",
+                "significant",
+                "significant_since",
+                "approved",
+                "last_seen",
+                "resolved_at",
+            ],
+        )
+    if created:
+        DelayFlag.objects.bulk_create(created)
+    if new_states:
+        EntryState.objects.bulk_create(
+            new_states,
+            update_conflicts=True,
+            unique_fields=["entry"],
+            update_fields=["programme", "work_item", "prefecture", "status", "weight"],
+        )
+    for look, pks in next_checks.items():
+        PlanEntry.objects.filter(pk__in=pks).update(next_check_on=look)
+    deltas.apply()
+    return result
+
+
+def _state_key(state: EntryState) -> tuple:
+    return (
+        state.programme_id,
+        state.work_item_id,
+        state.prefecture_id,
+        state.status,
+        Decimal(state.weight),
+    )
+
+
+def _differs(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> bool:
+    return (
+        judged.significant != flag.significant
+        or judged.approved != flag.approved
+        or judged.since != flag.since
+        or (judged.since is None and judged.days_late != flag.days_late)
+    )
+
+
+def _copy(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> None:
+    if judged.significant and not flag.significant:
+        flag.significant_since = on
+    elif not judged.significant:
+        flag.significant_since = None
+    flag.days_late = judged.days_late
+    flag.since = judged.since
+    flag.since_ordinal = judged.since.toordinal() if judged.since else None
+    flag.significant = judged.significant
+    flag.approved = judged.approved
+    flag.last_seen = on
+
+
+def entries_changed(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
+    """Call after writing entries on a path that skips signals (bulk import, bulk_update):
+    re-judges them and brings the rollup up to date."""
+    return judge_entries(entry_ids, on)
+
+
+def entry_deleted(entry: PlanEntry) -> None:
+    """Take a deleted entry's contribution out of the rollup (called before the delete)."""
+    state = EntryState.objects.filter(entry_id=entry.pk).first()
+    if state is None:
+        return
+    deltas = _Deltas()
+    deltas.state(state, -1)
+    for flag in DelayFlag.objects.filter(entry_id=entry.pk, resolved_at=None):
+        deltas.flag(state.programme_id, state.prefecture_id, flag, -1)
+    deltas.apply()
+
+
+def due_entries(on: dt.date):
+    """Entries whose judgement can change by ``on``, or that were never judged."""
+    return PlanEntry.objects.filter(Q(next_check_on__lte=on) | Q(next_check_on=None))
+
+
+def scan(on: dt.date | None = None, *, send: bool = True) -> Result:
+    """The nightly job: judge the entries that are due, then queue the day's digests.
+
+    Its cost follows the number of due entries (an indexed range on ``next_check_on``), not
+    the size of the programme. Running it twice on a day changes nothing the second time.
+    """
+    from review import notifications
+
+    on = on or today()
+    result = Result()
+    last = 0
+    while True:
+        ids = list(
+            due_entries(on).filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            break
+        result.add(judge_entries(ids, on))
+        last = ids[-1]
+    result.queued = notifications.queue_digests(on)
+    if send and result.queued:
+        notifications.send_soon()
+    return result
+
+
+def rejudge_all(on: dt.date | None = None) -> Result:
+    """Judge every entry (after a change of milestones or thresholds)."""
+    on = on or today()
+    PlanEntry.objects.update(next_check_on=None)
+    return scan(on)
+
+
+# --- Approvals, follow-ups and the check flow ---------------------------------------------------
+
+
+class Invalid(Exception):
+    """Refused input: ``errors`` maps a form field to a Japanese message; nothing is written."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def approve(user, organization, task, approved_until: dt.date | None, reason: str, note: str = ""):
+    """A ministry approves a later date for the organisation's task, then its entries are
+    judged again (their milestone flags become *approved*, reported apart)."""
+    from review.models import Reason
+
+    errors = {}
+    if reason not in Reason.values:
+        errors["reason"] = "理由を選んでください。"
+    if approved_until is None:
+        errors["approved_until"] = "承認する期日を入力してください。"
+    if reason == Reason.OTHER and not note.strip():
+        errors["note"] = "理由が「その他」のときは補足を入力してください。"
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        exception, _ = ApprovedException.objects.update_or_create(
+            organization=organization,
+            task=task,
+            defaults={
+                "approved_until": approved_until,
+                "reason": reason,
+                "note": note.strip(),
+                "approved_by": user,
+                "approved_by_organization": user.organization,
+            },
+        )
+        ids = PlanEntry.objects.filter(organization=organization, task=task).values_list(
+            "pk", flat=True
+        )
+        judge_entries(list(ids))
+    return exception
+
+
+def open_follow_up(user, organization, programme, *, cause, actions, due_on, work_item=None):
+    from review.models import FollowUp
+
+    follow_up = FollowUp(
+        organization=organization,
+        programme=programme,
+        work_item=work_item,
+        cause=cause,
+        actions=actions.strip(),
+        due_on=due_on,
+        opened_by=user,
+        opened_by_organization=user.organization,
+    )
+    follow_up._history_user = user
+    follow_up.save()
+    return follow_up
+
+
+def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool = False):
+    """A note in the thread. The organisation's answer marks it 回答あり; the reviewing
+    side may close it (完了)."""
+    from review.models import FollowUp, FollowUpNote
+
+    body = body.strip()
+    if not body:
+        raise Invalid({"body": "内容を入力してください。"})
+    with transaction.atomic():
+        note = FollowUpNote.objects.create(
+            follow_up=follow_up, author=user, author_organization=user.organization, body=body
+        )
+        if organization_side:
+            follow_up.state = FollowUp.State.ANSWERED
+        elif close:
+            follow_up.state = FollowUp.State.CLOSED
+        else:
+            follow_up.state = FollowUp.State.OPEN
+        follow_up._history_user = user
+        follow_up.save()
+    return note
+
+
+def route_check(user, organization, programme, ministries, comment: str = ""):
+    """The coordinator checks the plan first and routes it to the responsible ministries."""
+    from review.models import MinistryReview, PlanCheck
+
+    if not ministries:
+        raise Invalid({"ministries": "確認を依頼する府省庁を選んでください。"})
+    with transaction.atomic():
+        check, _ = PlanCheck.objects.select_for_update().get_or_create(
+            organization=organization, programme=programme
+        )
+        check.state = PlanCheck.State.ROUTED
+        check.coordinator_comment = comment.strip()
+        check.checked_by = user
+        check.checked_at = timezone.now()
+        check.save()
+        for ministry in ministries:
+            MinistryReview.objects.get_or_create(plan_check=check, ministry=ministry)
+    return check
+
+
+def review_check(user, review, verdict: str, comment: str = ""):
+    """A ministry marks the plan 適切 or 要修正 (with a comment the organisation sees)."""
+    from review.models import MinistryReview, PlanCheck
+
+    if verdict not in (MinistryReview.Verdict.APPROPRIATE, MinistryReview.Verdict.NEEDS_FIX):
+        raise Invalid({"verdict": "適切か要修正かを選んでください。"})
+    if verdict == MinistryReview.Verdict.NEEDS_FIX and not comment.strip():
+        raise Invalid({"comment": "要修正のときは、団体に伝える修正内容を入力してください。"})
+    with transaction.atomic():
+        review.verdict = verdict
+        review.comment = comment.strip()
+        review.reviewed_by = user
+        review.reviewed_at = timezone.now()
+        review.save()
+        check = review.plan_check
+        pending = check.reviews.filter(verdict=MinistryReview.Verdict.PENDING).exists()
+        check.state = PlanCheck.State.ROUTED if pending else PlanCheck.State.DONE
+        check.save(update_fields=["state"])
+    return review

@@ -1,0 +1,619 @@
+"""Review pages: national status, drill-down, the late list and its export, the check flow,
+follow-ups (both sides), approvals, the meeting report and the open-data CSV.
+
+Every view asks :mod:`accounts.permissions`: the national pages need the global REVIEW action
+(prefecture admins see their prefecture, reviewers the work items of their bureau); an
+organisation's pages need VIEW/FOLLOW_UP on it. Anything out of reach answers 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import audit, permissions
+from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
+from accounts.roles import Role
+from actionplan import selectors as plan_selectors
+from actionplan.models import Task, WorkItem
+from orgs.models import Organization, OrganizationKind
+from pmo.xlsx import XLSX_CONTENT_TYPE, write
+from review import reports, rollups, selectors, services, tasks
+from review.filters import LateFilter
+from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
+from review.models import (
+    ApprovedException,
+    FollowUp,
+    MinistryReview,
+    PlanCheck,
+    ReportJob,
+    Rule,
+)
+from review.rules import RULES
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _programme(request: HttpRequest):
+    programme = plan_selectors.active_programme(request.GET.get("programme"))
+    if programme is None:
+        raise Http404("no programme")
+    return programme
+
+
+def _reviewer(request: HttpRequest):
+    """The national pages: REVIEW, else 404 (audited)."""
+    permissions.require(request, REVIEW)
+    programme = _programme(request)
+    return programme, selectors.scope_for(request.user, programme)
+
+
+def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
+    queryset = Organization.objects.select_related("prefecture", "parent")
+    return permissions.get_visible_or_404(request, queryset, action, code=code)
+
+
+def _is_ministry(user) -> bool:
+    return user.role in (Role.REVIEWER, Role.COORDINATOR, Role.SYSADMIN)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """National status by work item and by prefecture, from the rollup (a fixed number of
+    queries whatever the number of organisations)."""
+    if not permissions.can(request.user, REVIEW) and request.user.organization_id:
+        # The organisation side has its own page (its delays, follow-ups, plan checks).
+        code = request.user.organization.code
+        return redirect("review:organization", code=code)
+    programme, scope = _reviewer(request)
+    items = selectors.work_items(programme, scope)
+    prefs = selectors.prefectures(scope)
+    by_item, total = rollups.summarize(
+        programme,
+        "work_item",
+        {item.pk: str(item) for item in items},
+        prefecture_id=scope.prefecture_id,
+        work_item_ids=scope.work_item_ids,
+    )
+    by_pref, _ = rollups.summarize(
+        programme,
+        "prefecture",
+        {pref.pk: pref.name for pref in prefs},
+        prefecture_id=scope.prefecture_id,
+        work_item_ids=scope.work_item_ids,
+    )
+    codes = {pref.pk: pref.code for pref in prefs}
+    rule_labels = dict(Rule.choices)
+    charts = {
+        "workItems": {
+            "labels": [line.label for line in by_item],
+            "rate": [line.rate or 0 for line in by_item],
+            "weighted": [line.weighted_rate or 0 for line in by_item],
+        },
+        "prefectures": {
+            "labels": [line.label for line in by_pref],
+            "rate": [line.rate or 0 for line in by_pref],
+            "weighted": [line.weighted_rate or 0 for line in by_pref],
+        },
+        "rules": {
+            "labels": [str(rule_labels[rule]) for rule in RULES],
+            "counts": [total.by_rule.get(rule, 0) for rule in RULES],
+        },
+    }
+    return render(
+        request,
+        "review/index.html",
+        {
+            "programme": programme,
+            "scope": scope,
+            "by_item": by_item,
+            "by_pref": [(line, codes[line.key]) for line in by_pref],
+            "total": total,
+            "rules": [(rule, rule_labels[rule], total.by_rule.get(rule, 0)) for rule in RULES],
+            "formula": rollups.FORMULA,
+            "weighted_formula": rollups.WEIGHTED_FORMULA,
+            "charts": charts,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def prefecture(request: HttpRequest, code: str) -> HttpResponse:
+    programme, scope = _reviewer(request)
+    pref = _organization(request, code)
+    if pref.kind != OrganizationKind.PREFECTURE or (
+        scope.prefecture_id is not None and pref.pk != scope.prefecture_id
+    ):
+        raise permissions.denied(request, REVIEW, pref)
+    lines = selectors.prefecture_lines(request.user, programme, pref, scope)
+    return render(
+        request,
+        "review/prefecture.html",
+        {
+            "programme": programme,
+            "prefecture": pref,
+            "lines": lines,
+            "states": dict(FollowUp.State.choices),
+        },
+    )
+
+
+@login_required
+@require_GET
+def organization(request: HttpRequest, code: str) -> HttpResponse:
+    """One organisation's delays, approvals, follow-ups and plan checks (both sides)."""
+    org = _organization(request, code)
+    programme = _programme(request)
+    on = timezone.localdate()
+    user = request.user
+    flags = list(selectors.organization_flags(org, programme, on))
+    follow_ups = list(
+        FollowUp.objects.filter(organization=org, programme=programme)
+        .select_related("work_item", "opened_by_organization")
+        .order_by("-created_at")
+    )
+    check = PlanCheck.objects.filter(organization=org, programme=programme).first()
+    reviews = list(check.reviews.select_related("ministry__parent", "reviewed_by")) if check else []
+    approvals = list(
+        ApprovedException.objects.filter(organization=org, task__work_item__programme=programme)
+        .select_related("task__work_item", "approved_by_organization")
+        .order_by("task__work_item__order", "task__order")
+    )
+    may_follow_up = permissions.can(user, FOLLOW_UP, org)
+    return render(
+        request,
+        "review/organization.html",
+        {
+            "organization": org,
+            "programme": programme,
+            "flags": flags,
+            "significant": any(f.significant and not f.approved for f in flags),
+            "follow_ups": follow_ups,
+            "check": check,
+            "reviews": reviews,
+            "approvals": approvals,
+            "may_follow_up": may_follow_up,
+            "may_approve": may_follow_up and _is_ministry(user),
+            "may_check": permissions.can(user, REVIEW)
+            and user.role in (Role.COORDINATOR, Role.SYSADMIN, Role.REVIEWER),
+        },
+    )
+
+
+# --- The late list -----------------------------------------------------------------------------
+
+
+def _late_filter(request: HttpRequest, programme, scope):
+    on = timezone.localdate()
+    flags = selectors.late_flags(request.user, programme, scope, on)
+    work_items = WorkItem.objects.filter(programme=programme).order_by("order", "code")
+    if scope.work_item_ids is not None:
+        work_items = work_items.filter(pk__in=scope.work_item_ids)
+    return LateFilter(request.GET or None, queryset=flags, work_items=work_items)
+
+
+@login_required
+@require_GET
+def late(request: HttpRequest) -> HttpResponse:
+    programme, scope = _reviewer(request)
+    filtered = _late_filter(request, programme, scope)
+    queryset = (
+        filtered.qs
+        if filtered.is_bound
+        else filtered.queryset.order_by("organization__code", "work_item__order", "rule")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/late.html",
+        {
+            "programme": programme,
+            "filter": filtered,
+            "page": page,
+            "query": query.urlencode(),
+            "states": dict(FollowUp.State.choices),
+        },
+    )
+
+
+EXPORT_HEADERS = (
+    "団体コード",
+    "都道府県",
+    "団体名",
+    "区分",
+    "作業項目",
+    "タスク",
+    "対象システム",
+    "遅延の種類",
+    "遅延日数",
+    "要フォローアップ",
+    "承認済み",
+    "初回検出日",
+    "フォローアップ",
+)
+
+
+def _export_rows(queryset, states):
+    for flag in queryset[:EXPORT_LIMIT]:
+        org = flag.organization
+        yield (
+            org.code,
+            org.prefecture.name if org.prefecture_id else org.name,
+            org.name,
+            org.get_municipality_class_display() or org.get_kind_display(),
+            str(flag.work_item),
+            flag.entry.task.name,
+            flag.entry.system.name if flag.entry.system_id else "",
+            flag.get_rule_display(),
+            flag.days,
+            "○" if flag.significant and not flag.approved else "",
+            "○" if flag.approved else "",
+            flag.first_seen.strftime("%Y/%m/%d"),
+            str(states.get(flag.follow_up, "なし")),
+        )
+
+
+@login_required
+@require_GET
+def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    programme, scope = _reviewer(request)
+    filtered = _late_filter(request, programme, scope)
+    queryset = (
+        filtered.qs if filtered.is_bound else filtered.queryset.order_by("organization__code")
+    )
+    states = dict(FollowUp.State.choices)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(EXPORT_HEADERS)
+        for row in _export_rows(queryset, states):
+            writer.writerow([reports.csv_text(value) for value in row])
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="late-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "遅延一覧"
+    for col, text in enumerate(EXPORT_HEADERS, 1):
+        write(sheet.cell(row=1, column=col), text)
+    for row_number, row in enumerate(_export_rows(queryset, states), 2):
+        for col, value in enumerate(row, 1):
+            write(sheet.cell(row=row_number, column=col), value)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="late-{stamp}.xlsx"'
+    return response
+
+
+# --- Follow-ups --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
+    org = _organization(request, code, FOLLOW_UP)
+    programme = _programme(request)
+    work_items = WorkItem.objects.filter(programme=programme).order_by("order", "code")
+    form = FollowUpForm(request.POST or None, work_items=work_items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            follow_up = services.open_follow_up(
+                request.user,
+                org,
+                programme,
+                cause=data["cause"],
+                actions=data["actions"],
+                due_on=data["due_on"],
+                work_item=data["work_item"],
+            )
+            audit.record(
+                audit.Kind.CONTENT,
+                request=request,
+                organization=org,
+                target=follow_up,
+                detail="フォローアップを起票",
+            )
+        messages.success(request, "フォローアップを登録しました。団体に表示されます。")
+        return redirect("review:follow_up", pk=follow_up.pk)
+    return render(
+        request,
+        "review/follow_up_new.html",
+        {"organization": org, "programme": programme, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    programme = _programme(request)
+    queryset = selectors.follow_ups_for(request.user, programme)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/follow_ups.html", {"programme": programme, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    queryset = FollowUp.objects.select_related(
+        "organization__prefecture", "work_item", "opened_by", "opened_by_organization"
+    )
+    item = permissions.get_visible_or_404(request, queryset, VIEW, pk=pk)
+    user = request.user
+    organization_side = user.organization_id == item.organization_id
+    reviewing_side = permissions.can(user, FOLLOW_UP, item.organization)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST":
+        if not (organization_side or reviewing_side):
+            raise permissions.denied(request, FOLLOW_UP, item)
+        if form.is_valid():
+            with transaction.atomic():
+                services.add_note(
+                    user,
+                    item,
+                    form.cleaned_data["body"],
+                    organization_side=organization_side,
+                    close=reviewing_side and form.cleaned_data["close"],
+                )
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    organization=item.organization,
+                    target=item,
+                    detail="フォローアップに記録を追加",
+                )
+            messages.success(request, "記録を追加しました。")
+            return redirect("review:follow_up", pk=item.pk)
+    notes = item.notes.select_related("author", "author_organization")
+    return render(
+        request,
+        "review/follow_up.html",
+        {
+            "item": item,
+            "notes": notes,
+            "form": form,
+            "may_write": organization_side or reviewing_side,
+            "reviewing_side": reviewing_side and not organization_side,
+        },
+    )
+
+
+# --- Approvals ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approve(request: HttpRequest, code: str) -> HttpResponse:
+    org = _organization(request, code, FOLLOW_UP)
+    if not _is_ministry(request.user):
+        raise permissions.denied(request, FOLLOW_UP, org)
+    programme = _programme(request)
+    tasks_qs = (
+        Task.objects.filter(work_item__programme=programme, entries__organization=org)
+        .distinct()
+        .select_related("work_item")
+    )
+    form = ApprovalForm(request.POST or None, tasks=tasks_qs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                exception = services.approve(
+                    request.user,
+                    org,
+                    data["task"],
+                    data["approved_until"],
+                    data["reason"],
+                    data["note"],
+                )
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    organization=org,
+                    target=exception,
+                    detail=f"期日延長を承認 {data['approved_until']} {data['reason']}",
+                )
+        except services.Invalid as invalid:
+            for name, message in invalid.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(
+                request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
+            )
+            return redirect("review:organization", code=org.code)
+    return render(
+        request, "review/approve.html", {"organization": org, "programme": programme, "form": form}
+    )
+
+
+# --- The check flow ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checks(request: HttpRequest) -> HttpResponse:
+    programme, _scope = _reviewer(request)
+    rows = selectors.checks_for(request.user, programme)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/checks.html",
+        {"programme": programme, "page": page, "ministry": request.user.role == Role.REVIEWER},
+    )
+
+
+def _bureaus(programme):
+    return (
+        Organization.objects.filter(
+            kind=OrganizationKind.MINISTRY, responsible_work_items__programme=programme
+        )
+        .distinct()
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, code: str) -> HttpResponse:
+    programme, _scope = _reviewer(request)
+    org = _organization(request, code, VIEW)
+    user = request.user
+    current = PlanCheck.objects.filter(organization=org, programme=programme).first()
+    mine = None
+    if current and user.role == Role.REVIEWER:
+        mine = current.reviews.filter(ministry_id=user.organization_id).first()
+    is_coordinator = user.role in (Role.COORDINATOR, Role.SYSADMIN)
+    route_form = RouteForm(
+        request.POST if request.POST.get("action") == "route" else None,
+        ministries=_bureaus(programme),
+        initial={"ministries": list(_bureaus(programme))},
+    )
+    verdict_form = VerdictForm(
+        request.POST if request.POST.get("action") == "verdict" else None,
+        initial={
+            "verdict": mine.verdict if mine else None,
+            "comment": mine.comment if mine else "",
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "route" and is_coordinator and route_form.is_valid():
+            with transaction.atomic():
+                services.route_check(
+                    user,
+                    org,
+                    programme,
+                    list(route_form.cleaned_data["ministries"]),
+                    route_form.cleaned_data["comment"],
+                )
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    organization=org,
+                    detail="計画を確認し府省庁に依頼",
+                )
+            messages.success(request, "計画を確認し、府省庁に確認を依頼しました。")
+            return redirect("review:check", code=org.code)
+        if action == "verdict" and mine is not None and verdict_form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.review_check(
+                        user,
+                        mine,
+                        verdict_form.cleaned_data["verdict"],
+                        verdict_form.cleaned_data["comment"],
+                    )
+                    audit.record(
+                        audit.Kind.CONTENT,
+                        request=request,
+                        organization=org,
+                        detail=f"計画の妥当性 {verdict_form.cleaned_data['verdict']}",
+                    )
+            except services.Invalid as invalid:
+                for name, message in invalid.errors.items():
+                    verdict_form.add_error(name, message)
+            else:
+                messages.success(request, "確認結果を登録しました。団体に表示されます。")
+                return redirect("review:check", code=org.code)
+        elif (
+            action not in ("route", "verdict")
+            or (action == "route" and not is_coordinator)
+            or (action == "verdict" and mine is None)
+        ):
+            raise permissions.denied(request, REVIEW, org)
+    reviews = (
+        list(current.reviews.select_related("ministry__parent", "reviewed_by")) if current else []
+    )
+    return render(
+        request,
+        "review/check.html",
+        {
+            "organization": org,
+            "programme": programme,
+            "current": current,
+            "reviews": reviews,
+            "mine": mine,
+            "is_coordinator": is_coordinator,
+            "route_form": route_form,
+            "verdict_form": verdict_form,
+            "verdicts": MinistryReview.Verdict,
+        },
+    )
+
+
+# --- Meeting report and open data -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    programme, scope = _reviewer(request)
+    on, error = parse_as_of(request.GET.get("as_of"))
+    if error:
+        messages.error(request, error)
+        return redirect("review:index")
+    if reports.is_large(programme, on):
+        job = ReportJob.objects.create(user=request.user, programme=programme, as_of=on)
+        transaction.on_commit(lambda: tasks.build_report.delay(job.pk))
+        return redirect("review:report_job", pk=job.pk)
+    data = reports.build(programme, on, scope)
+    return _xlsx(data, f"report-{on:%Y%m%d}.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require(request, REVIEW)
+    try:
+        job = ReportJob.objects.defer("result").get(pk=pk, user=request.user)
+    except ReportJob.DoesNotExist:
+        raise permissions.denied(request, REVIEW, {"report_job": pk}) from None
+    if request.GET.get("download") and job.state == ReportJob.State.DONE:
+        data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
+        return _xlsx(bytes(data), f"report-{job.as_of:%Y%m%d}.xlsx")
+    template = (
+        "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    programme, scope = _reviewer(request)
+    on = timezone.localdate()
+    text = reports.open_data_csv(programme, on, scope)
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="national-{on:%Y%m%d}.csv"'
+    return response
+
+
+def plan_url(org: Organization) -> str:
+    return reverse("actionplan:plan", args=[org.code])

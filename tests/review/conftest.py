@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accounts.roles import Role
+from actionplan import seed
+from actionplan import services as plan_services
+from actionplan.models import Programme
+
+D = dt.date
+# The seed programme runs 2015–2017; its plan deadline is 2015/04/30.
+ON = D(2015, 6, 1)
+
+
+@pytest.fixture
+def programme(db, mhlw, mic) -> Programme:
+    # The ministries exist first, so the seed links them as responsible bureaus.
+    seed.load()
+    return Programme.objects.get(name=seed.NAME)
+
+
+@pytest.fixture
+def hakodate(hokkaido):
+    from orgs.models import MunicipalityClass
+    from tests.factories import MunicipalityFactory
+
+    return MunicipalityFactory(
+        code="012025", name="函館市", prefecture=hokkaido, municipality_class=MunicipalityClass.CORE
+    )
+
+
+@pytest.fixture
+def aomori_pref(db):
+    from tests.factories import PrefectureFactory
+
+    return PrefectureFactory(code="020001", name="青森県")
+
+
+@pytest.fixture
+def aomori(aomori_pref):
+    from orgs.models import MunicipalityClass
+    from tests.factories import MunicipalityFactory
+
+    return MunicipalityFactory(
+        code="022012",
+        name="青森市",
+        prefecture=aomori_pref,
+        municipality_class=MunicipalityClass.CORE,
+    )
+
+
+@pytest.fixture
+def plans(programme, sapporo, hakodate, aomori):
+    for organization in (sapporo, hakodate, aomori):
+        plan_services.ensure_entries(organization, programme)
+    return programme
+
+
+@pytest.fixture
+def mhlw(db):
+    from tests.factories import MinistryFactory
+
+    return MinistryFactory(code="mhlw-social-security", name="厚生労働省 社会保障担当参事官室")
+
+
+@pytest.fixture
+def mic(db):
+    from tests.factories import MinistryFactory
+
+    return MinistryFactory(code="mic-jumin", name="総務省 住民制度課")
+
+
+@pytest.fixture
+def reviewer(mhlw):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="reviewer@mhlw.go.jp", display_name="厚労 確認", organization=mhlw, role=Role.REVIEWER
+    )
+
+
+@pytest.fixture
+def jumin_reviewer(mic):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="reviewer@soumu.go.jp", display_name="総務 確認", organization=mic, role=Role.REVIEWER
+    )
+
+
+@pytest.fixture
+def coordinator(mic):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="coord@soumu.go.jp", display_name="総括", organization=mic, role=Role.COORDINATOR
+    )
+
+
+@pytest.fixture
+def prefecture_admin(hokkaido):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="admin@pref.hokkaido.lg.jp",
+        display_name="北海 管理",
+        organization=hokkaido,
+        role=Role.PREFECTURE_ADMIN,
+    )
+
+
+@pytest.fixture
+def aomori_admin(aomori_pref):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="admin@pref.aomori.lg.jp",
+        display_name="青森 管理",
+        organization=aomori_pref,
+        role=Role.PREFECTURE_ADMIN,
+    )

@@ -1,0 +1,196 @@
+"""Judging on save, the nightly scan (idempotent, cost follows the changes), the rollup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from actionplan import services as plan_services
+from actionplan.models import PlanEntry
+from review import rollups, services
+from review.models import DelayFlag, EntryState, NotificationEvent, RuleRollup, StatusRollup
+from tests.review.conftest import ON, D
+
+
+def sapporo_entry(sapporo, code="A", name="住民への広報活動") -> PlanEntry:
+    return PlanEntry.objects.get(organization=sapporo, task__work_item__code=code, task__name=name)
+
+
+def snapshot():
+    flags = list(
+        DelayFlag.objects.order_by("pk").values_list(
+            "pk", "rule", "days_late", "significant", "last_seen", "resolved_at", "notified_on"
+        )
+    )
+    cells = list(StatusRollup.objects.order_by("pk").values_list("pk", "entries", "weight"))
+    rules = list(RuleRollup.objects.order_by("pk").values_list("pk", "flags", "significant"))
+    checks = list(PlanEntry.objects.order_by("pk").values_list("pk", "next_check_on"))
+    events = list(NotificationEvent.objects.order_by("pk").values_list("pk", "state"))
+    return flags, cells, rules, checks, events
+
+
+def test_saving_an_entry_judges_it(plans, sapporo, alice):
+    entry = sapporo_entry(sapporo)
+    plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 5, 20)}
+    plan_services.save_entry(alice, entry.pk, plan, 1, on=ON)
+    # Judged on the real today (long after 2015): start and end overdue, milestone missed.
+    rules = set(
+        DelayFlag.objects.filter(entry=entry, resolved_at=None).values_list("rule", flat=True)
+    )
+    assert rules == {"start_overdue", "end_overdue", "milestone_missed"}
+    entry.refresh_from_db()
+    assert entry.next_check_on == services.NEVER
+    assert EntryState.objects.get(entry=entry).status == "not_started"
+
+
+def at(day: dt.date):
+    """Travel to noon of ``day`` in Tokyo (saves judge on the real date)."""
+    import time_machine
+
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 3), tick=False)
+
+
+def test_scan_raises_resolves_and_is_idempotent(plans, sapporo, alice, mailoutbox):
+    entry = sapporo_entry(sapporo)
+    plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 9, 1)}
+    with at(D(2015, 5, 1)):
+        services.scan(send=False)
+        plan_services.save_entry(alice, entry.pk, plan, 1)
+    assert not DelayFlag.objects.filter(entry=entry, resolved_at=None).exists()
+    with at(D(2015, 5, 2)):
+        first = services.scan()
+    assert first.raised >= 1  # start overdue from 05/02
+    assert DelayFlag.objects.filter(entry=entry, rule="start_overdue", resolved_at=None).exists()
+    before = snapshot()
+    with at(D(2015, 5, 2)):
+        again = services.scan()
+    assert (again.judged, again.raised, again.resolved, again.queued) == (0, 0, 0, 0)
+    assert snapshot() == before
+    # Starting the task resolves the flag on save.
+    with at(D(2015, 5, 10)):
+        data = {"actual_start": D(2015, 5, 10), "status": "in_progress"}
+        plan_services.save_entry(alice, entry.pk, data, 2)
+    flag = DelayFlag.objects.get(entry=entry, rule="start_overdue")
+    assert flag.resolved_at == D(2015, 5, 10)
+    assert flag.first_seen == D(2015, 5, 2)
+
+
+def test_scan_touches_only_entries_whose_judgement_can_change(plans, sapporo):
+    services.scan(D(2015, 4, 1), send=False)
+    total = PlanEntry.objects.count()
+    # Nothing changes between the plan deadline checks: a quiet night judges nothing.
+    assert services.scan(D(2015, 4, 2), send=False).judged == 0
+    # The day after the plan deadline every empty plan turns "no plan".
+    assert services.scan(D(2015, 5, 1), send=False).judged == total
+    assert services.scan(D(2015, 5, 2), send=False).judged == 0
+
+
+def test_digest_is_one_mail_per_recipient_per_day(
+    plans,
+    sapporo,
+    hakodate,
+    alice,
+    prefecture_admin,
+    reviewer,
+    jumin_reviewer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    for organization in (sapporo, hakodate):
+        PlanEntry.objects.filter(organization=organization).update(
+            planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
+        )
+    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.scan(D(2015, 10, 1))
+    recipients = sorted(mail.to[0] for mail in mailoutbox)
+    assert result.queued == len(mailoutbox) == len(set(recipients))
+    assert alice.email in recipients and prefecture_admin.email in recipients
+    assert jumin_reviewer.email in recipients  # B's ministry
+    body = next(mail.body for mail in mailoutbox if mail.to == [prefecture_admin.email])
+    assert "札幌市" in body and "函館市" in body
+    mine = next(mail.body for mail in mailoutbox if mail.to == [alice.email])
+    assert "函館市" not in mine
+    # The next nights send nothing new about the same delays.
+    assert services.scan(D(2015, 10, 2)).queued == 0
+    assert len(mailoutbox) == len(recipients)
+
+
+def test_two_workers_send_each_digest_once(plans, sapporo, alice, prefecture_admin, mailoutbox):
+    from review import notifications
+
+    PlanEntry.objects.filter(organization=sapporo).update(
+        planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
+    )
+    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    # Two job runs queue: the second finds everything already queued.
+    assert services.scan(D(2015, 10, 1), send=False).queued == 2
+    assert services.scan(D(2015, 10, 1), send=False).queued == 0
+    # Two workers see the same pending events; each claim is a conditional UPDATE.
+    seen_by_first = notifications.pending_ids()
+    seen_by_second = notifications.pending_ids()
+    assert seen_by_first == seen_by_second and len(seen_by_first) == 2
+    sent = notifications.deliver(seen_by_first) + notifications.deliver(seen_by_second)
+    assert sent == 2
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted(
+        [alice.email, prefecture_admin.email]
+    )
+
+
+def test_a_crashed_send_is_retried_later_not_lost(plans, sapporo, alice, mailoutbox):
+    from review import notifications
+
+    PlanEntry.objects.filter(organization=sapporo).update(
+        planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
+    )
+    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    services.scan(D(2015, 10, 1), send=False)
+    [event_id] = notifications.pending_ids()
+    assert notifications.claim(event_id)  # the worker dies after claiming
+    assert notifications.send_pending() == 0
+    later = NotificationEvent.objects.get(pk=event_id).claimed_at + notifications.STALE
+    assert notifications.release_stale(later + dt.timedelta(seconds=1)) == 1
+    assert notifications.send_pending() == 1 and len(mailoutbox) == 1
+
+
+def test_rollup_equals_a_full_scan_after_random_edits(plans, sapporo, hakodate, aomori, alice):
+    from tests.factories import UserFactory
+
+    on = services.today()
+    services.scan(on, send=False)
+    users = {sapporo.pk: alice}
+    for org in (hakodate, aomori):
+        users[org.pk] = UserFactory(organization=org)
+    rng = random.Random(5)
+    entries = list(PlanEntry.objects.select_related("task"))
+    statuses = ["not_started", "in_progress", "done", "not_applicable"]
+    for entry in rng.sample(entries, 40):
+        entry.refresh_from_db()
+        start = D(2015, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+        end = start + dt.timedelta(days=rng.randrange(0, 200))
+        status = rng.choice(statuses)
+        data = {"planned_start": start, "planned_end": end, "status": status}
+        if status in ("in_progress", "done"):
+            data["actual_start"] = start
+        if status == "done":
+            data["actual_end"] = end
+            data["completion"] = {
+                str(item.pk): "yes"
+                if item.kind == "yes_no"
+                else "2015-09-01"
+                if item.kind == "date"
+                else "1"
+                if item.kind == "number"
+                else (item.choice_list or ["x"])[0]
+                for item in entry.task.completion_items.all()
+            }
+        if status == "not_applicable":
+            data["not_applicable_reason"] = "該当システムなし"
+        plan_services.save_entry(users[entry.organization_id], entry.pk, data, entry.version, on=on)
+    # A bulk path that skips signals, then tells review.
+    bulk = rng.sample(entries, 20)
+    PlanEntry.objects.filter(pk__in=[e.pk for e in bulk]).update(status="not_applicable")
+    services.entries_changed([e.pk for e in bulk])
+    # A deleted entry leaves the figures too.
+    PlanEntry.objects.filter(pk=entries[0].pk).first().delete()
+    assert rollups.stored_cells(plans) == rollups.full_scan(plans, on)
