@@ -7,7 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Announcement, Audience, Category, Document
+from documents.models import (
+    Announcement,
+    Audience,
+    Category,
+    Document,
+    Kind,
+    PortalLink,
+    PortalPage,
+    PortalSection,
+)
 from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
 from orgs.models import Organization
 
@@ -174,3 +183,33 @@ class CatalogueImportForm(forms.Form):
             raise ValidationError(_("Excel ファイル（.xlsx）を選んでください。"))
         validate_upload(file)
         return file
+
+
+class PortalPageForm(forms.ModelForm):
+    class Meta:
+        model = PortalPage
+        fields = ["slug", "title", "intro", "is_published"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"slug": _("URL に使う英数字（例: social-security）")}
+
+
+class PortalSectionForm(forms.ModelForm):
+    class Meta:
+        model = PortalSection
+        fields = ["heading", "intro", "order"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 2})}
+
+
+class PortalLinkForm(forms.ModelForm):
+    class Meta:
+        model = PortalLink
+        fields = ["section", "document", "group", "note", "order"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"note": _("空のときは資料の「資料の内容、用途」を表示します。")}
+
+    def __init__(self, *args, page: PortalPage, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = page.sections.all()
+        self.fields["document"].queryset = Document.objects.filter(kind=Kind.DOCUMENT).order_by(
+            "title"
+        )

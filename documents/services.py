@@ -314,3 +314,32 @@ def import_catalogue(upload, *, actor, request=None) -> dict[str, int]:
         detail="事務・手続一覧の取込",
     )
     return counts
+
+
+@transaction.atomic
+def save_portal_part(form, *, actor, request=None):
+    """Save a portal page, section or link form and record it."""
+    created = form.instance.pk is None
+    saved = form.save()
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=actor,
+        target=f"{type(saved).__name__.lower()}:{saved.pk} {saved}",
+        after={name: str(form.cleaned_data.get(name, "")) for name in form.fields},
+        detail="ポータルページ " + ("追加" if created else "更新"),
+    )
+    return saved
+
+
+@transaction.atomic
+def remove_portal_part(part, *, actor, request=None) -> None:
+    target = f"{type(part).__name__.lower()}:{part.pk} {part}"
+    part.delete()
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=actor,
+        target=target,
+        detail="ポータルページ 削除",
+    )

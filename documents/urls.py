@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import portal_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -19,7 +19,15 @@ urlpatterns = [
     path("announcements/", views.announcements, name="announcements"),
     path("announcements/new/", views.announcement_form, name="announcement_create"),
     path("announcements/<int:pk>/edit/", views.announcement_form, name="announcement_edit"),
+    path("portal/", portal_views.pages, name="portal_pages"),
+    path("portal/new/", portal_views.create_page, name="portal_create"),
     path("portal/<slug:slug>/", views.portal, name="portal"),
+    path("portal/<slug:slug>/edit/", portal_views.edit_page, name="portal_edit"),
+    path(
+        "portal/<slug:slug>/<str:kind>/<int:pk>/remove",
+        portal_views.remove_part,
+        name="portal_remove",
+    ),
     path("procedures/", views.procedures, name="procedures"),
     path("procedures/catalogue.xlsx", views.procedures_xlsx, name="procedures_xlsx"),
     path("procedures/import/", views.procedures_import, name="procedures_import"),
