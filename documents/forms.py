@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ from documents.models import (
     PortalSection,
 )
 from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
-from orgs.models import Organization
+from orgs.models import Organization, OrganizationKind
 
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 PUBLICATION_CHOICES = (
@@ -80,8 +81,12 @@ class DocumentForm(forms.ModelForm):
     def __init__(self, *args, creating: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.creating = creating
-        self.fields["publisher"].queryset = Organization.objects.ministries().select_related(
-            "parent"
+        # Ministries publish documents; a 取組情報 keeps the organisation that shared it.
+        publishers = Q(kind=OrganizationKind.MINISTRY)
+        if self.instance.publisher_id:
+            publishers |= Q(pk=self.instance.publisher_id)
+        self.fields["publisher"].queryset = Organization.objects.filter(publishers).select_related(
+            "parent", "prefecture"
         )
         self.fields["category"].queryset = Category.objects.select_related("parent")
         self.fields["category"].required = True

@@ -135,3 +135,45 @@ def test_category_filter_includes_subcategories(world, make_document, client):
     client.force_login(world["users"]["staff"])
     page = client.get("/documents/", {"category": world["category"].pk}).context["page"]
     assert [d.title for d in page] == ["生活保護"]
+
+
+def _bulk_catalogue(total: int) -> None:
+    from documents.models import Linkage, Procedure, ProcedureField
+
+    field, _ = ProcedureField.objects.get_or_create(name="生活保護")
+    document = Document.objects.first()
+    for i in range(total):
+        procedure = Procedure.objects.create(number=f"{i}", field=field, name="手続", body="市長")
+        linkage = Linkage.objects.create(
+            number=f"{i}",
+            field=field,
+            inquirer="都道府県知事等",
+            procedure_name="手続",
+            provider="市町村長",
+            information="地方税関係情報",
+        )
+        procedure.documents.add(document)
+        linkage.documents.add(document)
+
+
+@pytest.mark.parametrize("url", ["/procedures/", "/announcements/", "/efforts/"])
+def test_other_lists_query_count_is_the_same_for_2_and_50(world, make_document, client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents.models import Linkage, Procedure
+
+    make_document(title="データ標準レイアウト")
+    client.force_login(world["users"]["staff"])
+    client.get(url)
+    counts = []
+    for total in (2, 50):
+        Procedure.objects.all().delete()
+        Linkage.objects.all().delete()
+        Announcement.objects.all().delete()
+        _bulk_catalogue(total)
+        Announcement.objects.bulk_create(Announcement(title=f"お知らせ{i}") for i in range(total))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts

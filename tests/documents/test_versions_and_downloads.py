@@ -182,3 +182,49 @@ def test_staff_share_an_effort_and_editor_hides_it_with_a_reason(world, client):
     client.post(reverse("documents:hide", args=[effort.pk]), {"reason": "重複登録のため"})
     effort.refresh_from_db()
     assert effort.hidden_reason == "重複登録のため"
+
+
+def test_editor_edits_and_schedules_an_existing_document(world, make_document, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    effort = services.share_effort(
+        actor=world["users"]["staff"], title="取組", purpose="", upload=pdf()
+    )
+    draft = make_document(action="draft", title="下書き")
+    client.force_login(world["users"]["editor"])
+    when = timezone.localtime() + timedelta(days=2)
+    response = client.post(
+        reverse("documents:edit", args=[draft.pk]),
+        {
+            "category": world["category"].pk,
+            "title": "予約した資料",
+            "publisher": world["orgs"]["mhlw"].pk,
+            "audience": "prefectures",
+            "publication": "schedule",
+            "publish_at": when.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.status, draft.audience) == (
+        "予約した資料",
+        "scheduled",
+        "prefectures",
+    )
+    assert abs((draft.publish_at - when).total_seconds()) < 60
+    # A 取組情報 keeps its municipal publisher when an editor corrects it.
+    response = client.post(
+        reverse("documents:edit", args=[effort.pk]),
+        {
+            "category": world["category"].pk,
+            "title": "取組（修正）",
+            "publisher": world["orgs"]["sapporo"].pk,
+            "audience": "everyone",
+            "publication": "draft",
+        },
+    )
+    assert response.status_code == 302
+    effort.refresh_from_db()
+    assert (effort.title, effort.status) == ("取組（修正）", Status.PUBLISHED)
