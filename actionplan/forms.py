@@ -67,6 +67,14 @@ class EntryForm(forms.Form):
             if isinstance(bound.widget, forms.Textarea) or name == "not_applicable_reason":
                 bound.widget.attrs.setdefault("maxlength", 2000)
 
+    def flag_errors(self) -> None:
+        """Tie each message to its field for screen readers (aria-invalid, aria-describedby)."""
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
     def completion_fields(self) -> list[forms.BoundField]:
         return [self[f"c_{item.pk}"] for item in self.questions]
 

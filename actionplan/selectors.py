@@ -18,6 +18,7 @@ from actionplan.models import (
     Milestone,
     PlanEntry,
     Programme,
+    Status,
     Task,
     WorkItem,
 )
@@ -224,6 +225,16 @@ class _Scale:
 def history(entry: PlanEntry) -> list[dict[str, Any]]:
     """Each change of ``entry``: who, when, and old → new per field (newest first)."""
     records = list(entry.history.select_related("history_user").order_by("-history_id"))
+    questions = {str(item.pk): item.label for item in entry.task.completion_items.all()}
+
+    def shown(name: str, value: Any) -> Any:
+        # People read labels, not stored codes.
+        if name == "status" and value:
+            return Status(value).label
+        if name == "completion" and isinstance(value, dict):
+            return "、".join(f"{questions.get(k, k)}: {v}" for k, v in value.items()) or None
+        return value
+
     labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in _SHOWN}
     changes = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
@@ -234,7 +245,7 @@ def history(entry: PlanEntry) -> list[dict[str, Any]]:
             if older is None and after in (None, "", {}, 0, "not_started"):
                 continue
             if before != after:
-                fields.append((labels[name], before, after))
+                fields.append((labels[name], shown(name, before), shown(name, after)))
         user = newer.history_user
         changes.append(
             {

@@ -147,6 +147,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 return _saved(request, organization, programme, result)
     else:
         form = EntryForm(initial=initial_for(entry, questions), questions=questions)
+    form.flag_errors()
     context = {
         "organization": organization,
         "programme": programme,

@@ -1,0 +1,127 @@
+"""Action plan figures: the plan page at national size, and a 5,000-row sheet import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench import benchmark
+
+SYSTEMS_FOR_5000_ROWS = 1_661  # G's 3 tasks per system plus the other tasks ≈ 5,000 rows
+
+
+def _national_entries(programme) -> int:
+    """Every organisation's applicable entries (no G systems), as a national data set."""
+    from simple_history.utils import bulk_create_with_history
+
+    from actionplan import rules
+    from actionplan.models import PlanEntry, Task
+    from orgs.models import LOCAL_KINDS, Organization
+
+    tasks = list(Task.objects.filter(work_item__programme=programme, per_system=False))
+    have = set(PlanEntry.objects.values_list("organization_id", "task_id"))
+    rows = [
+        PlanEntry(organization_id=org_id, task=task)
+        for org_id, kind in Organization.objects.filter(kind__in=LOCAL_KINDS).values_list(
+            "pk", "kind"
+        )
+        for task in tasks
+        if rules.applies(task.applicable_kinds, kind) and (org_id, task.pk) not in have
+    ]
+    bulk_create_with_history(rows, PlanEntry, batch_size=2_000)
+    return PlanEntry.objects.count()
+
+
+def _timed(client: Client, url: str, runs: int) -> tuple[float, int]:
+    client.get(url)
+    start = time.perf_counter()
+    for _ in range(runs):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+    per_request_ms = (time.perf_counter() - start) / runs * 1000
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return round(per_request_ms, 2), len(queries)
+
+
+@benchmark
+def plan_page_and_import() -> dict[str, float]:
+    from accounts.demo import load_demo_accounts
+    from actionplan import demo, excel, seed, selectors
+    from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
+    from orgs.loader import load_all
+    from orgs.models import Organization
+
+    load_all()
+    users = {user.email: user for user in load_demo_accounts()}
+    seed.load()
+    demo.load()
+    programme = Programme.objects.get(name=seed.NAME)
+    start = time.perf_counter()
+    entries = _national_entries(programme)
+    national_s = time.perf_counter() - start
+    client = Client()
+    client.force_login(users["sapporo@demo.example"])
+    plan_ms, plan_queries = _timed(client, "/orgs/011002/plan/", 20)
+    xlsx_ms, _ = _timed(client, "/orgs/011002/plan.xlsx", 5)
+
+    # 5,000 rows: 札幌市 with enough target systems, every row given new planned dates.
+    sapporo = Organization.objects.get(code="011002")
+    systems = TargetSystem.objects.bulk_create(
+        TargetSystem(name=f"業務システム{n:04d}", organization=sapporo)
+        for n in range(SYSTEMS_FOR_5000_ROWS)
+    )
+    OrganizationSystem.objects.bulk_create(
+        OrganizationSystem(organization=sapporo, system=system) for system in systems
+    )
+    from actionplan import services
+
+    services.ensure_entries(sapporo, programme)
+    big_plan_ms, big_plan_queries = _timed(client, "/orgs/011002/plan/", 3)
+    rows = selectors.plan(sapporo, programme).rows
+    data = excel.export(sapporo, programme, rows)
+    user = users["sapporo@demo.example"]
+    start = time.perf_counter()
+    noop = excel.import_plan(user, sapporo, programme, data)
+    noop_s = time.perf_counter() - start
+    assert not noop.errors and noop.changed == 0, noop.errors[:3]
+    changed = _every_row_planned(data)
+    start = time.perf_counter()
+    result = excel.import_plan(user, sapporo, programme, changed)
+    import_s = time.perf_counter() - start
+    assert not result.errors, [e.as_dict() for e in result.errors[:3]]
+    return {
+        "actionplan.national_entries": entries,
+        "actionplan.national_build_s": round(national_s, 2),
+        "actionplan.plan_page_ms": plan_ms,
+        "actionplan.plan_page_queries": plan_queries,
+        "actionplan.plan_xlsx_ms": xlsx_ms,
+        "actionplan.plan_page_5000_rows_ms": big_plan_ms,
+        "actionplan.plan_page_5000_rows_queries": big_plan_queries,
+        "actionplan.import_rows": result.rows,
+        "actionplan.import_noop_s": round(noop_s, 2),
+        "actionplan.import_5000_rows_s": round(import_s, 2),
+        "actionplan.import_changed": result.changed,
+        "actionplan.entries_after": PlanEntry.objects.count(),
+    }
+
+
+def _every_row_planned(data: bytes) -> bytes:
+    from openpyxl import load_workbook
+
+    from actionplan import excel
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[excel.SHEET]
+    start_col, end_col = excel.INDEX["planned_start"], excel.INDEX["planned_end"]
+    for number in range(2, sheet.max_row + 1):
+        sheet.cell(number, start_col, dt.datetime(2015, 4, 1))
+        sheet.cell(number, end_col, dt.datetime(2015, 6, 30))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
