@@ -587,8 +587,35 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+# Entries that answer neighbouring questions (1-based positions in ENTRIES).
+RELATED = (
+    (1, (2, 3, 7)),
+    (3, (1, 4, 5)),
+    (9, (10, 12)),
+    (10, (9, 12)),
+    (14, (13, 55)),
+    (15, (5,)),
+    (17, (18, 19, 23)),
+    (18, (17, 23)),
+    (19, (17,)),
+    (35, (36, 37, 38, 39)),
+    (40, (41, 42)),
+    (42, (40, 43, 45)),
+    (46, (47, 48)),
+    (47, (46, 12)),
+)
+
+
 def number(index: int) -> str:
     return f"{services.NUMBER_PREFIX}{index:04d}"
+
+
+def _relate(new: set[str]) -> None:
+    """Link neighbouring entries, only for those created now (editors may have changed links)."""
+    faqs = FAQ.objects.in_bulk(field_name="number")
+    for source, targets in RELATED:
+        if number(source) in new:
+            faqs[number(source)].related.add(*(faqs[number(t)] for t in targets))
 
 
 @transaction.atomic
@@ -596,6 +623,7 @@ def load() -> str:
     """Create the shipped FAQs that are missing; never overwrite an editor's changes."""
     existing = set(FAQ.objects.values_list("number", flat=True))
     created = 0
+    new: list[str] = []
     for index, entry in enumerate(ENTRIES, start=1):
         if number(index) in existing:
             continue
@@ -609,4 +637,6 @@ def load() -> str:
             related_documents=list(entry.links),
         )
         created += 1
+        new.append(number(index))
+    _relate(set(new))
     return f"{len(ENTRIES)} FAQs ({created} new)"

@@ -57,7 +57,16 @@ def test_search_ask_answer_publish_and_see(page, faq_seed):
     expect(page.get_by_text("該当するFAQは見つかりませんでした")).to_be_visible()
     page.locator(".faq-nohit").get_by_role("link", name="質問する").click()
     expect(page.get_by_label("件名")).to_have_value(ABSENT)
-    expect(page.get_by_label("質問内容")).to_have_value(ABSENT)
+    body = page.get_by_label("質問内容")
+    expect(body).to_have_value(ABSENT)
+    # While the question is typed, matching FAQs are suggested (htmx, keyup).
+    body.fill("")
+    body.press_sequentially("中間サーバーの予算")
+    suggestions = page.locator("#faq-suggestions")
+    expect(
+        suggestions.get_by_role("link", name=re.compile("中間サーバーとは何ですか"))
+    ).to_be_visible()
+    body.fill(ABSENT)
     page.screenshot(path=SCREENSHOTS / "faq-inquiry-form.png", full_page=True)
     page.get_by_role("button", name="送信する").click()
     expect(page.get_by_text("問い合わせを受け付けました")).to_be_visible()

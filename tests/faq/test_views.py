@@ -174,3 +174,13 @@ def test_services_sanitise_and_renumber(make_faq):
     assert (first.number, second.number) == ("FAQ-0001", "FAQ-0002")
     assert second.answer == "<p>a</p>"
     assert services.next_number() == "FAQ-0003"
+
+
+def test_seed_links_neighbouring_entries(db):
+    from faq import seed
+
+    seed.load()
+    server = FAQ.objects.get(question="中間サーバーとは何ですか。")
+    assert "中間サーバーを団体ごとに調達する必要はありますか。" in [
+        f.question for f in server.related.all()
+    ]
