@@ -43,8 +43,11 @@ class LateFilter(django_filters.FilterSet):
         choices=[("no", _("説明のない遅延")), ("yes", _("承認済みの遅延"))],
         method="filter_approved",
     )
-    significant = django_filters.BooleanFilter(
-        label=_("要フォローアップのみ"), field_name="significant"
+    significant = django_filters.ChoiceFilter(
+        label=_("要フォローアップ"),
+        choices=[("yes", _("要フォローアップのみ"))],
+        method="filter_significant",
+        empty_label=_("すべて"),
     )
     follow_up = django_filters.ChoiceFilter(
         label=_("フォローアップ"),
@@ -73,6 +76,9 @@ class LateFilter(django_filters.FilterSet):
 
     def filter_prefecture(self, queryset, name, value):
         return queryset.filter(Q(organization=value) | Q(organization__prefecture=value))
+
+    def filter_significant(self, queryset, name, value):
+        return queryset.filter(significant=True, approved=False) if value == "yes" else queryset
 
     def filter_approved(self, queryset, name, value):
         return queryset.filter(approved=value == "yes")

@@ -29,6 +29,7 @@ from actionplan.models import WorkItem
 from review.models import DelayFlag, NotificationEvent
 
 STALE = dt.timedelta(minutes=30)
+DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
 SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ（{day}）"
 
 
@@ -192,7 +193,9 @@ def _body(event: NotificationEvent) -> str:
         "prefecture": "管内の市区町村で次のタスクが要フォローアップの遅延となりました。",
         "ministry": "所管の作業項目で次のタスクが要フォローアップの遅延となりました。",
     }[event.kind]
-    lines = "\n".join(f"・{line}" for line in event.lines)
+    lines = "\n".join(f"・{line}" for line in event.lines[:DIGEST_LINES])
+    if len(event.lines) > DIGEST_LINES:
+        lines += f"\n（ほか {len(event.lines) - DIGEST_LINES} 件）"
     return (
         f"{name} 様\n\n{intro}\n\n{lines}\n\n"
         "詳細はデジタルPMOの「進捗確認」でご確認ください。\n"

@@ -121,3 +121,27 @@ def aomori_admin(aomori_pref):
         organization=aomori_pref,
         role=Role.PREFECTURE_ADMIN,
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    # Second-factor enrolment is tested in accounts; here reviewers go straight to the pages.
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture
+def bob(hakodate):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="bob@city.hakodate.lg.jp", display_name="函館 ボブ", organization=hakodate
+    )
+
+
+@pytest.fixture
+def judged(plans):
+    """Every entry judged today: with the seed's 2015–2017 dates everything is late."""
+    from review import services
+
+    services.scan(send=False)
+    return plans

@@ -1,0 +1,346 @@
+"""Review pages: who sees what (outsiders get 404), filters, exports, bad input, query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from actionplan.models import PlanEntry, Task
+from review import services
+from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote, PlanCheck
+
+
+def get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+# --- Outsiders ---------------------------------------------------------------------------------
+
+
+def test_national_pages_answer_404_to_organisation_staff(client, judged, alice):
+    client.force_login(alice)
+    for name in ("review:late", "review:checks", "review:report", "review:open_data"):
+        assert client.get(reverse(name)).status_code == 404, name
+    assert client.get(reverse("review:late_export", args=["csv"])).status_code == 404
+    assert client.get(reverse("review:prefecture", args=["010006"])).status_code == 404
+    assert client.get(reverse("review:check", args=["011002"])).status_code == 404
+
+
+def test_index_sends_organisation_staff_to_their_own_page(client, judged, alice):
+    response = get(client, alice, reverse("review:index"))
+    assert response.status_code == 302
+    assert response.url == reverse("review:organization", args=["011002"])
+
+
+def test_another_organisations_pages_answer_404(client, judged, alice, bob):
+    follow_up = FollowUp.objects.create(
+        organization=bob.organization,
+        programme=judged,
+        cause="budget",
+        actions="予算確保",
+        due_on=dt.date(2030, 1, 1),
+    )
+    client.force_login(alice)
+    for url in (
+        reverse("review:organization", args=["012025"]),
+        reverse("review:follow_up", args=[follow_up.pk]),
+        reverse("review:follow_up_new", args=["012025"]),
+        reverse("review:approve", args=["012025"]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(reverse("review:follow_up", args=[follow_up.pk]), {"body": "x"}).status_code
+        == 404
+    )
+    assert not FollowUpNote.objects.exists()
+
+
+def test_prefecture_admin_sees_only_their_prefecture(client, judged, prefecture_admin):
+    client.force_login(prefecture_admin)
+    page = client.get(reverse("review:index")).content.decode()
+    assert "北海道" in page and "青森県" not in page
+    assert client.get(reverse("review:prefecture", args=["020001"])).status_code == 404
+    assert client.get(reverse("review:organization", args=["022012"])).status_code == 404
+    late = client.get(reverse("review:late")).content.decode()
+    assert "札幌市" in late and "青森市" not in late
+
+
+def test_reviewer_sees_the_work_items_of_their_bureau(client, judged, reviewer):
+    client.force_login(reviewer)
+    page = client.get(reverse("review:index")).content.decode()
+    assert "E. 番号利用事務移行" in page
+    assert "B. 既存住基システム改修" not in page
+    late = client.get(reverse("review:late")).context["page"]
+    assert {flag.work_item.code for flag in late} <= {"E", "F", "G"}
+
+
+# --- The national page -------------------------------------------------------------------------
+
+
+def test_index_shows_rates_from_the_rollup_with_the_formula(client, judged, coordinator):
+    entry = PlanEntry.objects.filter(organization__code="011002").first()
+    PlanEntry.objects.filter(pk=entry.pk).update(status="not_applicable")
+    services.entries_changed([entry.pk])
+    response = get(client, coordinator, reverse("review:index"))
+    total = response.context["total"]
+    assert total.entries == PlanEntry.objects.count()
+    assert total.finished == 1
+    assert "（完了 + 対象外）÷ 対象の計画件数" in response.content.decode()
+    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in response.content.decode()
+
+
+def test_drill_down_prefecture_to_organisation_to_plan(client, judged, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("review:prefecture", args=["010006"])).content.decode()
+    assert reverse("review:organization", args=["011002"]) in page
+    assert reverse("actionplan:plan", args=["011002"]) in page
+
+
+# --- The late list -----------------------------------------------------------------------------
+
+
+def test_late_list_filters_and_sorts(client, judged, coordinator):
+    client.force_login(coordinator)
+    sapporo = PlanEntry.objects.filter(organization__code="011002")
+    for number, entry in enumerate(sapporo):
+        PlanEntry.objects.filter(pk=entry.pk).update(
+            planned_start=dt.date(2015, 5, 1), planned_end=dt.date(2015, 6, 1 + number % 20)
+        )
+    services.entries_changed(sapporo.values_list("pk", flat=True))
+    hokkaido = sapporo.get(task__name="住民への広報活動")
+    response = client.get(reverse("review:late"), {"rule": "end_overdue", "sort": "days"})
+    flags = list(response.context["page"])
+    assert flags and all(flag.rule == "end_overdue" for flag in flags)
+    assert [f.days for f in flags] == sorted((f.days for f in flags), reverse=True)
+    assert any(flag.entry_id == hokkaido.pk for flag in flags)
+    aomori = client.get(reverse("review:late"), {"prefecture": judged_pref("020001")}).context[
+        "page"
+    ]
+    assert {flag.organization.code for flag in aomori} == {"022012"}
+    none = client.get(reverse("review:late"), {"days": 100000}).context["page"]
+    assert len(none) == 0
+    towns = client.get(reverse("review:late"), {"municipality_class": "core"}).context["page"]
+    assert {flag.organization.code for flag in towns} == {"012025", "022012"}
+
+
+def judged_pref(code: str) -> int:
+    from orgs.models import Organization
+
+    return Organization.objects.get(code=code).pk
+
+
+def test_late_list_separates_approved_delays(client, judged, jumin_reviewer, sapporo):
+    task = Task.objects.get(name="住民への広報活動")
+    services.approve(
+        jumin_reviewer, sapporo, task, timezone.localdate() + dt.timedelta(days=90), "mainframe"
+    )
+    client.force_login(jumin_reviewer)
+    approved = client.get(reverse("review:late"), {"approved": "yes"}).context["page"]
+    assert {flag.entry.task.name for flag in approved} == {"住民への広報活動"}
+    unexplained = client.get(reverse("review:late"), {"approved": "no"}).context["page"].paginator
+    assert (
+        unexplained.count
+        == DelayFlag.objects.filter(
+            resolved_at=None,
+            approved=False,
+            work_item__responsible_bureaus=jumin_reviewer.organization,
+        ).count()
+    )
+
+
+def test_late_list_follow_up_filter(client, judged, coordinator, sapporo):
+    FollowUp.objects.create(
+        organization=sapporo,
+        programme=judged,
+        cause="vendor",
+        actions="x",
+        due_on=dt.date(2030, 1, 1),
+    )
+    client.force_login(coordinator)
+    opened = client.get(reverse("review:late"), {"follow_up": "open"}).context["page"]
+    assert {flag.organization.code for flag in opened} == {"011002"}
+    without = client.get(reverse("review:late"), {"follow_up": "none"}).context["page"]
+    assert "011002" not in {flag.organization.code for flag in without}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_late_export_escapes_formulas(client, judged, coordinator, sapporo, fmt):
+    PlanEntry.objects.filter(organization=sapporo).update(remarks="x")
+    sapporo.name = "=HYPERLINK(1)"
+    sapporo.save()
+    response = get(client, coordinator, reverse("review:late_export", args=[fmt]), rule="no_plan")
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        names = {row[2] for row in rows[1:]}
+        assert "'=HYPERLINK(1)" in names
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [cell for cell in sheet["C"] if cell.value == "=HYPERLINK(1)"]
+        assert cells and all(cell.data_type == "s" for cell in cells)
+
+
+# --- Query counts ------------------------------------------------------------------------------
+
+
+def _many_organisations(programme, count: int):
+    from actionplan import services as plan_services
+    from tests.factories import MunicipalityFactory
+
+    for _ in range(count):
+        plan_services.ensure_entries(MunicipalityFactory(), programme)
+    services.scan(send=False)
+
+
+@pytest.mark.parametrize("name", ["review:index", "review:late"])
+def test_query_count_does_not_grow_with_organisations(
+    client, judged, coordinator, name, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(name)).status_code == 200
+    _many_organisations(judged, 12)
+    with django_assert_num_queries(len(small)):
+        assert client.get(reverse(name)).status_code == 200
+
+
+# --- Follow-ups, approvals, checks -------------------------------------------------------------
+
+
+def test_follow_up_opened_by_ministry_and_answered_by_the_organisation(
+    client, judged, reviewer, alice
+):
+    client.force_login(reviewer)
+    url = reverse("review:follow_up_new", args=["011002"])
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(url, {"cause": "vendor", "actions": "ベンダーと協議", "due_on": due})
+    follow_up = FollowUp.objects.get()
+    assert response.url == reverse("review:follow_up", args=[follow_up.pk])
+    assert follow_up.opened_by_organization == reviewer.organization
+    client.force_login(alice)
+    page = client.get(reverse("review:organization", args=["011002"])).content.decode()
+    assert "ベンダーと協議" in page
+    client.post(reverse("review:follow_up", args=[follow_up.pk]), {"body": "3月に契約します"})
+    follow_up.refresh_from_db()
+    assert follow_up.state == "answered"
+    assert follow_up.notes.get().author == alice
+
+
+def test_follow_up_without_cause_writes_nothing(client, judged, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review:follow_up_new", args=["011002"]), {"actions": "x", "due_on": "2015-01-01"}
+    )
+    assert response.status_code == 200
+    assert "原因を選んでください。" in response.content.decode()
+    assert "対応期限は今日以降の日付にしてください。" in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
+def test_prefecture_admin_follows_up_only_their_municipalities(
+    client, judged, aomori_admin, prefecture_admin
+):
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    data = {"cause": "staff", "actions": "人員の確保", "due_on": due}
+    client.force_login(aomori_admin)
+    assert client.post(reverse("review:follow_up_new", args=["011002"]), data).status_code == 404
+    assert not FollowUp.objects.exists()
+    client.force_login(prefecture_admin)
+    assert client.post(reverse("review:follow_up_new", args=["011002"]), data).status_code == 302
+
+
+def test_approval_needs_a_reason_code(client, judged, jumin_reviewer, sapporo):
+    task = Task.objects.get(name="住民への広報活動")
+    client.force_login(jumin_reviewer)
+    url = reverse("review:approve", args=["011002"])
+    response = client.post(url, {"task": task.pk, "approved_until": "2030-03-31", "note": "x"})
+    assert "理由を選んでください。" in response.content.decode()
+    assert not ApprovedException.objects.exists()
+    response = client.post(
+        url, {"task": task.pk, "approved_until": "2030-03-31", "reason": "other", "note": ""}
+    )
+    assert "補足を入力してください" in response.content.decode()
+    assert not ApprovedException.objects.exists()
+    response = client.post(
+        url, {"task": task.pk, "approved_until": "2030-03-31", "reason": "custom_built"}
+    )
+    assert response.status_code == 302
+    assert DelayFlag.objects.filter(
+        entry__task=task, organization=sapporo, rule="milestone_missed", approved=True
+    ).exists()
+
+
+def test_prefecture_admin_cannot_approve(client, judged, prefecture_admin):
+    client.force_login(prefecture_admin)
+    assert client.get(reverse("review:approve", args=["011002"])).status_code == 404
+
+
+def test_check_flow_coordinator_routes_ministry_marks_organisation_sees(
+    client, judged, coordinator, reviewer, alice, mhlw, mic
+):
+    client.force_login(coordinator)
+    url = reverse("review:check", args=["011002"])
+    client.post(url, {"action": "route", "ministries": [mhlw.pk, mic.pk], "comment": "確認済み"})
+    check = PlanCheck.objects.get()
+    assert check.state == "routed" and check.reviews.count() == 2
+    client.force_login(reviewer)
+    assert "011002" in client.get(reverse("review:checks")).content.decode()
+    response = client.post(url, {"action": "verdict", "verdict": "needs_fix", "comment": ""})
+    assert "修正内容を入力してください" in response.content.decode()
+    client.post(
+        url, {"action": "verdict", "verdict": "needs_fix", "comment": "E の日程を見直してください"}
+    )
+    client.force_login(alice)
+    page = client.get(reverse("review:organization", args=["011002"])).content.decode()
+    assert "要修正" in page and "E の日程を見直してください" in page
+    # A ministry that was not asked cannot record a verdict.
+    client.force_login(coordinator)
+    assert client.post(url, {"action": "verdict", "verdict": "appropriate"}).status_code == 404
+
+
+# --- Report and open data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [("2015/13/01", "2015-07-09 の形"), ("2999-01-01", "未来の日付")],
+)
+def test_report_refuses_bad_dates(client, judged, coordinator, as_of, message):
+    from review.models import ReportJob
+
+    client.force_login(coordinator)
+    response = client.get(reverse("review:report"), {"as_of": as_of}, follow=True)
+    assert message in response.content.decode()
+    assert not ReportJob.objects.exists()
+
+
+def test_report_has_summary_sheets_and_native_charts(client, judged, coordinator):
+    response = get(client, coordinator, reverse("review:report"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["作業項目別", "都道府県別", "要フォローアップ団体", "注記"]
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sum(name.startswith("xl/charts/chart") for name in names) == 2
+    late = [row[2].value for row in book["要フォローアップ団体"].iter_rows(min_row=3)]
+    assert {"札幌市", "函館市", "青森市"} <= set(late)
+
+
+def test_open_data_csv_has_national_aggregates(client, judged, coordinator):
+    response = get(client, coordinator, reverse("review:open_data"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["基準日", "作業項目", "都道府県コード", "都道府県", "対象件数"]
+    assert sum(int(row[4]) for row in rows[1:]) == PlanEntry.objects.count()
+    assert all("札幌" not in cell for row in rows for cell in row)
