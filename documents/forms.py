@@ -14,9 +14,11 @@ from documents.models import (
     Category,
     Document,
     Kind,
+    Linkage,
     PortalLink,
     PortalPage,
     PortalSection,
+    Procedure,
 )
 from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
 from orgs.models import Organization, OrganizationKind
@@ -61,6 +63,14 @@ class DocumentForm(forms.ModelForm):
             "公開先が「指定した団体」のとき、団体コードを改行またはカンマで区切って入力します。"
         ),
     )
+    procedure_numbers = forms.CharField(
+        label=_("関連する事務・手続の項番"),
+        required=False,
+        help_text=_(
+            "事務・手続の一覧（別表第1・第2）の項番を「、」またはカンマで区切って入力すると、"
+            "その行から本資料へリンクします。例: 15、26"
+        ),
+    )
     publication = forms.ChoiceField(
         label=_("公開方法"), choices=PUBLICATION_CHOICES, widget=forms.RadioSelect, initial="draft"
     )
@@ -98,6 +108,9 @@ class DocumentForm(forms.ModelForm):
             self.fields["organization_codes"].initial = "\n".join(
                 self.instance.organizations.values_list("code", flat=True)
             )
+            numbers = {p.number for p in self.instance.procedures.all()}
+            numbers |= {row.number for row in self.instance.linkages.all()}
+            self.fields["procedure_numbers"].initial = "、".join(sorted(numbers))
             self.fields["publication"].initial = (
                 "schedule" if self.instance.status == "scheduled" else "draft"
             )
@@ -130,6 +143,7 @@ class DocumentForm(forms.ModelForm):
             data["organizations"] = list(found.values())
         else:
             data["organizations"] = []
+        data["catalogue_rows"] = self._catalogue_rows(data.get("procedure_numbers", ""))
         if data.get("publication") == "schedule":
             publish_at = data.get("publish_at")
             if not publish_at:
@@ -139,6 +153,21 @@ class DocumentForm(forms.ModelForm):
                     "publish_at", _("公開予定日時には、これから先の日時を入力してください。")
                 )
         return data
+
+    def _catalogue_rows(self, text: str) -> tuple[list, list]:
+        for separator in ("、", ",", "，"):
+            text = text.replace(separator, " ")
+        numbers = text.split()
+        procedures = list(Procedure.objects.filter(number__in=numbers))
+        linkages = list(Linkage.objects.filter(number__in=numbers))
+        found = {row.number for row in procedures} | {row.number for row in linkages}
+        if missing := [number for number in numbers if number not in found]:
+            self.add_error(
+                "procedure_numbers",
+                _("項番 %(numbers)s は事務・手続の一覧にありません。")
+                % {"numbers": "、".join(missing)},
+            )
+        return procedures, linkages
 
 
 class VersionForm(forms.Form):

@@ -50,6 +50,10 @@ def snapshot(document: Document) -> dict:
     if document.pk:
         values["tags"] = sorted(document.tags.values_list("name", flat=True))
         values["organizations"] = sorted(document.organizations.values_list("code", flat=True))
+        values["procedures"] = sorted(
+            {*document.procedures.values_list("number", flat=True)}
+            | {*document.linkages.values_list("number", flat=True)}
+        )
     return values
 
 
@@ -80,6 +84,12 @@ def set_tags(document: Document, names: Iterable[str]) -> None:
     cleaned = sorted({name.strip() for name in names if name.strip()})
     tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
     document.tags.set(tags)
+
+
+def set_catalogue_rows(document: Document, procedures: list, linkages: list) -> None:
+    """The 別表第1/第2 rows that link to ``document`` (their 関連資料)."""
+    document.procedures.set(procedures)
+    document.linkages.set(linkages)
 
 
 def _add_file(document: Document, upload, *, actor, note: str = "") -> DocumentFile:
@@ -121,6 +131,7 @@ def create_document(
     upload=None,
     tags: Iterable[str] = (),
     organizations: Iterable = (),
+    catalogue_rows: tuple[list, list] | None = None,
     action: str = "draft",
     note: str = "",
     **fields,
@@ -135,6 +146,8 @@ def create_document(
     document.save()
     document.organizations.set(list(organizations))
     set_tags(document, tags)
+    if catalogue_rows is not None:
+        set_catalogue_rows(document, *catalogue_rows)
     if upload is not None:
         _add_file(document, upload, actor=actor, note=note or _("初版"))
     refresh_search_text(document)
@@ -150,6 +163,7 @@ def update_document(
     request=None,
     tags: Iterable[str] | None = None,
     organizations: Iterable | None = None,
+    catalogue_rows: tuple[list, list] | None = None,
     action: str | None = None,
     **fields,
 ) -> Document:
@@ -163,6 +177,8 @@ def update_document(
         document.organizations.set(list(organizations) if document.audience == "named" else [])
     if tags is not None:
         set_tags(document, tags)
+    if catalogue_rows is not None:
+        set_catalogue_rows(document, *catalogue_rows)
     refresh_search_text(document)
     _record(document, request=request, actor=actor, before=before, detail="更新")
     return document

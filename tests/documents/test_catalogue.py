@@ -167,3 +167,28 @@ def test_missing_header_is_reported(world):
     with pytest.raises(sheets.ImportRejected) as info:
         sheets.import_workbook(content)
     assert any("見出しの列がありません" in str(e) for e in info.value.errors)
+
+
+def test_editor_links_a_document_to_catalogue_rows(world, client):
+    load_seed(world)
+    from tests.documents.conftest import pdf
+
+    client.force_login(world["users"]["editor"])
+    form = {
+        "category": world["category"].pk,
+        "title": "生活保護の事務処理要領",
+        "publisher": world["orgs"]["mhlw"].pk,
+        "audience": "everyone",
+        "publication": "publish",
+        "procedure_numbers": "15、99",
+        "upload": pdf(),
+    }
+    refused = client.post(reverse("documents:create"), form)
+    assert "項番 99 は事務・手続の一覧にありません" in refused.content.decode()
+    form |= {"procedure_numbers": "15、26", "upload": pdf()}
+    assert client.post(reverse("documents:create"), form).status_code == 302
+    document = Document.objects.get(title="生活保護の事務処理要領")
+    assert list(document.procedures.values_list("number", flat=True)) == ["15"]
+    assert document.linkages.count() == 3
+    page = client.get(reverse("documents:procedures")).content.decode()
+    assert page.count("生活保護の事務処理要領") == 4
