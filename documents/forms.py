@@ -31,6 +31,32 @@ PUBLICATION_CHOICES = (
 )
 
 
+class AccessibleMixin:
+    """Ties each input to its help text and error (aria-describedby, aria-invalid)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = [f"{bound.auto_id}_help"] if field.help_text else []
+            if name in self.errors:
+                ids.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+
+
 class UploadField(forms.FileField):
     """A file field that applies the shared upload rules (size, type, content)."""
 
@@ -49,7 +75,7 @@ class UploadField(forms.FileField):
         return file
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(AccessibleMixin, forms.ModelForm):
     tags_text = forms.CharField(
         label=_("タグ"),
         required=False,
@@ -86,6 +112,7 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["category", "title", "purpose", "publisher", "audience"]
+        field_classes = {"category": CategoryChoiceField}
         widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, creating: bool = False, **kwargs) -> None:
@@ -170,20 +197,20 @@ class DocumentForm(forms.ModelForm):
         return procedures, linkages
 
 
-class VersionForm(forms.Form):
+class VersionForm(AccessibleMixin, forms.Form):
     upload = UploadField(label=_("新しい版のファイル"))
     note = forms.CharField(label=_("更新内容"), required=False, max_length=300)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(AccessibleMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=300)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(AccessibleMixin, forms.Form):
     reason = forms.CharField(label=_("公開終了の理由"), max_length=300, required=False)
 
 
-class EffortForm(forms.Form):
+class EffortForm(AccessibleMixin, forms.Form):
     title = forms.CharField(label=_("資料名"), max_length=300)
     purpose = forms.CharField(
         label=_("資料の内容、用途"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -191,7 +218,7 @@ class EffortForm(forms.Form):
     upload = UploadField(label=_("ファイル"))
 
 
-class AnnouncementForm(forms.ModelForm):
+class AnnouncementForm(AccessibleMixin, forms.ModelForm):
     class Meta:
         model = Announcement
         fields = ["source", "title", "body", "date", "page", "document", "is_published"]
@@ -205,7 +232,7 @@ class AnnouncementForm(forms.ModelForm):
         self.fields["document"].queryset = Document.objects.published().order_by("title")
 
 
-class CatalogueImportForm(forms.Form):
+class CatalogueImportForm(AccessibleMixin, forms.Form):
     workbook = forms.FileField(
         label=_("Excel ファイル（.xlsx）"),
         help_text=_("「別表第1」「別表第2」シートの見出しは、ダウンロードした一覧と同じにします。"),
@@ -219,7 +246,7 @@ class CatalogueImportForm(forms.Form):
         return file
 
 
-class PortalPageForm(forms.ModelForm):
+class PortalPageForm(AccessibleMixin, forms.ModelForm):
     class Meta:
         model = PortalPage
         fields = ["slug", "title", "intro", "is_published"]
@@ -227,14 +254,14 @@ class PortalPageForm(forms.ModelForm):
         help_texts = {"slug": _("URL に使う英数字（例: social-security）")}
 
 
-class PortalSectionForm(forms.ModelForm):
+class PortalSectionForm(AccessibleMixin, forms.ModelForm):
     class Meta:
         model = PortalSection
         fields = ["heading", "intro", "order"]
         widgets = {"intro": forms.Textarea(attrs={"rows": 2})}
 
 
-class PortalLinkForm(forms.ModelForm):
+class PortalLinkForm(AccessibleMixin, forms.ModelForm):
     class Meta:
         model = PortalLink
         fields = ["section", "document", "group", "note", "order"]
