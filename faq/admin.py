@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accounts import audit
 from faq import services
 from faq.models import FAQ, Inquiry, InquiryAttachment, SearchMiss
 
@@ -17,6 +18,12 @@ class FAQAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         # The service keeps the answer sanitised and the search columns current.
         services.save_faq(obj)
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            target=obj,
+            detail=f"FAQ {obj.number} を{'更新' if change else '作成'}しました（管理サイト）",
+        )
 
 
 class AttachmentInline(admin.TabularInline):

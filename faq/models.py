@@ -45,7 +45,9 @@ class FAQQuerySet(models.QuerySet):
 
 
 class FAQ(models.Model):
-    number = models.CharField(_("番号"), max_length=16, unique=True)
+    number = models.CharField(
+        _("番号"), max_length=16, unique=True, blank=True, help_text=_("空欄なら自動で採番します")
+    )
     question = models.TextField(_("質問"), max_length=1000)
     answer = models.TextField(_("回答"), help_text=_("段落・箇条書き・リンクが使えます"))
     work_item = models.CharField(_("作業項目"), max_length=1, choices=WorkItem.choices, blank=True)

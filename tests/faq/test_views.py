@@ -184,3 +184,30 @@ def test_seed_links_neighbouring_entries(db):
     assert "中間サーバーを団体ごとに調達する必要はありますか。" in [
         f.question for f in server.related.all()
     ]
+
+
+def test_admin_saves_through_the_service(client, db):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root@pmo.example", "pw-0123456789", display_name="管理")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/faq/faq/add/",
+        {
+            "number": "",
+            "question": "ﾃｽﾄの質問",
+            "answer": "<p>答え<script>alert(1)</script></p>",
+            "work_item": "",
+            "field": "",
+            "topic": "",
+            "updated_on": "2015-07-09",
+            "related_documents": "[]",
+            "is_published": "on",
+            "created_at_0": "2015-07-09",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    faq = FAQ.objects.get()
+    assert faq.number == "FAQ-0001" and faq.answer == "<p>答え</p>"
+    assert faq.question_norm == "てすとの質問"
