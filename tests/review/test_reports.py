@@ -1,0 +1,89 @@
+"""The meeting report reproduces any past date from the history; large ones go to a worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from actionplan import services as plan_services
+from actionplan.models import PlanEntry
+from review import reports, rollups, services
+from review.models import FollowUp, ReportJob
+from review.selectors import Scope
+
+D = dt.date
+
+
+def at(day: dt.date):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 3), tick=False)
+
+
+def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate, alice, reviewer):
+    plans = programme
+    with at(D(2015, 4, 1)):
+        for organization in (sapporo, hakodate):
+            plan_services.ensure_entries(organization, programme)
+    entry = PlanEntry.objects.get(organization=sapporo, task__name="住民への広報活動")
+    with at(D(2015, 6, 1)):
+        services.scan(send=False)
+        plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 7, 31)}
+        plan_services.save_entry(alice, entry.pk, plan, 1)
+    with at(D(2015, 8, 10)):
+        services.scan(send=False)
+        then = rollups.full_scan(plans, D(2015, 8, 10))
+        live = reports.figures(plans, D(2015, 8, 10), Scope())
+        assert (live.status, live.rule) == then
+        FollowUp.objects.create(
+            organization=sapporo,
+            programme=plans,
+            cause="staff",
+            actions="人員の確保",
+            due_on=D(2015, 9, 30),
+        )
+    with at(D(2015, 9, 1)):
+        done = {
+            "actual_start": D(2015, 5, 1),
+            "actual_end": D(2015, 8, 31),
+            "status": "done",
+            "progress": 100,
+        }
+        plan_services.save_entry(alice, entry.pk, done, 2)
+        services.scan(send=False)
+    past = reports.figures(plans, D(2015, 8, 10), Scope())
+    assert (past.status, past.rule) == then
+    late = {item.organization.code: item for item in past.late}
+    assert late["011002"].follow_up == "open"
+    assert "start_overdue" in late["011002"].rules  # 101 days without an actual start
+    # Since then it was started and finished: as of today that delay is gone.
+    now = {
+        item.organization.code: item
+        for item in reports.figures(plans, dt.date.today(), Scope()).late
+    }
+    assert "start_overdue" not in now["011002"].rules
+
+
+def test_large_reports_are_built_by_a_worker_with_progress(
+    client, judged, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(reports, "LARGE", 0)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("review:report"), {"as_of": "2016-01-01"})
+    job = ReportJob.objects.get()
+    assert response.url == reverse("review:report_job", args=[job.pk])
+    assert job.state == "done" and job.percent == 100
+    page = client.get(response.url).content.decode()
+    assert "ダウンロード" in page
+    download = client.get(response.url, {"download": 1})
+    book = load_workbook(io.BytesIO(download.content))
+    assert "2016/01/01" in book["作業項目別"]["A1"].value
+
+
+def test_someone_elses_report_job_is_404(client, judged, coordinator, reviewer):
+    job = ReportJob.objects.create(user=coordinator, programme=judged, as_of=D(2016, 1, 1))
+    client.force_login(reviewer)
+    assert client.get(reverse("review:report_job", args=[job.pk])).status_code == 404
