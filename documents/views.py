@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from documents import rules, services, sheets
-from documents.downloads import attachment_response
+from documents.downloads import attachment_response, content_disposition
 from documents.filters import DocumentFilter, LinkageFilter, ProcedureFilter
 from documents.forms import (
     AnnouncementForm,
@@ -401,8 +401,6 @@ def procedures_xlsx(request):
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    from documents.downloads import content_disposition
-
     name = f"事務・手続一覧_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
