@@ -20,6 +20,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    """Tests run jobs in-process whatever the broker: a test asserts what a job did, and CI's
+    REDIS_URL would otherwise send them to a worker that is not running."""
+    from pmo.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
