@@ -134,3 +134,12 @@ class ImportForm(forms.Form):
         label=_("Excelファイル（.xlsx）"),
         error_messages={"required": _("ファイルを選んでください。")},
     )
+
+    def clean_file(self):
+        from documents.uploads import extension, validate_upload
+
+        upload = self.cleaned_data["file"]
+        if extension(upload.name) != "xlsx":
+            raise ValidationError(_("Excelファイル（.xlsx）を選んでください。"), code="extension")
+        validate_upload(upload)  # size and content, by the documents' upload rules
+        return upload

@@ -8,6 +8,7 @@ indexes of migration 0002; two-character words still match (the index only helps
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -19,6 +20,7 @@ from faq.models import FAQ
 from faq.normalize import keywords, normalize, normalize_with_spans, terms
 
 MAX_QUERY_LENGTH = 200
+NUMBER = re.compile(r"^faq-\d{4,}$")
 MAX_TERMS = 10
 
 
@@ -50,9 +52,13 @@ def matching(queryset: QuerySet[FAQ], words: list[str]) -> QuerySet[FAQ]:
         return queryset
     rank = Value(0, output_field=IntegerField())
     for word in words:
-        queryset = queryset.filter(Q(question_norm__contains=word) | Q(answer_norm__contains=word))
+        found = Q(question_norm__contains=word) | Q(answer_norm__contains=word)
+        if NUMBER.match(word):  # "faq-0017" (normalised) finds FAQ-0017 itself
+            found |= Q(number=word.upper())
+        queryset = queryset.filter(found)
         rank = rank + Case(
             When(question_norm__contains=word, then=Value(2)),
+            When(number=word.upper(), then=Value(3)),
             default=Value(1),
             output_field=IntegerField(),
         )

@@ -134,3 +134,19 @@ def test_import_view_for_editors(client_for, editor):
     response = client.post(reverse("faq:import"), {"file": bad})
     assert "2行目「質問」: 入力してください。" in response.content.decode()
     assert FAQ.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("faq.csv", b"a,b\n", "Excelファイル（.xlsx）を選んでください。"),
+        ("faq.xlsx", b"<html><script>alert(1)</script>", "拡張子"),
+    ],
+)
+def test_import_view_refuses_other_files(client_for, editor, name, content, message):
+    response = client_for(editor).post(
+        reverse("faq:import"), {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not FAQ.objects.exists()

@@ -84,3 +84,12 @@ def test_suggestions_from_a_typed_sentence(make_faq):
     make_faq("関係のない質問")
     assert search.suggest("中間サーバーの調達について教えてください") == [faq]
     assert search.suggest("") == []
+
+
+@pytest.mark.django_db
+def test_search_by_number_in_full_width(make_faq):
+    make_faq("一つ目")
+    second = make_faq("二つ目")
+    assert list(search.matching(FAQ.objects.all(), search.parse("ＦＡＱ－０００２").terms)) == [
+        second
+    ]
