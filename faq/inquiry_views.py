@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
 from accounts.permissions import EDIT_CONTENT, VIEW, denied, get_visible_or_404, visible
-from faq import services
+from faq import search, services
 from faq.filters import InquiryFilter
 from faq.forms import AnswerForm, AssignForm, InquiryForm, PublishForm
 from faq.models import Inquiry, InquiryAttachment, InquiryStatus
@@ -52,7 +52,7 @@ def new(request: HttpRequest) -> HttpResponse:
             )
             return redirect(inquiry)
     else:
-        query = " ".join((request.GET.get("q") or "").split())
+        query = search.clean((request.GET.get("q") or "")[:4000])
         form = InquiryForm(initial={"subject": query[:200], "body": query[:4000]})
     return render(request, "faq/inquiry_form.html", {"form": form})
 

@@ -9,6 +9,7 @@ indexes of migration 0002; two-character words still match (the index only helps
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -35,9 +36,19 @@ class Search:
         return bool(self.terms)
 
 
+def clean(raw: str | None) -> str:
+    """The query as typed, less control and format characters (what is echoed and prefilled)."""
+    kept = (
+        " " if char.isspace() else char
+        for char in (raw or "")
+        if char.isspace() or unicodedata.category(char)[0] != "C"
+    )
+    return " ".join("".join(kept).split())
+
+
 def parse(raw: str | None) -> Search:
     """Validate a raw ``?q=``: too long is an error, control characters alone are no query."""
-    query = (raw or "").strip()
+    query = clean(raw)
     if len(query) > MAX_QUERY_LENGTH:
         return Search(
             query="",

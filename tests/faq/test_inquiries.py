@@ -287,3 +287,8 @@ def test_export_import_round_trip(client_for, editor, make_faq):
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet["B2"].value.startswith("'=")
     assert sheet["B2"].data_type == "s"
+
+
+def test_prefill_drops_control_characters(client_for, alice):
+    response = client_for(alice).get("/inquiries/new/", {"q": "年金\x00の\u200b手続"})
+    assert response.context["form"].initial["body"] == "年金の手続"

@@ -67,6 +67,7 @@ def test_parse_refuses_a_thousand_characters_and_ignores_control_characters():
     assert not search.parse("あ" * 1000).active
     assert not search.parse("\x00\x01\x02").active
     assert not search.parse("\x00\x01\x02").error
+    assert search.parse("年\x00金\u200b\t税").query == "年金 税"
 
 
 @pytest.mark.django_db
