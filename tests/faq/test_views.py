@@ -211,3 +211,41 @@ def test_admin_saves_through_the_service(client, db):
     faq = FAQ.objects.get()
     assert faq.number == "FAQ-0001" and faq.answer == "<p>答え</p>"
     assert faq.question_norm == "てすとの質問"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/faq/",
+        "/faq/FAQ-0001/",
+        "/faq/suggest/?body=x",
+        "/faq/report/",
+        "/faq/export.xlsx",
+        "/faq/import/",
+        "/inquiries/",
+        "/inquiries/new/",
+        "/inquiries/1/",
+        "/inquiries/1/attachments/1/",
+    ],
+)
+def test_every_page_needs_login(client, make_faq, url):
+    make_faq()
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_vote_on_a_draft_is_404_for_staff(client_for, alice, make_faq):
+    draft = make_faq("下書き", is_published=False)
+    response = client_for(alice).post(reverse("faq:vote", args=[draft.number]))
+    assert response.status_code == 404
+    assert not FAQVote.objects.exists()
+
+
+def test_drafts_are_not_listed_or_suggested_for_staff(client_for, alice, make_faq):
+    make_faq("下書きの年金", is_published=False)
+    client = client_for(alice)
+    assert "下書きの年金" not in client.get("/faq/").content.decode()
+    assert "下書きの年金" not in client.get("/faq/", {"q": "年金"}).content.decode()
+    assert (
+        "下書きの年金" not in client.get(reverse("faq:suggest"), {"body": "年金"}).content.decode()
+    )
