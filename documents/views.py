@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,8 +135,13 @@ def download(request, pk: int, file_id: int):
     file = permissions.get_visible_or_404(
         request, DocumentFile.objects.select_related("document"), pk=file_id, document_id=pk
     )
+    try:
+        response = attachment_response(file.file, file.original_name)
+    except FileNotFoundError:
+        # The row outlived its file (restored database, object store lag): say so, no 500.
+        raise Http404 from None
     services.count_download(file)
-    return attachment_response(file.file, file.original_name)
+    return response
 
 
 @login_required

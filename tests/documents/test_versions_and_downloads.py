@@ -228,3 +228,13 @@ def test_editor_edits_and_schedules_an_existing_document(world, make_document, c
     assert response.status_code == 302
     effort.refresh_from_db()
     assert (effort.title, effort.status) == ("取組（修正）", Status.PUBLISHED)
+
+
+def test_missing_stored_file_is_404_and_not_counted(world, make_document, client):
+    document = make_document()
+    file = document.files.get()
+    file.file.storage.delete(file.file.name)
+    client.force_login(world["users"]["staff"])
+    assert client.get(file.get_download_url()).status_code == 404
+    document.refresh_from_db()
+    assert document.download_count == 0
