@@ -343,11 +343,11 @@ def import_plan(
         raw_rows = list(book[SHEET].iter_rows(min_row=2))
         entries = _entries(organization, programme)
         result = ImportResult(rows=total)
-        changes: list[tuple[PlanEntry, dict[str, Any], int]] = []
+        changes: list[tuple[int, PlanEntry, dict[str, Any], int]] = []
         for index, cells in enumerate(raw_rows, start=2):
             change = _read_row(index, cells, entries, result.errors, on=on)
             if change:
-                changes.append(change)
+                changes.append((index, *change))
             if progress and index % 250 == 0:
                 progress(index - 1, total * 2)
     finally:
@@ -498,14 +498,23 @@ def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 def _write(user, changes, result: ImportResult, progress, total: int, *, on) -> None:
     try:
         with transaction.atomic():
-            for done, (entry, data, version) in enumerate(changes, start=1):
+            for done, (_, entry, data, version) in enumerate(changes, start=1):
                 services.save_entry(
-                    user, entry.pk, data, version, on=on, entry=entry, with_warnings=False
+                    user,
+                    entry.pk,
+                    data,
+                    version,
+                    on=on,
+                    entry=entry,
+                    with_warnings=False,
+                    notify=False,
                 )
                 if progress and done % 250 == 0:
                     progress(total + done * total // max(len(changes), 1), total * 2)
+            if changes:  # one notice for the whole sheet, inside its transaction
+                services.entry_saved.send(PlanEntry, entry_ids=[c[1].pk for c in changes])
     except services.ConflictError as conflict:
-        row = next(i for i, (e, _, _) in enumerate(changes, start=2) if e.pk == conflict.current.pk)
+        row = next(i for i, e, _, _ in changes if e.pk == conflict.current.pk)
         result.errors.append(
             CellError(
                 row,

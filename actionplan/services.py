@@ -30,8 +30,10 @@ from actionplan.models import (
 )
 from orgs.models import Organization
 
-# Sent after the transaction that saved an entry commits (delay detection re-judges on it).
-entry_saved = Signal()  # kwargs: entry_ids: list[int]
+# Sent inside the transaction that saved entries, once per save or once per sheet import with
+# every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
+# back with the entries. kwargs: entry_ids: list[int]
+entry_saved = Signal()
 
 
 class EntryInvalid(Exception):
@@ -136,6 +138,7 @@ def save_entry(
     on: dt.date | None = None,
     entry: PlanEntry | None = None,
     with_warnings: bool = True,
+    notify: bool = True,
 ) -> SaveResult:
     """Validate and save ``data`` onto the entry, refusing if it is no longer at
     ``expected_version``. Raises :class:`EntryInvalid` or :class:`ConflictError`; writes
@@ -162,7 +165,8 @@ def save_entry(
         entry.updated_by = user
         entry._history_user = user  # for saves outside a request (import job, shell)
         entry.save()
-        transaction.on_commit(lambda: entry_saved.send(PlanEntry, entry_ids=[entry.pk]))
+        if notify:  # bulk callers send one entry_saved for all their rows
+            entry_saved.send(PlanEntry, entry_ids=[entry.pk])
     return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], True)
 
 

@@ -65,6 +65,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         services.ensure_entries(organization, programme)
     context = {
         "organization": organization,
+        "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "programme": programme,
         "plan": selectors.plan(organization, programme, as_of=as_of),
         "as_of": as_of,
@@ -110,6 +111,7 @@ def entry_row(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     programme = entry.task.work_item.programme
     context = {
         "organization": organization,
+        "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "row": _row(organization, programme, entry.pk),
         "can_edit": permissions.can(request.user, EDIT_PLAN, organization),
     }
@@ -141,8 +143,6 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     initial=initial_for(error.current, questions),
                     questions=questions,
                 )
-                # Keep what this person typed visible beside the current values.
-                conflict.mine = request.POST
             else:
                 return _saved(request, organization, programme, result)
     else:
@@ -167,6 +167,7 @@ def _saved(request, organization, programme, result: services.SaveResult) -> Htt
         return redirect(f"{url}#entry-{result.entry.pk}")
     context = {
         "organization": organization,
+        "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "row": _row(organization, programme, result.entry.pk),
         "can_edit": True,
         "saved": result.changed,

@@ -332,3 +332,25 @@ def test_large_upload_runs_as_a_job(
     assert job.state == "done" and job.changed == 1
     assert PlanEntry.objects.get(pk=target.pk).remarks == "大量取込"
     assert PlanEntry.objects.get(pk=target.pk).version == 2
+
+
+def test_import_announces_all_saved_entries_at_once(alice, plan, sapporo, programme):
+    """Delay detection can re-judge a whole sheet in one go, inside its transaction."""
+    heard = []
+
+    def receiver(sender, entry_ids, **kwargs):
+        heard.append(sorted(entry_ids))
+
+    services.entry_saved.connect(receiver)
+    try:
+        first, second = entry(sapporo, "A", "住民への広報活動"), entry(sapporo, "J", "議会提案")
+        data = export(sapporo, programme)
+        changed = edit(
+            data,
+            {(row_of(data, first.pk), "remarks"): "一", (row_of(data, second.pk), "remarks"): "二"},
+        )
+        assert run(alice, sapporo, programme, changed).changed == 2
+        services.save_entry(alice, first.pk, {"remarks": "三"}, 2, on=ON)
+    finally:
+        services.entry_saved.disconnect(receiver)
+    assert heard == [sorted([first.pk, second.pk]), [first.pk]]

@@ -57,7 +57,9 @@ def test_sapporo_plans_completes_and_round_trips_b(page, plan_demo, tmp_path):
     # Download the sheet, change a date offline, upload it back.
     with page.expect_download() as download:
         page.get_by_role("link", name="Excelでダウンロード").click()
-    book = load_workbook(download.value.path())
+    downloaded = tmp_path / "downloaded.xlsx"
+    download.value.save_as(downloaded)
+    book = load_workbook(downloaded)
     sheet = book["計画"]
     target = next(r for r in sheet.iter_rows(min_row=2) if r[3].value == "住基ネットとの連携")
     target[7].value = "2015/09/15"  # 計画終了
