@@ -19,6 +19,7 @@ from documents.models import (
     PortalPage,
     PortalSection,
     Procedure,
+    audience_class_choices,
 )
 from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
 from orgs.models import Organization, OrganizationKind
@@ -89,6 +90,13 @@ class DocumentForm(AccessibleMixin, forms.ModelForm):
             "公開先が「指定した団体」のとき、団体コードを改行またはカンマで区切って入力します。"
         ),
     )
+    audience_class_list = forms.MultipleChoiceField(
+        label=_("公開先の区分"),
+        required=False,
+        choices=audience_class_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("公開先が「指定した区分の団体」のときに選びます。"),
+    )
     procedure_numbers = forms.CharField(
         label=_("関連する事務・手続の項番"),
         required=False,
@@ -135,6 +143,9 @@ class DocumentForm(AccessibleMixin, forms.ModelForm):
             self.fields["organization_codes"].initial = "\n".join(
                 self.instance.organizations.values_list("code", flat=True)
             )
+            self.fields["audience_class_list"].initial = [
+                code for code in self.instance.audience_classes.split(",") if code
+            ]
             numbers = {p.number for p in self.instance.procedures.all()}
             numbers |= {row.number for row in self.instance.linkages.all()}
             self.fields["procedure_numbers"].initial = "、".join(sorted(numbers))
@@ -171,6 +182,12 @@ class DocumentForm(AccessibleMixin, forms.ModelForm):
         else:
             data["organizations"] = []
         data["catalogue_rows"] = self._catalogue_rows(data.get("procedure_numbers", ""))
+        classes = data.get("audience_class_list") or []
+        if data.get("audience") == Audience.CLASSES and not classes:
+            self.add_error("audience_class_list", _("公開先の区分を1つ以上選んでください。"))
+        data["audience_classes"] = (
+            "," + ",".join(classes) + "," if data.get("audience") == Audience.CLASSES else ""
+        )
         if data.get("publication") == "schedule":
             publish_at = data.get("publish_at")
             if not publish_at:
@@ -180,6 +197,11 @@ class DocumentForm(AccessibleMixin, forms.ModelForm):
                     "publish_at", _("公開予定日時には、これから先の日時を入力してください。")
                 )
         return data
+
+    def document_fields(self) -> dict:
+        """The model fields the services take, from the cleaned form."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"audience_classes": self.cleaned_data["audience_classes"]}
 
     def _catalogue_rows(self, text: str) -> tuple[list, list]:
         for separator in ("、", ",", "，"):

@@ -62,6 +62,12 @@ class Audience(models.TextChoices):
     PREFECTURES = "prefectures", _("都道府県")
     MUNICIPALITIES = "municipalities", _("市区町村（一部事務組合等を含む）")
     NAMED = "named", _("指定した団体")
+    CLASSES = "classes", _("指定した区分の団体（例: 都道府県・指定都市・中核市）")
+
+
+def audience_class_choices() -> list[tuple[str, str]]:
+    """Prefectures plus the municipality classes (an audience like 都道府県・指定都市・中核市)."""
+    return [("prefecture", _("都道府県")), *MunicipalityClass.choices]
 
 
 class Status(models.TextChoices):
@@ -127,6 +133,12 @@ class Document(models.Model):
         blank=True,
         related_name="shared_documents",
         help_text=_("公開先が「指定した団体」のときに選びます。"),
+    )
+    audience_classes = models.CharField(
+        _("公開先の区分"),
+        max_length=120,
+        blank=True,
+        help_text=_("公開先が「指定した区分の団体」のときの区分。「,」で囲んで並べたもの。"),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("タグ"), blank=True, related_name="documents")
     status = models.CharField(

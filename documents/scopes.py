@@ -7,7 +7,9 @@ Decisions (and why):
 - Everyone else sees published, not hidden documents whose audience includes their
   organisation: ``everyone``; ``prefectures`` (an organisation of kind prefecture);
   ``municipalities`` (municipalities and 一部事務組合等, which do municipal work);
-  ``named`` (the organisation is in the document's ``organizations``).
+  ``named`` (the organisation is in the document's ``organizations``); ``classes`` (the
+  organisation's kind or municipality class is among ``audience_classes``, e.g. a 事務連絡 for
+  都道府県・指定都市・中核市).
 - National reviewers and the coordinator see every published document whatever its audience:
   they answer questions about material sent to local governments.
 - The publishing organisation always sees its own documents (an organisation's 取組情報,
@@ -19,7 +21,8 @@ the named-organisation table), so a list stays one query with no duplicate rows.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q  # noqa: F401
+from django.db.models import Case, CharField, Exists, F, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 
 from accounts import permissions
 from accounts.roles import Role
@@ -36,6 +39,23 @@ def is_editor(user) -> bool:
 
 def _org_is(org_id, *kinds: str) -> Q:
     return Q(Exists(Organization.objects.filter(pk=org_id, kind__in=kinds)))
+
+
+def _class_token(org_id):
+    """``,designated,`` / ``,prefecture,`` for the user's organisation, as a subquery."""
+    token = Concat(
+        Value(","),
+        Case(
+            When(kind=OrganizationKind.PREFECTURE, then=Value("prefecture")),
+            default=F("municipality_class"),
+            output_field=CharField(),
+        ),
+        Value(","),
+        output_field=CharField(),
+    )
+    return Subquery(
+        Organization.objects.filter(pk=org_id).annotate(token=token).values("token")[:1]
+    )
 
 
 def document_rule(user, action: str) -> Q:
@@ -65,6 +85,7 @@ def document_rule(user, action: str) -> Q:
             & _org_is(org_id, OrganizationKind.MUNICIPALITY, OrganizationKind.ASSOCIATION)
         )
         | Q(audience=Audience.NAMED, pk__in=named.values("document_id"))
+        | Q(audience=Audience.CLASSES, audience_classes__contains=_class_token(org_id))
     )
     return (published & audience) | own
 

@@ -34,6 +34,7 @@ AUDITED_FIELDS = (
     "category_id",
     "publisher_id",
     "audience",
+    "audience_classes",
     "status",
     "publish_at",
     "published_at",

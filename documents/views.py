@@ -41,6 +41,7 @@ from documents.models import (
     PortalPage,
     Procedure,
     Status,
+    audience_class_choices,
 )
 from documents.scopes import is_editor
 
@@ -120,6 +121,11 @@ def detail(request, pk: int):
             "organizations": list(document.organizations.select_related("prefecture")),
             "procedures": list(document.procedures.select_related("field")),
             "linkages": list(document.linkages.select_related("field")),
+            "audience_classes": "・".join(
+                str(label)
+                for code, label in audience_class_choices()
+                if f",{code}," in document.audience_classes
+            ),
             "can_edit": can_edit,
             "is_editor": is_editor(request.user),
             "version_form": VersionForm(),
@@ -166,7 +172,7 @@ def create(request):
                 catalogue_rows=data["catalogue_rows"],
                 action=data["publication"],
                 publish_at=data["publish_at"],
-                **{name: data[name] for name in DocumentForm.Meta.fields},
+                **form.document_fields(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -196,7 +202,7 @@ def edit(request, pk: int):
                 catalogue_rows=data["catalogue_rows"],
                 action=action,
                 publish_at=data["publish_at"] if action == "schedule" else document.publish_at,
-                **{name: data[name] for name in DocumentForm.Meta.fields},
+                **form.document_fields(),
             )
         except ValidationError as error:
             form.add_error(None, error)

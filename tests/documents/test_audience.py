@@ -123,3 +123,40 @@ def test_staff_cannot_edit_documents_but_can_version_their_own_effort(world, mak
     effort = services.share_effort(actor=staff, title="取組", purpose="", upload=pdf())
     assert permissions.can(staff, permissions.EDIT_CONTENT, effort)
     assert not permissions.can(world["users"]["other_staff"], permissions.EDIT_CONTENT, effort)
+
+
+def test_audience_by_class_prefectures_designated_and_core_cities(world, make_document, client):
+    """A 事務連絡 to 各都道府県・指定都市・中核市: Sapporo (designated) and the prefectures."""
+    document = make_document(
+        audience=Audience.CLASSES, audience_classes=",prefecture,designated,core,"
+    )
+    expected = NATIONAL | {"prefecture", "other_prefecture", "staff", "manager"}
+    for name, user in world["users"].items():
+        assert permissions.can(user, permissions.VIEW, document) == (name in expected), name
+        client.force_login(user)
+        status = client.get(document.files.get().get_download_url()).status_code
+        assert status == (200 if name in expected else 404), name
+
+
+def test_editor_sets_an_audience_by_class(world, client):
+    from django.urls import reverse
+
+    from tests.documents.conftest import pdf
+
+    client.force_login(world["users"]["editor"])
+    form = {
+        "category": world["category"].pk,
+        "title": "生活保護分野における番号制度の導入について",
+        "publisher": world["orgs"]["mhlw"].pk,
+        "audience": "classes",
+        "publication": "publish",
+        "upload": pdf(),
+    }
+    refused = client.post(reverse("documents:create"), form)
+    assert "公開先の区分を1つ以上選んでください" in refused.content.decode()
+    form |= {"audience_class_list": ["prefecture", "designated", "core"], "upload": pdf()}
+    assert client.post(reverse("documents:create"), form).status_code == 302
+    document = Document.objects.get()
+    assert document.audience_classes == ",prefecture,designated,core,"
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "都道府県・政令指定都市・中核市" in page
