@@ -332,9 +332,9 @@ def announcement_form(request, pk: int | None = None):
     )
     form = AnnouncementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        announcement = services.save_announcement(form, actor=request.user, request=request)
+        services.save_announcement(form, actor=request.user, request=request)
         messages.success(request, _("お知らせを保存しました。"))
-        return redirect("documents:announcements") if announcement else redirect("top")
+        return redirect("documents:announcements")
     return render(request, "documents/announcement_form.html", {"form": form})
 
 
