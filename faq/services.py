@@ -112,23 +112,38 @@ class Mail:
     to: str
 
 
-def _send(inquiry_id: int, mails: list[Mail]) -> None:
-    inquiry = Inquiry.objects.select_related("asker", "assignee", "organization").get(pk=inquiry_id)
+def send_mails(inquiry_id: int, mails: list[Mail]) -> int:
+    """Render and send ``mails`` for the inquiry as it is now; returns how many were sent."""
+    inquiry = (
+        Inquiry.objects.select_related("asker", "assignee", "organization__prefecture")
+        .filter(pk=inquiry_id)
+        .first()
+    )
+    if inquiry is None:
+        return 0
     context = {
         "inquiry": inquiry,
         "url": settings.SITE_URL + inquiry.get_absolute_url(),
         "site_url": settings.SITE_URL,
     }
+    sent = 0
     for mail in mails:
         if not mail.to:
             continue
         subject = render_to_string(f"faq/mail/{mail.template}_subject.txt", context)
         body = render_to_string(f"faq/mail/{mail.template}.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [mail.to])
+        sent += send_mail(" ".join(subject.split()), body, None, [mail.to])
+    return sent
 
 
 def _after_commit(inquiry: Inquiry, *mails: Mail) -> None:
-    transaction.on_commit(lambda: _send(inquiry.pk, list(mails)))
+    """Queue the step's mails once the step is committed (a worker sends them)."""
+    from faq import tasks
+
+    payload = [[mail.template, mail.to] for mail in mails if mail.to]
+    inquiry_id = inquiry.pk
+    # robust: a broker outage is logged; the step itself is already saved.
+    transaction.on_commit(lambda: tasks.send_inquiry_mails.delay(inquiry_id, payload), robust=True)
 
 
 def _asker_email(inquiry: Inquiry) -> str:

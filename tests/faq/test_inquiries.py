@@ -292,3 +292,12 @@ def test_export_import_round_trip(client_for, editor, make_faq):
 def test_prefill_drops_control_characters(client_for, alice):
     response = client_for(alice).get("/inquiries/new/", {"q": "年金\x00の\u200b手続"})
     assert response.context["form"].initial["body"] == "年金の手続"
+
+
+def test_mail_task_tolerates_a_deleted_inquiry(alice):
+    from faq import tasks
+
+    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiry_id = inquiry.pk
+    inquiry.delete()
+    assert tasks.send_inquiry_mails(inquiry_id, [["received", alice.email]]) == 0
