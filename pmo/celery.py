@@ -17,7 +17,10 @@ app = Celery("pmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # name: (task, default crontab "minute hour day month weekday", expires seconds)
-BEAT: dict[str, tuple[str, str, int]] = {}
+BEAT: dict[str, tuple[str, str, int]] = {
+    # Scheduled documents go live within a minute of their time.
+    "publish_due_documents": ("documents.publish_due_documents", "* * * * *", 55),
+}
 
 
 def beat_schedule(environ=os.environ) -> dict:
