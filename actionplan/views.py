@@ -114,6 +114,7 @@ def entry_row(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "row": _row(organization, programme, entry.pk),
         "can_edit": permissions.can(request.user, EDIT_PLAN, organization),
+        "return_focus": True,  # back from the form (Esc / 取消): focus its 編集 link again
     }
     return render(request, "actionplan/_row.html", context)
 
@@ -171,6 +172,7 @@ def _saved(request, organization, programme, result: services.SaveResult) -> Htt
         "row": _row(organization, programme, result.entry.pk),
         "can_edit": True,
         "saved": result.changed,
+        "return_focus": True,
         "save_warnings": result.warnings,
     }
     return render(request, "actionplan/_row.html", context)

@@ -39,8 +39,18 @@ def test_sapporo_plans_completes_and_round_trips_b(page, plan_demo, tmp_path):
     expect(entered).to_contain_text("2015/04/01〜2015/09/30")
     assert page.evaluate("window.__same_page") is True
 
+    # Keyboard: the form opens focused on its first field; Esc puts the row back.
+    edit_link = entered.get_by_role("link", name="住民票記載事項の追加を編集")
+    edit_link.click()
+    expect(page.get_by_label("計画開始")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("form.entry-form")).to_have_count(0)
+    expect(
+        row(page, "住民票記載事項の追加").get_by_role("link", name="住民票記載事項の追加を編集")
+    ).to_be_focused()
+
     # 完了 is refused until the completion item is answered.
-    entered.get_by_role("link", name="住民票記載事項の追加を編集").click()
+    row(page, "住民票記載事項の追加").get_by_role("link", name="住民票記載事項の追加を編集").click()
     page.get_by_label("実績開始").fill("2015-04-06")
     page.get_by_label("実績終了").fill("2015-09-25")
     page.get_by_label("状況").select_option(label="完了")
