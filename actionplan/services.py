@@ -28,7 +28,7 @@ from actionplan.models import (
     TargetSystem,
     Task,
 )
-from orgs.models import Organization
+from orgs.models import LOCAL_KINDS, Organization
 
 # Sent inside the transaction that saved entries, once per save or once per sheet import with
 # every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
@@ -180,6 +180,8 @@ def warnings_for(entry: PlanEntry, values: rules.EntryValues) -> list[str]:
 
 
 def applicable_tasks(organization: Organization, programme: Programme) -> list[Task]:
+    if organization.kind not in LOCAL_KINDS:
+        return []  # ministries review plans; only local governments and associations have one
     tasks = Task.objects.filter(work_item__programme=programme).select_related("work_item")
     return [task for task in tasks if rules.applies(task.applicable_kinds, organization.kind)]
 

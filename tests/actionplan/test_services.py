@@ -190,3 +190,9 @@ def test_plan_as_of_a_past_date(alice, plan, sapporo, programme):
         selectors.plan(sapporo, programme, as_of=timezone.make_aware(dt.datetime(2015, 2, 1))).rows
         == []
     )
+
+
+def test_ministries_have_no_plan(programme):
+    from tests.factories import MinistryFactory
+
+    assert services.ensure_entries(MinistryFactory(), programme) == 0
