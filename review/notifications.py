@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from actionplan.models import WorkItem
-from review.models import DelayFlag, NotificationEvent
+from review.models import DelayFlag, NotificationEvent, Rule
 
 STALE = dt.timedelta(minutes=30)
 DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
@@ -34,30 +35,59 @@ SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ
 
 
 def _pending_flags():
+    # ``__in`` rather than ``=True``: SQL then compares the booleans as values, so all four
+    # columns of the ``delayflag_to_notify`` index are used and the job reads only the flags
+    # still to report, however many flags are open.
     return DelayFlag.objects.filter(
-        resolved_at=None, significant=True, approved=False, notified_on=None
+        resolved_at=None, notified_on=None, significant__in=[True], approved__in=[False]
     )
+
+
+@dataclass(frozen=True)
+class _Flag:
+    pk: int
+    organization_id: int
+    prefecture_id: int
+    work_item_id: int
+    line: str
+
+
+FIELDS = (
+    "pk",
+    "organization_id",
+    "organization__prefecture_id",
+    "organization__name",
+    "organization__prefecture__name",
+    "work_item_id",
+    "work_item__code",
+    "entry__task__name",
+    "entry__system__name",
+    "rule",
+    "days_late",
+)
 
 
 @transaction.atomic
 def queue_digests(on: dt.date) -> int:
     """Write today's digests for flags not yet reported. Returns how many were written."""
-    flags = list(
-        _pending_flags()
-        .select_related("organization__prefecture", "work_item", "entry__task", "entry__system")
-        .select_for_update(of=("self",))
-        .order_by("organization__code", "work_item__order", "entry__task__order")
-    )
+    pending = _pending_flags().select_for_update()
+    if connection.features.has_select_for_update_of:
+        pending = pending.select_for_update(of=("self",))
+    flags = [
+        _flag(row)
+        for row in pending.order_by(
+            "organization__code", "work_item__order", "entry__task__order", "pk"
+        ).values_list(*FIELDS)
+    ]
     if not flags:
         return 0
     lines: dict[int, list[str]] = defaultdict(list)
     kinds: dict[int, str] = {}
     recipients_of = _recipients(flags)
     for flag in flags:
-        line = _line(flag)
         for user_id, kind in recipients_of(flag):
-            if line not in lines[user_id]:
-                lines[user_id].append(line)
+            if not lines[user_id] or lines[user_id][-1] != flag.line:
+                lines[user_id].append(flag.line)
             kinds.setdefault(user_id, kind)
     already = set(
         NotificationEvent.objects.filter(day=on, recipient_id__in=list(lines)).values_list(
@@ -76,23 +106,26 @@ def queue_digests(on: dt.date) -> int:
         for flag in flags
         if not any(user_id in already for user_id, _ in recipients_of(flag))
     ]
-    DelayFlag.objects.filter(pk__in=reported).update(notified_on=on)
+    for start in range(0, len(reported), 900):
+        DelayFlag.objects.filter(pk__in=reported[start : start + 900]).update(notified_on=on)
     return len(events)
 
 
-def _line(flag: DelayFlag) -> str:
-    entry = flag.entry
-    system = f"（{entry.system.name}）" if entry.system_id else ""
-    return (
-        f"{flag.organization.full_name}: {flag.work_item.code}. {entry.task.name}{system} "
-        f"— {flag.get_rule_display()}（{flag.days_late}日）"
-    )
+RULE_LABELS = dict(Rule.choices)
 
 
-def _recipients(flags: list[DelayFlag]):
-    """A function flag → [(user id, kind)], from three queries for the whole batch."""
+def _flag(row) -> _Flag:
+    pk, org, pref, name, pref_name, work_item, code, task, system, rule, days = row
+    full_name = f"{pref_name} {name}" if pref_name else name
+    suffix = f"（{system}）" if system else ""
+    line = f"{full_name}: {code}. {task}{suffix} — {RULE_LABELS[rule]}（{days}日）"
+    return _Flag(pk, org, pref or org, work_item, line)
+
+
+def _recipients(flags: list[_Flag]):
+    """A function flag → [(user id, kind)], from four queries for the whole batch."""
     org_ids = {flag.organization_id for flag in flags}
-    prefecture_ids = {flag.organization.prefecture_id or flag.organization_id for flag in flags}
+    prefecture_ids = {flag.prefecture_id for flag in flags}
     staff: dict[int, list[int]] = defaultdict(list)
     for user_id, org_id in User.objects.filter(
         is_active=True,
@@ -118,10 +151,9 @@ def _recipients(flags: list[DelayFlag]):
     ).values_list("pk", "organization_id"):
         reviewers[org_id].append(user_id)
 
-    def recipients(flag: DelayFlag) -> list[tuple[int, str]]:
+    def recipients(flag: _Flag) -> list[tuple[int, str]]:
         found = [(user_id, "organization") for user_id in staff[flag.organization_id]]
-        prefecture = flag.organization.prefecture_id or flag.organization_id
-        found += [(user_id, "prefecture") for user_id in admins[prefecture]]
+        found += [(user_id, "prefecture") for user_id in admins[flag.prefecture_id]]
         for bureau in bureaus[flag.work_item_id]:
             found += [(user_id, "ministry") for user_id in reviewers[bureau]]
         return found

@@ -71,8 +71,12 @@ def figures(
     on: dt.date,
     scope: Scope,
     progress: Callable[[int], None] | None = None,
+    *,
+    from_history: bool = False,
 ) -> Figures:
-    if on >= timezone.localdate():
+    """The figures of ``on``: today's from the rollup, a past day's (or, for checking,
+    today's with ``from_history``) rebuilt from the history."""
+    if on >= timezone.localdate() and not from_history:
         status, rule = rollups.stored_cells(programme)
         late = _late_now(programme, scope, on)
     else:
@@ -400,8 +404,10 @@ def labels_for(programme: Programme, scope: Scope) -> tuple[dict[int, str], dict
     )
 
 
-def build(programme: Programme, on: dt.date, scope: Scope, progress=None) -> bytes:
-    figs = figures(programme, on, scope, progress)
+def build(
+    programme: Programme, on: dt.date, scope: Scope, progress=None, *, from_history=False
+) -> bytes:
+    figs = figures(programme, on, scope, progress, from_history=from_history)
     work_item_labels, prefecture_labels = labels_for(programme, scope)
     return workbook(programme, figs, work_item_labels, prefecture_labels)
 

@@ -1,0 +1,312 @@
+"""Delay detection and review at national scale.
+
+Builds the seed programme for 10 organisations, measures, then for all 1,788 (≈107k entries,
+every organisation listing the 14 shared systems for G), and prints:
+
+- ``review.index.server_ms`` against ``review.sql_aggregate_ms`` (the bare SQL that computes
+  the same figures from the entries and flags) and their ratio;
+- query counts of ``/review/``, ``/review/late/`` and an organisation's plan at 10 vs 1,788;
+- the nightly job with the same number of due entries at both sizes (and their ratio);
+- peak memory (tracemalloc) of the meeting report, today (rollup) and as of a past date
+  (history), at both sizes.
+
+The standardisation-style programme (20 systems × 40 steps, ≈1.43M entries) takes long to
+build, so it runs only with ``BENCH_REVIEW_LARGE=1`` (meant for Postgres: set DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import time
+import tracemalloc
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench import benchmark
+
+CHANGES = 300  # entries made due for the nightly-job comparison, at every size
+SMALL = 10
+
+
+def _timed(func, runs: int = 5) -> float:
+    func()
+    start = time.perf_counter()
+    for _ in range(runs):
+        func()
+    return (time.perf_counter() - start) / runs * 1000
+
+
+ENTRY_COLUMNS = (
+    "organization_id",
+    "task_id",
+    "system_id",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "not_applicable_reason",
+    "progress",
+    "remarks",
+    "completion",
+    "version",
+    "updated_at",
+)
+
+
+def _populate(programme, organizations, systems, rng: random.Random) -> int:
+    """Entries (and their first history record) for ``organizations`` with plausible dates,
+    written with plain SQL (the bench builds 1e5–1e6 rows), then judged by the product's
+    own path, ``review.services.entries_changed``."""
+    from actionplan import rules as plan_rules
+    from actionplan.models import OrganizationSystem, PlanEntry, Task
+    from review import services
+
+    tasks = list(Task.objects.filter(work_item__programme=programme).select_related("work_item"))
+    links, rows = [], []
+    now = timezone.now()
+    for org in organizations:
+        links += [OrganizationSystem(organization=org, system=system) for system in systems]
+        for task in tasks:
+            if not plan_rules.applies(task.applicable_kinds, org.kind):
+                continue
+            for system in systems if task.per_system else [None]:
+                rows.append(_row(org, task, system, programme, rng, now))
+    OrganizationSystem.objects.bulk_create(links, ignore_conflicts=True)
+    services._insert(PlanEntry, ENTRY_COLUMNS, rows)
+    org_ids = [org.pk for org in organizations]
+    _history(org_ids, programme, now)
+    ids = list(
+        PlanEntry.objects.filter(
+            organization_id__in=org_ids, task__work_item__programme=programme
+        ).values_list("pk", flat=True)
+    )
+    services.entries_changed(ids)
+    services.scan(send=False)  # the first night's digests, so later nights measure changes only
+    return len(rows)
+
+
+def _history(org_ids: list[int], programme, now) -> None:
+    """The "created" history record of each new entry, copied in SQL."""
+    from actionplan.models import PlanEntry
+
+    history = PlanEntry.history.model._meta.db_table
+    table = PlanEntry._meta.db_table
+    copied = [
+        f.column
+        for f in PlanEntry.history.model._meta.concrete_fields
+        if not f.column.startswith("history_")
+    ]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in copied)
+    task_ids = list(programme.work_items.values_list("tasks__pk", flat=True))
+    with connection.cursor() as cursor:
+        for start in range(0, len(org_ids), 200):
+            chunk = org_ids[start : start + 200]
+            cursor.execute(
+                f"INSERT INTO {quote(history)} ({names}, history_date, history_type) "
+                f"SELECT {names}, %s, '+' FROM {quote(table)} WHERE organization_id IN "
+                f"({', '.join(['%s'] * len(chunk))}) AND task_id IN "
+                f"({', '.join(['%s'] * len(task_ids))})",
+                [connection.ops.adapt_datetimefield_value(now), *chunk, *task_ids],
+            )
+
+
+def _row(org, task, system, programme, rng, now) -> list:
+    start = programme.starts_on + dt.timedelta(days=rng.randrange(0, 700))
+    end = start + dt.timedelta(days=rng.randrange(10, 300))
+    status = rng.choices(["done", "in_progress", "not_started", "not_applicable"], [5, 2, 2, 1])[0]
+    planned = status != "not_started" or rng.random() < 0.7
+    return [
+        org.pk,
+        task.pk,
+        system.pk if system else None,
+        start if planned else None,
+        end if planned else None,
+        start if status in ("done", "in_progress") else None,
+        end if status == "done" else None,
+        status,
+        "該当なし" if status == "not_applicable" else "",
+        100 if status == "done" else 0,
+        "",
+        "{}",
+        1,
+        now,
+    ]
+
+
+def _sql_aggregate_ms(programme) -> float:
+    """The same figures as /review/ straight from the entries and the flags (no rollup)."""
+    from django.db.models import Count, F, Sum
+    from django.db.models.functions import Coalesce
+
+    from actionplan.models import PlanEntry
+    from review.models import DelayFlag
+
+    def run() -> None:
+        list(
+            PlanEntry.objects.filter(task__work_item__programme=programme)
+            .annotate(pref=Coalesce(F("organization__prefecture_id"), F("organization_id")))
+            .values("task__work_item_id", "pref", "status")
+            .annotate(n=Count("pk"), w=Sum("task__weight"))
+            .order_by()
+        )
+        list(
+            DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
+            .annotate(pref=Coalesce(F("organization__prefecture_id"), F("organization_id")))
+            .values("work_item_id", "pref", "rule")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    return _timed(run, runs=3)
+
+
+def _queries(client: Client, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+def _nightly_ms(programme) -> float:
+    """The nightly job when exactly CHANGES entries are due today."""
+    from actionplan.models import PlanEntry
+    from review import services
+
+    today = services.today()
+    ids = list(
+        PlanEntry.objects.filter(task__work_item__programme=programme)
+        .order_by("?")
+        .values_list("pk", flat=True)[:CHANGES]
+    )
+    PlanEntry.objects.filter(pk__in=ids).update(next_check_on=today)
+    start = time.perf_counter()
+    result = services.scan(today, send=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert result.judged == len(ids), result
+    return elapsed
+
+
+def _report_peak_mb(programme, from_history: bool) -> float:
+    from review import reports
+    from review.selectors import Scope
+
+    tracemalloc.start()
+    reports.build(programme, dt.date.today(), Scope(), from_history=from_history)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return round(peak / 1024 / 1024, 1)
+
+
+def _measure(prefix: str, client: Client, programme, figures: dict) -> None:
+    figures[f"{prefix}.queries.review"] = _queries(client, "/review/")
+    figures[f"{prefix}.queries.late"] = _queries(client, "/review/late/")
+    figures[f"{prefix}.queries.plan"] = _queries(client, "/orgs/011002/plan/")
+    figures[f"{prefix}.nightly_ms"] = round(_nightly_ms(programme), 1)
+    figures[f"{prefix}.report_today_peak_mb"] = _report_peak_mb(programme, False)
+    figures[f"{prefix}.report_history_peak_mb"] = _report_peak_mb(programme, True)
+
+
+@benchmark
+def review_national() -> dict[str, float]:
+    from accounts.demo import load_demo_accounts
+    from actionplan import seed
+    from actionplan.models import PlanEntry, Programme, TargetSystem
+    from orgs.loader import load_all
+    from orgs.models import Organization, OrganizationKind
+
+    load_all()
+    users = {user.email: user for user in load_demo_accounts()}
+    seed.load()
+    programme = Programme.objects.get(name=seed.NAME)
+    systems = list(TargetSystem.objects.filter(organization=None))
+    rng = random.Random(2015)
+    local = list(
+        Organization.objects.filter(
+            kind__in=(OrganizationKind.PREFECTURE, OrganizationKind.MUNICIPALITY)
+        ).order_by("code")
+    )
+    first = [org for org in local if org.code in ("011002", "010006")]
+    first += [org for org in local if org not in first][: SMALL - len(first)]
+    client = Client()
+    client.force_login(users["coordinator@demo.example"])
+    figures: dict[str, float] = {}
+
+    with transaction.atomic():
+        _populate(programme, first, systems, rng)
+    figures["review.small.entries"] = PlanEntry.objects.count()
+    _measure("review.small", client, programme, figures)
+
+    rest = [org for org in local if org not in first]
+    start = time.perf_counter()
+    with transaction.atomic():
+        _populate(programme, rest, systems, rng)
+    figures["review.national.build_s"] = round(time.perf_counter() - start, 1)
+    figures["review.national.entries"] = PlanEntry.objects.count()
+    _measure("review.national", client, programme, figures)
+    page_ms = _timed(lambda: client.get("/review/"), runs=10)
+    sql_ms = _sql_aggregate_ms(programme)
+    figures["review.national.index_server_ms"] = round(page_ms, 2)
+    figures["review.national.sql_aggregate_ms"] = round(sql_ms, 2)
+    figures["review.national.index_vs_sql"] = round(page_ms / sql_ms, 3)
+    figures["review.nightly_ratio_national_vs_small"] = round(
+        figures["review.national.nightly_ms"] / figures["review.small.nightly_ms"], 2
+    )
+    if os.environ.get("BENCH_REVIEW_LARGE"):
+        figures.update(_large(client, users, local, rng))
+    return figures
+
+
+def _large(client, users, local, rng) -> dict[str, float]:
+    """20 systems × 40 steps for every organisation (≈1.43M entries); opt-in, slow to build."""
+    from actionplan import services as plan_services
+    from actionplan.models import PlanEntry, Programme, TargetSystem
+
+    definition = {
+        "name": "標準化（ベンチマーク）",
+        "starts_on": dt.date(2021, 1, 1),
+        "ends_on": dt.date(2025, 12, 31),
+        "plan_deadline": dt.date(2021, 6, 30),
+        "work_items": [
+            {
+                "code": "S",
+                "name": "標準準拠システムへの移行",
+                "bureaus": ["mic-jumin"],
+                "tasks": [
+                    {
+                        "name": f"手順{step:02d}",
+                        "per_system": True,
+                        "weight": Decimal(1 + step % 3),
+                        "milestones": [{"due_on": dt.date(2025, 12, 31)}],
+                    }
+                    for step in range(1, 41)
+                ],
+            }
+        ],
+    }
+    Programme.objects.update(is_active=False)
+    programme = plan_services.load_programme(definition)
+    systems = [TargetSystem.objects.get_or_create(name=f"標準化{n:02d}")[0] for n in range(1, 21)]
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    for offset in range(0, len(local), 100):
+        with transaction.atomic():
+            _populate(programme, local[offset : offset + 100], systems, rng)
+    figures["review.large.build_s"] = round(time.perf_counter() - start, 1)
+    figures["review.large.entries"] = PlanEntry.objects.filter(
+        task__work_item__programme=programme
+    ).count()
+    _measure("review.large", client, programme, figures)
+    page_ms = _timed(lambda: client.get(f"/review/?programme={programme.pk}"), runs=10)
+    sql_ms = _sql_aggregate_ms(programme)
+    figures["review.large.index_server_ms"] = round(page_ms, 2)
+    figures["review.large.sql_aggregate_ms"] = round(sql_ms, 2)
+    figures["review.large.index_vs_sql"] = round(page_ms / sql_ms, 3)
+    return figures
