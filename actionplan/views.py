@@ -127,7 +127,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     programme = entry.task.work_item.programme
     row = _row(organization, programme, entry.pk)
     questions = row.questions
-    conflict = None
+    conflict, mine = None, []
     if request.method == "POST":
         form = EntryForm(request.POST, questions=questions)
         if form.is_valid():
@@ -140,6 +140,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     form.add_error(name if name in form.fields else None, message)
             except services.ConflictError as error:
                 conflict = error
+                mine = _typed(form, error.current)
                 form = EntryForm(
                     initial=initial_for(error.current, questions),
                     questions=questions,
@@ -150,6 +151,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         form = EntryForm(initial=initial_for(entry, questions), questions=questions)
     form.flag_errors()
     context = {
+        "mine": mine,
         "organization": organization,
         "programme": programme,
         "row": row,
@@ -159,6 +161,17 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     }
     template = "actionplan/_edit.html" if _is_htmx(request) else "actionplan/entry_page.html"
     return render(request, template, context)
+
+
+def _typed(form: EntryForm, current: PlanEntry) -> list[tuple[str, object]]:
+    """What this person typed that differs from the entry as it now is (shown on a conflict,
+    so nothing they entered is lost from sight)."""
+    typed = form.entry_data()
+    return [
+        (form.fields[name].label, value)
+        for name, value in typed.items()
+        if name in form.fields and value != getattr(current, name)
+    ]
 
 
 def _saved(request, organization, programme, result: services.SaveResult) -> HttpResponse:

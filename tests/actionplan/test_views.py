@@ -170,6 +170,7 @@ def test_conflict_message_shows_the_other_change(client, alice, carol, plan, sap
     )
     body = response.content.decode()
     assert "札幌 キャロルさん" in body and "キャロルの備考" in body
+    assert "あなたが入力した内容（保存されていません）" in body and "アリスの備考" in body
     assert PlanEntry.objects.get(pk=target.pk).remarks == "キャロルの備考"
 
 
