@@ -4,6 +4,7 @@ from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.hub, name="hub"),
     path("accounts/", views.account_list, name="manage"),
     path("accounts/new/", views.account_new, name="new"),
     path("accounts/bulk/", views.bulk_issue, name="bulk"),

@@ -29,6 +29,17 @@ PAGE_SIZE = 50
 GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
 
 
+@login_required
+def hub(request):
+    """管理: the management pages this user may open, and nothing else."""
+    from pmo.navigation import manage_links
+
+    links = manage_links(request.user)
+    if not links:
+        raise permissions.denied(request, "manage", None)
+    return render(request, "accounts/manage/hub.html", {"links": links})
+
+
 def _require_issuer(request) -> None:
     permissions.require(request, permissions.MANAGE_ACCOUNTS)
 

@@ -16,7 +16,8 @@ def main() -> int:
 
     from bench import (
         BENCHMARKS,
-        foundation,  # noqa: F401 - registers its benchmarks
+        faq,  # noqa: F401 - registers its benchmarks
+        foundation,  # noqa: F401
     )
 
     setup_test_environment()
