@@ -188,8 +188,12 @@ def _nightly_ms(programme) -> float:
     )
     PlanEntry.objects.filter(pk__in=ids).update(next_check_on=today)
     start = time.perf_counter()
-    result = services.scan(today, send=False)
+    with CaptureQueriesContext(connection) as captured:
+        result = services.scan(today, send=False)
     elapsed = (time.perf_counter() - start) * 1000
+    if os.environ.get("BENCH_DEBUG"):
+        for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+            print(query["time"], query["sql"][:400])
     assert result.judged == len(ids), result
     return elapsed
 

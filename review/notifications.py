@@ -89,26 +89,41 @@ def queue_digests(on: dt.date) -> int:
             if not lines[user_id] or lines[user_id][-1] != flag.line:
                 lines[user_id].append(flag.line)
             kinds.setdefault(user_id, kind)
-    already = set(
-        NotificationEvent.objects.filter(day=on, recipient_id__in=list(lines)).values_list(
-            "recipient_id", flat=True
+    written = _write_events(on, lines, kinds)
+    ids = [flag.pk for flag in flags]
+    for start in range(0, len(ids), 900):
+        DelayFlag.objects.filter(pk__in=ids[start : start + 900]).update(notified_on=on)
+    return written
+
+
+def _write_events(on: dt.date, lines: dict[int, list[str]], kinds: dict[int, str]) -> int:
+    """One event per recipient and day. A recipient whose digest for ``on`` is still pending
+    gets the lines added to it; one whose digest already went out gets them in tomorrow's
+    (sent from tomorrow), so nobody gets two mails a day and no flag is left unreported."""
+    tomorrow = on + dt.timedelta(days=1)
+    existing = {
+        (event.recipient_id, event.day): event
+        for event in NotificationEvent.objects.select_for_update().filter(
+            recipient_id__in=list(lines), day__in=[on, tomorrow]
         )
-    )
-    events = [
-        NotificationEvent(recipient_id=user_id, day=on, kind=kinds[user_id], lines=body)
-        for user_id, body in lines.items()
-        if user_id not in already
-    ]
-    NotificationEvent.objects.bulk_create(events, ignore_conflicts=True)
-    # A flag whose recipient already had today's digest waits for tomorrow's.
-    reported = [
-        flag.pk
-        for flag in flags
-        if not any(user_id in already for user_id, _ in recipients_of(flag))
-    ]
-    for start in range(0, len(reported), 900):
-        DelayFlag.objects.filter(pk__in=reported[start : start + 900]).update(notified_on=on)
-    return len(events)
+    }
+    new: list[NotificationEvent] = []
+    for user_id, body in lines.items():
+        for day in (on, tomorrow):
+            event = existing.get((user_id, day))
+            if event is None:
+                new.append(
+                    NotificationEvent(
+                        recipient_id=user_id, day=day, kind=kinds[user_id], lines=body
+                    )
+                )
+                break
+            if event.state == NotificationEvent.State.PENDING:
+                event.lines = [*event.lines, *(line for line in body if line not in event.lines)]
+                event.save(update_fields=["lines"])
+                break
+    NotificationEvent.objects.bulk_create(new)
+    return len(new)
 
 
 RULE_LABELS = dict(Rule.choices)
@@ -169,9 +184,11 @@ def release_stale(now: dt.datetime | None = None) -> int:
     ).update(state=NotificationEvent.State.PENDING)
 
 
-def pending_ids(limit: int = 500) -> list[int]:
+def pending_ids(limit: int = 500, today: dt.date | None = None) -> list[int]:
+    """Events due to be sent (tomorrow's, written after today's went out, wait)."""
+    today = today or timezone.localdate()
     return list(
-        NotificationEvent.objects.filter(state=NotificationEvent.State.PENDING)
+        NotificationEvent.objects.filter(state=NotificationEvent.State.PENDING, day__lte=today)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -208,8 +208,11 @@ def _judge_batch(ids: list[int], on: dt.date) -> Result:
         return Result()
     inputs = inputs_for(entries)
     open_flags: dict[int, dict[str, DelayFlag]] = defaultdict(dict)
-    for flag in DelayFlag.objects.filter(entry_id__in=ids, resolved_at=None):
-        open_flags[flag.entry_id][flag.rule] = flag
+    # By entry only (its index); resolved ones are skipped here: a filter on resolved_at
+    # invites the planner to walk every open flag in the country.
+    for flag in DelayFlag.objects.filter(entry_id__in=ids):
+        if flag.resolved_at is None:
+            open_flags[flag.entry_id][flag.rule] = flag
     states = EntryState.objects.in_bulk(ids)
     deltas = _Deltas()
     result = Result(judged=len(entries))

@@ -194,3 +194,23 @@ def test_rollup_equals_a_full_scan_after_random_edits(plans, sapporo, hakodate, 
     # A deleted entry leaves the figures too.
     PlanEntry.objects.filter(pk=entries[0].pk).first().delete()
     assert rollups.stored_cells(plans) == rollups.full_scan(plans, on)
+
+
+def test_a_delay_found_after_todays_digest_waits_for_tomorrows(plans, sapporo, alice, mailoutbox):
+    from review import notifications
+
+    a_entries = PlanEntry.objects.filter(organization=sapporo, task__work_item__code="A")
+    a_entries.update(planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31))
+    services.entries_changed(a_entries.values_list("pk", flat=True), D(2015, 10, 1))
+    assert services.scan(D(2015, 10, 1), send=False).queued == 1
+    assert notifications.send_pending() == 1
+    # Later the same day another task of 札幌市 turns significantly late.
+    b_entry = PlanEntry.objects.filter(organization=sapporo, task__work_item__code="B").first()
+    PlanEntry.objects.filter(pk=b_entry.pk).update(planned_start=D(2015, 4, 1))
+    services.entries_changed([b_entry.pk], D(2015, 10, 1))
+    assert services.scan(D(2015, 10, 1), send=False).queued == 1  # tomorrow's digest
+    assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 1))) == 0
+    assert len(mailoutbox) == 1
+    assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 2))) == 1
+    assert b_entry.task.name in mailoutbox[1].body
+    assert not DelayFlag.objects.filter(significant=True, notified_on=None).exists()
