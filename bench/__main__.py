@@ -16,7 +16,8 @@ def main() -> int:
 
     from bench import (
         BENCHMARKS,
-        faq,  # noqa: F401 - registers its benchmarks
+        actionplan,  # noqa: F401 - registers its benchmarks
+        faq,  # noqa: F401
         foundation,  # noqa: F401
     )
 

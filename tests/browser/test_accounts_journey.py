@@ -11,6 +11,7 @@ from tests.browser.conftest import log_in
 def test_hokkaido_issues_an_account_for_hakodate_who_activates_and_logs_in(page, demo):
     log_in(page, "hokkaido@demo.example")
     page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="管理").click()
+    page.get_by_role("link", name="アカウントの発行・停止").click()
     expect(page.get_by_role("heading", name="アカウント一覧")).to_be_visible()
     page.get_by_role("link", name="アカウント発行").click()
 
