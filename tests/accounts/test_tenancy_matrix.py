@@ -1,0 +1,531 @@
+"""The tenant-isolation matrix, generated from the URL resolver.
+
+Every URL pattern of the project × the roles {municipal staff, account manager, prefecture
+admin, reviewer, anonymous} × objects belonging to {own municipality (札幌市), another
+municipality in the same prefecture (函館市), a municipality in another prefecture (青森市)}.
+
+Each pattern needs an entry in ``CASES`` (or ``EXEMPT`` with a reason): a pattern with no entry
+fails the suite. An entry builds, for an organisation, an object that belongs to it, carrying
+a unique marker text, and returns the URL to request. Where the rule allows, the page must
+answer 200 and show the marker (so the test cannot pass vacuously); where it does not, the
+answer must be 404 (302 to the login page for anonymous) and the marker must not appear.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROLES = ("staff", "manager", "pref_admin", "reviewer", "anonymous")
+OBJECTS = ("own", "same_prefecture", "other_prefecture")
+ORG_OF = {"own": "sapporo", "same_prefecture": "hakodate", "other_prefecture": "aomori"}
+
+# Which objects each role may reach, by kind of rule.
+EVERYONE = {role: set(OBJECTS) for role in ROLES if role != "anonymous"}
+OWN_ORG = {
+    "staff": {"own"},
+    "manager": {"own"},
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(OBJECTS),
+}
+EDIT_OWN = {"staff": {"own"}, "manager": {"own"}, "pref_admin": set(), "reviewer": set()}
+ISSUERS = {
+    "staff": set(),
+    "manager": {"own"},
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(),
+}
+NOBODY = {"staff": set(), "manager": set(), "pref_admin": set(), "reviewer": set()}
+
+
+@dataclass
+class Case:
+    build: Callable  # (world, org) -> (url, marker or None)
+    allowed: dict[str, set[str]]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    ok_status: tuple[int, ...] = (200,)
+    list_roles: set[str] = field(default_factory=set)  # roles that get the page (200) anyway
+
+
+def own_patterns():
+    """(name, module) for every named pattern of the project's own apps."""
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                yield name, pattern.callback.__module__
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+# --- builders: each makes an object of ``org`` carrying ``marker`` and returns (url, marker) ---
+def page(url):
+    return lambda world, org, marker: (url, None)
+
+
+def _staff_in(org, marker):
+    from tests.factories import UserFactory
+
+    return UserFactory(organization=org, display_name=marker, email=f"{marker.lower()}@example.jp")
+
+
+def manage_list(world, org, marker):
+    _staff_in(org, marker)
+    return "/manage/accounts/", marker
+
+
+def manage_detail(world, org, marker):
+    return f"/manage/accounts/{_staff_in(org, marker).pk}/", marker
+
+
+def manage_stop(world, org, marker):
+    return f"/manage/accounts/{_staff_in(org, marker).pk}/stop/", None
+
+
+def audit_list(world, org, marker):
+    from accounts import audit
+
+    audit.record(audit.Kind.CHANGED, organization=org, target=marker)
+    return "/manage/audit/", marker
+
+
+def audit_csv(world, org, marker):
+    return audit_list(world, org, marker)[0].replace("audit/", "audit.csv"), marker
+
+
+# Action plan: the seed programme, entries for the organisation, a remark as the marker.
+def _programme(world):
+    """A one-task programme: enough to own entries, far quicker than the seed."""
+    import datetime as dt
+
+    from actionplan import services
+
+    if "programme" not in world:
+        world["programme"] = services.load_programme(
+            {
+                "name": "マトリクス",
+                "starts_on": dt.date(2015, 1, 1),
+                "ends_on": dt.date(2017, 12, 31),
+                "plan_deadline": dt.date(2015, 6, 30),
+                "work_items": [
+                    {
+                        "code": "A",
+                        "name": "計画・準備",
+                        "tasks": [
+                            {
+                                "name": "住民への広報活動",
+                                "milestones": [{"due_on": dt.date(2016, 1, 1)}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    return world["programme"]
+
+
+def _entry(world, org, marker):
+    from actionplan import services
+    from actionplan.models import PlanEntry
+
+    services.ensure_entries(org, _programme(world))
+    entry = PlanEntry.objects.filter(organization=org).order_by("pk").first()
+    PlanEntry.objects.filter(pk=entry.pk).update(remarks=marker)
+    return entry
+
+
+def plan_page(world, org, marker):
+    _entry(world, org, marker)
+    return f"/orgs/{org.code}/plan/", marker
+
+
+def plan_sub(suffix, *, with_marker=False):
+    def build(world, org, marker):
+        _entry(world, org, marker)
+        return f"/orgs/{org.code}/plan{suffix}", marker if with_marker else None
+
+    return build
+
+
+def entry_sub(suffix, *, with_marker=True):
+    def build(world, org, marker):
+        entry = _entry(world, org, marker)
+        return f"/orgs/{org.code}/plan/entries/{entry.pk}/{suffix}", marker if with_marker else None
+
+    return build
+
+
+def import_job(suffix):
+    def build(world, org, marker):
+        from actionplan.models import ImportJob
+
+        entry = _entry(world, org, marker)
+        job = ImportJob.objects.create(
+            organization=org,
+            programme=entry.task.work_item.programme,
+            filename=f"{marker}.xlsx",
+            upload=b"",
+            marked=b"PK",
+        )
+        return f"/orgs/{org.code}/plan/imports/{job.pk}/{suffix}", None
+
+    return build
+
+
+# Documents: a document shared with the organisation only (audience "named").
+def _document(world, org, marker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services
+    from documents.models import Audience, Category
+    from tests.factories import UserFactory
+
+    editor = world.setdefault("editor", UserFactory(organization=world["mic"], role="editor"))
+    category = world.setdefault("category", Category.objects.create(name="共通資料"))
+    return services.create_document(
+        actor=editor,
+        upload=SimpleUploadedFile(f"{marker}.pdf", b"%PDF-1.4\n%%EOF\n"),
+        action="publish",
+        title=marker,
+        purpose="用途",
+        publisher=world["mic"],
+        category=category,
+        audience=Audience.NAMED,
+        organizations=[org],
+    )
+
+
+def document_list(world, org, marker):
+    _document(world, org, marker)
+    return "/documents/", marker
+
+
+def document_sub(suffix, *, with_marker=True):
+    def build(world, org, marker):
+        document = _document(world, org, marker)
+        return f"/documents/{document.pk}/{suffix}", marker if with_marker else None
+
+    return build
+
+
+def document_download(world, org, marker):
+    document = _document(world, org, marker)
+    return f"/documents/{document.pk}/files/{document.files.get().pk}/download", None
+
+
+def effort_list(world, org, marker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services
+    from tests.factories import UserFactory
+
+    author = UserFactory(organization=org)
+    services.share_effort(
+        actor=author,
+        title=marker,
+        purpose="取組",
+        upload=SimpleUploadedFile(f"{marker}.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return "/efforts/", marker
+
+
+# FAQ and inquiries: an inquiry asked by the organisation's staff.
+def _inquiry(world, org, marker):
+    from faq import services
+    from tests.factories import UserFactory
+
+    return services.submit_inquiry(
+        asker=UserFactory(organization=org), subject=marker, body="質問の本文です。"
+    )
+
+
+def inquiry_list(world, org, marker):
+    _inquiry(world, org, marker)
+    return "/inquiries/", marker
+
+
+def inquiry_sub(suffix, *, with_marker=True):
+    def build(world, org, marker):
+        inquiry = _inquiry(world, org, marker)
+        return f"/inquiries/{inquiry.pk}/{suffix}", marker if with_marker else None
+
+    return build
+
+
+def inquiry_attachment(world, org, marker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from faq import services
+
+    inquiry = _inquiry(world, org, marker)
+    item = services.add_attachment(inquiry, SimpleUploadedFile("添付.txt", b"text"))
+    return f"/inquiries/{inquiry.pk}/attachments/{item.pk}/", None
+
+
+def _faq(world, org, marker):
+    from faq import services
+
+    return services.create_faq(question=marker, answer="<p>回答</p>")
+
+
+def faq_list(world, org, marker):
+    _faq(world, org, marker)
+    return f"/faq/?q={marker}", marker
+
+
+def faq_sub(suffix):
+    def build(world, org, marker):
+        return f"/faq/{_faq(world, org, marker).number}/{suffix}", None
+
+    return build
+
+
+def portal_page(suffix):
+    def build(world, org, marker):
+        from documents.models import PortalPage
+
+        page = PortalPage.objects.create(slug=marker.lower(), title=marker, is_published=True)
+        return f"/portal/{page.slug}/{suffix}", marker if not suffix else None
+
+    return build
+
+
+def announcement_edit(world, org, marker):
+    from documents.models import Announcement
+
+    return f"/announcements/{Announcement.objects.create(title=marker).pk}/edit/", None
+
+
+# Review: the national pages need the REVIEW action; organisation pages follow the org rules.
+def review_prefecture(world, org, marker):
+    _programme(world)
+    return f"/review/prefectures/{org.prefecture.code}/", None
+
+
+def review_org(suffix):
+    def build(world, org, marker):
+        _programme(world)
+        return f"/review/orgs/{org.code}/{suffix}", None
+
+    return build
+
+
+def follow_up(world, org, marker):
+    import datetime as dt
+
+    from review.models import FollowUp
+
+    item = FollowUp.objects.create(
+        organization=org,
+        programme=_programme(world),
+        cause="budget",
+        actions=marker,
+        due_on=dt.date(2016, 3, 31),
+    )
+    return f"/review/follow-ups/{item.pk}/", marker
+
+
+def review_page(url):
+    def build(world, org, marker):
+        _programme(world)
+        return url, None
+
+    return build
+
+
+EDITORS = NOBODY
+REVIEWERS = {"staff": set(), "manager": set(), "pref_admin": set(OBJECTS), "reviewer": set(OBJECTS)}
+PREFECTURE_REVIEW = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(OBJECTS),
+}
+MINISTRY_FOLLOW_UP = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": set(),
+    "reviewer": set(OBJECTS),
+}  # content editing: none of the matrix roles is an editor
+ANY_PAGE = {role: set(OBJECTS) for role in ("staff", "manager", "pref_admin", "reviewer")}
+ISSUER_PAGE = {
+    "manager": set(OBJECTS),
+    "pref_admin": set(OBJECTS),
+    "staff": set(),
+    "reviewer": set(),
+}
+DOC_NAMED = {"staff": {"own"}, "manager": {"own"}, "pref_admin": set(), "reviewer": set(OBJECTS)}
+ADVISE = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(OBJECTS),
+}
+ALL_ROLES = {"staff", "manager", "pref_admin", "reviewer"}
+
+CASES: dict[str, Case] = {
+    "top": Case(page("/"), ANY_PAGE),
+    # accounts
+    "accounts:hub": Case(page("/manage/"), ISSUER_PAGE),
+    "accounts:manage": Case(manage_list, ISSUERS, list_roles={"manager", "pref_admin"}),
+    "accounts:new": Case(page("/manage/accounts/new/"), ISSUER_PAGE),
+    "accounts:bulk": Case(page("/manage/accounts/bulk/"), ISSUER_PAGE),
+    "accounts:bulk_template": Case(page("/manage/accounts/bulk/template.xlsx"), ISSUER_PAGE),
+    "accounts:detail": Case(manage_detail, ISSUERS),
+    "accounts:action": Case(manage_stop, ISSUERS, method="post", ok_status=(302,)),
+    "accounts:audit": Case(audit_list, ISSUERS, list_roles={"manager", "pref_admin"}),
+    "accounts:audit_export": Case(audit_csv, ISSUERS, list_roles={"manager", "pref_admin"}),
+    # action plan
+    "actionplan:plan": Case(plan_page, OWN_ORG),
+    "actionplan:plan_xlsx": Case(plan_sub(".xlsx"), OWN_ORG),
+    "actionplan:plan_upload": Case(plan_sub("/upload/"), EDIT_OWN),
+    "actionplan:import_job": Case(import_job(""), EDIT_OWN),
+    "actionplan:import_marked": Case(import_job("errors.xlsx"), EDIT_OWN),
+    "actionplan:entry_row": Case(entry_sub(""), OWN_ORG),
+    "actionplan:entry_edit": Case(entry_sub("edit/"), EDIT_OWN),
+    "actionplan:entry_history": Case(entry_sub("history/", with_marker=False), OWN_ORG),
+    "actionplan:advice_add": Case(
+        plan_sub("/advice/"), ADVISE, method="post", data={"body": "助言です"}, ok_status=(200, 302)
+    ),
+    "actionplan:system_add": Case(
+        plan_sub("/systems/"),
+        EDIT_OWN,
+        method="post",
+        data={"name": "独自システム"},
+        ok_status=(200, 302),
+    ),
+    # documents
+    "documents:index": Case(document_list, DOC_NAMED, list_roles=ALL_ROLES),
+    "documents:detail": Case(document_sub(""), DOC_NAMED),
+    "documents:download": Case(document_download, DOC_NAMED),
+    "documents:create": Case(page("/documents/new/"), EDITORS),
+    "documents:edit": Case(document_sub("edit/", with_marker=False), EDITORS),
+    "documents:publish": Case(document_sub("publish", with_marker=False), EDITORS, method="post"),
+    "documents:withdraw": Case(document_sub("withdraw", with_marker=False), EDITORS, method="post"),
+    "documents:add_version": Case(
+        document_sub("versions", with_marker=False), EDITORS, method="post"
+    ),
+    "documents:hide": Case(document_sub("hide", with_marker=False), EDITORS, method="post"),
+    "documents:unhide": Case(document_sub("unhide", with_marker=False), EDITORS, method="post"),
+    "documents:efforts": Case(effort_list, ANY_PAGE),
+    "documents:share_effort": Case(page("/efforts/new/"), ANY_PAGE),
+    "documents:announcements": Case(page("/announcements/"), ANY_PAGE),
+    "documents:announcement_create": Case(page("/announcements/new/"), EDITORS),
+    "documents:portal_pages": Case(page("/portal/"), ANY_PAGE),
+    "documents:portal_create": Case(page("/portal/new/"), EDITORS),
+    "documents:portal": Case(portal_page(""), ANY_PAGE),
+    "documents:portal_edit": Case(portal_page("edit/"), EDITORS),
+    "documents:announcement_edit": Case(announcement_edit, EDITORS),
+    "documents:procedures": Case(page("/procedures/"), ANY_PAGE),
+    "documents:procedures_xlsx": Case(page("/procedures/catalogue.xlsx"), ANY_PAGE),
+    "documents:procedures_import": Case(page("/procedures/import/"), EDITORS),
+    # FAQ and inquiries
+    "faq:index": Case(faq_list, ANY_PAGE),
+    "faq:suggest": Case(page("/faq/suggest/?q=年金"), ANY_PAGE),
+    "faq:report": Case(page("/faq/report/"), EDITORS),
+    "faq:export": Case(page("/faq/export.xlsx"), EDITORS),
+    "faq:import": Case(page("/faq/import/"), EDITORS),
+    "faq:detail": Case(faq_sub(""), ANY_PAGE),
+    "faq:vote": Case(faq_sub("vote/"), ANY_PAGE, method="post", ok_status=(200, 302)),
+    "faq:inquiries": Case(inquiry_list, OWN_ORG, list_roles=ALL_ROLES),
+    "faq:inquiry_new": Case(page("/inquiries/new/"), ANY_PAGE),
+    "faq:inquiry_detail": Case(inquiry_sub(""), OWN_ORG),
+    "faq:inquiry_assign": Case(inquiry_sub("assign/", with_marker=False), EDITORS, method="post"),
+    "faq:inquiry_answer": Case(inquiry_sub("answer/", with_marker=False), EDITORS, method="post"),
+    "faq:inquiry_publish": Case(inquiry_sub("publish/", with_marker=False), EDITORS, method="post"),
+    "faq:inquiry_close": Case(
+        inquiry_sub("close/", with_marker=False), OWN_ORG, method="post", ok_status=(302,)
+    ),
+    "faq:inquiry_attachment": Case(inquiry_attachment, OWN_ORG),
+    # review
+    "review:index": Case(review_page("/review/"), ANY_PAGE, ok_status=(200, 302)),
+    "review:late": Case(review_page("/review/late/"), REVIEWERS),
+    "review:late_export": Case(review_page("/review/late.csv"), REVIEWERS),
+    "review:prefecture": Case(review_prefecture, PREFECTURE_REVIEW),
+    "review:organization": Case(review_org(""), OWN_ORG),
+    "review:follow_up_new": Case(review_org("follow-ups/new/"), ADVISE),
+    "review:approve": Case(review_org("approve/"), MINISTRY_FOLLOW_UP),
+    "review:check": Case(review_org("check/"), PREFECTURE_REVIEW),
+    "review:checks": Case(review_page("/review/checks/"), REVIEWERS),
+    "review:follow_ups": Case(review_page("/review/follow-ups/"), ANY_PAGE),
+    "review:follow_up": Case(follow_up, OWN_ORG),
+    "review:report": Case(review_page("/review/report.xlsx"), REVIEWERS),
+    "review:open_data": Case(review_page("/review/national.csv"), REVIEWERS),
+}
+
+# Patterns outside the matrix, each with the reason.
+EXEMPT = {
+    "healthz": "public by design: database and broker status, no tenant data",
+    "set_language": "public: sets the language cookie",
+    "activate": "the mailed token is the capability; tested in tests/accounts/test_issuance.py",
+    "documents:portal_remove": "editors only; tests/documents/test_portal_pages.py",
+    "review:report_job": "a job is its requester's own; tests/review/test_reports.py",
+}
+# allauth's pages (login, MFA) and the Django admin (is_staff only, after allauth's login and
+# the second factor) are not the portal's own tenancy.
+THIRD_PARTY = ("django.contrib.admin", "allauth", "django.contrib.contenttypes")
+
+
+def test_every_pattern_has_an_entry():
+    missing = [
+        name
+        for name, module in own_patterns()
+        if not module.startswith(THIRD_PARTY)
+        and not name.startswith("admin:")
+        and name not in CASES
+        and name not in EXEMPT
+    ]
+    assert missing == [], f"URL patterns without a tenancy-matrix entry: {missing}"
+
+
+def _client_for(world, role):
+    from django.test import Client
+
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world[role])
+    return client
+
+
+def _body(response) -> str:
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "relation"), list(itertools.product(sorted(CASES), ROLES, OBJECTS))
+)
+def test_no_leak(world, name, role, relation):
+    case = CASES[name]
+    org = world[ORG_OF[relation]]
+    marker = f"MARK{abs(hash((name, role, relation))) % 10**8:08d}"
+    url, marker = case.build(world, org, marker)
+    client = _client_for(world, role)
+    response = getattr(client, case.method)(url, case.data)
+    if role == "anonymous":
+        assert response.status_code in (302, 404), (name, response.status_code)
+        if response.status_code == 302:
+            assert "/accounts/login/" in response.url
+        return
+    allowed = relation in case.allowed.get(role, set())
+    body = _body(response)
+    if allowed:
+        assert response.status_code in case.ok_status, (name, role, relation, response.status_code)
+        if marker:
+            assert marker in body, (name, role, relation)
+    elif role in case.list_roles:
+        assert response.status_code == 200, (name, role, relation, response.status_code)
+        assert marker not in body, f"LEAK: {name} shows {relation} data to {role}"
+    else:
+        assert response.status_code == 404, (name, role, relation, response.status_code)
+        if marker:
+            assert marker not in body, f"LEAK: {name} shows {relation} data to {role}"
