@@ -110,32 +110,30 @@ def resend_invitation(issuer: User, user: User, *, request=None) -> None:
     )
 
 
-@transaction.atomic
 def stop_account(issuer: User, user: User, *, request=None) -> None:
     """Stop the account; its sessions end at once (the session hash changes)."""
-    before = _snapshot(user)
-    User.objects.filter(pk=user.pk).update(
-        is_active=False, stopped_at=timezone.now(), session_generation=F("session_generation") + 1
-    )
-    user.refresh_from_db()
-    audit.record(
-        audit.Kind.STOPPED,
-        request=request,
-        actor=issuer,
-        target_user=user,
-        target=user.email,
-        before=before,
-        after=_snapshot(user),
-    )
+    _set_active(issuer, user, active=False, request=request)
+
+
+def restart_account(issuer: User, user: User, *, request=None) -> None:
+    """Let the account log in again; sessions ended by the stop stay ended."""
+    _set_active(issuer, user, active=True, request=request)
 
 
 @transaction.atomic
-def restart_account(issuer: User, user: User, *, request=None) -> None:
+def _set_active(issuer: User, user: User, *, active: bool, request=None) -> None:
     before = _snapshot(user)
-    User.objects.filter(pk=user.pk).update(is_active=True, stopped_at=None)
+    if active:
+        User.objects.filter(pk=user.pk).update(is_active=True, stopped_at=None)
+    else:
+        User.objects.filter(pk=user.pk).update(
+            is_active=False,
+            stopped_at=timezone.now(),
+            session_generation=F("session_generation") + 1,
+        )
     user.refresh_from_db()
     audit.record(
-        audit.Kind.RESTARTED,
+        audit.Kind.RESTARTED if active else audit.Kind.STOPPED,
         request=request,
         actor=issuer,
         target_user=user,

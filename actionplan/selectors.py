@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from actionplan import rules
 from actionplan.models import (
+    EDITABLE_FIELDS,
     CompletionItem,
     Milestone,
     PlanEntry,
@@ -235,11 +236,11 @@ def history(entry: PlanEntry) -> list[dict[str, Any]]:
             return "、".join(f"{questions.get(k, k)}: {v}" for k, v in value.items()) or None
         return value
 
-    labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in _SHOWN}
+    labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}
     changes = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         fields = []
-        for name in _SHOWN:
+        for name in EDITABLE_FIELDS:
             before = getattr(older, name) if older else None
             after = getattr(newer, name)
             if older is None and after in (None, "", {}, 0, "not_started"):
@@ -257,16 +258,3 @@ def history(entry: PlanEntry) -> list[dict[str, Any]]:
             }
         )
     return changes
-
-
-_SHOWN = (
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "status",
-    "not_applicable_reason",
-    "progress",
-    "remarks",
-    "completion",
-)
