@@ -192,10 +192,13 @@ def test_late_export_escapes_formulas(client, judged, coordinator, sapporo, fmt)
 
 def _many_organisations(programme, count: int):
     from actionplan import services as plan_services
-    from tests.factories import MunicipalityFactory
+    from orgs.models import Organization
+    from tests.factories import MunicipalityFactory, jis_code
 
-    for _ in range(count):
-        plan_services.ensure_entries(MunicipalityFactory(), programme)
+    hokkaido = Organization.objects.get(code="010006")
+    for number in range(count):
+        town = MunicipalityFactory(code=jis_code(1, 700 + number), prefecture=hokkaido)
+        plan_services.ensure_entries(town, programme)
     services.scan(send=False)
 
 
