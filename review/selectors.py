@@ -195,10 +195,21 @@ def checks_for(user, programme: Programme):
             .select_related("plan_check__organization__prefecture")
             .order_by("verdict", "plan_check__organization__code")
         )
+    # The coordinator (and a prefecture, for its municipalities) works from the list of
+    # organisations, each with the state of its check ('' = not checked yet).
+    state = Subquery(
+        PlanCheck.objects.filter(organization=OuterRef("pk"), programme=programme).values("state")[
+            :1
+        ]
+    )
+    organizations = Organization.objects.filter(
+        kind__in=(OrganizationKind.PREFECTURE, OrganizationKind.MUNICIPALITY)
+    )
     return (
-        permissions.visible(user, PlanCheck.objects.filter(programme=programme), VIEW)
-        .select_related("organization__prefecture")
-        .order_by("state", "organization__code")
+        permissions.visible(user, organizations, VIEW)
+        .select_related("prefecture")
+        .annotate(check_state=state)
+        .order_by("code")
     )
 
 

@@ -454,11 +454,23 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
 def checks(request: HttpRequest) -> HttpResponse:
     programme, _scope = _reviewer(request)
     rows = selectors.checks_for(request.user, programme)
+    ministry = request.user.role == Role.REVIEWER
+    wanted = request.GET.get("state", "")
+    if not ministry and wanted in PlanCheck.State.values:
+        rows = rows.filter(check_state=wanted)
+    elif not ministry and wanted == "none":
+        rows = rows.filter(check_state=None)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "review/checks.html",
-        {"programme": programme, "page": page, "ministry": request.user.role == Role.REVIEWER},
+        {
+            "programme": programme,
+            "page": page,
+            "ministry": ministry,
+            "states": PlanCheck.State.choices,
+            "state": wanted,
+        },
     )
 
 

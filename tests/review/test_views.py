@@ -347,3 +347,21 @@ def test_open_data_csv_has_national_aggregates(client, judged, coordinator):
     assert rows[0][:5] == ["基準日", "作業項目", "都道府県コード", "都道府県", "対象件数"]
     assert sum(int(row[4]) for row in rows[1:]) == PlanEntry.objects.count()
     assert all("札幌" not in cell for row in rows for cell in row)
+
+
+def test_checks_list_shows_unchecked_organisations_to_the_coordinator(
+    client, judged, coordinator, prefecture_admin, mhlw
+):
+    client.force_login(coordinator)
+    page = client.get(reverse("review:checks"), {"state": "none"}).content.decode()
+    assert "北海道 札幌市" in page and "青森県 青森市" in page
+    client.post(
+        reverse("review:check", args=["011002"]), {"action": "route", "ministries": [mhlw.pk]}
+    )
+    page = client.get(reverse("review:checks"), {"state": "none"}).content.decode()
+    assert "北海道 札幌市" not in page
+    routed = client.get(reverse("review:checks"), {"state": "routed"}).content.decode()
+    assert "北海道 札幌市" in routed
+    client.force_login(prefecture_admin)
+    own = client.get(reverse("review:checks")).content.decode()
+    assert "北海道 函館市" in own and "青森市" not in own
