@@ -31,6 +31,7 @@ from review.models import DelayFlag, NotificationEvent, Rule
 
 STALE = dt.timedelta(minutes=30)
 DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
+STORED_LINES = 1000
 SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ（{day}）"
 
 
@@ -114,16 +115,25 @@ def _write_events(on: dt.date, lines: dict[int, list[str]], kinds: dict[int, str
             if event is None:
                 new.append(
                     NotificationEvent(
-                        recipient_id=user_id, day=day, kind=kinds[user_id], lines=body
+                        recipient_id=user_id, day=day, kind=kinds[user_id], lines=_capped(body)
                     )
                 )
                 break
             if event.state == NotificationEvent.State.PENDING:
-                event.lines = [*event.lines, *(line for line in body if line not in event.lines)]
+                seen = set(event.lines)
+                event.lines = _capped([*event.lines, *(line for line in body if line not in seen)])
                 event.save(update_fields=["lines"])
                 break
     NotificationEvent.objects.bulk_create(new)
     return len(new)
+
+
+def _capped(lines: list[str]) -> list[str]:
+    """A digest keeps at most STORED_LINES lines (a first national night can flag thousands);
+    the rest are counted, and the site has them all."""
+    if len(lines) <= STORED_LINES:
+        return lines
+    return [*lines[:STORED_LINES], f"（ほか {len(lines) - STORED_LINES} 件）"]
 
 
 RULE_LABELS = dict(Rule.choices)

@@ -214,3 +214,12 @@ def test_a_delay_found_after_todays_digest_waits_for_tomorrows(plans, sapporo, a
     assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 2))) == 1
     assert b_entry.task.name in mailoutbox[1].body
     assert not DelayFlag.objects.filter(significant=True, notified_on=None).exists()
+
+
+def test_a_digest_keeps_a_bounded_number_of_lines():
+    from review import notifications
+
+    lines = [f"行{n}" for n in range(notifications.STORED_LINES + 5)]
+    capped = notifications._capped(lines)
+    assert len(capped) == notifications.STORED_LINES + 1
+    assert capped[-1] == "（ほか 5 件）"
