@@ -20,6 +20,10 @@ app.autodiscover_tasks()
 BEAT: dict[str, tuple[str, str, int]] = {
     # Scheduled documents go live within a minute of their time.
     "publish_due_documents": ("documents.publish_due_documents", "* * * * *", 55),
+    # Nightly delay judgement (only entries whose judgement can change today), then digests.
+    "scan_delays": ("review.tasks.scan_delays", "30 2 * * *", 21600),
+    # Retries digest mails whose send crashed (events are written before sending).
+    "send_digests": ("review.tasks.send_digests", "*/15 * * * *", 840),
 }
 
 

@@ -9,7 +9,7 @@ from accounts.demo import DEFAULT_PASSWORD, DEMO_TOTP_SECRET, load_demo_accounts
 from pmo.env import env
 
 # Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
-DEMO_APPS = ("actionplan", "documents", "faq")
+DEMO_APPS = ("actionplan", "documents", "faq", "review")
 
 
 class Command(BaseCommand):
