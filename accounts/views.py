@@ -22,8 +22,9 @@ from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import IssueForm
 from accounts.models import AuditEvent, Invitation, User
 from accounts.roles import RANK
+from documents.downloads import content_disposition
 from pmo import xlsx
-from pmo.http import attachment, content_disposition
+from pmo.http import attachment
 
 PAGE_SIZE = 50
 GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
@@ -302,7 +303,7 @@ def audit_export(request):
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    _csv_safe(v)
+                    xlsx.csv_safe(str(v))
                     for v in (
                         timezone.localtime(event.created_at).strftime("%Y/%m/%d %H:%M:%S"),
                         event.get_kind_display(),
@@ -320,11 +321,6 @@ def audit_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition("監査ログ.csv")
     return response
-
-
-def _csv_safe(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(xlsx.FORMULA_PREFIXES) else text
 
 
 @require_http_methods(["GET", "POST"])

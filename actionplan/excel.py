@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from actionplan import rules, services
 from actionplan.models import PlanEntry, Programme, Status
 from orgs.models import Organization
+from pmo import xlsx
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED = 100 * 1024 * 1024
@@ -34,7 +35,7 @@ MAX_MEMBERS = 2_000
 SHEET = "計画"
 META_SHEET = "_meta"
 ERROR_SHEET = "エラー一覧"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = xlsx.FORMULA_PREFIXES
 
 STATUS_LABELS = {str(label): value for value, label in Status.choices}
 LABEL_OF_STATUS = {value: str(label) for value, label in Status.choices}

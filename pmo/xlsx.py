@@ -35,6 +35,13 @@ def write(cell, value: object) -> None:
         cell.quotePrefix = True
 
 
+def csv_safe(value: object) -> object:
+    """For CSV opened in Excel: text that would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def read_workbook(
     upload: IO[bytes], *, max_bytes: int = 10 * 1024 * 1024, max_expanded: int = 100 * 1024 * 1024
 ) -> Workbook:

@@ -26,6 +26,7 @@ from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry, Programme, Status, Task
 from orgs.models import Organization, OrganizationKind
+from pmo import xlsx
 from pmo.xlsx import write
 from review import rollups, rules
 from review.models import ApprovedException, DelayFlag, FollowUp, ReportJob, Rule
@@ -455,11 +456,7 @@ CSV_HEADERS = (
 )
 
 
-def csv_text(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is quoted (the CSV is opened in Excel)."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
+csv_text = xlsx.csv_safe  # the portal's one formula guard for CSV
 
 
 def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
