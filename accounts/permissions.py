@@ -37,6 +37,10 @@ MANAGE_ACCOUNTS = "manage_accounts"  # issue, stop and restart its accounts
 REVIEW = "review"  # national status, late organisations, reports
 VIEW_AUDIT = "view_audit"
 EDIT_CONTENT = "edit_content"  # documents, procedures, FAQ, announcements
+OPEN_DATA = "open_data"  # the national aggregates (no organisation-level data): anyone
+
+# Global actions open to everyone, signed in or not.
+PUBLIC = frozenset({OPEN_DATA})
 
 NATIONAL_ROLES = frozenset({Role.SYSADMIN, Role.COORDINATOR, Role.REVIEWER})
 # Object grants (guardian) that extend a role's reach to one organisation.
@@ -162,6 +166,8 @@ def can(user, action: str, obj: models.Model | None = None) -> bool:
 
     Object checks run one query (``visible`` on that row).
     """
+    if obj is None and action in PUBLIC:
+        return True
     if not _active(user):
         return False
     if obj is None:

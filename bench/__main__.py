@@ -27,7 +27,10 @@ def main() -> int:
     old = runner.setup_databases()
     figures: dict[str, float] = {}
     try:
+        only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
         for func in BENCHMARKS:
+            if only and not any(name in func.__module__ + "." + func.__name__ for name in only):
+                continue
             figures.update(func())
     finally:
         runner.teardown_databases(old)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import sys
 import time
 import tracemalloc
 from decimal import Decimal
@@ -32,6 +33,11 @@ from bench import benchmark
 
 CHANGES = 300  # entries made due for the nightly-job comparison, at every size
 SMALL = 10
+
+
+def _progress(message: str) -> None:
+    if os.environ.get("BENCH_DEBUG"):
+        print(message, file=sys.stderr, flush=True)
 
 
 def _timed(func, runs: int = 5) -> float:
@@ -300,9 +306,11 @@ def _large(client, users, local, rng) -> dict[str, float]:
     systems = [TargetSystem.objects.get_or_create(name=f"標準化{n:02d}")[0] for n in range(1, 21)]
     figures: dict[str, float] = {}
     start = time.perf_counter()
+    local = local[: int(os.environ.get("BENCH_REVIEW_LARGE_ORGS", len(local)))]
     for offset in range(0, len(local), 100):
         with transaction.atomic():
             _populate(programme, local[offset : offset + 100], systems, rng)
+        _progress(f"large: {offset + 100} organisations, {time.perf_counter() - start:.0f} s")
     figures["review.large.build_s"] = round(time.perf_counter() - start, 1)
     figures["review.large.entries"] = PlanEntry.objects.filter(
         task__work_item__programme=programme

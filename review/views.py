@@ -616,12 +616,14 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
-@login_required
 @require_GET
 def open_data(request: HttpRequest) -> HttpResponse:
-    programme, scope = _reviewer(request)
+    """The national aggregates as CSV for anyone, signed in or not (open data): the whole
+    country whatever the user's own scope, and nothing below the prefecture."""
+    permissions.require(request, permissions.OPEN_DATA)
+    programme = _programme(request)
     on = timezone.localdate()
-    text = reports.open_data_csv(programme, on, scope)
+    text = reports.open_data_csv(programme, on, selectors.Scope())
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="national-{on:%Y%m%d}.csv"'
     return response

@@ -26,7 +26,7 @@ def get(client, user, url, **params):
 
 def test_national_pages_answer_404_to_organisation_staff(client, judged, alice):
     client.force_login(alice)
-    for name in ("review:late", "review:checks", "review:report", "review:open_data"):
+    for name in ("review:late", "review:checks", "review:report"):
         assert client.get(reverse(name)).status_code == 404, name
     assert client.get(reverse("review:late_export", args=["csv"])).status_code == 404
     assert client.get(reverse("review:prefecture", args=["010006"])).status_code == 404
@@ -341,12 +341,25 @@ def test_report_has_summary_sheets_and_native_charts(client, judged, coordinator
     assert {"札幌市", "函館市", "青森市"} <= set(late)
 
 
-def test_open_data_csv_has_national_aggregates(client, judged, coordinator):
-    response = get(client, coordinator, reverse("review:open_data"))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_open_data_csv_has_national_aggregates_for_anyone(client, judged, alice, prefecture_admin):
+    response = client.get(reverse("review:open_data"))  # signed out
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = _csv_rows(response)
     assert rows[0][:5] == ["基準日", "作業項目", "都道府県コード", "都道府県", "対象件数"]
     assert sum(int(row[4]) for row in rows[1:]) == PlanEntry.objects.count()
-    assert all("札幌" not in cell for row in rows for cell in row)
+    assert all("札幌" not in cell and "函館" not in cell for row in rows for cell in row)
+    # Signed-in users get the same national file, whatever their own scope.
+    for user in (alice, prefecture_admin):
+        assert _csv_rows(get(client, user, reverse("review:open_data"))) == rows
+
+
+def test_open_data_without_a_programme_answers_404(client, db):
+    assert client.get(reverse("review:open_data")).status_code == 404
 
 
 def test_checks_list_shows_unchecked_organisations_to_the_coordinator(
