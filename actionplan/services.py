@@ -187,7 +187,10 @@ def applicable_tasks(organization: Organization, programme: Programme) -> list[T
 
 
 def ensure_entries(organization: Organization, programme: Programme) -> int:
-    """Create the entries the organisation should have (idempotent). Returns how many."""
+    """Create the entries the organisation should have (idempotent). Returns how many.
+
+    The new entries are announced with one ``entry_saved`` (delay detection judges them at
+    once: a new entry without a plan may already be late)."""
     tasks = applicable_tasks(organization, programme)
     system_ids = list(
         OrganizationSystem.objects.filter(organization=organization).values_list(
@@ -210,7 +213,9 @@ def ensure_entries(organization: Organization, programme: Programme) -> int:
         if (task_id, system_id) not in existing
     ]
     if missing:
-        bulk_create_with_history(missing, PlanEntry, batch_size=500)
+        with transaction.atomic():
+            created = bulk_create_with_history(missing, PlanEntry, batch_size=500)
+            entry_saved.send(PlanEntry, entry_ids=[entry.pk for entry in created])
     return len(missing)
 
 

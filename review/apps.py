@@ -10,10 +10,11 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save, pre_delete
+        from django.db.models.signals import pre_delete
 
         from accounts.permissions import register
         from actionplan.models import PlanEntry
+        from actionplan.services import entry_saved
         from review import models, signals
 
         register(models.DelayFlag, organization="organization")
@@ -22,5 +23,5 @@ class ReviewConfig(AppConfig):
         register(models.FollowUpNote, organization="follow_up__organization")
         register(models.PlanCheck, organization="organization")
         register(models.MinistryReview, organization="plan_check__organization")
-        post_save.connect(signals.entry_saved, sender=PlanEntry, dispatch_uid="review.judge")
+        entry_saved.connect(signals.entries_saved, sender=PlanEntry, dispatch_uid="review.judge")
         pre_delete.connect(signals.entry_deleting, sender=PlanEntry, dispatch_uid="review.del")

@@ -1,15 +1,19 @@
-"""Receivers: an entry is re-judged when it is saved (in the same transaction, so the flags
-and the rollup commit or roll back with the entry; a handful of queries)."""
+"""Receivers: entries are re-judged when they are saved.
+
+Review listens to ``actionplan.services.entry_saved``, the domain signal sent inside the
+transaction that wrote the entries: once per saved entry from the plan page, once for a whole
+sheet import or a batch of new entries. So the flags and the rollup commit or roll back with
+the entries, and a 5,000-row import is judged in batches (a fixed number of queries per
+1,000 entries), not row by row.
+"""
 
 from __future__ import annotations
 
 
-def entry_saved(sender, instance, raw: bool = False, **kwargs) -> None:
-    if raw:  # loaddata
-        return
+def entries_saved(sender, entry_ids, **kwargs) -> None:
     from review import services
 
-    services.judge_entries([instance.pk])
+    services.entries_changed(entry_ids)
 
 
 def entry_deleting(sender, instance, **kwargs) -> None:

@@ -53,8 +53,13 @@ def aomori(aomori_pref):
 
 @pytest.fixture
 def plans(programme, sapporo, hakodate, aomori):
-    for organization in (sapporo, hakodate, aomori):
-        plan_services.ensure_entries(organization, programme)
+    """Empty plans created on the programme's first day (they are judged as they are
+    created, on that day)."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
+        for organization in (sapporo, hakodate, aomori):
+            plan_services.ensure_entries(organization, programme)
     return programme
 
 

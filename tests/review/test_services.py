@@ -43,6 +43,34 @@ def test_saving_an_entry_judges_it(plans, sapporo, alice):
     assert EntryState.objects.get(entry=entry).status == "not_started"
 
 
+def test_new_entries_are_judged_as_they_are_created(plans, sapporo, hakodate, aomori):
+    # The fixture created the plans on 2015/04/01: every entry is in the rollup already, and
+    # each waits for the day after the plan deadline, when an empty plan becomes "no plan".
+    assert sum(StatusRollup.objects.values_list("entries", flat=True)) == PlanEntry.objects.count()
+    assert set(PlanEntry.objects.values_list("next_check_on", flat=True)) == {D(2015, 5, 1)}
+
+
+def test_a_batch_of_saved_entries_is_judged_in_a_fixed_number_of_reads(plans):
+    """One ``entry_saved`` for a sheet's rows: the same reads for 5 rows as for 49; writes are
+    multi-row (one INSERT per up to 75 flags, one UPDATE per changed rollup cell)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ids = list(PlanEntry.objects.order_by("pk").values_list("pk", flat=True))
+    reads, flag_inserts = [], []
+    for batch in (ids[:5], ids[5:]):
+        with CaptureQueriesContext(connection) as captured:
+            plan_services.entry_saved.send(PlanEntry, entry_ids=batch)
+        sql = [query["sql"] for query in captured.captured_queries]
+        reads.append(sum(s.startswith("SELECT") for s in sql))
+        flag_inserts.append(sum(s.startswith('INSERT INTO "review_delayflag"') for s in sql))
+    assert len(ids) - 5 > 40
+    assert reads[0] == reads[1] == 5
+    assert flag_inserts[1] <= 2
+    # Judged on the real today: every empty plan is now "no plan".
+    assert DelayFlag.objects.filter(rule="no_plan", resolved_at=None).count() == len(ids)
+
+
 def at(day: dt.date):
     """Travel to noon of ``day`` in Tokyo (saves judge on the real date)."""
     import time_machine
