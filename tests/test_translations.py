@@ -27,7 +27,7 @@ def _entries(text: str) -> list[tuple[bool, str, str]]:
                 parts[key] = rest.strip().strip('"')
             elif line.startswith('"') and key:
                 parts[key] += line.strip().strip('"')
-        if "msgid" in parts and parts["msgid"]:
+        if parts.get("msgid"):
             found.append((fuzzy, parts["msgid"], parts.get("msgstr", parts.get("msgstr[0]", ""))))
     return found
 
