@@ -84,12 +84,12 @@ def _text(value: object) -> str:
 def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
     """Validate every row; return the accounts to issue, or the errors (never both)."""
     try:
-        workbook = xlsx.read_workbook(upload, max_bytes=5 * 1024 * 1024)
+        workbook = xlsx.read_upload(
+            upload, max_bytes=5 * 1024 * 1024, max_rows=MAX_ROWS, read_only=False
+        )
     except xlsx.SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     sheet = workbook.worksheets[0]
-    if sheet.max_row - 1 > MAX_ROWS:
-        return [], [RowError(0, "", f"行数が多すぎます（上限 {MAX_ROWS} 行）。")]
     organizations = {
         org.code: org.pk
         for org in permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS).only("pk", "code")

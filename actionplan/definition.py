@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from actionplan import excel
 from actionplan.models import CompletionItem
 from orgs.models import MunicipalityClass, OrganizationKind
+from pmo import xlsx
 
 SHEETS = {
     "プログラム": ("項目", "値"),
@@ -92,8 +93,7 @@ def _date(value: Any, problems: list[str], where: str) -> dt.date | None:
 
 def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
     """The definition in a workbook, or :class:`DefinitionError` listing every problem."""
-    excel.check_archive(data, filename)
-    book = excel.open_book(data, read_only=True)
+    book = xlsx.read(data, filename, read_only=True)
     problems: list[str] = []
     try:
         missing = [name for name in SHEETS if name not in book.sheetnames]

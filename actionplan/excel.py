@@ -2,16 +2,14 @@
 nothing, and on errors hand back the same workbook with each bad cell marked.
 
 Uploads are treated as hostile until proven otherwise: :func:`preflight` refuses the wrong
-type, oversize files, zip bombs, XML entity tricks and too many rows before openpyxl parses
-anything (openpyxl itself parses through defusedxml when it is installed, as it is here).
+type, oversize files, zip bombs, XML entity tricks and too many rows (:mod:`pmo.xlsx`) before
+openpyxl parses anything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,10 +26,8 @@ from actionplan.models import PlanEntry, Programme, Status
 from orgs.models import Organization
 from pmo import xlsx
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_EXPANDED = 100 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_MEMBERS = 2_000
+MAX_BYTES = xlsx.MAX_BYTES
+MAX_ROWS = xlsx.MAX_ROWS
 SHEET = "計画"
 META_SHEET = "_meta"
 ERROR_SHEET = "エラー一覧"
@@ -72,8 +68,8 @@ DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
 TEXT_COLUMNS = ("not_applicable_reason", "remarks")
 
 
-class UploadRefused(Exception):
-    """The file is refused as a whole, before anything is read into the plan."""
+# The file is refused as a whole, before anything is read into the plan.
+UploadRefused = xlsx.SheetError
 
 
 def escape(text: str) -> str:
@@ -202,54 +198,13 @@ def _validations(sheet, programme: Programme, last: int) -> None:
         sheet.add_data_validation(validation)
 
 
-# --- Upload checks --------------------------------------------------------------------------
+# --- Upload checks (pmo.xlsx, the portal's one safety layer) -----------------------------
 
 
 def preflight(data: bytes, filename: str) -> int:
     """Refuse a hostile or unusable upload before parsing it. Returns the number of data rows."""
-    check_archive(data, filename)
-    return _count_rows(data)
-
-
-def check_archive(data: bytes, filename: str) -> None:
-    """Refuse the wrong type, oversize files, zip bombs and XML entity tricks (no parsing)."""
-    if not filename.lower().endswith(".xlsx"):
-        raise UploadRefused("Excelブック（.xlsx）を選んでください。")
-    if len(data) > MAX_BYTES:
-        raise UploadRefused("ファイルが大きすぎます（10MBまで）。")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UploadRefused(
-            "Excelブック（.xlsx）として読み取れません。ファイルが壊れていないか確認してください。"
-        )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_EXPANDED:
-            raise UploadRefused("展開後のサイズが大きすぎるため受け付けられません（100MBまで）。")
-        names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise UploadRefused("Excelブック（.xlsx）として読み取れません。")
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(archive, info):
-                raise UploadRefused(
-                    "XMLの文書型定義（DTD・実体参照）を含むファイルは受け付けられません。"
-                )
-
-
-def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    # A DTD must come before the root element, so the head of each part is enough.
-    with archive.open(info) as stream:
-        head = stream.read(8192)
-    folded = head.replace(b"\x00", b"").upper()
-    return b"<!DOCTYPE" in folded or b"<!ENTITY" in folded
-
-
-ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-
-
-def _count_rows(data: bytes) -> int:
-    """Data rows of the plan sheet. Rows are counted in the raw XML (fast, and a lying
-    ``<dimension>`` cannot hide them); openpyxl only opens the workbook to find the sheet."""
-    book = open_book(data, read_only=True)
+    xlsx.check(data, filename)
+    book = xlsx.open_book(data, read_only=True)
     try:
         if SHEET not in book.sheetnames:
             raise UploadRefused(
@@ -257,44 +212,10 @@ def _count_rows(data: bytes) -> int:
             )
     finally:
         book.close()
-    rows = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                rows = max(rows, _rows_in(archive, info))
-    rows = max(rows - 1, 0)  # the header
+    rows = xlsx.count_rows(data)
     if rows > MAX_ROWS:
         raise UploadRefused(f"行数が多すぎます（{MAX_ROWS:,}行まで）。")
     return rows
-
-
-def _rows_in(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    count, tail = 0, b""
-    with archive.open(info) as stream:
-        while chunk := stream.read(1 << 20):
-            block = tail + chunk
-            count += len(ROW_TAG.findall(block))
-            # Keep the end of the block: a tag split across chunks is counted once, next time.
-            cut = block.rfind(b"<")
-            tail = block[cut:] if cut >= len(block) - 64 else b""
-            if tail:
-                count -= len(ROW_TAG.findall(tail))
-    return count
-
-
-def open_book(data: bytes, *, read_only: bool):
-    try:
-        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
-    except UploadRefused:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken or hostile file
-        if "Forbidden" in type(exc).__name__:
-            raise UploadRefused(
-                "XMLの文書型定義（DTD・実体参照）を含むファイルは受け付けられません。"
-            ) from exc
-        raise UploadRefused(
-            "Excelブック（.xlsx）として読み取れません。ファイルが壊れていないか確認してください。"
-        ) from exc
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -338,7 +259,7 @@ def import_plan(
     Raises :class:`UploadRefused` for a file that is not this organisation's plan sheet.
     """
     total = preflight(data, "upload.xlsx")
-    book = open_book(data, read_only=True)
+    book = xlsx.open_book(data, read_only=True)
     try:
         _check_meta(book, organization, programme)
         raw_rows = list(book[SHEET].iter_rows(min_row=2))

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from documents import rules
 from documents.models import ClassesMixin, Linkage, Procedure, ProcedureField
 from orgs.models import MunicipalityClass
+from pmo import xlsx
 
 PROCEDURE_SHEET = "別表第1"
 LINKAGE_SHEET = "別表第2"
@@ -189,11 +190,9 @@ def read_workbook(content: bytes) -> tuple[list, list]:
     """Parse and check the workbook; raise :class:`ImportRejected` listing every problem."""
     errors: list[RowError] = []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken file
-        raise ImportRejected(
-            [RowError("-", 0, "", _("Excel ファイル（.xlsx）として読めません。"))]
-        ) from None
+        book = xlsx.read(content, max_rows=MAX_ROWS, data_only=True)
+    except xlsx.SheetError as refused:
+        raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
     procedures, linkages = [], []
     if PROCEDURE_SHEET not in book.sheetnames and LINKAGE_SHEET not in book.sheetnames:
         errors.append(RowError("-", 0, "", _("「別表第1」「別表第2」のシートがありません。")))

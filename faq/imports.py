@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from faq import services
 from faq.exports import FORMULA_PREFIXES, HEADERS
 from faq.models import FAQ, Field, WorkItem
+from pmo import xlsx
 
 NUMBER_RE = re.compile(r"^FAQ-\d{4,}$")
 MAX_ROWS = 20_000
@@ -143,11 +141,9 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
 def read(upload) -> tuple[list[ParsedRow], list[RowError]]:
     errors: list[RowError] = []
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [RowError(0, "", "Excelファイル（.xlsx）を読み込めませんでした。")]
-    except Exception:  # defusedxml refusals and other malformed packages
-        return [], [RowError(0, "", "Excelファイル（.xlsx）を読み込めませんでした。")]
+        book = xlsx.read_upload(upload, max_rows=MAX_ROWS, data_only=True)
+    except xlsx.SheetError as refused:
+        return [], [RowError(0, "", str(refused))]
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_text(v) for v in next(rows, ())]

@@ -117,7 +117,7 @@ def test_not_an_excel_file_is_refused_with_a_message(client, world):
     upload = SimpleUploadedFile("accounts.xlsx", b"<html>not a sheet</html>")
     response = client.post("/manage/accounts/bulk/", {"sheet": upload})
     assert response.status_code == 400
-    assert "Excelファイル（.xlsx）ではありません" in response.content.decode()
+    assert "Excelブック（.xlsx）として読み取れません。" in response.content.decode()
 
 
 def test_staff_cannot_bulk_issue(client, world):

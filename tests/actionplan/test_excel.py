@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
-import zipfile
 
 import pytest
 from django.urls import reverse
@@ -14,6 +13,7 @@ from openpyxl import load_workbook
 from actionplan import excel, selectors, services, tasks
 from actionplan.models import ImportJob, PlanEntry
 from tests.actionplan.conftest import ON, entry
+from tests.hostile_xlsx import BILLION_LAUGHS, many_rows, xlsx_with, zip_bomb
 
 D = dt.date
 COL = {column.key: number for number, column in enumerate(excel.COLUMNS, start=1)}
@@ -195,44 +195,6 @@ def test_another_organisations_keys_are_refused(alice, plan, sapporo, hakodate, 
 
 
 # --- Hostile files, refused before parsing -------------------------------------------------
-
-
-def xlsx_with(sheet_xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-        )
-        archive.writestr("xl/workbook.xml", b'<?xml version="1.0"?><workbook/>')
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-    return out.getvalue()
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
-<worksheet>&lol2;</worksheet>"""
-
-
-def zip_bomb() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", b"<Types/>")
-        archive.writestr("xl/workbook.xml", b"<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b" " * (101 * 1024 * 1024))
-    return out.getvalue()
-
-
-def many_rows(count: int) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(excel.SHEET)
-    for number in range(count + 1):
-        sheet.append([number])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(

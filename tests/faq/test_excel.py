@@ -116,7 +116,8 @@ def test_import_reports_unknown_related_and_duplicate_numbers(make_faq):
 def test_import_of_a_broken_file_is_a_message(content):
     result = imports.import_faqs(SimpleUploadedFile("faq.xlsx", content))
     assert [str(e) for e in result.errors] == [
-        "ファイル: Excelファイル（.xlsx）を読み込めませんでした。"
+        "ファイル: Excelブック（.xlsx）として読み取れません。"
+        "ファイルが壊れていないか確認してください。"
     ]
 
 
