@@ -33,7 +33,8 @@ def main() -> int:
                 continue
             figures.update(func())
     finally:
-        runner.teardown_databases(old)
+        if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 leaves the data to look at
+            runner.teardown_databases(old)
     width = max(len(name) for name in figures)
     print(f"{'benchmark':<{width}}  value")
     for name, value in figures.items():

@@ -152,6 +152,15 @@ def _row(org, task, system, programme, rng, now) -> list:
     ]
 
 
+def _settle() -> None:
+    """What a production database does on its own after a bulk load: autovacuum clears the
+    dead index entries the build's updates left behind and refreshes the planner's
+    statistics. Without it the nightly job measures vacuum debt (every entry's first
+    ``next_check_on`` is still in the index), not its own cost."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
 def _sql_aggregate_ms(programme) -> float:
     """The same figures as /review/ straight from the entries and the flags (no rollup)."""
     from django.db.models import Count, F, Sum
@@ -258,6 +267,7 @@ def review_national() -> dict[str, float]:
     with transaction.atomic():
         _populate(programme, first, systems, rng)
     figures["review.small.entries"] = PlanEntry.objects.count()
+    _settle()
     _measure("review.small", client, programme, figures)
 
     rest = [org for org in local if org not in first]
@@ -266,6 +276,7 @@ def review_national() -> dict[str, float]:
         _populate(programme, rest, systems, rng)
     figures["review.national.build_s"] = round(time.perf_counter() - start, 1)
     figures["review.national.entries"] = PlanEntry.objects.count()
+    _settle()
     _measure("review.national", client, programme, figures)
     page_ms = _timed(lambda: client.get("/review/"), runs=10)
     sql_ms = _sql_aggregate_ms(programme)
@@ -324,6 +335,8 @@ def _large(client, users, local, rng) -> dict[str, float]:
     figures["review.large.entries"] = PlanEntry.objects.filter(
         task__work_item__programme=programme
     ).count()
+    figures["review.large.nightly_before_vacuum_ms"] = round(_nightly_ms(programme), 1)
+    _settle()
     _measure("review.large", client, programme, figures)
     page_ms = _timed(lambda: client.get(f"/review/?programme={programme.pk}"), runs=10)
     sql_ms = _sql_aggregate_ms(programme)

@@ -107,6 +107,7 @@ def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrgan
     for org_id, rule in (
         flags.filter(significant=True, approved=False)
         .values_list("organization_id", "rule")
+        .order_by()  # else the model's ordering joins the DISTINCT: one row per flag
         .distinct()
     ):
         rules_of[org_id].add(rule)
