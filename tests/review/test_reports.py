@@ -95,7 +95,6 @@ def test_todays_report_reads_late_organisations_not_every_flag(judged):
     entries)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
     from django.utils import timezone
 
     from review.models import DelayFlag
