@@ -13,7 +13,7 @@ from actionplan.models import PlanEntry, Programme, WorkItem
 from actionplan.seed import NAME
 from orgs.models import Organization
 from review import services
-from review.models import FollowUp, PlanCheck
+from review.models import DelayFlag, FollowUp, PlanCheck
 
 
 @transaction.atomic
@@ -36,4 +36,6 @@ def load() -> str:
             due_on=timezone.localdate() + dt.timedelta(days=30),
             work_item=WorkItem.objects.filter(programme=programme, code="E").first(),
         )
-    return f"{result.judged} entries judged, {result.raised} delays"
+    # Entries are judged as they are created, so most delays are raised before this runs.
+    open_flags = DelayFlag.objects.filter(resolved_at=None).count()
+    return f"{result.judged} entries judged, {open_flags} open delays"
