@@ -29,6 +29,45 @@ SAPPORO_A = {
 }
 
 
+# Further along elsewhere, so the review pages show a mixed picture: 函館市 and 青森市 have
+# finished their preparation (A) and 北海道 its own; the rest stays as the demo user finds it.
+FINISHED = {"012025": ("A", "C"), "022012": ("A",), "010006": ("A",)}
+
+
+def _answers(entry: PlanEntry, day: dt.date) -> dict[str, object]:
+    """Plausible answers to the task's completion items, so a demo entry can be 完了."""
+    by_kind = {"date": day.isoformat(), "number": "3", "yes_no": "yes", "text": "実施済み"}
+    return {
+        str(item.pk): (item.choice_list or [""])[0]
+        if item.kind == "choice"
+        else by_kind.get(item.kind, "")
+        for item in entry.task.completion_items.all()
+    }
+
+
+def _finish(organization: Organization, programme: Programme, codes: tuple[str, ...]) -> None:
+    user = User.objects.filter(organization=organization).first()
+    for entry in PlanEntry.objects.filter(
+        organization=organization,
+        task__work_item__programme=programme,
+        task__work_item__code__in=codes,
+        version=1,
+    ).select_related("task__work_item"):
+        due = entry.task.milestones.order_by("due_on").values_list("due_on", flat=True).first()
+        end = min(due or D(2015, 9, 30), D(2015, 12, 25))
+        start = end - dt.timedelta(days=60)
+        data = {
+            "planned_start": start,
+            "planned_end": end,
+            "actual_start": start,
+            "actual_end": end - dt.timedelta(days=5),
+            "status": "done",
+            "progress": 100,
+            "completion": _answers(entry, end - dt.timedelta(days=5)),
+        }
+        services.save_entry(user, entry.pk, data, entry.version, on=D(2016, 1, 31))
+
+
 @transaction.atomic
 def load() -> str:
     if not Programme.objects.filter(name=NAME).exists():
@@ -49,6 +88,9 @@ def load() -> str:
         data = SAPPORO_A.get(entry.task.name)
         if data and entry.version == 1:
             services.save_entry(staff, entry.pk, data, entry.version, on=D(2015, 6, 1))
+    for organization in organizations:
+        if codes := FINISHED.get(organization.code):
+            _finish(organization, programme, codes)
     admin = User.objects.filter(email="hokkaido@demo.example").first()
     if admin and not programme.advice.filter(organization=sapporo).exists():
         services.add_advice(
