@@ -378,3 +378,20 @@ def test_checks_list_shows_unchecked_organisations_to_the_coordinator(
     client.force_login(prefecture_admin)
     own = client.get(reverse("review:checks")).content.decode()
     assert "北海道 函館市" in own and "青森市" not in own
+
+
+def test_an_organisation_without_entries_shows_no_rate_not_a_dash_percent(
+    client, judged, coordinator, hokkaido
+):
+    from orgs.models import MunicipalityClass, Organization, OrganizationKind
+
+    Organization.objects.create(
+        code="012033",
+        name="小樽市",
+        kind=OrganizationKind.MUNICIPALITY,
+        municipality_class=MunicipalityClass.CITY,
+        prefecture=hokkaido,
+    )
+    page = get(client, coordinator, reverse("review:prefecture", args=["010006"])).content.decode()
+    assert "小樽市" in page
+    assert "—%" not in page and "0.0%" in page
