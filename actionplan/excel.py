@@ -4,12 +4,17 @@ nothing, and on errors hand back the same workbook with each bad cell marked.
 Uploads are treated as hostile until proven otherwise: :func:`preflight` refuses the wrong
 type, oversize files, zip bombs, XML entity tricks and too many rows (:mod:`pmo.xlsx`) before
 openpyxl parses anything.
+
+Completion items (完了時の入力項目) have one column each after the fixed :data:`COLUMNS`,
+editable on their own task's rows only; :mod:`actionplan.excel_items` writes and reads them
+and explains the layout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from actionplan import rules, services
+from actionplan import excel_items, rules, services
+from actionplan.excel_items import ItemColumn
 from actionplan.models import PlanEntry, Programme, Status
 from orgs.models import Organization
 from pmo import xlsx
@@ -67,6 +73,9 @@ KEY_COLUMNS = ("work_item", "task", "system")
 DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
 TEXT_COLUMNS = ("not_applicable_reason", "remarks")
 
+OLD_FILE = (
+    "（このファイルには完了時の入力項目の列がありません。最新のファイルをダウンロードしてください）"
+)
 
 # The file is refused as a whole, before anything is read into the plan.
 UploadRefused = xlsx.SheetError
@@ -98,16 +107,23 @@ def export(
     rows: Iterable[Any],
 ) -> bytes:
     """The plan as a workbook: key columns locked, a hidden key and version per row, a status
-    drop-down, date and percentage validation. ``rows`` are selector rows (entry + milestone)."""
+    drop-down, date and percentage validation, then the completion items' columns (one query
+    for them). ``rows`` are selector rows (entry + milestone)."""
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
+    items = excel_items.columns_for(programme, first=len(COLUMNS) + 1)
     _header(sheet)
+    excel_items.write_header(sheet, items)
+    answerable: dict[int, list[int]] = defaultdict(list)  # item pk -> rows that answer it
     count = 0
     for count, row in enumerate(rows, start=1):
         _write_row(sheet, count + 1, row.entry, row.milestone)
+        for column in excel_items.write_answers(sheet, count + 1, row.entry, items):
+            answerable[column.item.pk].append(count + 1)
     last = max(count + 1, 2)
     _validations(sheet, programme, last)
+    excel_items.add_validations(sheet, programme, items, answerable)
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.autoFilter = False
@@ -115,6 +131,8 @@ def export(
     meta = book.create_sheet(META_SHEET)
     meta.append(["organization", organization.code])
     meta.append(["programme", programme.pk])
+    for meta_row in excel_items.meta_rows(items):
+        meta.append(meta_row)
     meta.sheet_state = "veryHidden"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -224,15 +242,25 @@ def preflight(data: bytes, filename: str) -> int:
 @dataclass
 class CellError:
     row: int
-    column: str  # a COLUMNS key
+    column: str  # a COLUMNS key, or a completion item's (ItemColumn.key)
     message: str
+    number: int = 0  # the column in the sheet; found from COLUMNS when left 0
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.number:
+            self.number = INDEX[self.column]
+            self.title = COLUMNS[self.number - 1].title
+
+    @classmethod
+    def at(cls, row: int, column: ItemColumn, message: str) -> CellError:
+        return cls(row, column.key, message, column.number, column.title)
 
     def as_dict(self) -> dict[str, Any]:
-        number = INDEX[self.column]
         return {
             "row": self.row,
-            "column": get_column_letter(number),
-            "title": COLUMNS[number - 1].title,
+            "column": get_column_letter(self.number),
+            "title": self.title,
             "message": self.message,
         }
 
@@ -261,13 +289,14 @@ def import_plan(
     total = preflight(data, "upload.xlsx")
     book = xlsx.open_book(data, read_only=True)
     try:
-        _check_meta(book, organization, programme)
-        raw_rows = list(book[SHEET].iter_rows(min_row=2))
+        items = _check_meta(book, organization, programme)
+        width = len(COLUMNS) + len(items)
+        raw_rows = list(book[SHEET].iter_rows(min_row=2, max_col=width))
         entries = _entries(organization, programme)
         result = ImportResult(rows=total)
         changes: list[tuple[int, PlanEntry, dict[str, Any], int]] = []
         for index, cells in enumerate(raw_rows, start=2):
-            change = _read_row(index, cells, entries, result.errors, on=on)
+            change = _read_row(index, cells, entries, items, result.errors, on=on)
             if change:
                 changes.append((index, *change))
             if progress and index % 250 == 0:
@@ -283,17 +312,24 @@ def import_plan(
     return result
 
 
-def _check_meta(book, organization: Organization, programme: Programme) -> None:
-    meta = {}
+def _check_meta(book, organization: Organization, programme: Programme) -> tuple[ItemColumn, ...]:
+    """Refuse another organisation's or programme's file; returns the sheet's item columns."""
+    meta, recorded = {}, []
     if META_SHEET in book.sheetnames:
-        for key, value, *_ in book[META_SHEET].iter_rows(max_col=2, values_only=True):
-            meta[key] = value
+        for key, *values in book[META_SHEET].iter_rows(max_col=4, values_only=True):
+            if key == excel_items.META_KEY:
+                recorded.append(values)
+            else:
+                meta[key] = values[0]
     if meta.get("organization") not in (None, organization.code):
         raise UploadRefused(
             "他の団体の計画ファイルです。自団体の計画画面からダウンロードしたファイルを使ってください。"
         )
     if meta.get("programme") not in (None, programme.pk):
         raise UploadRefused("別のプログラムの計画ファイルです。")
+    width = len(COLUMNS) + len(recorded) if recorded else None
+    header = next(book[SHEET].iter_rows(max_row=1, max_col=width, values_only=True), ())
+    return excel_items.sheet_columns(programme, recorded, header, first=len(COLUMNS) + 1)
 
 
 def _entries(organization: Organization, programme: Programme) -> dict[int, PlanEntry]:
@@ -309,20 +345,77 @@ def _read_row(
     index: int,
     cells: tuple,
     entries: dict[int, PlanEntry],
+    items: tuple[ItemColumn, ...],
     errors: list[CellError],
     *,
     on: dt.date | None,
 ) -> tuple[PlanEntry, dict[str, Any], int] | None:
-    raw = {
-        column.key: (cells[n].value if n < len(cells) else None) for n, column in enumerate(COLUMNS)
-    }
-    if all(value in (None, "") for value in raw.values()):
+    raw = {column.key: _value(cells, n) for n, column in enumerate(COLUMNS, start=1)}
+    answers = [(column, _value(cells, column.number)) for column in items]
+    if all(value in (None, "") for value in [*raw.values(), *(v for _, v in answers)]):
         return None
-    for n, column in enumerate(COLUMNS):
-        if n < len(cells) and getattr(cells[n], "data_type", None) == "f":
-            errors.append(CellError(index, column.key, "数式は使えません。値を入力してください。"))
+    errors.extend(_formulas(index, cells, items))
     if any(error.row == index for error in errors):
         return None
+    entry = _entry_of(index, raw, entries, errors)
+    if entry is None:
+        return None
+    keys = _key_values(entry)
+    for key in KEY_COLUMNS:
+        if unescape(str(raw[key] or "")) != keys[key]:
+            errors.append(
+                CellError(index, key, f"キー列は変更できません（元の値: {keys[key] or '空欄'}）。")
+            )
+    data, problems = _parse(raw)
+    for key, message in problems.items():
+        errors.append(CellError(index, key, message))
+    if items:
+        data["completion"], answer_problems = excel_items.read_answers(entry, answers)
+        columns = {column.key: column for column in items}
+        for key, message in answer_problems.items():
+            errors.append(CellError.at(index, columns[key], message))
+        problems |= answer_problems
+    if any(error.row == index for error in errors) and not problems:
+        return None  # key problems: the row cannot be read further
+    if not problems and all(getattr(entry, name) == data[name] for name in data):
+        return None  # unchanged: the no-op round trip writes nothing
+    if _int(raw["version"]) != entry.version:
+        who = entry.updated_by.display_name if entry.updated_by else ""
+        message = (
+            f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
+            "最新のファイルをダウンロードし直してください。"
+        )
+        errors.append(CellError(index, "task", message))
+        return None
+    # Check the rules on every readable cell too, so one upload reports all of a row's errors.
+    errors.extend(_rule_errors(index, entry, data, problems, items, on=on))
+    if any(error.row == index for error in errors):
+        return None
+    return entry, data, entry.version
+
+
+def _value(cells: tuple, number: int) -> Any:
+    return cells[number - 1].value if number <= len(cells) else None
+
+
+def _formulas(index: int, cells: tuple, items: tuple[ItemColumn, ...]) -> list[CellError]:
+    def formula(number: int) -> bool:
+        return number <= len(cells) and getattr(cells[number - 1], "data_type", None) == "f"
+
+    message = "数式は使えません。値を入力してください。"
+    found = [
+        CellError(index, column.key, message)
+        for number, column in enumerate(COLUMNS, start=1)
+        if formula(number)
+    ]
+    return found + [
+        CellError.at(index, column, message) for column in items if formula(column.number)
+    ]
+
+
+def _entry_of(
+    index: int, raw: dict[str, Any], entries: dict[int, PlanEntry], errors: list[CellError]
+) -> PlanEntry | None:
     entry = entries.get(_int(raw["id"]) or -1)
     if entry is None:
         if PlanEntry.objects.filter(pk=_int(raw["id"]) or -1).exists():
@@ -336,40 +429,32 @@ def _read_row(
                 "この行のキーが見つかりません。行を追加・複製せず、ダウンロードしたファイルを使ってください。",
             )
         )
-        return None
-    keys = _key_values(entry)
-    for key in KEY_COLUMNS:
-        if unescape(str(raw[key] or "")) != keys[key]:
-            errors.append(
-                CellError(index, key, f"キー列は変更できません（元の値: {keys[key] or '空欄'}）。")
-            )
-    data, problems = _parse(raw)
-    for key, message in problems.items():
-        errors.append(CellError(index, key, message))
-    if any(error.row == index for error in errors) and not problems:
-        return None  # key or formula problems: the row cannot be read further
-    if not problems and all(getattr(entry, name) == data[name] for name in data):
-        return None  # unchanged: the no-op round trip writes nothing
-    if _int(raw["version"]) != entry.version:
-        who = entry.updated_by.display_name if entry.updated_by else ""
-        message = (
-            f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
-            "最新のファイルをダウンロードし直してください。"
-        )
-        errors.append(CellError(index, "task", message))
-        return None
-    # Check the rules on every readable cell too, so one upload reports all of a row's errors.
+    return entry
+
+
+def _rule_errors(
+    index: int,
+    entry: PlanEntry,
+    data: dict[str, Any],
+    problems: dict[str, str],
+    items: tuple[ItemColumn, ...],
+    *,
+    on: dt.date | None,
+) -> list[CellError]:
+    """The plan's rules on the row, each problem on its cell (skipping cells already wrong)."""
+    columns = {column.key: column for column in items}
     values = services.values_of(entry, data)
+    found = []
     for name, message in rules.validate(values, services.context_for(entry, on=on)).items():
         if name in problems:
             continue
-        column = name if name in INDEX else "status"
-        if name.startswith("c_"):
-            message = f"{message}（完了時の入力項目は計画画面で入力してください）"
-        errors.append(CellError(index, column, message))
-    if any(error.row == index for error in errors):
-        return None
-    return entry, data, entry.version
+        if name in columns:
+            found.append(CellError.at(index, columns[name], message))
+        elif name.startswith("c_"):  # a file downloaded before it had completion columns
+            found.append(CellError(index, "status", f"{message}{OLD_FILE}"))
+        else:
+            found.append(CellError(index, name if name in INDEX else "status", message))
+    return found
 
 
 def _int(value: Any) -> int | None:
@@ -454,7 +539,7 @@ def mark(data: bytes, errors: list[CellError]) -> bytes:
     sheet = book[SHEET]
     fill = PatternFill("solid", fgColor="FFC7CE")
     for error in errors:
-        cell = sheet.cell(row=error.row, column=INDEX[error.column])
+        cell = sheet.cell(row=error.row, column=error.number)
         cell.fill = fill
         note = f"{cell.comment.text}\n{error.message}" if cell.comment else error.message
         cell.comment = Comment(note, "デジタルPMO", width=300, height=120)

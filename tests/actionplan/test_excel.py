@@ -9,9 +9,10 @@ import time
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from actionplan import excel, selectors, services, tasks
-from actionplan.models import ImportJob, PlanEntry
+from actionplan import excel, excel_items, selectors, services, tasks
+from actionplan.models import CompletionItem, ImportJob, PlanEntry
 from tests.actionplan.conftest import ON, entry
 from tests.hostile_xlsx import BILLION_LAUGHS, many_rows, xlsx_with, zip_bomb
 
@@ -23,11 +24,13 @@ def export(organization, programme) -> bytes:
     return excel.export(organization, programme, selectors.plan(organization, programme).rows)
 
 
-def edit(data: bytes, changes: dict[tuple[int, str], object]) -> bytes:
+def edit(data: bytes, changes: dict[tuple[int, str | int], object]) -> bytes:
+    """``data`` with cells changed: (row, COLUMNS key or column number) -> value."""
     book = load_workbook(io.BytesIO(data))
     sheet = book[excel.SHEET]
     for (row, key), value in changes.items():
-        sheet.cell(row=row, column=COL[key], value=value)
+        cell = sheet.cell(row=row, column=key if isinstance(key, int) else COL[key])
+        cell.value = value  # None empties the cell
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -192,6 +195,401 @@ def test_another_organisations_keys_are_refused(alice, plan, sapporo, hakodate, 
         run(alice, sapporo, programme, edit(data, {(2, "id"): theirs.pk}))
     with pytest.raises(excel.UploadRefused, match="他の団体の計画ファイルです"):
         run(alice, sapporo, programme, export(hakodate, programme))
+
+
+# --- Completion items (完了時の入力項目) ------------------------------------------------------
+
+
+def item(target: PlanEntry, label: str) -> CompletionItem:
+    return target.task.completion_items.get(label=label)
+
+
+def column_of(data: bytes, title: str) -> int:
+    """The number of the column titled ``title`` in the exported sheet."""
+    header = next(load_workbook(io.BytesIO(data))[excel.SHEET].iter_rows(max_row=1))
+    return next(cell.column for cell in header if cell.value == title)
+
+
+def finish(target: PlanEntry, row: int) -> dict[tuple[int, str | int], object]:
+    """The cells that mark ``target`` done (its answers aside)."""
+    return {
+        (row, "status"): "完了",
+        (row, "actual_start"): dt.datetime(2015, 4, 1),
+        (row, "actual_end"): dt.datetime(2015, 7, 1),
+    }
+
+
+def answer(user, target: PlanEntry, answers: dict[str, str]) -> None:
+    """Save ``target`` as done with ``answers`` ({label: stored answer}) through the service."""
+    completion = {str(item(target, label).pk): value for label, value in answers.items()}
+    data = {"status": "done", "actual_start": D(2015, 4, 1), "actual_end": D(2015, 7, 1)}
+    services.save_entry(user, target.pk, {**data, "completion": completion}, 1, on=ON)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("date", dt.datetime(2015, 7, 9), ("2015-07-09", "")),
+        ("date", "2015/7/9", ("2015-07-09", "")),
+        ("date", "２０１５／０７／０９", ("2015-07-09", "")),
+        ("date", 42194, ("", "「項目」は日付（2015/07/09 の形）で入力してください。")),
+        ("number", 3, ("3", "")),
+        ("number", 0.1, ("0.1", "")),
+        ("number", "1,234", ("1234", "")),
+        ("number", "１２", ("12", "")),
+        ("number", "NaN", ("", "「項目」は数値で入力してください。")),
+        ("number", True, ("", "「項目」は数値で入力してください。")),
+        ("yes_no", "はい", ("yes", "")),
+        ("yes_no", " いいえ ", ("no", "")),
+        ("yes_no", "Yes", ("Yes", "「項目」は「はい」か「いいえ」を選んでください。")),
+        ("choice", "個別改修", ("個別改修", "")),
+        ("choice", "外注", ("外注", "「項目」は選択肢から選んでください。")),
+        ("text", "x" * 2001, ("", "「項目」は2,000文字以内で入力してください。")),
+    ],
+)
+def test_a_cell_is_read_as_its_kind(kind, value, expected):
+    question = CompletionItem(label="項目", kind=kind, choices="パッケージの更新\n個別改修")
+    assert excel_items.parse(question, value) == expected
+
+
+def test_export_has_a_column_per_completion_item(plan, sapporo, programme):
+    data = export(sapporo, programme)
+    book = load_workbook(io.BytesIO(data))
+    header = [cell.value for cell in book[excel.SHEET][1]]
+    labels = list(
+        CompletionItem.objects.filter(task__work_item__programme=programme)
+        .order_by("task__work_item__order", "task__order", "order")
+        .values_list("label", flat=True)
+    )
+    assert header[: len(excel.COLUMNS)] == [column.title for column in excel.COLUMNS]
+    assert header[len(excel.COLUMNS) :] == [f"完了時: {label}" for label in labels]
+    assert header[len(excel.COLUMNS)] == "完了時: 窓口の設置日"
+    # _meta names the item behind each column, so the import does not go by titles alone.
+    recorded = [row for row in book[excel.META_SHEET].values if row[0] == "completion"]
+    window = item(entry(sapporo, "A", "相談窓口の設置"), "窓口の設置日")
+    assert recorded[0] == ("completion", "O", window.pk, "完了時: 窓口の設置日")
+    assert len(recorded) == len(labels)
+
+
+def test_completion_cells_are_editable_only_on_their_tasks_rows(plan, sapporo, programme):
+    desk, publicity = entry(sapporo, "A", "相談窓口の設置"), entry(sapporo, "A", "住民への広報活動")
+    data = export(sapporo, programme)
+    sheet = load_workbook(io.BytesIO(data))[excel.SHEET]
+    date_column = column_of(data, "完了時: 窓口の設置日")
+    yes_no_column = column_of(data, "完了時: 本番環境での動作確認")
+    own = sheet.cell(row_of(data, desk.pk), date_column)
+    assert not own.protection.locked and own.fill.fgColor.rgb.endswith("FFF8DC")
+    assert own.number_format == "yyyy/mm/dd"
+    for cell in (
+        sheet.cell(row_of(data, publicity.pk), date_column),
+        sheet.cell(row_of(data, desk.pk), yes_no_column),
+    ):
+        assert cell.protection.locked and cell.fill.fgColor.rgb.endswith("D9D9D9")
+        assert cell.value is None
+
+
+def test_completion_columns_are_validated_by_kind(plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    change = entry(sapporo, "B", "住民票記載事項の追加")
+    data = export(sapporo, programme)
+    sheet = load_workbook(io.BytesIO(data))[excel.SHEET]
+    validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+
+    def on(title: str, target: PlanEntry):
+        letter = get_column_letter(column_of(data, title))
+        return validations[f"{letter}{row_of(data, target.pk)}"]
+
+    date = on("完了時: 窓口の設置日", desk)
+    assert (date.type, date.formula1, date.formula2) == (
+        "date",
+        "DATE(2015,1,1)",
+        "DATE(2017,12,31)",
+    )
+    assert "「相談窓口の設置」を完了にするときの必須項目です。" in date.prompt
+    number = on("完了時: 窓口の数", desk)
+    assert number.type == "decimal" and "任意項目" in number.prompt
+    assert on("完了時: 本番環境での動作確認", change).formula1 == '"はい,いいえ"'
+    choice = on("完了時: 改修の方法", change)
+    assert (choice.type, choice.formula1) == ("list", '"パッケージの更新,個別改修,システム更改"')
+
+
+def test_text_items_and_long_choice_lists(plan, sapporo, programme):
+    task = entry(sapporo, "J", "議会提案").task
+    CompletionItem.objects.create(task=task, label="議決日の備考", kind="text", required=False)
+    many = [f"選択肢その{number}の少し長い説明文" for number in range(1, 21)]
+    CompletionItem.objects.create(
+        task=task, label="条例の形式", kind="choice", choices="\n".join(many), order=2
+    )
+    data = export(sapporo, programme)
+    sheet = load_workbook(io.BytesIO(data))[excel.SHEET]
+    row = row_of(data, entry(sapporo, "J", "議会提案").pk)
+    validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+    text = validations[f"{get_column_letter(column_of(data, '完了時: 議決日の備考'))}{row}"]
+    assert (text.type, text.operator, text.formula1) == ("textLength", "lessThanOrEqual", "2000")
+    # Over 255 characters: no list formula (Excel would refuse the file), the choices in the note.
+    assert len(",".join(many)) > 255
+    long = validations[f"{get_column_letter(column_of(data, '完了時: 条例の形式'))}{row}"]
+    assert long.type is None and long.formula1 is None and long.showInputMessage
+    assert "次のいずれかを入力してください: 選択肢その1の少し長い説明文／" in long.prompt
+    assert len(long.prompt) <= 255
+
+
+def test_a_label_two_tasks_share_names_its_task(plan, sapporo, programme):
+    for code, name in (("A", "住民への広報活動"), ("J", "議会提案")):
+        task = entry(sapporo, code, name).task
+        CompletionItem.objects.create(task=task, label="実施日", kind="date")
+    data = export(sapporo, programme)
+    assert column_of(data, "完了時: 実施日（A. 住民への広報活動）")
+    assert column_of(data, "完了時: 実施日（J. 議会提案）")
+
+
+def test_answers_round_trip_and_an_unchanged_sheet_changes_nothing(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    change = entry(sapporo, "B", "住民票記載事項の追加")
+    answer(alice, desk, {"窓口の設置日": "2015-06-30", "窓口の数": "3.50"})
+    answer(alice, change, {"本番環境での動作確認": "yes", "改修の方法": "個別改修"})
+    data = export(sapporo, programme)
+    sheet = load_workbook(io.BytesIO(data))[excel.SHEET]
+    shown = {
+        title: sheet.cell(row_of(data, target.pk), column_of(data, title)).value
+        for target, title in (
+            (desk, "完了時: 窓口の設置日"),
+            (desk, "完了時: 窓口の数"),
+            (change, "完了時: 本番環境での動作確認"),
+            (change, "完了時: 改修の方法"),
+        )
+    }
+    assert shown == {
+        "完了時: 窓口の設置日": dt.datetime(2015, 6, 30),
+        "完了時: 窓口の数": 3.5,
+        "完了時: 本番環境での動作確認": "はい",
+        "完了時: 改修の方法": "個別改修",
+    }
+    history = PlanEntry.history.count()
+    result = run(alice, sapporo, programme, data)
+    assert result.errors == [] and result.changed == 0
+    assert PlanEntry.history.count() == history
+    desk.refresh_from_db()
+    assert desk.completion[str(item(desk, "窓口の数").pk)] == "3.50"  # 3.5 means the same
+
+
+def test_done_row_with_its_answers_is_saved(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    data = export(sapporo, programme)
+    row = row_of(data, desk.pk)
+    changed = edit(
+        data,
+        {
+            **finish(desk, row),
+            (row, column_of(data, "完了時: 窓口の設置日")): "2015/06/30",
+            (row, column_of(data, "完了時: 窓口の数")): 2,
+        },
+    )
+    result = run(alice, sapporo, programme, changed)
+    assert result.errors == [] and result.changed == 1
+    desk.refresh_from_db()
+    assert desk.status == "done" and desk.version == 2
+    assert desk.completion == {
+        str(item(desk, "窓口の設置日").pk): "2015-06-30",
+        str(item(desk, "窓口の数").pk): "2",
+    }
+
+
+def test_yes_no_and_excel_dates_are_read(alice, plan, sapporo, programme):
+    change, safety = (
+        entry(sapporo, "B", "住民票記載事項の追加"),
+        entry(sapporo, "H", "安全管理措置の実施"),
+    )
+    data = export(sapporo, programme)
+    first, second = row_of(data, change.pk), row_of(data, safety.pk)
+    changed = edit(
+        data,
+        {
+            **finish(change, first),
+            (first, column_of(data, "完了時: 本番環境での動作確認")): "はい",
+            **finish(safety, second),
+            (second, column_of(data, "完了時: 取扱規程の策定")): "いいえ",
+        },
+    )
+    assert run(alice, sapporo, programme, changed).changed == 2
+    assert PlanEntry.objects.get(pk=change.pk).completion == {
+        str(item(change, "本番環境での動作確認").pk): "yes"
+    }
+    assert PlanEntry.objects.get(pk=safety.pk).completion == {
+        str(item(safety, "取扱規程の策定").pk): "no"
+    }
+
+
+def test_missing_required_answer_is_marked_on_its_cell(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    data = export(sapporo, programme)
+    row, column = row_of(data, desk.pk), column_of(data, "完了時: 窓口の設置日")
+    result = run(alice, sapporo, programme, edit(data, finish(desk, row)))
+    message = "完了にするには「窓口の設置日」を入力してください。"
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (row, f"c_{item(desk, '窓口の設置日').pk}", message)
+    ]
+    assert PlanEntry.objects.get(pk=desk.pk).status == "not_started"
+    marked = load_workbook(io.BytesIO(result.marked))
+    cell = marked[excel.SHEET].cell(row, column)
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE") and message in cell.comment.text
+    listing = list(marked[excel.ERROR_SHEET].iter_rows(min_row=2, values_only=True))
+    assert listing == [("計画", row, "O", "完了時: 窓口の設置日", message)]
+
+
+BAD_ANSWERS = {  # (work item, task, item, cell, message)
+    "date": (
+        "A",
+        "相談窓口の設置",
+        "窓口の設置日",
+        "2015/13/40",
+        "は日付（2015/07/09 の形）で入力してください。",
+    ),
+    "number": ("A", "相談窓口の設置", "窓口の数", "たくさん", "は数値で入力してください。"),
+    "yes-no": (
+        "B",
+        "住民票記載事項の追加",
+        "本番環境での動作確認",
+        "たぶん",
+        "は「はい」か「いいえ」を選んでください。",
+    ),
+    "choice": ("B", "住民票記載事項の追加", "改修の方法", "外注", "は選択肢から選んでください。"),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "task", "label", "value", "says"), BAD_ANSWERS.values(), ids=list(BAD_ANSWERS)
+)
+def test_bad_answer_is_marked_on_its_cell(
+    alice, plan, sapporo, programme, code, task, label, value, says
+):
+    target = entry(sapporo, code, task)
+    data = export(sapporo, programme)
+    row, column = row_of(data, target.pk), column_of(data, f"完了時: {label}")
+    result = run(alice, sapporo, programme, edit(data, {(row, column): value}))
+    assert [(e.row, e.number, e.message) for e in result.errors] == [
+        (row, column, f"「{label}」{says}")
+    ]
+    shown = result.errors[0].as_dict()
+    assert (shown["column"], shown["title"]) == (get_column_letter(column), f"完了時: {label}")
+    assert PlanEntry.objects.get(pk=target.pk).completion == {}
+
+
+def test_done_row_reports_each_answer_once(alice, plan, sapporo, programme):
+    training = entry(sapporo, "E", "研修実施")
+    data = export(sapporo, programme)
+    row = row_of(data, training.pk)
+    changed = edit(
+        data, {**finish(training, row), (row, column_of(data, "完了時: 受講者数")): "十人"}
+    )
+    result = run(alice, sapporo, programme, changed)
+    assert sorted((e.title, e.message) for e in result.errors) == [
+        ("完了時: 受講者数", "「受講者数」は数値で入力してください。"),
+        ("完了時: 研修の実施日", "完了にするには「研修の実施日」を入力してください。"),
+    ]
+
+
+def test_answer_on_a_row_without_the_item_is_refused(alice, plan, sapporo, programme):
+    publicity = entry(sapporo, "A", "住民への広報活動")
+    data = export(sapporo, programme)
+    row, column = row_of(data, publicity.pk), column_of(data, "完了時: 窓口の設置日")
+    result = run(alice, sapporo, programme, edit(data, {(row, column): dt.datetime(2015, 6, 30)}))
+    assert [(e.row, e.number, e.message) for e in result.errors] == [
+        (row, column, "このタスクには「窓口の設置日」の項目はありません。空欄にしてください。")
+    ]
+    assert PlanEntry.objects.get(pk=publicity.pk).completion == {}
+
+
+def test_emptied_answer_cell_removes_only_that_answer(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    answer(alice, desk, {"窓口の設置日": "2015-06-30", "窓口の数": "3"})
+    data = export(sapporo, programme)
+    changed = edit(data, {(row_of(data, desk.pk), column_of(data, "完了時: 窓口の数")): None})
+    assert run(alice, sapporo, programme, changed).changed == 1
+    desk.refresh_from_db()
+    assert desk.completion == {str(item(desk, "窓口の設置日").pk): "2015-06-30"}
+
+
+def test_formula_in_an_answer_cell_is_refused(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    data = export(sapporo, programme)
+    row, column = row_of(data, desk.pk), column_of(data, "完了時: 窓口の数")
+    result = run(alice, sapporo, programme, edit(data, {(row, column): "=1+1"}))
+    assert [(e.number, e.message) for e in result.errors] == [
+        (column, "数式は使えません。値を入力してください。")
+    ]
+
+
+def test_text_answers_cannot_run_as_formulas(alice, plan, sapporo, programme):
+    target = entry(sapporo, "J", "議会提案")
+    text = CompletionItem.objects.create(task=target.task, label="備考", kind="text")
+    PlanEntry.objects.filter(pk=target.pk).update(completion={str(text.pk): '=HYPERLINK("x")'})
+    data = export(sapporo, programme)
+    cell = load_workbook(io.BytesIO(data))[excel.SHEET].cell(
+        row_of(data, target.pk), column_of(data, "完了時: 備考")
+    )
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert run(alice, sapporo, programme, data).changed == 0
+
+
+def test_sheet_whose_items_changed_since_download_is_refused(alice, plan, sapporo, programme):
+    data = export(sapporo, programme)
+    task = entry(sapporo, "J", "議会提案").task
+    CompletionItem.objects.create(task=task, label="議決日", kind="date")
+    with pytest.raises(
+        excel.UploadRefused, match="ダウンロードした後に完了時の入力項目が変わりました"
+    ):
+        run(alice, sapporo, programme, data)
+
+
+def test_moved_completion_columns_are_refused(alice, plan, sapporo, programme):
+    book = load_workbook(io.BytesIO(export(sapporo, programme)))
+    book[excel.SHEET].insert_cols(len(excel.COLUMNS) + 1)
+    moved = io.BytesIO()
+    book.save(moved)
+    with pytest.raises(excel.UploadRefused, match=excel_items.MOVED):
+        run(alice, sapporo, programme, moved.getvalue())
+
+
+def without_completion_columns(data: bytes) -> bytes:
+    """The sheet as it was downloaded before it had completion columns."""
+    book = load_workbook(io.BytesIO(data))
+    book[excel.SHEET].delete_cols(len(excel.COLUMNS) + 1, 100)
+    meta = book[excel.META_SHEET]
+    meta.delete_rows(3, meta.max_row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_file_without_completion_columns_leaves_answers_alone(alice, plan, sapporo, programme):
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    answer(alice, desk, {"窓口の設置日": "2015-06-30"})
+    publicity = entry(sapporo, "A", "住民への広報活動")
+    old = without_completion_columns(export(sapporo, programme))
+    assert run(alice, sapporo, programme, old).changed == 0
+    changed = edit(old, {(row_of(old, desk.pk), "remarks"): "旧ファイルから"})
+    assert run(alice, sapporo, programme, changed).changed == 1
+    desk.refresh_from_db()
+    assert desk.remarks == "旧ファイルから" and desk.completion  # answers kept
+    # Another done row needs an answer the old file cannot give: it says where to get one.
+    change = entry(sapporo, "B", "住民票記載事項の追加")
+    old = without_completion_columns(export(sapporo, programme))
+    result = run(alice, sapporo, programme, edit(old, finish(change, row_of(old, change.pk))))
+    assert [e.column for e in result.errors] == ["status"]
+    assert "最新のファイルをダウンロードしてください" in result.errors[0].message
+    assert "計画画面で入力" not in result.errors[0].message
+    assert PlanEntry.objects.get(pk=publicity.pk).version == 1
+
+
+def test_stray_columns_without_a_record_are_refused(alice, plan, sapporo, programme):
+    book = load_workbook(io.BytesIO(export(sapporo, programme)))
+    meta = book[excel.META_SHEET]
+    meta.delete_rows(3, meta.max_row)  # the columns stay, the record of their items is gone
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(excel.UploadRefused, match=excel_items.MOVED):
+        run(alice, sapporo, programme, out.getvalue())
 
 
 # --- Hostile files, refused before parsing -------------------------------------------------
