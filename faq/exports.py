@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from faq.models import FAQ, Field, WorkItem
+from faq.rules import links_text
 
 SHEET = "FAQ"
 COLUMNS = (
@@ -40,10 +41,6 @@ def safe_cell(value):
 
 def field_label(code: str) -> str:
     return str(Field(code).label) if code else ""
-
-
-def links_text(links: list[dict]) -> str:
-    return "\n".join(f"{link.get('title', '')}|{link.get('url', '')}" for link in links or [])
 
 
 def row_for(faq: FAQ) -> list:

@@ -7,17 +7,15 @@ good. openpyxl parses the XML through defusedxml (installed), so entity tricks a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from faq import services
+from faq import rules, services
 from faq.exports import FORMULA_PREFIXES, HEADERS
 from faq.models import FAQ, Field, WorkItem
 from pmo import xlsx
 
-NUMBER_RE = re.compile(r"^FAQ-\d{4,}$")
 MAX_ROWS = 20_000
 REQUIRED_HEADERS = ("番号", "質問", "回答")
 
@@ -84,21 +82,15 @@ def _date(value, errors: list, row: int) -> dt.date | None:
 
 
 def _links(text: str, errors: list, row: int) -> list[dict]:
-    links = []
-    for line in filter(None, (part.strip() for part in text.splitlines())):
-        title, _bar, url = line.rpartition("|")
-        if not title or not (url.startswith("/") or url.startswith(("http://", "https://"))):
-            errors.append(
-                RowError(row, "関連資料", "「資料名|URL」の形で1行に1件入力してください。")
-            )
-            continue
-        links.append({"title": title.strip()[:200], "url": url.strip()[:500]})
+    links, bad_lines = rules.parse_links(text)
+    for _line in bad_lines:
+        errors.append(RowError(row, "関連資料", "「資料名|URL」の形で1行に1件入力してください。"))
     return links
 
 
 def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
-    number = _text(values.get("番号"))
-    if number and not NUMBER_RE.match(number):
+    number = rules.clean_number(_text(values.get("番号")))
+    if number and not rules.is_number(number):
         errors.append(
             RowError(row, "番号", "番号は FAQ-0001 の形で入力してください（新規は空欄）。")
         )
@@ -134,7 +126,7 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
     }
     if updated_on := _date(values.get("最終更新日"), errors, row):
         fields["updated_on"] = updated_on
-    related = [n.strip() for n in re.split(r"[,、\s]+", _text(values.get("関連FAQ"))) if n.strip()]
+    related = rules.split_numbers(_text(values.get("関連FAQ")))
     return ParsedRow(row, number, fields, related)
 
 
