@@ -714,3 +714,28 @@ def test_import_announces_all_saved_entries_at_once(alice, plan, sapporo, progra
     finally:
         services.entry_saved.disconnect(receiver)
     assert heard == [sorted([first.pk, second.pk]), [first.pk]]
+
+
+def test_upload_page_lists_an_answer_error_by_its_column(client, alice, plan, sapporo, programme):
+    client.force_login(alice)
+    desk = entry(sapporo, "A", "相談窓口の設置")
+    data = client.get(reverse("actionplan:plan_xlsx", args=[sapporo.code])).content
+    row = row_of(data, desk.pk)
+    response = upload(client, sapporo, edit(data, finish(desk, row)))
+    job = ImportJob.objects.get()
+    assert job.state == "failed" and job.errors == [
+        {
+            "row": row,
+            "column": "O",
+            "title": "完了時: 窓口の設置日",
+            "message": "完了にするには「窓口の設置日」を入力してください。",
+        }
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "O 完了時: 窓口の設置日" in page
+    done = edit(
+        data, {**finish(desk, row), (row, column_of(data, "完了時: 窓口の設置日")): "2015/06/30"}
+    )
+    upload(client, sapporo, done)
+    assert ImportJob.objects.latest("pk").changed == 1
+    assert PlanEntry.objects.get(pk=desk.pk).status == "done"
