@@ -13,11 +13,11 @@ class FAQAdmin(admin.ModelAdmin):
     list_filter = ("work_item", "field", "is_published")
     search_fields = ("number", "question_norm", "answer_norm")
     filter_horizontal = ("related",)
-    readonly_fields = ("view_count", "helpful_count")
+    readonly_fields = ("view_count", "helpful_count", "updated_at", "updated_by", "version")
 
     def save_model(self, request, obj, form, change) -> None:
         # The service keeps the answer sanitised and the search columns current.
-        services.save_faq(obj)
+        services.save_faq(obj, by=request.user)
         audit.record(
             audit.Kind.CONTENT,
             request=request,

@@ -171,8 +171,8 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
 
 
-def import_faqs(upload) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or none."""
+def import_faqs(upload, *, by=None) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none (``by``: who)."""
     parsed, errors = read(upload)
     if not errors:
         _check_numbers(parsed, errors)
@@ -192,7 +192,7 @@ def import_faqs(upload) -> ImportResult:
             is_new = faq.pk is None
             for name, value in item.fields.items():
                 setattr(faq, name, value)
-            services.save_faq(faq, touch="updated_on" not in item.fields)
+            services.save_faq(faq, touch="updated_on" not in item.fields, by=by)
             saved[item.row] = faq
             result.created += is_new
             result.updated += not is_new

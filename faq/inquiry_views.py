@@ -189,6 +189,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             answer_text=form.cleaned_data["answer"],
             work_item=form.cleaned_data["work_item"],
             field=form.cleaned_data["field"],
+            by=request.user,
         )
     except services.WorkflowError as exc:
         messages.error(request, str(exc))

@@ -1,7 +1,8 @@
 """FAQ entries, helpful votes, searches that found nothing, and inquiries (問い合わせ).
 
-The normalised search columns (``question_norm``, ``answer_norm``) are kept by
-:mod:`faq.services`, never by ``save()``; every write goes through the service layer.
+The normalised search columns (``question_norm``, ``answer_norm``) and the FAQ's ``version``,
+``updated_at`` and ``updated_by`` are kept by :mod:`faq.services`, never by ``save()``; every
+write goes through the service layer.
 """
 
 from __future__ import annotations
@@ -69,6 +70,18 @@ class FAQ(models.Model):
     question_norm = models.TextField(editable=False, default="")
     answer_norm = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
+    # Who saved it last and when (any path: portal, import, admin); null before this was kept.
+    # ``version`` is bumped on every save, so an edit based on an older one can be refused.
+    updated_at = models.DateTimeField(_("更新日時"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版"), default=1)
 
     objects = FAQQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from faq import richtext
 from faq.models import (
@@ -36,9 +37,75 @@ class WorkflowError(Exception):
 
 
 # --- FAQ ----------------------------------------------------------------------------------------
+# What an editor changes; save_faq writes these, the search columns and who/when/version, never
+# the counters (single UPDATEs elsewhere, which a save of an older copy would undo).
+EDITABLE_FIELDS = (
+    "number",
+    "question",
+    "answer",
+    "work_item",
+    "field",
+    "topic",
+    "updated_on",
+    "related_documents",
+    "is_published",
+)
+_SAVED_FIELDS = (
+    *EDITABLE_FIELDS,
+    "question_norm",
+    "answer_norm",
+    "updated_at",
+    "updated_by",
+    "version",
+)
+
+
+class NumberTaken(Exception):
+    """Another FAQ has the number (message is shown to the user)."""
+
+    def __init__(self, number: str):
+        super().__init__(_("%(number)s は既に別のFAQの番号です。") % {"number": number})
+        self.number = number
+
+
+class StaleEdit(Exception):
+    """The FAQ was saved by someone else after the editor's copy was read; nothing was written.
+
+    ``current`` is the FAQ as it is now (``None`` if it was deleted).
+    """
+
+    def __init__(self, current: FAQ | None):
+        self.current = current
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        faq = self.current
+        if faq is None:
+            return _("このFAQは削除されています。")
+        who = (faq.updated_by.display_name or faq.updated_by.email) if faq.updated_by else ""
+        when = (
+            timezone.localtime(faq.updated_at).strftime("%Y/%m/%d %H:%M") if faq.updated_at else ""
+        )
+        return _(
+            "編集を始めた後に、%(who)s さんがこのFAQを変更しました（%(when)s）。"
+            "保存していません。最新の内容を開き直してから編集してください。"
+        ) % {"who": who or _("別の利用者"), "when": when or _("日時不明")}
+
+
+def stale_edit(pk: int) -> StaleEdit:
+    """The refusal for FAQ ``pk``, naming who saved it last (one query)."""
+    return StaleEdit(FAQ.objects.select_related("updated_by").filter(pk=pk).first())
+
+
 def refresh_search_columns(faq: FAQ) -> None:
     faq.question_norm = normalize(faq.question)
     faq.answer_norm = normalize(richtext.to_plain(faq.answer))
+
+
+def clean_content(faq: FAQ) -> None:
+    """The text as it will be stored: trimmed question, sanitised answer."""
+    faq.question = (faq.question or "").strip()
+    faq.answer = richtext.sanitize(faq.answer)
 
 
 def next_number() -> str:
@@ -48,31 +115,135 @@ def next_number() -> str:
     return f"{NUMBER_PREFIX}{max(used, default=0) + 1:04d}"
 
 
-def save_faq(faq: FAQ, *, related: list[FAQ] | None = None, touch: bool = True) -> FAQ:
-    """Sanitise the answer, refresh the search columns and save (numbering new entries)."""
-    faq.question = (faq.question or "").strip()
-    faq.answer = richtext.sanitize(faq.answer)
+def save_faq(
+    faq: FAQ,
+    *,
+    related: list[FAQ] | None = None,
+    touch: bool = True,
+    by=None,
+    expected_version: int | None = None,
+) -> FAQ:
+    """Sanitise the answer, refresh the search columns and save (numbering new entries).
+
+    ``by`` is recorded as the last to change it. With ``expected_version`` an existing FAQ is
+    saved only if it is still at that version (a conditional UPDATE claims it), else
+    :class:`StaleEdit`; without, the version is bumped in the database and read back (one
+    more query). A number in use raises :class:`NumberTaken`. Nothing is written on refusal.
+    """
+    clean_content(faq)
     refresh_search_columns(faq)
     if touch:
         faq.updated_on = timezone.localdate()
-    for _attempt in range(3):
-        if not faq.number:
-            faq.number = next_number()
-        try:
-            with transaction.atomic():
-                faq.save()
-            break
-        except IntegrityError:
-            if faq.pk or _attempt == 2:
-                raise
-            faq.number = ""  # another editor took the number; take the next one
-    if related is not None:
-        faq.related.set(related)
+    faq.updated_at = timezone.now()
+    faq.updated_by = by
+    with transaction.atomic():
+        if faq.pk is None:
+            _insert(faq)
+        else:
+            _update(faq, expected_version)
+        if related is not None:
+            faq.related.set(related)
     return faq
 
 
-def create_faq(*, related: list[FAQ] | None = None, **fields: Any) -> FAQ:
-    return save_faq(FAQ(**fields), related=related, touch="updated_on" not in fields)
+def _insert(faq: FAQ) -> None:
+    numbered = not faq.number
+    for attempt in range(3):
+        if numbered:
+            faq.number = next_number()
+        try:
+            with transaction.atomic():
+                faq.save(force_insert=True)
+            return
+        except IntegrityError:
+            # Another editor took the number we chose: take the next one. A number the
+            # editor chose is theirs to change.
+            if not numbered or attempt == 2:
+                _raise_if_taken(faq)
+                raise
+
+
+def _update(faq: FAQ, expected_version: int | None) -> None:
+    if expected_version is None:
+        faq.version = F("version") + 1
+    else:
+        claimed = FAQ.objects.filter(pk=faq.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
+        if not claimed:
+            raise stale_edit(faq.pk)
+        faq.version = expected_version + 1
+    try:
+        with transaction.atomic():
+            faq.save(update_fields=_SAVED_FIELDS)
+    except IntegrityError:
+        _raise_if_taken(faq)
+        raise
+    if expected_version is None:
+        faq.refresh_from_db(fields=["version"])
+
+
+def _raise_if_taken(faq: FAQ) -> None:
+    if FAQ.objects.filter(number=faq.number).exclude(pk=faq.pk).exists():
+        raise NumberTaken(faq.number)
+
+
+def create_faq(*, related: list[FAQ] | None = None, by=None, **fields: Any) -> FAQ:
+    return save_faq(FAQ(**fields), related=related, touch="updated_on" not in fields, by=by)
+
+
+def update_faq(
+    faq: FAQ,
+    *,
+    by,
+    expected_version: int,
+    related: list[FAQ] | None = None,
+    **fields: Any,
+) -> list[str]:
+    """An editor's change to ``faq`` (read at ``expected_version``): the names of the fields
+    that changed, ``[]`` when none did (then nothing is written and 最終更新日 stays).
+
+    Raises :class:`StaleEdit` or :class:`NumberTaken`, writing nothing. Reads the current
+    related FAQs (one query) when ``related`` is given.
+    """
+    if faq.version != expected_version:
+        raise StaleEdit(faq)
+    before = {name: getattr(faq, name) for name in fields}
+    for name, value in fields.items():
+        setattr(faq, name, value)
+    clean_content(faq)
+    changed = [name for name in fields if getattr(faq, name) != before[name]]
+    if related is not None:
+        old = set(faq.related.values_list("pk", flat=True))
+        if old != {other.pk for other in related}:
+            changed.append("related")
+        else:
+            related = None
+    if changed:
+        save_faq(
+            faq,
+            related=related,
+            by=by,
+            expected_version=expected_version,
+            touch="updated_on" not in fields,
+        )
+    return changed
+
+
+def set_published(faq: FAQ, published: bool, *, by) -> bool:
+    """Publish or unpublish (one conditional UPDATE); ``False`` if it already was.
+
+    The search columns and 最終更新日 do not change; the version does, so an edit form opened
+    before is refused rather than silently flipping it back.
+    """
+    now = timezone.now()
+    changed = FAQ.objects.filter(pk=faq.pk, is_published=not published).update(
+        is_published=published, version=F("version") + 1, updated_at=now, updated_by=by
+    )
+    if changed:
+        faq.is_published, faq.updated_at, faq.updated_by = published, now, by
+        faq.refresh_from_db(fields=["version"])
+    return bool(changed)
 
 
 def record_view(faq: FAQ) -> None:
@@ -264,6 +435,7 @@ def publish_as_faq(
     answer_text: str = "",
     work_item: str | None = None,
     field: str | None = None,
+    by=None,
 ) -> FAQ:
     """One step: a new FAQ from the inquiry's question and answer, without the asker."""
     if inquiry.status not in (InquiryStatus.ANSWERED, InquiryStatus.CLOSED):
@@ -277,6 +449,7 @@ def publish_as_faq(
         answer=answer_html,
         work_item=inquiry.work_item if work_item is None else work_item,
         field=inquiry.field if field is None else field,
+        by=by,
     )
     claimed = Inquiry.objects.filter(pk=inquiry.pk, published_faq__isnull=True).update(
         published_faq=faq

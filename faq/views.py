@@ -178,7 +178,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[imports.RowError] = []
     if request.method == "POST" and form.is_valid():
-        result = imports.import_faqs(form.cleaned_data["file"])
+        result = imports.import_faqs(form.cleaned_data["file"], by=request.user)
         errors = result.errors
         if not errors:
             audit.record(

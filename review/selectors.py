@@ -218,3 +218,42 @@ def group_by_work_item(flags) -> dict:
     for flag in flags:
         grouped[flag.work_item].append(flag)
     return dict(grouped)
+
+
+@dataclass
+class Glance:
+    """What an organisation's staff should see first on TOP: delays that need a follow-up,
+    and follow-ups waiting for the organisation's answer."""
+
+    significant: int
+    awaiting_answer: int
+
+
+def _count(queryset) -> Subquery:
+    """COUNT of ``queryset``'s rows for the outer organisation, as a scalar subquery."""
+    return Subquery(
+        queryset.filter(organization_id=OuterRef("pk"))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def glance(user) -> Glance | None:
+    """The user's own organisation at a glance (one query), or None (no local organisation)."""
+    org = user.organization
+    if org is None or not org.is_local:
+        return None
+    flags = DelayFlag.objects.filter(
+        resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
+    )
+    follow_ups = FollowUp.objects.filter(state=FollowUp.State.OPEN, programme__is_active=True)
+    significant, awaiting = (
+        Organization.objects.filter(pk=org.pk)
+        .annotate(s=_count(flags), a=_count(follow_ups))
+        .values_list("s", "a")
+        .get()
+    )
+    return Glance(significant or 0, awaiting or 0)

@@ -45,6 +45,18 @@ def editor(db):
 
 
 @pytest.fixture
+def editor2(db):
+    """A second editor, in another ministry."""
+    ministry = MinistryFactory(code="mhlw", name="厚生労働省")
+    return UserFactory(
+        email="editor2@mhlw.go.jp",
+        display_name="編集 花子",
+        organization=ministry,
+        role=Role.EDITOR,
+    )
+
+
+@pytest.fixture
 def make_faq(db):
     def make(question="質問", answer="<p>回答</p>", **fields):
         return services.create_faq(question=question, answer=answer, **fields)

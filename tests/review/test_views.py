@@ -395,3 +395,39 @@ def test_an_organisation_without_entries_shows_no_rate_not_a_dash_percent(
     page = get(client, coordinator, reverse("review:prefecture", args=["010006"])).content.decode()
     assert "小樽市" in page
     assert "—%" not in page and "0.0%" in page
+
+
+def test_top_shows_the_organisations_follow_ups_and_delays_at_a_glance(
+    client, judged, alice, reviewer
+):
+    client.force_login(alice)
+    significant = DelayFlag.objects.filter(
+        organization=alice.organization, resolved_at=None, significant=True, approved=False
+    ).count()
+    assert significant > 0
+    page = client.get("/").content.decode()
+    assert "回答待ちのフォローアップ" not in page
+    assert f"要フォローアップの遅延 {significant} 件" in page
+    services.open_follow_up(
+        reviewer,
+        alice.organization,
+        judged,
+        cause="budget",
+        actions="予算確保",
+        due_on=dt.date(2030, 1, 1),
+    )
+    page = client.get("/").content.decode()
+    assert "回答待ちのフォローアップ 1 件" in page
+    # One query for the glance, whatever the number of delays.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/")
+    assert sum('"review_delayflag"' in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_top_shows_no_glance_to_a_ministry(client, judged, reviewer):
+    client.force_login(reviewer)
+    page = client.get("/").content.decode()
+    assert "要フォローアップの遅延" not in page
