@@ -36,6 +36,16 @@ def from_plain(text: str | None) -> str:
     return sanitize(linebreaks(escape(text or "")))
 
 
+_TAG = re.compile(r"</?(?:" + "|".join(sorted(TAGS)) + r")\b[^>]*>", re.IGNORECASE)
+
+
+def from_editor(text: str | None) -> str:
+    """What an editor typed: HTML as it is (sanitised on save); text without any allowed tag
+    as paragraphs (blank lines) and line breaks, like an inquiry answer."""
+    text = (text or "").strip()
+    return text if _TAG.search(text) else from_plain(text)
+
+
 _BLOCK_END = re.compile(r"</(p|li|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 
 

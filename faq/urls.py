@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from faq import inquiry_views, views
+from faq import edit_views, inquiry_views, views
 
 app_name = "faq"
 
@@ -14,8 +14,12 @@ urlpatterns = [
     path("faq/report/", views.report, name="report"),
     path("faq/export.xlsx", views.export, name="export"),
     path("faq/import/", views.import_view, name="import"),
+    path("faq/new/", edit_views.create, name="create"),
     re_path(rf"^faq/{NUMBER}/$", views.detail, name="detail"),
     re_path(rf"^faq/{NUMBER}/vote/$", views.vote, name="vote"),
+    re_path(rf"^faq/{NUMBER}/edit/$", edit_views.edit, name="edit"),
+    re_path(rf"^faq/{NUMBER}/publish/$", edit_views.publish, name="publish"),
+    re_path(rf"^faq/{NUMBER}/unpublish/$", edit_views.unpublish, name="unpublish"),
     path("inquiries/", inquiry_views.index, name="inquiries"),
     path("inquiries/new/", inquiry_views.new, name="inquiry_new"),
     path("inquiries/<int:pk>/", inquiry_views.detail, name="inquiry_detail"),

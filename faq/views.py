@@ -82,14 +82,19 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    faq = get_visible_or_404(request, FAQ.objects.all(), VIEW, number=number)
+    faq = get_visible_or_404(request, FAQ.objects.select_related("updated_by"), VIEW, number=number)
     services.record_view(faq)
     related = visible(request.user, faq.related.all(), VIEW).only("number", "question")
     voted = FAQVote.objects.filter(faq=faq, user=request.user).exists()
     return render(
         request,
         "faq/detail.html",
-        {"faq": faq, "related": list(related), "voted": voted},
+        {
+            "faq": faq,
+            "related": list(related),
+            "voted": voted,
+            "is_editor": is_editor(request.user),
+        },
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq import rules
+from faq import richtext, rules
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,16 @@ def test_parse_links_reports_bad_lines_by_number():
 def test_links_text_round_trips():
     links = [{"title": "資料|版2", "url": "/documents/1/"}, {"title": "b", "url": "https://e.jp/"}]
     assert rules.parse_links(rules.links_text(links)) == (links, [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("一行目\n二行目\n\n次の段落", "<p>一行目<br>二行目</p>\n\n<p>次の段落</p>"),
+        ("1 < 2 & <x>", "<p>1 &lt; 2 &amp; &lt;x&gt;</p>"),
+        ("<p>そのまま<strong>強調</strong></p>", "<p>そのまま<strong>強調</strong></p>"),
+        ("<UL><li>a</li></UL>", "<UL><li>a</li></UL>"),  # sanitised (lower-cased) on save
+    ],
+)
+def test_editor_text_without_tags_becomes_paragraphs(typed, stored):
+    assert richtext.from_editor(typed) == stored
