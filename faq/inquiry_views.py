@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
@@ -48,7 +49,8 @@ def new(request: HttpRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"問い合わせを受け付けました（{inquiry.reference}）。受付のメールをお送りしました。",
+                _("問い合わせを受け付けました（%(reference)s）。受付のメールをお送りしました。")
+                % {"reference": inquiry.reference},
             )
             return redirect(inquiry)
     else:
@@ -200,7 +202,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         target=faq,
         detail=f"{inquiry.reference} をFAQとして公開しました",
     )
-    messages.success(request, f"{faq.number} としてFAQに公開しました。")
+    messages.success(request, _("%(number)s としてFAQに公開しました。") % {"number": faq.number})
     return redirect(faq)
 
 

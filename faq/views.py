@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
@@ -107,7 +108,7 @@ def vote(request: HttpRequest, number: str) -> HttpResponse:
     faq.helpful_count = count
     if request.htmx:
         return render(request, "faq/_vote.html", {"faq": faq, "voted": True, "just_voted": counted})
-    messages.success(request, "ご意見ありがとうございました。")
+    messages.success(request, _("ご意見ありがとうございました。"))
     return redirect(faq)
 
 
@@ -194,7 +195,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                f"取り込みました。新規 {result.created} 件、更新 {result.updated} 件。",
+                _("取り込みました。新規 %(created)s 件、更新 %(updated)s 件。")
+                % {"created": result.created, "updated": result.updated},
             )
             return redirect("faq:import")
     return render(request, "faq/import.html", {"form": form, "errors": errors})
