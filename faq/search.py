@@ -3,7 +3,8 @@
 Every word of the query must appear in the question or the answer. A word found in the
 question scores 2, in the answer 1; ties go to the most viewed. The lookups are ``contains``
 on the normalised (already case-folded) columns, which on Postgres use the pg_trgm GIN
-indexes of migration 0002; two-character words still match (the index only helps from three).
+indexes of migration 0002 from three characters up; a two-character word (年金, 税務) is
+looked up in the bigram GIN indexes of migration 0005 first, then checked with ``contains``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -57,13 +59,40 @@ def parse(raw: str | None) -> Search:
     return Search(query=query, terms=terms(query, limit=MAX_TERMS))
 
 
+class HasBigram(Func):
+    """``faq_bigrams(column) @> ARRAY[word]``: the expression of the bigram GIN indexes."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, word: str):
+        super().__init__(F(column))
+        self.word = word
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"faq_bigrams({column}) @> ARRAY[%s]::text[]", [*params, self.word]
+
+
+def _found(word: str) -> Q:
+    """The word in the question or the answer. A two-character word on Postgres is first
+    narrowed by the bigram indexes in a subquery (there the index condition is exact and not
+    evaluated again per row), then confirmed with ``contains``."""
+    found = Q(question_norm__contains=word) | Q(answer_norm__contains=word)
+    if len(word) == 2 and connection.vendor == "postgresql":
+        candidates = FAQ.objects.filter(
+            Q(HasBigram("question_norm", word)) | Q(HasBigram("answer_norm", word))
+        ).values("pk")
+        found &= Q(pk__in=candidates)
+    return found
+
+
 def matching(queryset: QuerySet[FAQ], words: list[str]) -> QuerySet[FAQ]:
     """FAQs containing every word, annotated with ``rank`` and ordered by it."""
     if not words:
         return queryset
     rank = Value(0, output_field=IntegerField())
     for word in words:
-        found = Q(question_norm__contains=word) | Q(answer_norm__contains=word)
+        found = _found(word)
         if NUMBER.match(word):  # "faq-0017" (normalised) finds FAQ-0017 itself
             found |= Q(number=word.upper())
         queryset = queryset.filter(found)

@@ -68,6 +68,18 @@ class Env:
             raise EnvError(name, value, f"an integer of at least {minimum}")
         return number
 
+    def float(self, name: str, *, default: float, minimum: float = 0.0) -> float:
+        value = self.raw(name)
+        if value is None or value.strip() == "":
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise EnvError(name, value, "a number") from None
+        if not number >= minimum:  # also refuses nan
+            raise EnvError(name, value, f"a number of at least {minimum}")
+        return number
+
     def list(self, name: str, *, default: list[str] | None = None) -> list[str]:
         value = self.raw(name)
         if value is None:

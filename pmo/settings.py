@@ -104,6 +104,12 @@ DATABASES = {"default": env.database("DATABASE_URL", default_sqlite=VAR_DIR / "p
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The planner's cost of a random read, for SSD storage (Postgres's default of 4 assumes
+    # spinning disks and makes it scan whole tables where the search indexes would read a
+    # few hundred rows). Per connection, so a managed database needs no server setting.
+    page_cost = env.float("DB_RANDOM_PAGE_COST", default=1.1, minimum=0.1)
+    options = DATABASES["default"]["OPTIONS"]  # from the URL's query (sslmode=…)
+    options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}".strip()
 else:
     # WAL lets the dev server and in-process jobs read while another request writes.
     DATABASES["default"]["OPTIONS"] = {

@@ -49,6 +49,25 @@ def test_int_parses_and_checks_minimum():
         Env({"N": "5"}).int("N", default=100, minimum=60)
 
 
+def test_float_parses_and_refuses_nonsense():
+    assert Env({"C": "1.1"}).float("C", default=4.0) == 1.1
+    assert Env({}).float("C", default=4.0) == 4.0
+    for bad in ("fast", "nan", "-1"):
+        with pytest.raises(EnvError, match="C="):
+            Env({"C": bad}).float("C", default=1.0, minimum=0.1)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="Postgres only"
+)
+def test_postgres_connections_plan_for_ssd_storage(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
 def test_list_splits_on_commas_and_drops_blanks():
     assert Env({"H": "a.example, b.example,,"}).list("H") == ["a.example", "b.example"]
     assert Env({}).list("H", default=["x"]) == ["x"]

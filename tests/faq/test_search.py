@@ -94,3 +94,23 @@ def test_search_by_number_in_full_width(make_faq):
     assert list(search.matching(FAQ.objects.all(), search.parse("ＦＡＱ－０００２").terms)) == [
         second
     ]
+
+
+@pytest.mark.django_db
+def test_two_character_words_use_the_bigram_index_on_postgres(make_faq):
+    from django.db import connection
+
+    faq = make_faq("窓口の質問", "<p>税務の話</p>")
+    make_faq("関係のない質問", "<p>税の務め</p>")  # both characters, not side by side
+    query = search.matching(FAQ.objects.all(), ["税務"])
+    assert list(query) == [faq]
+    faq.answer = "<p>年金の話</p>"
+    services.save_faq(faq)
+    assert list(search.matching(FAQ.objects.all(), ["年金"])) == [faq]
+    assert not search.matching(FAQ.objects.all(), ["税務"]).exists()
+    if connection.vendor != "postgresql":
+        pytest.skip("the bigram indexes exist on Postgres only")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask for the index
+        plan = query.explain()
+    assert "bigrams" in plan
