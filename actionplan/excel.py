@@ -123,7 +123,7 @@ def export(
             answerable[column.item.pk].append(count + 1)
     last = max(count + 1, 2)
     _validations(sheet, programme, last)
-    excel_items.add_validations(sheet, programme, items, answerable)
+    excel_items.add_validations(sheet, items, answerable)
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.autoFilter = False

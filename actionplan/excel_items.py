@@ -157,31 +157,24 @@ def shown(item: CompletionItem, answer: Any) -> Any:
     return str(answer)
 
 
-def add_validations(
-    sheet, programme: Programme, columns: Iterable[ItemColumn], rows: Mapping[int, list[int]]
-) -> None:
+def add_validations(sheet, columns: Iterable[ItemColumn], rows: Mapping[int, list[int]]) -> None:
     """Each item's check on the rows that answer it (``rows``: item pk -> row numbers)."""
     for column in columns:
         if not rows.get(column.item.pk):
             continue
-        validation = validation_for(column.item, programme)
+        validation = validation_for(column.item)
         for first, last in _runs(rows[column.item.pk]):
             validation.add(f"{column.letter}{first}:{column.letter}{last}")
         sheet.add_data_validation(validation)
 
 
-def validation_for(item: CompletionItem, programme: Programme) -> DataValidation:
+def validation_for(item: CompletionItem) -> DataValidation:
     """The drop-down or check of one item's cells, with a note on what to enter."""
     label = item.label
     if item.kind == Kind.DATE:
-        start, end = programme.starts_on, programme.ends_on
-        rule = {
-            "type": "date",
-            "operator": "between",
-            "formula1": f"DATE({start.year},{start.month},{start.day})",
-            "formula2": f"DATE({end.year},{end.month},{end.day})",
-        }
-        hint = error = f"{start:%Y/%m/%d}〜{end:%Y/%m/%d} の日付を入力してください。"
+        # Any real date, as on the plan page: a desk may have opened before the programme.
+        rule = {"type": "date", "operator": "greaterThan", "formula1": "DATE(1900,1,1)"}
+        hint = error = f"「{label}」は日付（2015/07/09 の形）で入力してください。"
     elif item.kind == Kind.NUMBER:
         rule = {"type": "decimal", "operator": "between"}
         rule |= {"formula1": f"-{NUMBER_LIMIT}", "formula2": NUMBER_LIMIT}
