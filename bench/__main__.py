@@ -12,6 +12,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings")
     os.environ.setdefault("PMO_VAR_DIR", str(Path("var/bench-data").resolve()))
     django.setup()
+    from django.core.management import call_command
     from django.test.utils import get_runner, setup_test_environment
 
     from bench import (
@@ -31,6 +32,7 @@ def main() -> int:
         for func in BENCHMARKS:
             if only and not any(name in func.__module__ + "." + func.__name__ for name in only):
                 continue
+            call_command("flush", interactive=False, verbosity=0)  # each starts from empty
             figures.update(func())
     finally:
         if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 leaves the data to look at

@@ -31,7 +31,9 @@ def organisation_load() -> dict[str, float]:
 @benchmark
 def top_page() -> dict[str, float]:
     from accounts.demo import load_demo_accounts
+    from orgs.loader import load_all
 
+    load_all()
     users = {user.email: user for user in load_demo_accounts()}
     client = Client()
     client.force_login(users["sapporo@demo.example"])

@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from documents.selectors import top_context
-from review.selectors import glance
+from review.selectors import todos
 
 
 @login_required
 def top(request):
     """TOP: お知らせ, documents new since the previous login, the user's organisation and
-    what it should act on first (delays needing a follow-up, follow-ups awaiting its answer)."""
+    what needs the user first (follow-ups to answer or read, plans to check, delays)."""
     context = top_context(request.user)
-    context["glance"] = glance(request.user)
+    context["todos"] = todos(request.user)
     return render(request, "portal/top.html", context)

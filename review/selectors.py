@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
+from django.utils.translation import ngettext
 
 from accounts import permissions
 from accounts.permissions import VIEW
@@ -220,13 +222,13 @@ def group_by_work_item(flags) -> dict:
     return dict(grouped)
 
 
-@dataclass
-class Glance:
-    """What an organisation's staff should see first on TOP: delays that need a follow-up,
-    and follow-ups waiting for the organisation's answer."""
+@dataclass(frozen=True)
+class Todo:
+    """One line of "what needs you" on TOP: a count, where to act on it."""
 
-    significant: int
-    awaiting_answer: int
+    label: str
+    url: str
+    urgent: bool = False
 
 
 def _count(queryset) -> Subquery:
@@ -241,19 +243,83 @@ def _count(queryset) -> Subquery:
     )
 
 
-def glance(user) -> Glance | None:
-    """The user's own organisation at a glance (one query), or None (no local organisation)."""
+def todos(user) -> list[Todo]:
+    """What the user should act on first, one query per kind of work they do:
+
+    - an organisation's staff: follow-ups awaiting its answer, its delays needing one;
+    - the reviewing side: follow-ups it opened that have been answered;
+    - a ministry: plans routed to it for checking;
+    - a prefecture: its municipalities with delays needing a follow-up.
+    """
     org = user.organization
-    if org is None or not org.is_local:
-        return None
-    flags = DelayFlag.objects.filter(
-        resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
-    )
-    follow_ups = FollowUp.objects.filter(state=FollowUp.State.OPEN, programme__is_active=True)
-    significant, awaiting = (
-        Organization.objects.filter(pk=org.pk)
-        .annotate(s=_count(flags), a=_count(follow_ups))
-        .values_list("s", "a")
-        .get()
-    )
-    return Glance(significant or 0, awaiting or 0)
+    if org is None:
+        return []
+    found: list[Todo] = []
+    active = Q(programme__is_active=True)
+    if org.is_local:
+        flags = DelayFlag.objects.filter(
+            resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
+        )
+        open_follow_ups = FollowUp.objects.filter(active, state=FollowUp.State.OPEN)
+        significant, awaiting = (
+            Organization.objects.filter(pk=org.pk)
+            .annotate(s=_count(flags), a=_count(open_follow_ups))
+            .values_list("s", "a")
+            .get()
+        )
+        own = reverse("review:organization", args=[org.code])
+        if awaiting:
+            label = ngettext(
+                "回答待ちのフォローアップ %(n)s 件", "回答待ちのフォローアップ %(n)s 件", awaiting
+            )
+            found.append(Todo(label % {"n": awaiting}, own, urgent=True))
+        if significant:
+            label = ngettext(
+                "要フォローアップの遅延 %(n)s 件", "要フォローアップの遅延 %(n)s 件", significant
+            )
+            found.append(Todo(label % {"n": significant}, own))
+    if not permissions.can(user, permissions.REVIEW):
+        return found
+    answered = FollowUp.objects.filter(
+        active, opened_by_organization_id=org.pk, state=FollowUp.State.ANSWERED
+    ).count()
+    if answered:
+        label = ngettext(
+            "回答があったフォローアップ %(n)s 件", "回答があったフォローアップ %(n)s 件", answered
+        )
+        url = reverse("review:follow_ups") + "?state=answered&mine=1"
+        found.append(Todo(label % {"n": answered}, url, urgent=True))
+    if user.role == Role.REVIEWER:
+        pending = MinistryReview.objects.filter(
+            ministry_id=org.pk,
+            verdict=MinistryReview.Verdict.PENDING,
+            plan_check__programme__is_active=True,
+        ).count()
+        if pending:
+            label = ngettext(
+                "確認を依頼された計画 %(n)s 件", "確認を依頼された計画 %(n)s 件", pending
+            )
+            found.append(Todo(label % {"n": pending}, reverse("review:checks")))
+    if user.role == Role.PREFECTURE_ADMIN:
+        late = (
+            DelayFlag.objects.filter(
+                organization__prefecture_id=org.pk,
+                resolved_at=None,
+                significant=True,
+                approved=False,
+                work_item__programme__is_active=True,
+            )
+            .values("organization_id")
+            .distinct()
+            .order_by()
+            .count()
+        )
+        if late:
+            label = ngettext(
+                "要フォローアップの団体（管内） %(n)s 団体",
+                "要フォローアップの団体（管内） %(n)s 団体",
+                late,
+            )
+            url = reverse("review:prefecture", args=[org.code])
+            found.append(Todo(label % {"n": late}, url))
+    return found

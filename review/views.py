@@ -357,10 +357,31 @@ def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def follow_ups(request: HttpRequest) -> HttpResponse:
+    """Follow-ups the user may see; ``?state=`` narrows by state, ``?mine=1`` to those the
+    user's organisation opened (TOP links here for answers to read)."""
     programme = _programme(request)
     queryset = selectors.follow_ups_for(request.user, programme)
+    state = request.GET.get("state", "")
+    if state in FollowUp.State.values:
+        queryset = queryset.filter(state=state)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        queryset = queryset.filter(opened_by_organization_id=request.user.organization_id)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "review/follow_ups.html", {"programme": programme, "page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/follow_ups.html",
+        {
+            "programme": programme,
+            "page": page,
+            "states": FollowUp.State.choices,
+            "state": state,
+            "mine": mine,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required

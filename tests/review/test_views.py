@@ -418,13 +418,52 @@ def test_top_shows_the_organisations_follow_ups_and_delays_at_a_glance(
     )
     page = client.get("/").content.decode()
     assert "回答待ちのフォローアップ 1 件" in page
-    # One query for the glance, whatever the number of delays.
+    # One query for the organisation's two counts, whatever the number of delays.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         client.get("/")
     assert sum('"review_delayflag"' in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_top_tells_the_reviewing_side_what_needs_it(
+    client, judged, alice, reviewer, prefecture_admin, coordinator, mhlw
+):
+    follow_up = FollowUp.objects.create(
+        organization=alice.organization,
+        programme=judged,
+        cause="budget",
+        actions="予算確保",
+        due_on=dt.date(2030, 1, 1),
+        opened_by=reviewer,
+        opened_by_organization=reviewer.organization,
+    )
+    client.force_login(reviewer)
+    assert "回答があったフォローアップ" not in client.get("/").content.decode()
+    services.add_note(alice, follow_up, "予算を確保しました。", organization_side=True)
+    page = client.get("/").content.decode()
+    assert "回答があったフォローアップ 1 件" in page
+    assert "/review/follow-ups/?state=answered&amp;mine=1" in page
+    listing = client.get("/review/follow-ups/", {"state": "answered", "mine": "1"})
+    assert [item.pk for item in listing.context["page"]] == [follow_up.pk]
+    assert len(client.get("/review/follow-ups/", {"state": "open"}).context["page"]) == 0
+    # A plan routed to the ministry for checking.
+    client.force_login(coordinator)
+    client.post(
+        reverse("review:check", args=["011002"]), {"action": "route", "ministries": [mhlw.pk]}
+    )
+    client.force_login(reviewer)
+    assert "確認を依頼された計画 1 件" in client.get("/").content.decode()
+    # The prefecture: its municipalities with delays needing a follow-up (札幌市, 函館市).
+    client.force_login(prefecture_admin)
+    page = client.get("/").content.decode()
+    assert "要フォローアップの団体（管内） 2 団体" in page
+    assert "回答があったフォローアップ" not in page  # opened by the ministry, not by it
+    # The organisation's staff see none of the reviewing side's lines.
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "回答があったフォローアップ" not in page and "確認を依頼された計画" not in page
 
 
 def test_top_shows_no_glance_to_a_ministry(client, judged, reviewer):
