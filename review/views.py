@@ -216,9 +216,18 @@ def late(request: HttpRequest) -> HttpResponse:
         if filtered.is_bound
         else filtered.queryset.order_by("organization__code", "work_item__order", "rule")
     )
-    page = _flag_page(queryset, request.GET.get("page"))
+    by_org = request.GET.get("by") == "org"
+    if by_org:  # who is late: one row per organisation
+        sort = filtered.form.cleaned_data.get("sort", "") if filtered.is_bound else ""
+        page = selectors.late_organizations(queryset, request.GET.get("page"), sort=sort)
+    else:
+        page = _flag_page(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    other = query.copy()
+    other.pop("by", None)
+    if not by_org:
+        other["by"] = "org"
     return render(
         request,
         "review/late.html",
@@ -226,7 +235,9 @@ def late(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "filter": filtered,
             "page": page,
+            "by_org": by_org,
             "query": query.urlencode(),
+            "other_view": other.urlencode(),
             "states": dict(FollowUp.State.choices),
         },
     )

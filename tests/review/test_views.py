@@ -29,6 +29,7 @@ def test_national_pages_answer_404_to_organisation_staff(client, judged, alice):
     for name in ("review:late", "review:checks", "review:report"):
         assert client.get(reverse(name)).status_code == 404, name
     assert client.get(reverse("review:late_export", args=["csv"])).status_code == 404
+    assert client.get(reverse("review:late"), {"by": "org"}).status_code == 404
     assert client.get(reverse("review:prefecture", args=["010006"])).status_code == 404
     assert client.get(reverse("review:check", args=["011002"])).status_code == 404
 
@@ -470,3 +471,50 @@ def test_top_shows_no_glance_to_a_ministry(client, judged, reviewer):
     client.force_login(reviewer)
     page = client.get("/").content.decode()
     assert "要フォローアップの遅延" not in page
+
+
+def test_late_list_by_organisation_shows_who_is_late(client, judged, coordinator, prefecture_admin):
+    from django.db.models import Count
+
+    client.force_login(coordinator)
+    response = client.get(reverse("review:late"), {"by": "org"})
+    lines = list(response.context["page"])
+    codes = [line.organization.code for line in lines]
+    assert codes == sorted(codes)  # by code, as the flags are by default
+    counts = dict(
+        DelayFlag.objects.filter(resolved_at=None)
+        .values_list("organization__code")
+        .annotate(n=Count("pk"))
+    )
+    assert {line.organization.code: line.flags for line in lines} == counts
+    worst = client.get(reverse("review:late"), {"by": "org", "sort": "days"}).context["page"]
+    assert [line.worst for line in worst] == sorted((line.worst for line in lines), reverse=True)
+    assert all("マイルストーン未達" in line.rules for line in lines)
+    page = response.content.decode()
+    assert f"{len(counts)} 団体" in page and 'name="by" value="org"' in page
+    # Filters apply before grouping; the prefecture sees its own municipalities only.
+    only = client.get(reverse("review:late"), {"by": "org", "rule": "no_plan"}).context["page"]
+    assert all(line.rules == ["計画未入力"] for line in only)
+    client.force_login(prefecture_admin)
+    own = client.get(reverse("review:late"), {"by": "org"}).context["page"]
+    assert {line.organization.code for line in own} <= {"010006", "011002", "012025"}
+    assert "022012" not in {line.organization.code for line in own}
+
+
+def test_late_list_by_organisation_reads_a_fixed_number_of_queries(
+    client, judged, coordinator, hakodate, aomori
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    url = reverse("review:late")
+    client.get(url, {"by": "org"})
+    counts = []
+    for removed in (None, aomori):
+        if removed:
+            DelayFlag.objects.filter(organization=removed).delete()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"by": "org"}).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
