@@ -239,6 +239,10 @@ def _measure(prefix: str, client: Client, programme, figures: dict) -> None:
     figures[f"{prefix}.queries.late"] = _queries(client, "/review/late/")
     figures[f"{prefix}.queries.plan"] = _queries(client, "/orgs/011002/plan/")
     figures[f"{prefix}.late_server_ms"] = round(_timed(lambda: client.get("/review/late/"), 3), 1)
+    figures[f"{prefix}.queries.late_by_org"] = _queries(client, "/review/late/?by=org")
+    figures[f"{prefix}.late_by_org_server_ms"] = round(
+        _timed(lambda: client.get("/review/late/?by=org&sort=days"), 3), 1
+    )
     figures[f"{prefix}.nightly_ms"] = round(_nightly_ms(programme), 1)
     figures[f"{prefix}.report_today_peak_mb"] = _report_peak_mb(programme, False)
     figures[f"{prefix}.report_history_peak_mb"] = _report_peak_mb(programme, True)
