@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -88,29 +88,17 @@ def figures(
 
 
 def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrganization]:
-    from review.selectors import days_late, follow_up_state
+    from review.selectors import days_late, flag_counts, follow_up_state, rules_by_organization
 
     flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
     flags = flags.filter(_flag_scope(scope))
     per_org = (
         flags.values("organization_id")
-        .annotate(
-            n=Count("pk"),
-            s=Count("pk", filter=Q(significant=True, approved=False)),
-            a=Count("pk", filter=Q(approved=True)),
-            d=Max(days_late(on)),
-        )
+        .annotate(**flag_counts(), d=Max(days_late(on)))
         .filter(s__gt=0)
         .order_by()
     )
-    rules_of: dict[int, set[str]] = defaultdict(set)
-    for org_id, rule in (
-        flags.filter(significant=True, approved=False)
-        .values_list("organization_id", "rule")
-        .order_by()  # else the model's ordering joins the DISTINCT: one row per flag
-        .distinct()
-    ):
-        rules_of[org_id].add(rule)
+    rules_of = rules_by_organization(flags.filter(significant=True, approved=False))
     organizations = Organization.objects.select_related("prefecture").annotate(
         follow_up=follow_up_state(programme, "pk")
     )

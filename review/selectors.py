@@ -115,6 +115,43 @@ def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
     )
 
 
+def flag_counts() -> dict:
+    """Per-organisation counts of open flags: all (``n``), needing a follow-up (``s``: long
+    enough and not approved), approved (``a``). For ``.values(...).annotate(**flag_counts())``."""
+    return {
+        "n": Count("pk"),
+        "s": Count("pk", filter=Q(significant=True, approved=False)),
+        "a": Count("pk", filter=Q(approved=True)),
+    }
+
+
+def rules_by_organization(flags, organization_ids=None) -> dict[int, set[str]]:
+    """The rules of ``flags`` per organisation (one query, a row per organisation × rule),
+    for the given organisations or all."""
+    if organization_ids is not None:
+        flags = flags.filter(organization_id__in=organization_ids)
+    found: dict[int, set[str]] = defaultdict(set)
+    for org_id, rule in (
+        flags.order_by()  # else the model's ordering joins the DISTINCT: one row per flag
+        .values_list("organization_id", "rule")
+        .distinct()
+    ):
+        found[org_id].add(rule)
+    return found
+
+
+def latest_follow_ups(organization_ids, programme: Programme) -> dict[int, str]:
+    """The state of each organisation's latest follow-up in ``programme`` (one query)."""
+    latest: dict[int, str] = {}
+    for org_id, state in (
+        FollowUp.objects.filter(organization_id__in=organization_ids, programme=programme)
+        .order_by("organization_id", "created_at", "pk")
+        .values_list("organization_id", "state")
+    ):
+        latest[org_id] = state
+    return latest
+
+
 @dataclass
 class LateOrganization:
     """One organisation of the late list grouped by organisation."""
@@ -136,37 +173,24 @@ GROUPED_SORTS = {
 }
 
 
-def late_organizations(flags, number, *, sort: str = "", per_page: int = 50) -> Page:
+def late_organizations(
+    flags, programme: Programme, number, *, sort: str = "", per_page: int = 50
+) -> Page:
     """The (filtered) open flags grouped by organisation: who is late, by how much and by
     which rules, with the follow-up state. Four queries a page: the grouped page, its
     organisations, their rules, their latest follow-ups."""
     grouped = (
         flags.order_by()
         .values("organization_id")
-        .annotate(
-            n=Count("pk"),
-            s=Count("pk", filter=Q(significant=True, approved=False)),
-            a=Count("pk", filter=Q(approved=True)),
-            worst=Max("days"),
-        )
+        .annotate(**flag_counts(), worst=Max("days"))
         .order_by(*GROUPED_SORTS.get(sort, ("organization__code",)))
     )
     page = Paginator(grouped, per_page).get_page(number)
     rows = list(page.object_list)
     ids = [row["organization_id"] for row in rows]
     organizations = Organization.objects.select_related("prefecture").in_bulk(ids)
-    rules: dict[int, set[str]] = defaultdict(set)
-    for org_id, rule in (
-        flags.filter(organization_id__in=ids).order_by().values_list("organization_id", "rule")
-    ).distinct():
-        rules[org_id].add(rule)
-    latest: dict[int, str] = {}
-    for org_id, state in (
-        FollowUp.objects.filter(organization_id__in=ids, programme__is_active=True)
-        .order_by("organization_id", "created_at", "pk")
-        .values_list("organization_id", "state")
-    ):
-        latest[org_id] = state
+    rules = rules_by_organization(flags, ids)
+    latest = latest_follow_ups(ids, programme)
     labels = dict(DelayFlag._meta.get_field("rule").choices)
     page.object_list = [
         LateOrganization(
@@ -223,25 +247,14 @@ def prefecture_lines(
     if scope.work_item_ids is not None:
         flags = flags.filter(work_item_id__in=scope.work_item_ids)
     for org_id, n, significant, approved in (
-        flags.values_list("organization_id")
-        .annotate(
-            n=Count("pk"),
-            s=Count("pk", filter=Q(significant=True, approved=False)),
-            a=Count("pk", filter=Q(approved=True)),
-        )
+        flags.values("organization_id")
+        .annotate(**flag_counts())
         .values_list("organization_id", "n", "s", "a")
         .order_by()
     ):
         line = lines[org_id]
         line.flags, line.significant, line.approved = n, significant, approved
-    latest: dict[int, str] = {}
-    for org_id, state in (
-        FollowUp.objects.filter(organization_id__in=list(lines), programme=programme)
-        .order_by("organization_id", "created_at", "pk")
-        .values_list("organization_id", "state")
-    ):
-        latest[org_id] = state
-    for org_id, state in latest.items():
+    for org_id, state in latest_follow_ups(list(lines), programme).items():
         lines[org_id].follow_up = state
     return list(lines.values())
 
@@ -336,14 +349,14 @@ def todos(user) -> list[Todo]:
         return []
     found: list[Todo] = []
     active = Q(programme__is_active=True)
+    needing_follow_up = DelayFlag.objects.filter(
+        resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
+    )
     if org.is_local:
-        flags = DelayFlag.objects.filter(
-            resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
-        )
         open_follow_ups = FollowUp.objects.filter(active, state=FollowUp.State.OPEN)
         significant, awaiting = (
             Organization.objects.filter(pk=org.pk)
-            .annotate(s=_count(flags), a=_count(open_follow_ups))
+            .annotate(s=_count(needing_follow_up), a=_count(open_follow_ups))
             .values_list("s", "a")
             .get()
         )
@@ -382,13 +395,7 @@ def todos(user) -> list[Todo]:
             found.append(Todo(label % {"n": pending}, reverse("review:checks")))
     if user.role == Role.PREFECTURE_ADMIN:
         late = (
-            DelayFlag.objects.filter(
-                organization__prefecture_id=org.pk,
-                resolved_at=None,
-                significant=True,
-                approved=False,
-                work_item__programme__is_active=True,
-            )
+            needing_follow_up.filter(organization__prefecture_id=org.pk)
             .values("organization_id")
             .distinct()
             .order_by()

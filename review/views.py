@@ -147,7 +147,6 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
             "programme": programme,
             "prefecture": pref,
             "lines": lines,
-            "states": dict(FollowUp.State.choices),
         },
     )
 
@@ -219,7 +218,7 @@ def late(request: HttpRequest) -> HttpResponse:
     by_org = request.GET.get("by") == "org"
     if by_org:  # who is late: one row per organisation
         sort = filtered.form.cleaned_data.get("sort", "") if filtered.is_bound else ""
-        page = selectors.late_organizations(queryset, request.GET.get("page"), sort=sort)
+        page = selectors.late_organizations(queryset, programme, request.GET.get("page"), sort=sort)
     else:
         page = _flag_page(queryset, request.GET.get("page"))
     query = request.GET.copy()
@@ -238,7 +237,6 @@ def late(request: HttpRequest) -> HttpResponse:
             "by_org": by_org,
             "query": query.urlencode(),
             "other_view": other.urlencode(),
-            "states": dict(FollowUp.State.choices),
         },
     )
 

@@ -11,3 +11,11 @@ register = template.Library()
 def percent(value) -> str:
     """``12.5`` → ``12.5%``; no figure (nothing to count) → ``—``, never ``—%``."""
     return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def follow_up_label(state: str | None) -> str:
+    """A follow-up state code (``open``…) as its label; no follow-up → ``—``."""
+    from review.models import FollowUp
+
+    return str(FollowUp.State(state).label) if state else "—"

@@ -518,3 +518,25 @@ def test_late_list_by_organisation_reads_a_fixed_number_of_queries(
             assert client.get(url, {"by": "org"}).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_follow_up_state_is_shown_by_its_label_in_the_lists(
+    client, judged, coordinator, reviewer, sapporo
+):
+    FollowUp.objects.create(
+        organization=sapporo,
+        programme=judged,
+        cause="budget",
+        actions="予算確保",
+        due_on=dt.date(2030, 1, 1),
+        opened_by=reviewer,
+        opened_by_organization=reviewer.organization,
+    )
+    client.force_login(coordinator)
+    for url, params in (
+        (reverse("review:late"), {}),
+        (reverse("review:late"), {"by": "org"}),
+        (reverse("review:prefecture", args=["010006"]), {}),
+    ):
+        page = client.get(url, params).content.decode()
+        assert "対応依頼中" in page and "—" in page, url
