@@ -561,8 +561,6 @@ def mark(data: bytes, errors: list[CellError]) -> bytes:
 
 # --- Import jobs ----------------------------------------------------------------------------
 
-SYNC_ROWS = 500  # up to this many rows the upload is written during the request
-
 
 def progress_key(job_id: int) -> str:
     return f"actionplan:import:{job_id}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -282,7 +283,7 @@ def _start_import(request, organization, programme, filename: str, data: bytes, 
         upload=data,
         total=rows,
     )
-    if rows <= excel.SYNC_ROWS:
+    if rows <= settings.IMPORT_INLINE_MAX_ROWS:
         excel.run_job(job.pk)
     else:
         # A large sheet goes to a worker; the job page shows its progress.

@@ -147,6 +147,9 @@ CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sheets of up to this many rows are imported during the upload request; larger ones by a
+# worker job with progress (0 sends every upload to the worker).
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500, minimum=0)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

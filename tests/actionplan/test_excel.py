@@ -667,11 +667,18 @@ def test_refused_upload_message_is_next_to_the_field(client, alice, plan, sappor
 
 
 def test_large_upload_runs_as_a_job(
-    client, alice, plan, sapporo, programme, monkeypatch, django_capture_on_commit_callbacks
+    client,
+    alice,
+    plan,
+    sapporo,
+    programme,
+    monkeypatch,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(alice)
     queued = []
-    monkeypatch.setattr(excel, "SYNC_ROWS", 0)
+    settings.IMPORT_INLINE_MAX_ROWS = 0
     monkeypatch.setattr(tasks.import_plan, "delay", lambda job_id: queued.append(job_id))
     target = entry(sapporo, "B", "住民票記載事項の追加")
     data = export(sapporo, programme)
