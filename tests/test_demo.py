@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_ACCOUNTS
+from accounts.management.commands.load_demo import display_width
 from accounts.models import User
 from accounts.roles import Role
 
@@ -19,6 +20,12 @@ def test_demo_accounts_one_per_role_idempotent(organizations, capsys):
     sapporo = User.objects.get(email="sapporo@demo.example")
     assert sapporo.organization.full_name == "北海道 札幌市"
     assert sapporo.check_password("pmo-demo-2015")
+    # The login table lines up in a terminal although roles are full-width Japanese.
+    starts = set()
+    for user in User.objects.select_related("organization"):
+        line = next(line for line in out.splitlines() if f" {user.email} " in line)
+        starts.add(display_width(line[: line.rindex(user.organization.full_name)]))
+    assert len(starts) == 1, starts
 
 
 @pytest.mark.django_db

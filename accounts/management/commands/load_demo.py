@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from importlib import import_module
 
 from django.conf import settings
@@ -10,6 +11,16 @@ from pmo.env import env
 
 # Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
 DEMO_APPS = ("actionplan", "documents", "faq", "review")
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: full-width (Japanese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (``str.ljust`` counts characters)."""
+    return text + " " * max(1, width - display_width(text))
 
 
 class Command(BaseCommand):
@@ -39,5 +50,6 @@ class Command(BaseCommand):
         )
         for user in users:
             self.stdout.write(
-                f"  {user.email:<28} {user.get_role_display():<24} {user.organization.full_name}"
+                f"  {user.email:<28} {pad(str(user.get_role_display()), 26)}"
+                f"{user.organization.full_name}"
             )
