@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "pmo",  # template filters shared by every app (pmo/templatetags)
     "orgs",
     "accounts",
     "actionplan",
