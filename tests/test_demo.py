@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_ACCOUNTS
-from accounts.management.commands.load_demo import display_width
 from accounts.models import User
 from accounts.roles import Role
+from pmo.text import display_width
 
 
 @pytest.mark.django_db

@@ -333,7 +333,14 @@ def test_report_has_summary_sheets_and_native_charts(client, judged, coordinator
     response = get(client, coordinator, reverse("review:report"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["作業項目別", "都道府県別", "要フォローアップ団体", "注記"]
+    assert book.sheetnames == [
+        "作業項目別",
+        "作業項目別（グラフ）",
+        "都道府県別",
+        "都道府県別（グラフ）",
+        "要フォローアップ団体",
+        "注記",
+    ]
     import zipfile
 
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()

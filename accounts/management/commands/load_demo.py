@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import unicodedata
 from importlib import import_module
 
 from django.conf import settings
@@ -8,14 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEFAULT_PASSWORD, DEMO_TOTP_SECRET, load_demo_accounts
 from pmo.env import env
+from pmo.text import display_width
 
 # Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
 DEMO_APPS = ("actionplan", "documents", "faq", "review")
-
-
-def display_width(text: str) -> int:
-    """Columns a terminal gives ``text``: full-width (Japanese) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:
