@@ -15,6 +15,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, permissions, rules, services, sheets
@@ -323,6 +324,7 @@ def audit_export(request):
     return response
 
 
+@never_cache  # the token is in the address and the page names the person
 @require_http_methods(["GET", "POST"])
 def activate(request, token: str):
     """The mailed link: set a password once. Expired or used links explain what to do."""
