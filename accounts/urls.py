@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/bulk/", views.bulk_issue, name="bulk"),
     path("accounts/bulk/template.xlsx", views.bulk_template, name="bulk_template"),
     path("accounts/<int:pk>/", views.account_detail, name="detail"),
+    path("accounts/<int:pk>/email/", views.account_email, name="email"),
     path("accounts/<int:pk>/<slug:action>/", views.account_action, name="action"),
     path("audit/", views.audit_list, name="audit"),
     path("audit.csv", views.audit_export, name="audit_export"),

@@ -86,6 +86,10 @@ def manage_detail(world, org, marker):
     return f"/manage/accounts/{_staff_in(org, marker).pk}/", marker
 
 
+def manage_email(world, org, marker):
+    return f"/manage/accounts/{_staff_in(org, marker).pk}/email/", marker
+
+
 def manage_stop(world, org, marker):
     return f"/manage/accounts/{_staff_in(org, marker).pk}/stop/", None
 
@@ -381,6 +385,7 @@ CASES: dict[str, Case] = {
     "accounts:bulk_template": Case(page("/manage/accounts/bulk/template.xlsx"), ISSUER_PAGE),
     "accounts:detail": Case(manage_detail, ISSUERS),
     "accounts:action": Case(manage_stop, ISSUERS, method="post", ok_status=(302,)),
+    "accounts:email": Case(manage_email, ISSUERS),
     "accounts:audit": Case(audit_list, ISSUERS, list_roles={"manager", "pref_admin"}),
     "accounts:audit_export": Case(audit_csv, ISSUERS, list_roles={"manager", "pref_admin"}),
     # action plan
@@ -469,6 +474,9 @@ EXEMPT = {
     "healthz": "public by design: database and broker status, no tenant data",
     "set_language": "public: sets the language cookie",
     "activate": "the mailed token is the capability; tested in tests/accounts/test_issuance.py",
+    "email_change_confirm": "the mailed token is the capability (and the account's own login); "
+    "tests/accounts/test_email_identity.py",
+    "allauth_email_closed": "404 for everyone; tests/accounts/test_email_identity.py",
     "documents:portal_remove": "editors only; tests/documents/test_portal_pages.py",
     "review:report_job": "a job is its requester's own; tests/review/test_reports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
