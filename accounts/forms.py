@@ -131,3 +131,31 @@ class EmailChangeForm(forms.Form):
         data = super().clean()
         check_domain(self, data.get("email"), self.target.organization)
         return data
+
+
+class MailDomainsForm(forms.Form):
+    """An organisation's mail domains, one a line (lg.jp / go.jp style; no free mail)."""
+
+    mail_domains = forms.CharField(
+        label=_("メールドメイン"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_(
+            "1行に1つ（例: city.sapporo.lg.jp）。サブドメインのアドレスも含みます。"
+            "空にすると、フリーメールのアドレスだけ発行時に確認が必要になります。"
+        ),
+    )
+
+    def clean_mail_domains(self) -> list[str]:
+        domains: list[str] = []
+        problems = []
+        for line in self.cleaned_data["mail_domains"].splitlines():
+            domain = line.strip().lstrip("@").strip().lower().rstrip(".")
+            if not domain or domain in domains:
+                continue
+            if problem := rules.domain_problem(domain):
+                problems.append(problem)
+            domains.append(domain)
+        if problems:
+            raise forms.ValidationError(problems)
+        return domains

@@ -407,3 +407,23 @@ def confirm_email_change(token: str, *, request=None) -> User:
     if not user.can_log_in:
         _invite(user, change.requested_by)
     return user
+
+
+@transaction.atomic
+def set_mail_domains(actor: User, organization, domains: list[str], *, request=None) -> None:
+    """Record the organisation's mail domains (the issuance domain check reads them)."""
+    before = organization.domains
+    type(organization).objects.filter(pk=organization.pk).update(mail_domains="\n".join(domains))
+    organization.refresh_from_db()
+    if before == organization.domains:
+        return
+    audit.record(
+        audit.Kind.CHANGED,
+        request=request,
+        actor=actor,
+        organization=organization,
+        target=f"mail_domains {organization.code}",
+        before={"mail_domains": before},
+        after={"mail_domains": organization.domains},
+        detail="メールドメインの変更",
+    )

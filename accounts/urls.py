@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/<int:pk>/", views.account_detail, name="detail"),
     path("accounts/<int:pk>/email/", views.account_email, name="email"),
     path("accounts/<int:pk>/<slug:action>/", views.account_action, name="action"),
+    path("domains/", views.domain_list, name="domains"),
+    path("domains/<str:code>/", views.domain_edit, name="domain_edit"),
     path("audit/", views.audit_list, name="audit"),
     path("audit.csv", views.audit_export, name="audit_export"),
 ]

@@ -40,6 +40,12 @@ ISSUERS = {
     "reviewer": set(),
 }
 NOBODY = {"staff": set(), "manager": set(), "pref_admin": set(), "reviewer": set()}
+DOMAIN_SETTERS = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(),
+}
 
 
 @dataclass
@@ -88,6 +94,20 @@ def manage_detail(world, org, marker):
 
 def manage_email(world, org, marker):
     return f"/manage/accounts/{_staff_in(org, marker).pk}/email/", marker
+
+
+def _domain_marked(org, marker) -> str:
+    domain = f"{marker.lower()}.lg.jp"
+    type(org).objects.filter(pk=org.pk).update(mail_domains=domain)
+    return domain
+
+
+def manage_domains(world, org, marker):
+    return "/manage/domains/", _domain_marked(org, marker)
+
+
+def manage_domain_edit(world, org, marker):
+    return f"/manage/domains/{org.code}/", _domain_marked(org, marker)
 
 
 def manage_stop(world, org, marker):
@@ -386,6 +406,8 @@ CASES: dict[str, Case] = {
     "accounts:detail": Case(manage_detail, ISSUERS),
     "accounts:action": Case(manage_stop, ISSUERS, method="post", ok_status=(302,)),
     "accounts:email": Case(manage_email, ISSUERS),
+    "accounts:domains": Case(manage_domains, DOMAIN_SETTERS, list_roles={"pref_admin"}),
+    "accounts:domain_edit": Case(manage_domain_edit, DOMAIN_SETTERS),
     "accounts:audit": Case(audit_list, ISSUERS, list_roles={"manager", "pref_admin"}),
     "accounts:audit_export": Case(audit_csv, ISSUERS, list_roles={"manager", "pref_admin"}),
     # action plan
