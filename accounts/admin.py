@@ -38,3 +38,9 @@ class UserAdmin(BaseUserAdmin):
         )
     ]
     readonly_fields = ["last_login", "previous_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The login address changes only through issuance (confirmed by the new address and
+        # audited): /manage/accounts/<id>/email/.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "email"] if obj is not None else fields

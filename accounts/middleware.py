@@ -16,37 +16,82 @@ from accounts.roles import MFA_REQUIRED
 
 LOGIN_AT = "pmo_login_at"
 SEEN_AT = "pmo_seen_at"
+# The time of the latest request, signed and bound to the session key: exact to the request
+# without a session write on every click (the stored ``SEEN_AT`` lags behind by design).
+SEEN_COOKIE = "pmo_seen"
+# The stored time is refreshed once it is older than this share of the idle limit; it only
+# matters when the seen cookie is missing, and then it can only end a session early, never late.
+STORE_FRACTION = 0.5
+
+
+def _seen_salt(request) -> str:
+    return f"accounts.seen.{request.session.session_key}"
+
+
+def last_seen(request, default: float) -> float:
+    """The latest request of this session: the signed cookie or the stored time, whichever is
+    later. Neither can be later than a real request (the cookie is signed by the server)."""
+    stored = request.session.get(SEEN_AT, default)
+    signed = request.get_signed_cookie(SEEN_COOKIE, default=None, salt=_seen_salt(request))
+    try:
+        cookie = float(signed) if signed is not None else stored
+    except ValueError:
+        cookie = stored
+    return max(stored, cookie)
+
+
+def _set_seen_cookie(request, response, now: float) -> None:
+    response.set_signed_cookie(
+        SEEN_COOKIE,
+        f"{now:.3f}",
+        salt=_seen_salt(request),
+        max_age=settings.SESSION_COOKIE_AGE,
+        path=settings.SESSION_COOKIE_PATH,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
 
 
 class SessionLimitMiddleware:
     """End a session ``SESSION_IDLE_TIMEOUT`` s after its last request or ``SESSION_COOKIE_AGE`` s
-    after login, whichever comes first."""
+    after login, whichever comes first.
+
+    The idle clock is exact to the request: every response carries the request time in a signed
+    cookie, and the session row is saved only when its own copy has fallen behind by more than
+    ``STORE_FRACTION`` of the limit (a 30-minute limit: one write per 15 minutes of activity).
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = time.time()
-            login_at = request.session.setdefault(LOGIN_AT, now)
-            seen_at = request.session.get(SEEN_AT, now)
-            if (
-                now - seen_at > settings.SESSION_IDLE_TIMEOUT
-                or now - login_at > settings.SESSION_COOKIE_AGE
-            ):
-                logout(request)
-                messages.info(
-                    request,
-                    _(
-                        "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。"
-                    ),
-                )
-                return redirect(f"{reverse('account_login')}?next={request.path}")
-            # Writing once a minute at most keeps the session row from being saved on every click.
-            if now - seen_at > 60 or SEEN_AT not in request.session:
-                request.session[SEEN_AT] = now
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        now = time.time()
+        login_at = request.session.setdefault(LOGIN_AT, now)
+        if (
+            now - last_seen(request, now) > settings.SESSION_IDLE_TIMEOUT
+            or now - login_at > settings.SESSION_COOKIE_AGE
+        ):
+            logout(request)
+            messages.info(
+                request,
+                _("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。"),
+            )
+            response = redirect(f"{reverse('account_login')}?next={request.path}")
+            response.delete_cookie(SEEN_COOKIE, path=settings.SESSION_COOKIE_PATH)
+            return response
+        stored = request.session.get(SEEN_AT)
+        if stored is None or now - stored > settings.SESSION_IDLE_TIMEOUT * STORE_FRACTION:
+            request.session[SEEN_AT] = now
+        response = self.get_response(request)
+        # A logout or a new login during the request changes the session key: no cookie then.
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            _set_seen_cookie(request, response, now)
+        return response
 
 
 class RequireMFAMiddleware:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ class UserManager(BaseUserManager):
     def _create(self, email: str, password: str | None, **fields) -> User:
         if not email:
             raise ValueError("email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
         return user
@@ -26,6 +27,12 @@ class UserManager(BaseUserManager):
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)
         return self._create(email, password, **fields)
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # One spelling per address: the whole address is lower-cased (the constraint on
+        # Lower(email) refuses the same address in another case).
+        return super().normalize_email((email or "").strip()).lower()
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True)
@@ -84,9 +91,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("利用者")
         verbose_name_plural = _("利用者")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_any_case",
+                violation_error_message=_("このメールアドレスのアカウントは既にあります。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -121,6 +139,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         invitations = sorted(self.invitations.all(), key=lambda i: i.created_at, reverse=True)
         return invitations[0] if invitations else None
 
+    @property
+    def can_log_in(self) -> bool:
+        """Has a password (set through the link): the account's holder can sign in."""
+        return self.is_active and self.has_usable_password()
+
     def record_login(self, *, at=None) -> None:
         """Shift the last login to ``previous_login`` (shown as 前回ログイン) and stamp now."""
         self.previous_login = self.last_login
@@ -152,6 +175,43 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class EmailChange(models.Model):
+    """A change of login address asked for by an issuer.
+
+    The login address is part of the issued identity: only an issuer changes it, and the change
+    takes effect when the single-use link mailed to the new address is followed (7 days), by
+    the account holder signed in with the old one. The old address is told at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(_("変更前のメールアドレス"))
+    new_email = models.EmailField(_("新しいメールアドレス"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("メールアドレスの変更")
+        verbose_name_plural = _("メールアドレスの変更")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old_email} → {self.new_email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None and not self.is_expired
 
 
 class AuditEvent(models.Model):

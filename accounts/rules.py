@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext as _
+
+from accounts.freemail import FREE_MAIL_DOMAINS
 from accounts.roles import RANK, Role
 
 # The roles an organisation of each kind can hold.
@@ -34,4 +39,41 @@ def domain_matches(email: str, domains: list[str]) -> bool:
     if not domains:
         return True
     domain = email_domain(email)
-    return any(domain == d or domain.endswith("." + d) for d in domains)
+    return any(_within(domain, d) for d in domains)
+
+
+def _within(domain: str, parent: str) -> bool:
+    return domain == parent or domain.endswith("." + parent)
+
+
+def is_free_mail(email_or_domain: str) -> bool:
+    """An address (or domain) at a free mail service (``accounts.freemail``), subdomains too."""
+    domain = email_domain(email_or_domain)
+    return any(_within(domain, free) for free in FREE_MAIL_DOMAINS)
+
+
+def needs_domain_confirmation(email: str, domains: list[str]) -> bool:
+    """Must the issuer confirm this address explicitly before it becomes a login address?
+
+    Outside the organisation's domains when it has some; at a free mail service when it has
+    none on record.
+    """
+    return not domain_matches(email, domains) if domains else is_free_mail(email)
+
+
+DOMAIN_SYNTAX = re.compile(
+    r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$"
+)
+
+
+def domain_problem(domain: str) -> str | None:
+    """Why ``domain`` cannot be an organisation's mail domain (a Japanese message), or None."""
+    if not DOMAIN_SYNTAX.match(domain):
+        return _(
+            "「%(domain)s」はメールドメインの形式ではありません（例: city.sapporo.lg.jp）。"
+        ) % {"domain": domain}
+    if is_free_mail(domain):
+        return _(
+            "「%(domain)s」はフリーメールのドメインです。団体のドメインには登録できません。"
+        ) % {"domain": domain}
+    return None

@@ -7,18 +7,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit
-from accounts.models import Invitation, User
+from accounts import audit, rules
+from accounts.models import EmailChange, Invitation, User
 
 INVITATION_DAYS = 7
+EMAIL_CHANGE_DAYS = 7
 UNUSED_DAYS = 90
 
 
@@ -46,6 +48,30 @@ def _snapshot(user: User) -> dict:
         "department": user.department,
         "is_active": user.is_active,
     }
+
+
+def _domain_note(email: str, organization, confirmed: bool) -> str:
+    """What the audit trail says about an address the issuer confirmed against the domain check."""
+    if not confirmed:
+        return ""
+    if rules.is_free_mail(email) and not organization.domains:
+        return "フリーメールのアドレス（確認済み）"
+    return "ドメイン外のアドレス（確認済み）"
+
+
+def email_taken(email: str, *, exclude: User | None = None) -> bool:
+    """Is the address (any case) another account's, or waiting to become another account's?"""
+    email = User.objects.normalize_email(email)
+    users = User.objects.filter(email__iexact=email)
+    pending = EmailChange.objects.filter(
+        new_email__iexact=email,
+        confirmed_at__isnull=True,
+        cancelled_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if exclude is not None:
+        users, pending = users.exclude(pk=exclude.pk), pending.exclude(user=exclude)
+    return users.exists() or pending.exists()
 
 
 def _send_invitation(user: User, token: str, issuer: User | None) -> None:
@@ -95,7 +121,7 @@ def issue_accounts(issuer: User, accounts: list[NewAccount], *, request=None) ->
             target_user=user,
             target=user.email,
             after=_snapshot(user),
-            detail="ドメイン外のアドレス（確認済み）" if account.outside_domain else "",
+            detail=_domain_note(account.email, account.organization, account.outside_domain),
         )
         users.append(user)
     return users
@@ -257,4 +283,147 @@ def revoke(issuer: User, user: User, codename: str, organization, *, request=Non
         organization=organization,
         target=f"{codename} {organization.code}",
         before={"permission": codename, "organization": organization.code},
+    )
+
+
+class EmailChangeError(Exception):
+    """The link cannot be used; ``reason`` is 'unknown', 'used', 'expired', 'stopped' or 'taken'."""
+
+    def __init__(self, reason: str, change: EmailChange | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.change = change
+
+
+def _mail(template: str, context: dict, to: str) -> None:
+    subject = render_to_string(f"accounts/mail/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/mail/{template}.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to]))
+
+
+@transaction.atomic
+def request_email_change(
+    issuer: User, user: User, new_email: str, *, outside_domain: bool = False, request=None
+) -> EmailChange:
+    """An issuer asks to change ``user``'s login address; the form has checked the address.
+
+    Nothing changes until the link mailed to the new address is followed; the old address is
+    told at once. An earlier open request is cancelled. An account that has not set its password
+    yet loses its open links (the old address may be the mistake) and gets a new one at the new
+    address once that is confirmed.
+    """
+    new_email = User.objects.normalize_email(new_email)
+    now = timezone.now()
+    EmailChange.objects.filter(
+        user=user, confirmed_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    if not user.can_log_in:
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    change = EmailChange.objects.create(
+        user=user,
+        old_email=user.email,
+        new_email=new_email,
+        token_hash=token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=EMAIL_CHANGE_DAYS),
+        requested_by=issuer,
+    )
+    context = {
+        "user": user,
+        "change": change,
+        "issuer": issuer,
+        "days": EMAIL_CHANGE_DAYS,
+        "link": settings.SITE_URL + reverse("email_change_confirm", args=[token]),
+    }
+    _mail("email_change_confirm", context, new_email)
+    _mail("email_change_notice", context, user.email)
+    note = (
+        _domain_note(new_email, user.organization, outside_domain) if user.organization_id else ""
+    )
+    audit.record(
+        audit.Kind.CHANGED,
+        request=request,
+        actor=issuer,
+        target_user=user,
+        target=user.email,
+        before={"email": user.email},
+        after={"email": new_email},
+        detail="メールアドレス変更の依頼（新しいアドレスでの確認待ち）"
+        + (f"・{note}" if note else ""),
+    )
+    return change
+
+
+def find_email_change(token: str) -> EmailChange:
+    change = (
+        EmailChange.objects.select_related("user", "user__organization", "requested_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if change is None:
+        raise EmailChangeError("unknown")
+    if change.confirmed_at is not None or change.cancelled_at is not None:
+        raise EmailChangeError("used", change)
+    if not change.user.is_active:
+        raise EmailChangeError("stopped", change)
+    if change.is_expired:
+        raise EmailChangeError("expired", change)
+    return change
+
+
+@transaction.atomic
+def confirm_email_change(token: str, *, request=None) -> User:
+    """Follow the link: the new address becomes the login address. A second use is refused,
+    and so is an address another account took meanwhile (nothing is changed then)."""
+    change = find_email_change(token)
+    # The conditional update makes the link single-use even under a double submit.
+    claimed = EmailChange.objects.filter(
+        pk=change.pk, confirmed_at__isnull=True, cancelled_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    if not claimed:
+        raise EmailChangeError("used", change)
+    user = change.user
+    if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeError("taken", change)
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email=change.new_email)
+    except IntegrityError:  # taken between the check and the update
+        raise EmailChangeError("taken", change) from None
+    # allauth's own address rows are not used: the login address is ``User.email`` alone.
+    EmailAddress.objects.filter(user=user).delete()
+    user.refresh_from_db()
+    audit.record(
+        audit.Kind.CHANGED,
+        request=request,
+        actor=user if user.can_log_in else None,
+        target_user=user,
+        target=user.email,
+        before={"email": change.old_email},
+        after={"email": user.email},
+        detail="メールアドレスの変更（新しいアドレスで確認済み）",
+    )
+    if not user.can_log_in:
+        _invite(user, change.requested_by)
+    return user
+
+
+@transaction.atomic
+def set_mail_domains(actor: User, organization, domains: list[str], *, request=None) -> None:
+    """Record the organisation's mail domains (the issuance domain check reads them)."""
+    before = organization.domains
+    type(organization).objects.filter(pk=organization.pk).update(mail_domains="\n".join(domains))
+    organization.refresh_from_db()
+    if before == organization.domains:
+        return
+    audit.record(
+        audit.Kind.CHANGED,
+        request=request,
+        actor=actor,
+        organization=organization,
+        target=f"mail_domains {organization.code}",
+        before={"mail_domains": before},
+        after={"mail_domains": organization.domains},
+        detail="メールドメインの変更",
     )

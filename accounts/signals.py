@@ -3,14 +3,14 @@ from __future__ import annotations
 import time
 
 from accounts import audit
-from accounts.middleware import LOGIN_AT
+from accounts.middleware import LOGIN_AT, SEEN_AT
 
 
 def record_login(sender, request, user, **kwargs) -> None:
     user.record_login()
     if request is not None and hasattr(request, "session"):
         # The absolute session limit counts from here (accounts.middleware).
-        request.session[LOGIN_AT] = time.time()
+        request.session[LOGIN_AT] = request.session[SEEN_AT] = time.time()
     audit.record(
         audit.Kind.LOGIN_SUCCEEDED, request=request, actor=user, target_user=user, target=user.email
     )

@@ -8,18 +8,20 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, permissions, rules, services, sheets
+from accounts import audit, permissions, rules, selectors, services, sheets
 from accounts.filters import AccountFilter, AuditFilter
-from accounts.forms import IssueForm
+from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, User
 from accounts.roles import RANK
 from documents.downloads import content_disposition
@@ -234,6 +236,50 @@ def _grant_action(request, target: User, action: str) -> None:
         )
 
 
+def _actable(request, pk: int) -> User:
+    """An account the issuer may act on: in reach, not their own, not above their role."""
+    target = _target(request, pk)
+    if target.pk == request.user.pk or RANK[target.role] > RANK[request.user.role]:
+        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_email(request, pk: int):
+    """The issuer changes an account's login address; the new address confirms it."""
+    _require_issuer(request)
+    target = _actable(request, pk)
+    form = EmailChangeForm(target=target)
+    if request.method == "POST":
+        _refuse_tampering(request, EmailChangeForm.FIELDS)
+        form = EmailChangeForm(request.POST, target=target)
+        if form.is_valid():
+            services.request_email_change(
+                request.user,
+                target,
+                form.cleaned_data["email"],
+                outside_domain=form.outside_domain,
+                request=request,
+            )
+            messages.success(
+                request,
+                _(
+                    "%(email)s に確認のメールを送りました。本人がリンクを開いて確認すると"
+                    "変更されます（%(days)d日間有効）。現在のアドレスにもお知らせを送りました。"
+                )
+                % {"email": form.cleaned_data["email"], "days": services.EMAIL_CHANGE_DAYS},
+            )
+            return redirect("accounts:detail", target.pk)
+    pending = [c for c in target.email_changes.all()[:5] if c.is_open]
+    return render(
+        request,
+        "accounts/manage/email.html",
+        {"form": form, "target": target, "pending": pending[0] if pending else None},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 def bulk_template(request):
     _require_issuer(request)
@@ -265,6 +311,64 @@ def bulk_issue(request):
         "accounts/manage/bulk.html",
         {"errors": errors, "issued": issued},
         status=400 if errors else 200,
+    )
+
+
+def _require_domain_setter(request) -> None:
+    if not selectors.may_set_mail_domains(request.user):
+        raise permissions.denied(request, "set_mail_domains", None)
+
+
+@login_required
+def domain_list(request):
+    """The mail domains of the organisations this user may set them for (a search and pages)."""
+    _require_domain_setter(request)
+    organizations = selectors.mail_domain_organizations(request.user).select_related(
+        "prefecture", "parent"
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        organizations = organizations.filter(
+            Q(code__startswith=query) | Q(name__contains=query) | Q(mail_domains__icontains=query)
+        )
+    if request.GET.get("missing"):
+        organizations = organizations.filter(mail_domains="")
+    page = Paginator(organizations.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/manage/domains.html",
+        {"page": page, "q": query, "missing": bool(request.GET.get("missing"))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def domain_edit(request, code: str):
+    _require_domain_setter(request)
+    organization = permissions.get_visible_or_404(
+        request,
+        selectors.mail_domain_organizations(request.user).select_related("prefecture", "parent"),
+        permissions.MANAGE_ACCOUNTS,
+        code=code,
+    )
+    form = MailDomainsForm(initial={"mail_domains": organization.mail_domains})
+    if request.method == "POST":
+        _refuse_tampering(request, ("mail_domains",))
+        form = MailDomainsForm(request.POST)
+        if form.is_valid():
+            services.set_mail_domains(
+                request.user, organization, form.cleaned_data["mail_domains"], request=request
+            )
+            messages.success(
+                request,
+                _("%(org)s のメールドメインを保存しました。") % {"org": organization.full_name},
+            )
+            return redirect("accounts:domains")
+    return render(
+        request,
+        "accounts/manage/domain_edit.html",
+        {"form": form, "organization": organization},
+        status=400 if form.errors else 200,
     )
 
 
@@ -323,6 +427,7 @@ def audit_export(request):
     return response
 
 
+@never_cache  # the token is in the address and the page names the person
 @require_http_methods(["GET", "POST"])
 def activate(request, token: str):
     """The mailed link: set a password once. Expired or used links explain what to do."""
@@ -343,6 +448,60 @@ def activate(request, token: str):
         )
         return redirect("account_login")
     return render(request, "accounts/activate.html", {"form": form, "account": user})
+
+
+def closed(request, **kwargs):
+    """allauth's own address pages: the login address is issued, so nobody manages it here."""
+    raise Http404
+
+
+@never_cache  # the token is in the address and the page names the person
+@require_http_methods(["GET", "POST"])
+def confirm_email_change(request, token: str):
+    """The link mailed to the new address. An account in use confirms signed in as itself (the
+    password and second factor of the old login), so a mistyped address cannot take it over."""
+    try:
+        change = services.find_email_change(token)
+    except services.EmailChangeError as problem:
+        return _email_change_problem(request, problem)
+    user = change.user
+    if user.can_log_in:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.pk != user.pk:
+            return _email_change_problem(request, services.EmailChangeError("other_user", change))
+    if request.method == "POST":
+        try:
+            services.confirm_email_change(token, request=request)
+        except services.EmailChangeError as problem:
+            return _email_change_problem(request, problem)
+        if user.can_log_in:
+            messages.success(
+                request,
+                _("ログインのメールアドレスを %(email)s に変更しました。")
+                % {"email": change.new_email},
+            )
+            return redirect("top")
+        messages.success(
+            request,
+            _("メールアドレスを確認しました。%(email)s に利用開始の案内を送りました。")
+            % {"email": change.new_email},
+        )
+        return redirect("account_login")
+    return render(request, "accounts/email_change_confirm.html", {"change": change})
+
+
+def _email_change_problem(request, problem: services.EmailChangeError):
+    return render(
+        request,
+        "accounts/email_change_problem.html",
+        {"reason": problem.reason},
+        status=PROBLEM_STATUS.get(problem.reason, 404),
+    )
+
+
+# A used or expired link is gone (410); an address taken meanwhile is a conflict (409).
+PROBLEM_STATUS = {"expired": 410, "used": 410, "taken": 409}
 
 
 def _activation_problem(request, problem: services.InvitationError):

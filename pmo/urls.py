@@ -1,6 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from pmo import health, views
@@ -14,6 +14,16 @@ urlpatterns = [
     path("", views.top, name="top"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/activate/<str:token>/", account_views.activate, name="activate"),
+    # identity: the login address is issued. allauth's address pages answer 404 for everyone;
+    # an issuer changes an address at /manage/accounts/<id>/email/, the new address confirms.
+    re_path(
+        r"^accounts/(?:email|confirm-email)/", account_views.closed, name="allauth_email_closed"
+    ),
+    path(
+        "accounts/email-change/<str:token>/",
+        account_views.confirm_email_change,
+        name="email_change_confirm",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("manage/", include("accounts.urls")),

@@ -40,6 +40,12 @@ ISSUERS = {
     "reviewer": set(),
 }
 NOBODY = {"staff": set(), "manager": set(), "pref_admin": set(), "reviewer": set()}
+DOMAIN_SETTERS = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(),
+}
 
 
 @dataclass
@@ -84,6 +90,24 @@ def manage_list(world, org, marker):
 
 def manage_detail(world, org, marker):
     return f"/manage/accounts/{_staff_in(org, marker).pk}/", marker
+
+
+def manage_email(world, org, marker):
+    return f"/manage/accounts/{_staff_in(org, marker).pk}/email/", marker
+
+
+def _domain_marked(org, marker) -> str:
+    domain = f"{marker.lower()}.lg.jp"
+    type(org).objects.filter(pk=org.pk).update(mail_domains=domain)
+    return domain
+
+
+def manage_domains(world, org, marker):
+    return "/manage/domains/", _domain_marked(org, marker)
+
+
+def manage_domain_edit(world, org, marker):
+    return f"/manage/domains/{org.code}/", _domain_marked(org, marker)
 
 
 def manage_stop(world, org, marker):
@@ -381,6 +405,9 @@ CASES: dict[str, Case] = {
     "accounts:bulk_template": Case(page("/manage/accounts/bulk/template.xlsx"), ISSUER_PAGE),
     "accounts:detail": Case(manage_detail, ISSUERS),
     "accounts:action": Case(manage_stop, ISSUERS, method="post", ok_status=(302,)),
+    "accounts:email": Case(manage_email, ISSUERS),
+    "accounts:domains": Case(manage_domains, DOMAIN_SETTERS, list_roles={"pref_admin"}),
+    "accounts:domain_edit": Case(manage_domain_edit, DOMAIN_SETTERS),
     "accounts:audit": Case(audit_list, ISSUERS, list_roles={"manager", "pref_admin"}),
     "accounts:audit_export": Case(audit_csv, ISSUERS, list_roles={"manager", "pref_admin"}),
     # action plan
@@ -469,6 +496,9 @@ EXEMPT = {
     "healthz": "public by design: database and broker status, no tenant data",
     "set_language": "public: sets the language cookie",
     "activate": "the mailed token is the capability; tested in tests/accounts/test_issuance.py",
+    "email_change_confirm": "the mailed token is the capability (and the account's own login); "
+    "tests/accounts/test_email_identity.py",
+    "allauth_email_closed": "404 for everyone; tests/accounts/test_email_identity.py",
     "documents:portal_remove": "editors only; tests/documents/test_portal_pages.py",
     "review:report_job": "a job is its requester's own; tests/review/test_reports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
