@@ -156,8 +156,26 @@ def answer_problem(question: Question, answer: object) -> str:
 
 @dataclass(frozen=True)
 class Dependency:
+    """A prerequisite task as this organisation stands on it (for G, on the same system)."""
+
     name: str
     planned_end: dt.date | None
+    status: str = NOT_STARTED
+
+
+# How far along a status is, for the "least progressed" of several entries of one task.
+_PROGRESS = {NOT_STARTED: 0, IN_PROGRESS: 1, DONE: 2}
+
+
+def combine(name: str, entries: Iterable[EntryValues]) -> Dependency:
+    """One prerequisite from all its entries (G テスト over every target system, as F needs):
+    the latest planned end and the least progressed status; 対象外 entries do not count."""
+    counted = [entry for entry in entries if entry.status != NOT_APPLICABLE]
+    if not counted:
+        return Dependency(name, None, DONE)  # nothing to wait for
+    ends = [entry.planned_end for entry in counted if entry.planned_end]
+    status = min((entry.status for entry in counted), key=_PROGRESS.__getitem__)
+    return Dependency(name, max(ends) if ends else None, status)
 
 
 def warnings(
@@ -168,11 +186,22 @@ def warnings(
     if milestone and values.planned_end and values.planned_end > milestone:
         days = (values.planned_end - milestone).days
         found.append(f"計画終了がマイルストーン（{_fmt(milestone)}）より{days}日遅れています。")
-    if values.planned_start:
-        for dependency in dependencies:
-            if dependency.planned_end and values.planned_start < dependency.planned_end:
-                found.append(
-                    f"前提タスク「{dependency.name}」の計画終了（{_fmt(dependency.planned_end)}）"
-                    "より前に開始する計画です。"
-                )
+    for dependency in dependencies:
+        found.extend(_dependency_warnings(values, dependency))
+    return found
+
+
+def _dependency_warnings(values: EntryValues, dependency: Dependency) -> list[str]:
+    """Out of order by status (a test done before its build started) and by plan dates."""
+    found = []
+    here, there = _PROGRESS.get(values.status), _PROGRESS.get(dependency.status, 2)
+    if here is not None and here > there:
+        started = "未着手" if dependency.status == NOT_STARTED else "完了前"
+        now = "完了" if values.status == DONE else "実施中"
+        found.append(f"前提タスク「{dependency.name}」が{started}なのに{now}になっています。")
+    end = dependency.planned_end
+    if values.planned_start and end and values.planned_start < end:
+        found.append(
+            f"前提タスク「{dependency.name}」の計画終了（{_fmt(end)}）より前に開始する計画です。"
+        )
     return found

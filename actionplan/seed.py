@@ -154,8 +154,8 @@ DEFINITION: dict[str, Any] = {
             "bureaus": ["mhlw-social-security", "mhlw-pension", "mhlw-welfare", "mic-local-tax"],
             "tasks": [
                 _task("設計", D(2015, 6, 30), per_system=True, weight=2),
-                _task("製造", D(2015, 10, 30), per_system=True, weight=3),
-                _task("テスト", D(2015, 12, 28), per_system=True, weight=2),
+                _task("製造", D(2015, 10, 30), per_system=True, weight=3, depends_on=["G:設計"]),
+                _task("テスト", D(2015, 12, 28), per_system=True, weight=2, depends_on=["G:製造"]),
             ],
         },
         {

@@ -66,14 +66,41 @@ def milestone_for(task: Task, organization: Organization) -> dt.date | None:
 
 
 def dependencies_for(entry: PlanEntry) -> list[rules.Dependency]:
-    """The entry's prerequisite tasks with the organisation's latest planned end for each."""
+    """The entry's prerequisites as its organisation stands on them (two queries)."""
+    prerequisites = list(entry.task.depends_on.all())
+    found = PlanEntry.objects.filter(
+        organization_id=entry.organization_id, task__in=prerequisites
+    ).select_related("task", "system")
+    return prerequisites_of(entry, [t.pk for t in prerequisites], _by_task(found))
+
+
+def _by_task(entries) -> dict[int, list[PlanEntry]]:
+    grouped: dict[int, list[PlanEntry]] = defaultdict(list)
+    for entry in entries:
+        grouped[entry.task_id].append(entry)
+    return grouped
+
+
+def prerequisites_of(
+    entry, prerequisite_ids: list[int], by_task: dict[int, list]
+) -> list[rules.Dependency]:
+    """Each prerequisite task of ``entry`` from the organisation's entries of it: for a task
+    done per target system after another per-system task (G 設計 → 製造 → テスト) the same
+    system's entry, otherwise all of them (F waits for G テスト on every system)."""
     found = []
-    for task in entry.task.depends_on.all():
-        ends = PlanEntry.objects.filter(
-            organization_id=entry.organization_id, task=task
-        ).values_list("planned_end", flat=True)
-        planned = [day for day in ends if day]
-        found.append(rules.Dependency(task.name, max(planned) if planned else None))
+    for task_id in prerequisite_ids:
+        entries = by_task.get(task_id)
+        if not entries:
+            continue
+        task = entries[0].task
+        if entry.system_id and task.per_system:
+            entries = [other for other in entries if other.system_id == entry.system_id]
+            if not entries:
+                continue
+            name = f"{task.name}（{entries[0].system.name}）"
+        else:
+            name = task.name
+        found.append(rules.combine(name, [_values(other) for other in entries]))
     return found
 
 
@@ -148,23 +175,14 @@ def plan(
         from_task__work_item__programme=programme
     ).values_list("from_task_id", "to_task_id"):
         depends[source].append(target)
-    planned_ends: dict[int, list[dt.date]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for entry in rows_source:
-        names[entry.task_id] = entry.task.name
-        if entry.planned_end:
-            planned_ends[entry.task_id].append(entry.planned_end)
+    by_task = _by_task(rows_source)
     scale = _Scale(programme.starts_on, programme.ends_on)
     groups: dict[int, Group] = {}
     for entry in rows_source:
         milestone = rules.choose_milestone(
             milestones[entry.task_id], organization.kind, organization.municipality_class
         )
-        dependencies = [
-            rules.Dependency(names[t], max(planned_ends[t]) if planned_ends[t] else None)
-            for t in depends[entry.task_id]
-            if t in names
-        ]
+        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
         items = questions[entry.task_id]
         row = Row(
             entry=entry,

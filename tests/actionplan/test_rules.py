@@ -184,3 +184,39 @@ def test_warning_planned_before_dependency(start, dependency_end, warned):
     assert bool(found) is warned
     if warned:
         assert "前提タスク「テスト」" in found[0]
+
+
+DONE, IN_PROGRESS, NOT_STARTED, NA = "done", "in_progress", "not_started", "not_applicable"
+
+
+@pytest.mark.parametrize(
+    ("status", "prerequisite", "expected"),
+    [
+        (DONE, NOT_STARTED, "前提タスク「製造」が未着手なのに完了になっています。"),
+        (IN_PROGRESS, NOT_STARTED, "前提タスク「製造」が未着手なのに実施中になっています。"),
+        (DONE, IN_PROGRESS, "前提タスク「製造」が完了前なのに完了になっています。"),
+        (IN_PROGRESS, IN_PROGRESS, None),
+        (DONE, DONE, None),
+        (NOT_STARTED, NOT_STARTED, None),
+        (NA, NOT_STARTED, None),  # 対象外 needs nothing before it
+    ],
+)
+def test_warning_out_of_order_by_status(status, prerequisite, expected):
+    found = rules.warnings(
+        EntryValues(status=status), None, [rules.Dependency("製造", None, prerequisite)]
+    )
+    assert found == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("entries", "end", "status"),
+    [
+        ([(D(2015, 10, 1), DONE), (D(2015, 11, 1), NOT_STARTED)], D(2015, 11, 1), NOT_STARTED),
+        ([(D(2015, 10, 1), DONE), (None, IN_PROGRESS)], D(2015, 10, 1), IN_PROGRESS),
+        ([(D(2015, 10, 1), DONE), (D(2016, 1, 1), NA)], D(2015, 10, 1), DONE),
+        ([(D(2016, 1, 1), NA)], None, DONE),
+    ],
+)
+def test_a_prerequisite_over_several_systems_is_its_least_progressed(entries, end, status):
+    values = [EntryValues(planned_end=day, status=state) for day, state in entries]
+    assert rules.combine("テスト", values) == rules.Dependency("テスト", end, status)

@@ -196,3 +196,30 @@ def test_ministries_have_no_plan(programme):
     from tests.factories import MinistryFactory
 
     assert services.ensure_entries(MinistryFactory(), programme) == 0
+
+
+def test_a_test_done_before_its_build_started_is_warned_per_system(alice, plan, sapporo):
+    """The design's example: G テスト 完了 while G 製造 is 未着手 — on that system only."""
+    test = entry(sapporo, "G", "テスト", "個人住民税")
+    done = {
+        "planned_start": D(2015, 4, 1),
+        "planned_end": D(2015, 5, 29),
+        "actual_start": D(2015, 4, 1),
+        "actual_end": D(2015, 5, 29),
+        "status": "done",
+    }
+    result = services.save_entry(alice, test.pk, done, 1, on=ON)
+    warning = "前提タスク「製造（個人住民税）」が未着手なのに完了になっています。"
+    assert warning in result.warnings
+    rows = {
+        (row.entry.task.name, row.entry.system.name if row.entry.system else ""): row
+        for group in selectors.plan(sapporo, test.task.work_item.programme).groups
+        for row in group.rows
+    }
+    assert warning in rows[("テスト", "個人住民税")].warnings
+    assert not any("個人住民税" in w for w in rows[("テスト", "介護保険")].warnings)
+    build = entry(sapporo, "G", "製造", "個人住民税")
+    started = {"planned_start": D(2015, 4, 1), "actual_start": D(2015, 4, 1)}
+    services.save_entry(alice, build.pk, {**started, "status": "in_progress"}, 1, on=ON)
+    again = services.save_entry(alice, test.pk, {**done, "remarks": "再保存"}, 2, on=ON)
+    assert "前提タスク「製造（個人住民税）」が完了前なのに完了になっています。" in again.warnings
