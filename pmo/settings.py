@@ -124,9 +124,12 @@ REDIS_URL = env.redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache whose login rate limits fail open while Redis is down.
+            "BACKEND": "pmo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pmo",
+            # An unreachable Redis fails a call in a second rather than hanging the login.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 3},
         }
     }
 else:
