@@ -6,15 +6,11 @@ from typing import Any
 
 from accounts.models import AuditEvent
 
+# The address the login rate limits see; always a valid address or None, so writing it into
+# the GenericIPAddressField (Postgres inet) cannot fail whatever a client puts in its headers.
+from pmo.clientip import client_ip
+
 Kind = AuditEvent.Kind
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # Behind the reverse proxy the first forwarded address is the client's.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
 
 
 def record(

@@ -8,6 +8,7 @@ Kubernetes secrets) is read in place of ``NAME`` when it is set.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -123,6 +124,14 @@ class Env:
         value = self.str(name)
         if value and urlparse(value).scheme not in {"redis", "rediss"}:
             raise EnvError(name, value, "a redis:// or rediss:// URL")
+        return value
+
+    def rate_limit(self, name: str, default: str) -> str:
+        """An allauth rate list such as ``300/m/ip,5/5m/key`` (amount/period[/ip|key|user])."""
+        value = self.str(name, default).strip()
+        rate = r"\d+/(\d+(\.\d+)?)?[smhd](/(ip|key|user))?"
+        if not re.fullmatch(rf"({rate})(\s*,\s*{rate})*", value):
+            raise EnvError(name, value, "rates like 300/m/ip,5/5m/key (amount/period[/per])")
         return value
 
 

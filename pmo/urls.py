@@ -33,3 +33,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages (templates/400.html … 500.html) are Django's defaults; 500.html needs no database.
+# allauth answers its rate limits through this one (Japanese, with when to retry).
+handler429 = "pmo.views.too_many_requests"

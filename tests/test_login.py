@@ -128,3 +128,91 @@ def test_top_shows_the_users_organisation(client, alice):
     assert "011002" in body
     for label in ("TOP", "ログアウト", "お知らせ"):
         assert label in body
+
+
+# --- Limits sized for LGWAN gateways (one address can stand for a whole prefecture) ----------
+
+
+def test_made_up_accounts_never_lock_out_real_ones(client, alice, settings):
+    # Even at the old per-address limit of 20 failures a minute...
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "20/m/ip,5/5m/key",
+    }
+    for n in range(21):
+        assert login(client, f"nobody{n}@example.jp", "wrong").status_code == 200
+    # ...the gateway's real users still log in.
+    assert login(client, alice.email, PASSWORD).status_code == 302
+
+
+def test_failures_on_real_accounts_spend_the_address_budget(client, alice, settings):
+    from tests.factories import UserFactory
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    others = [UserFactory(organization=alice.organization) for _ in range(3)]
+    with time_machine.travel(datetime(2015, 7, 9, 10, 0, tzinfo=TOKYO), tick=False) as clock:
+        for other in others:
+            login(client, other.email, "wrong")
+        refused = login(client, alice.email, PASSWORD)
+        assert refused.status_code == 200 and "_auth_user_id" not in client.session
+        # A made-up account is refused with the same words: the refusal names no accounts.
+        unknown = login(client, "nobody@example.jp", "wrong")
+        assert _errors(refused) == _errors(unknown)
+        assert "ログイン" in _errors(refused)
+        clock.shift(61)
+        assert login(client, alice.email, PASSWORD).status_code == 302
+
+
+def _errors(response) -> str:
+    body = response.content.decode()
+    start = body.index('role="alert"')
+    return body[start : body.index("</div>", start)]
+
+
+def test_a_gateway_carries_a_thousand_logins_a_minute(client, alice, rf, settings):
+    """The default limits; allauth's own (30 posts a minute per address) refuse the 31st."""
+    from allauth.core.internal import ratelimit
+
+    from accounts.adapters import _login_failed_rates
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    gateway = rf.post(LOGIN, REMOTE_ADDR="127.0.0.1")  # the test client's address
+    with time_machine.travel(datetime(2015, 7, 9, 8, 30, tzinfo=TOKYO), tick=False):
+        # 999 other logins through this gateway within the minute, and one in ten of them
+        # first mistyped the password of a real account...
+        for _ in range(999):
+            assert ratelimit.consume(gateway, app="allauth.account", action="login")
+        for _ in range(100):
+            assert ratelimit.consume(
+                gateway,
+                app="allauth.account",
+                action="login_failed",
+                config=_login_failed_rates(per_address=True),
+            )
+        # ...and the thousandth gets in.
+        assert login(client, alice.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOGIN_RATE_LIMIT", "lots"),
+        ("LOGIN_FAILED_RATE_LIMIT", "20/minute/ip"),
+        ("LOGIN_FAILED_RATE_LIMIT", ""),
+        ("PASSWORD_RESET_RATE_LIMIT", "5/m/everyone"),
+    ],
+)
+def test_a_bad_rate_stops_start_up_naming_the_variable(name, value):
+    from pmo.env import Env, EnvError
+
+    with pytest.raises(EnvError, match=name):
+        Env({name: value}).rate_limit(name, "1/m/ip")
+
+
+def test_rates_keep_the_allauth_spelling():
+    from pmo.env import Env
+
+    env = Env({"LOGIN_FAILED_RATE_LIMIT": "50/m/ip, 5/5m/key", "LOGIN_RATE_LIMIT": "1000/1.5m"})
+    assert env.rate_limit("LOGIN_FAILED_RATE_LIMIT", "") == "50/m/ip, 5/5m/key"
+    assert env.rate_limit("LOGIN_RATE_LIMIT", "") == "1000/1.5m"
