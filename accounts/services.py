@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -17,6 +16,8 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Invitation, User
+from outbox import services as outbox
+from outbox.recipients import receives_mail
 
 INVITATION_DAYS = 7
 UNUSED_DAYS = 90
@@ -51,11 +52,11 @@ def _snapshot(user: User) -> dict:
 def _send_invitation(user: User, token: str, issuer: User | None) -> None:
     link = settings.SITE_URL + reverse("activate", args=[token])
     context = {"user": user, "link": link, "issuer": issuer, "days": INVITATION_DAYS}
-    subject = render_to_string("accounts/mail/invitation_subject.txt", context).strip()
+    subject = render_to_string("accounts/mail/invitation_subject.txt", context)
     body = render_to_string("accounts/mail/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+    # The one mail an account that was never activated receives; a stopped one gets none.
+    if user.is_active:
+        outbox.enqueue(kind="accounts.invitation", to=[user.email], subject=subject, body=body)
 
 
 def _invite(user: User, issuer: User | None) -> str:
@@ -205,20 +206,19 @@ def activate(token: str, password: str, *, request=None) -> User:
     return user
 
 
+@transaction.atomic
 def ask_issuer_again(invitation: Invitation, *, request=None) -> None:
     """The holder of an expired or used link asks their issuer for a new one (by mail)."""
     user, issuer = invitation.user, invitation.user.issued_by
-    if issuer is None or not issuer.is_active:
+    if not receives_mail(issuer):
         return
     link = settings.SITE_URL + reverse("accounts:detail", args=[user.pk])
     body = render_to_string("accounts/mail/ask_again.txt", {"user": user, "link": link})
-    transaction.on_commit(
-        lambda: send_mail(
-            f"[デジタルPMO] {user.display_name} さんから利用開始の案内の再送依頼",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [issuer.email],
-        )
+    outbox.enqueue(
+        kind="accounts.ask_again",
+        to=[issuer.email],
+        subject=f"[デジタルPMO] {user.display_name} さんから利用開始の案内の再送依頼",
+        body=body,
     )
     audit.record(
         audit.Kind.CHANGED,
