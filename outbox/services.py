@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 
@@ -68,14 +69,30 @@ def enqueue(
     return mail
 
 
+# After a failed hand-over this process skips the broker for a while: the beat sends the mail
+# within a minute anyway, and requests during an outage should not each wait for a timeout.
+BROKER_PAUSE = 30.0  # seconds
+_broker_down_until = 0.0
+
+
 def _send_soon(mail_id: int) -> None:
-    """Hand the mail to a worker; a broker that is down is logged, the beat sends it later."""
+    """Hand the mail to a worker; a broker that is down is logged, the beat sends it later.
+
+    Never raises: the change that caused the mail is committed, and the mail is safe in the
+    outbox. One try on its own connection (the pool's would retry for seconds), 1 s at most.
+    """
+    global _broker_down_until
     from outbox import tasks
 
+    if time.monotonic() < _broker_down_until:
+        return
     try:
-        # retry=False: fail at once rather than hold the request while the broker is down.
-        tasks.send_mail.apply_async((mail_id,), retry=False)
+        with tasks.send_mail.app.connection_for_write(
+            connect_timeout=1, transport_options={"max_retries": 0}
+        ) as connection:
+            tasks.send_mail.apply_async((mail_id,), retry=False, connection=connection)
     except Exception:
+        _broker_down_until = time.monotonic() + BROKER_PAUSE
         logger.warning("outbox: mail %s stays queued (broker unreachable)", mail_id, exc_info=True)
 
 

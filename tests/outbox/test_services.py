@@ -60,6 +60,7 @@ def test_a_broker_that_is_down_keeps_the_mail_queued(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.send_mail, "apply_async", down)
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)  # restored after the test
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         services.enqueue(kind="test", to=["a@city.sapporo.lg.jp"], subject="s", body="b")
     assert Mail.objects.get().state == "queued" and mail.outbox == []
