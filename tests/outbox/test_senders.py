@@ -43,8 +43,8 @@ def kinds_to():
 
 
 def test_who_receives_mail(alice):
-    issued = UserFactory(activated_at=None)
-    stopped = UserFactory(is_active=False)
+    issued = UserFactory(organization=alice.organization, activated_at=None)
+    stopped = UserFactory(organization=alice.organization, is_active=False)
     assert [receives_mail(user) for user in (alice, issued, stopped, None)] == [
         True,
         False,

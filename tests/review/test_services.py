@@ -198,6 +198,7 @@ def test_a_digest_whose_mail_fails_stays_in_the_outbox(plans, sapporo, alice, ma
     assert outbox.send_due() == 0
     mail = Mail.objects.get(kind="review.digest")
     assert (mail.state, mail.attempts) == ("queued", 1) and "refused" in mail.last_error
+    assert f"{settings.SITE_URL}/orgs/{sapporo.code}/plan/" in mail.body  # where to read more
     # The event is done; the mail is the outbox's to retry, and nothing is written twice.
     assert notifications.send_pending() == 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
