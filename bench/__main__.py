@@ -21,6 +21,7 @@ def main() -> int:
         faq,  # noqa: F401
         foundation,  # noqa: F401
         load,  # noqa: F401
+        outbox,  # noqa: F401
         review,  # noqa: F401
     )
 

@@ -7,11 +7,11 @@ pressing the same button change the inquiry once and send one set of mails.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -28,6 +28,8 @@ from faq.models import (
     SearchMiss,
 )
 from faq.normalize import normalize
+from outbox import services as outbox
+from outbox.recipients import receives_mail
 
 NUMBER_PREFIX = "FAQ-"
 
@@ -283,8 +285,34 @@ class Mail:
     to: str
 
 
+def _context(inquiry: Inquiry) -> dict[str, Any]:
+    return {
+        "inquiry": inquiry,
+        "url": settings.SITE_URL + inquiry.get_absolute_url(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _enqueue(inquiry: Inquiry, mails: Iterable[Mail]) -> int:
+    """Render the step's mails for the inquiry as it is now and write them to the outbox, in
+    the step's transaction (sent by a worker once it commits). Returns how many were written."""
+    context = _context(inquiry)
+    written = 0
+    for mail in mails:
+        if not mail.to:
+            continue
+        subject = render_to_string(f"faq/mail/{mail.template}_subject.txt", context)
+        body = render_to_string(f"faq/mail/{mail.template}.txt", context)
+        written += bool(
+            outbox.enqueue(kind=f"faq.{mail.template}", to=[mail.to], subject=subject, body=body)
+        )
+    return written
+
+
+@transaction.atomic
 def send_mails(inquiry_id: int, mails: list[Mail]) -> int:
-    """Render and send ``mails`` for the inquiry as it is now; returns how many were sent."""
+    """Write ``mails`` for the inquiry as it is now to the outbox; a deleted inquiry writes
+    nothing. (Only for mail tasks queued before the outbox existed.)"""
     inquiry = (
         Inquiry.objects.select_related("asker", "assignee", "organization__prefecture")
         .filter(pk=inquiry_id)
@@ -292,33 +320,16 @@ def send_mails(inquiry_id: int, mails: list[Mail]) -> int:
     )
     if inquiry is None:
         return 0
-    context = {
-        "inquiry": inquiry,
-        "url": settings.SITE_URL + inquiry.get_absolute_url(),
-        "site_url": settings.SITE_URL,
-    }
-    sent = 0
-    for mail in mails:
-        if not mail.to:
-            continue
-        subject = render_to_string(f"faq/mail/{mail.template}_subject.txt", context)
-        body = render_to_string(f"faq/mail/{mail.template}.txt", context)
-        sent += send_mail(" ".join(subject.split()), body, None, [mail.to])
-    return sent
+    return _enqueue(inquiry, mails)
 
 
-def _after_commit(inquiry: Inquiry, *mails: Mail) -> None:
-    """Queue the step's mails once the step is committed (a worker sends them)."""
-    from faq import tasks
-
-    payload = [[mail.template, mail.to] for mail in mails if mail.to]
-    inquiry_id = inquiry.pk
-    # robust: a broker outage is logged; the step itself is already saved.
-    transaction.on_commit(lambda: tasks.send_inquiry_mails.delay(inquiry_id, payload), robust=True)
+def _mail(template: str, user) -> Mail:
+    """The step's mail to ``user``, addressed only if the account receives mail."""
+    return Mail(template, user.email if receives_mail(user) else "")
 
 
-def _asker_email(inquiry: Inquiry) -> str:
-    return inquiry.asker.email if inquiry.asker_id and inquiry.asker else ""
+def _asker(inquiry: Inquiry):
+    return inquiry.asker if inquiry.asker_id else None
 
 
 @transaction.atomic
@@ -336,7 +347,7 @@ def submit_inquiry(
     )
     for upload in files:
         add_attachment(inquiry, upload)
-    _after_commit(inquiry, Mail("received", _asker_email(inquiry)))
+    _enqueue(inquiry, [_mail("received", asker)])
     return inquiry
 
 
@@ -377,8 +388,12 @@ def assign(inquiry: Inquiry, *, assignee) -> Inquiry:
         assignee=assignee,
         assigned_at=timezone.now(),
     )
-    _after_commit(
-        inquiry, Mail("assigned", _asker_email(inquiry)), Mail("assigned_to_you", assignee.email)
+    _enqueue(
+        inquiry,
+        [
+            _mail("assigned", _asker(inquiry)),
+            _mail("assigned_to_you", assignee),
+        ],
     )
     return inquiry
 
@@ -396,7 +411,7 @@ def answer(inquiry: Inquiry, *, text: str, by) -> Inquiry:
     if inquiry.assignee_id is None:
         changes.update(assignee=by, assigned_at=timezone.now())
     _claim(inquiry, (InquiryStatus.ASSIGNED,), **changes)
-    _after_commit(inquiry, Mail("answered", _asker_email(inquiry)))
+    _enqueue(inquiry, [_mail("answered", _asker(inquiry))])
     return inquiry
 
 
@@ -409,7 +424,7 @@ def close(inquiry: Inquiry) -> Inquiry:
         status=InquiryStatus.CLOSED,
         closed_at=timezone.now(),
     )
-    _after_commit(inquiry, Mail("closed", _asker_email(inquiry)))
+    _enqueue(inquiry, [_mail("closed", _asker(inquiry))])
     return inquiry
 
 

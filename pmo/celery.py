@@ -24,6 +24,8 @@ BEAT: dict[str, tuple[str, str, int]] = {
     "scan_delays": ("review.tasks.scan_delays", "30 2 * * *", 21600),
     # Retries digest mails whose send crashed (events are written before sending).
     "send_digests": ("review.tasks.send_digests", "*/15 * * * *", 840),
+    # Every mail is in the outbox; this sends what the immediate try missed, and the retries.
+    "send_outbox": ("outbox.send_due", "* * * * *", 55),
 }
 
 

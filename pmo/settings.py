@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "documents",
     "faq",
     "review",
+    "outbox",  # every mail goes through it (outbox/services.py)
 ]
 
 MIDDLEWARE = [

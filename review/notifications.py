@@ -3,10 +3,15 @@
 Two steps, so a crash neither loses nor doubles a mail:
 
 1. :func:`queue_digests` writes one :class:`NotificationEvent` per recipient and day (unique),
-   in the same transaction that marks the flags it reports as notified;
-2. :func:`deliver` claims each event with a conditional UPDATE (pending → sending) before
-   sending it, so of two workers only one sends; a crash mid-send leaves it ``sending`` and
-   :func:`release_stale` returns it to pending after :data:`STALE`.
+   in the same transaction that marks the flags it reports as notified; until it is delivered
+   the day's later findings are added to it;
+2. :func:`deliver` claims each event with a conditional UPDATE (pending → sending), renders
+   its mail into the outbox and marks it sent, all in one transaction, so of two workers only
+   one writes the mail; the outbox (:mod:`outbox.services`) sends it, with retries.
+   :func:`release_stale` still returns events a worker left ``sending`` before the outbox
+   existed.
+
+Only accounts that receive mail (active and activated, :mod:`outbox.recipients`) get a digest.
 
 Who hears about a newly significant, unexplained delay: the organisation's staff (its own late
 tasks), its prefecture's administrators (their late municipalities) and the reviewers of the
@@ -20,13 +25,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from actionplan.models import WorkItem
+from outbox import services as outbox
+from outbox.recipients import receives_mail, receiving
 from review.models import DelayFlag, NotificationEvent, Rule
 
 STALE = dt.timedelta(minutes=30)
@@ -153,14 +160,14 @@ def _recipients(flags: list[_Flag]):
     prefecture_ids = {flag.prefecture_id for flag in flags}
     staff: dict[int, list[int]] = defaultdict(list)
     for user_id, org_id in User.objects.filter(
-        is_active=True,
+        receiving(),
         organization_id__in=org_ids,
         role__in=(Role.STAFF, Role.ACCOUNT_MANAGER),
     ).values_list("pk", "organization_id"):
         staff[org_id].append(user_id)
     admins: dict[int, list[int]] = defaultdict(list)
     for user_id, org_id in User.objects.filter(
-        is_active=True, organization_id__in=prefecture_ids, role=Role.PREFECTURE_ADMIN
+        receiving(), organization_id__in=prefecture_ids, role=Role.PREFECTURE_ADMIN
     ).values_list("pk", "organization_id"):
         admins[org_id].append(user_id)
     bureaus: dict[int, set[int]] = defaultdict(set)
@@ -172,7 +179,7 @@ def _recipients(flags: list[_Flag]):
     reviewers: dict[int, list[int]] = defaultdict(list)
     all_bureaus = set().union(*bureaus.values()) if bureaus else set()
     for user_id, org_id in User.objects.filter(
-        is_active=True, organization_id__in=all_bureaus, role=Role.REVIEWER
+        receiving(), organization_id__in=all_bureaus, role=Role.REVIEWER
     ).values_list("pk", "organization_id"):
         reviewers[org_id].append(user_id)
 
@@ -214,23 +221,28 @@ def claim(event_id: int) -> bool:
 
 
 def deliver(event_ids: list[int]) -> int:
-    """Send the events this worker manages to claim. Returns how many it sent."""
-    sent = 0
+    """Write the mails of the events this worker manages to claim to the outbox. Returns how
+    many it wrote (an event whose recipient was stopped meanwhile is closed without one)."""
+    written = 0
     for event_id in event_ids:
-        if not claim(event_id):
-            continue
-        event = NotificationEvent.objects.select_related("recipient").get(pk=event_id)
-        send_mail(
-            SUBJECT.format(day=event.day.strftime("%Y/%m/%d")),
-            _body(event),
-            settings.DEFAULT_FROM_EMAIL,
-            [event.recipient.email],
-        )
-        NotificationEvent.objects.filter(pk=event_id).update(
-            state=NotificationEvent.State.SENT, sent_at=timezone.now()
-        )
-        sent += 1
-    return sent
+        with transaction.atomic():
+            if not claim(event_id):
+                continue
+            event = NotificationEvent.objects.select_related("recipient__organization").get(
+                pk=event_id
+            )
+            if receives_mail(event.recipient):
+                outbox.enqueue(
+                    kind="review.digest",
+                    to=[event.recipient.email],
+                    subject=SUBJECT.format(day=event.day.strftime("%Y/%m/%d")),
+                    body=_body(event),
+                )
+                written += 1
+            NotificationEvent.objects.filter(pk=event_id).update(
+                state=NotificationEvent.State.SENT, sent_at=timezone.now()
+            )
+    return written
 
 
 def send_pending() -> int:
@@ -242,7 +254,18 @@ def send_soon() -> None:
     """Hand sending to a worker once the events are committed."""
     from review import tasks
 
-    transaction.on_commit(tasks.send_digests.delay)
+    # robust: the events are committed; a broker that is down leaves them to the beat entry.
+    transaction.on_commit(tasks.send_digests.delay, robust=True)
+
+
+def _link(event: NotificationEvent) -> str:
+    """Where the recipient reads the details: its own plan, or the late organisations."""
+    organization = event.recipient.organization
+    if event.kind == NotificationEvent.Kind.ORGANIZATION and organization is not None:
+        return settings.SITE_URL + reverse("actionplan:plan", args=[organization.code])
+    if event.kind == NotificationEvent.Kind.PREFECTURE and organization is not None:
+        return settings.SITE_URL + reverse("review:prefecture", args=[organization.code])
+    return settings.SITE_URL + reverse("review:late")
 
 
 def _body(event: NotificationEvent) -> str:
@@ -258,5 +281,6 @@ def _body(event: NotificationEvent) -> str:
     return (
         f"{name} 様\n\n{intro}\n\n{lines}\n\n"
         "詳細はデジタルPMOの「進捗確認」でご確認ください。\n"
+        f"{_link(event)}\n"
         "（このメールは1日1通にまとめて送信しています）\n"
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -54,6 +55,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"利用者 {n}")
     organization = factory.SubFactory(MunicipalityFactory)
     role = Role.STAFF
+    # A user with a password has activated the account (only activated accounts get mail).
+    activated_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
     @factory.post_generation

@@ -7,6 +7,8 @@ import random
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
+from outbox import services as outbox
+from outbox.models import Mail
 from review import rollups, services
 from review.models import DelayFlag, EntryState, NotificationEvent, RuleRollup, StatusRollup
 from tests.review.conftest import ON, D
@@ -158,14 +160,15 @@ def test_two_workers_send_each_digest_once(plans, sapporo, alice, prefecture_adm
     seen_by_first = notifications.pending_ids()
     seen_by_second = notifications.pending_ids()
     assert seen_by_first == seen_by_second and len(seen_by_first) == 2
-    sent = notifications.deliver(seen_by_first) + notifications.deliver(seen_by_second)
-    assert sent == 2
+    written = notifications.deliver(seen_by_first) + notifications.deliver(seen_by_second)
+    assert written == 2 and Mail.objects.filter(kind="review.digest").count() == 2
+    assert outbox.send_due() == 2
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted(
         [alice.email, prefecture_admin.email]
     )
 
 
-def test_a_crashed_send_is_retried_later_not_lost(plans, sapporo, alice, mailoutbox):
+def test_an_event_left_sending_is_retried_later_not_lost(plans, sapporo, alice, mailoutbox):
     from review import notifications
 
     PlanEntry.objects.filter(organization=sapporo).update(
@@ -174,11 +177,57 @@ def test_a_crashed_send_is_retried_later_not_lost(plans, sapporo, alice, mailout
     services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
     services.scan(D(2015, 10, 1), send=False)
     [event_id] = notifications.pending_ids()
-    assert notifications.claim(event_id)  # the worker dies after claiming
+    assert notifications.claim(event_id)  # a worker (before the outbox) died after claiming
     assert notifications.send_pending() == 0
     later = NotificationEvent.objects.get(pk=event_id).claimed_at + notifications.STALE
     assert notifications.release_stale(later + dt.timedelta(seconds=1)) == 1
-    assert notifications.send_pending() == 1 and len(mailoutbox) == 1
+    assert notifications.send_pending() == 1
+    assert outbox.send_due() == 1 and len(mailoutbox) == 1
+
+
+def test_a_digest_whose_mail_fails_stays_in_the_outbox(plans, sapporo, alice, mailoutbox, settings):
+    from review import notifications
+
+    PlanEntry.objects.filter(organization=sapporo).update(
+        planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
+    )
+    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    services.scan(D(2015, 10, 1), send=False)
+    assert notifications.send_pending() == 1
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    assert outbox.send_due() == 0
+    mail = Mail.objects.get(kind="review.digest")
+    assert (mail.state, mail.attempts) == ("queued", 1) and "refused" in mail.last_error
+    assert f"{settings.SITE_URL}/orgs/{sapporo.code}/plan/" in mail.body  # where to read more
+    # The event is done; the mail is the outbox's to retry, and nothing is written twice.
+    assert notifications.send_pending() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.send_due(now=mail.next_attempt_at) == 1
+    assert [m.to for m in mailoutbox] == [[alice.email]]
+
+
+def test_accounts_that_cannot_receive_mail_get_no_digest(
+    plans, sapporo, alice, prefecture_admin, mailoutbox
+):
+    from accounts.models import User
+    from review import notifications
+    from tests.factories import UserFactory
+
+    never_activated = UserFactory(organization=sapporo, activated_at=None)
+    stopped = UserFactory(organization=sapporo, is_active=False)
+    PlanEntry.objects.filter(organization=sapporo).update(
+        planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
+    )
+    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    services.scan(D(2015, 10, 1), send=False)
+    # The administrator is stopped after the digests were written, before they are sent.
+    User.objects.filter(pk=prefecture_admin.pk).update(is_active=False)
+    assert notifications.send_pending() == 1
+    outbox.send_due()
+    assert [m.to for m in mailoutbox] == [[alice.email]]
+    assert never_activated.email not in str(list(Mail.objects.values_list("to", flat=True)))
+    assert stopped.email not in str(list(Mail.objects.values_list("to", flat=True)))
+    assert not NotificationEvent.objects.filter(state="pending").exists()
 
 
 def test_rollup_equals_a_full_scan_after_random_edits(plans, sapporo, hakodate, aomori, alice):
@@ -231,15 +280,16 @@ def test_a_delay_found_after_todays_digest_waits_for_tomorrows(plans, sapporo, a
     a_entries.update(planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31))
     services.entries_changed(a_entries.values_list("pk", flat=True), D(2015, 10, 1))
     assert services.scan(D(2015, 10, 1), send=False).queued == 1
-    assert notifications.send_pending() == 1
+    assert notifications.send_pending() == 1 and outbox.send_due() == 1
     # Later the same day another task of 札幌市 turns significantly late.
     b_entry = PlanEntry.objects.filter(organization=sapporo, task__work_item__code="B").first()
     PlanEntry.objects.filter(pk=b_entry.pk).update(planned_start=D(2015, 4, 1))
     services.entries_changed([b_entry.pk], D(2015, 10, 1))
     assert services.scan(D(2015, 10, 1), send=False).queued == 1  # tomorrow's digest
     assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 1))) == 0
-    assert len(mailoutbox) == 1
+    assert outbox.send_due() == 0 and len(mailoutbox) == 1
     assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 2))) == 1
+    assert outbox.send_due() == 1
     assert b_entry.task.name in mailoutbox[1].body
     assert not DelayFlag.objects.filter(significant=True, notified_on=None).exists()
 
