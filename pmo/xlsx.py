@@ -55,9 +55,15 @@ MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
 # A part nothing in the package refers to is never needed; a big one is only padding.
 MAX_UNREFERENCED = 256 * 1024
-# Tags ("<") in a part that is neither a sheet nor the shared strings (styles, theme, rels…):
-# Excel's own limit of 64,000 cell styles stays well below.
+# Tags ("<") in any other part openpyxl may parse (rels, comments, drawings…).
 MAX_OTHER_TAGS = 1_000_000
+# The parts openpyxl parses on every load, each tag into an object (about 25 µs each): the
+# workbook (sheets, defined names) and the document properties stay small in real files…
+MAX_WORKBOOK_TAGS = 200_000
+# …and styles are held to Excel's own limit of 65,490 formats (xf, font, fill, border…).
+STYLES = "xl/styles.xml"
+MAX_STYLES = 65_490
+STYLE_RECORDS = {"xf", "font", "fill", "border", "numFmt", "dxf", "cellStyle"}
 
 NOT_XLSX = gettext_noop("Excelブック（.xlsx）を選んでください。")
 UNREADABLE = gettext_noop(
@@ -79,6 +85,7 @@ UNREFERENCED = gettext_noop(
     "ブックのどこからも使われていない大きな部品を含むため受け付けられません。"
 )
 TOO_MANY_TAGS = gettext_noop("ファイルの中身（XMLの要素）が多すぎるため受け付けられません。")
+TOO_MANY_STYLES = gettext_noop("セルの書式が多すぎるため受け付けられません（%(limit)s個まで）。")
 TOO_MANY_ROWS = gettext_noop("行数が多すぎます（%(limit)s行まで）。")
 TOO_MANY_COLUMNS = gettext_noop("列数が多すぎます（%(limit)s列まで）。")
 TOO_MANY_CELLS = gettext_noop("セルの数が多すぎます（%(limit)sセルまで）。")
@@ -323,8 +330,12 @@ def check(
         for name in referenced - set(sheets) - {CONTENT_TYPES}:
             if name == package.shared_strings:
                 counter.shared_strings(archive, infos[name])
-            elif name in infos:
-                _scan(archive, infos[name], max_tags=MAX_OTHER_TAGS, start=None)
+            elif name == STYLES:
+                _styles(archive, infos[name])
+            elif name == package.workbook or name.startswith("docProps/"):
+                _scan(archive, infos[name], max_tags=MAX_WORKBOOK_TAGS)
+            else:
+                _scan(archive, infos[name], max_tags=MAX_OTHER_TAGS)
         return extents
 
 
@@ -337,7 +348,7 @@ class _Package:
 
     def __init__(self, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
         self.archive, self.infos = archive, infos
-        self.shared_strings = ""
+        self.workbook = self.shared_strings = ""
 
     def resolve(self) -> tuple[list[str], set[str]]:
         """The sheet parts the workbook lists, and every part anything refers to."""
@@ -356,6 +367,7 @@ class _Package:
             workbook = "xl/workbook.xml"
         if workbook is None or workbook not in self.infos:
             raise ValueError("no workbook part")
+        self.workbook = workbook
         self.shared_strings = next((p for p, ct in overrides if ct == SHARED_STRINGS), "")
         workbook_rels = self._relationships(workbook)
         ids = [
@@ -408,11 +420,12 @@ class _Package:
         return targets
 
     def _elements(self, part: str) -> list[tuple[str, dict[str, str]]]:
+        # Content types, the workbook and rels: small in real files, and held in memory here.
         found: list[tuple[str, dict[str, str]]] = []
         if not _scan(
             self.archive,
             self.infos[part],
-            max_tags=MAX_OTHER_TAGS,
+            max_tags=MAX_WORKBOOK_TAGS,
             start=lambda name, attrs: found.append((name, attrs)),
         ):
             raise ValueError(f"{part} is not XML")
@@ -487,6 +500,18 @@ class _Counter:
                     raise self.refuse(TOO_MANY_CELLS, self.max_cells)
 
         _scan(archive, info, max_tags=self.max_tags, start=start)
+
+
+def _styles(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    count = [0]
+
+    def start(name: str, _attrs) -> None:
+        if name.rpartition(" ")[2] in STYLE_RECORDS:
+            count[0] += 1
+            if count[0] > MAX_STYLES:
+                raise _Refused(_(TOO_MANY_STYLES) % {"limit": f"{MAX_STYLES:,}"})
+
+    _scan(archive, info, max_tags=8 * MAX_STYLES, start=start)
 
 
 def _row_number(text: str) -> int:

@@ -73,6 +73,30 @@ def padded_strings(count: int) -> bytes:
     return package(members)
 
 
+def padded_styles(count: int) -> bytes:
+    """One cell, and ``count`` cell formats (each different, so they do not compress away)."""
+    import re
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    members = parts(out.getvalue())
+    formats = b"".join(
+        b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>' % (n % 200)
+        for n in range(count)
+    )
+    members["xl/styles.xml"] = re.sub(
+        rb'<cellXfs count="\d+">',
+        b'<cellXfs count="%d">' % count + formats,
+        members["xl/styles.xml"],
+        count=1,
+    )
+    return package(members)
+
+
 def parts(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}

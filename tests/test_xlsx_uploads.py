@@ -15,6 +15,7 @@ from tests.hostile_xlsx import (
     BILLION_LAUGHS,
     many_rows,
     padded_strings,
+    padded_styles,
     renamed_sheet,
     small_bomb,
     wide,
@@ -170,3 +171,10 @@ def test_shared_strings_beyond_the_cells_are_refused():
     with pytest.raises(xlsx.SheetError, match="セルの数が多すぎます（100セルまで）"):
         xlsx.read(padded_strings(200), max_cells=100)
     assert xlsx.read(padded_strings(50), max_cells=100).worksheets[0].max_row == 1
+
+
+def test_styles_beyond_excels_own_limit_are_refused():
+    # openpyxl builds an object for every format (200,000 took 4.5 s to load).
+    with pytest.raises(xlsx.SheetError, match="セルの書式が多すぎるため受け付けられません"):
+        xlsx.read(padded_styles(xlsx.MAX_STYLES + 1))
+    assert xlsx.read(padded_styles(1_000)).worksheets[0].max_row == 1
