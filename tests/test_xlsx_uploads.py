@@ -178,3 +178,18 @@ def test_styles_beyond_excels_own_limit_are_refused():
     with pytest.raises(xlsx.SheetError, match="セルの書式が多すぎるため受け付けられません"):
         xlsx.read(padded_styles(xlsx.MAX_STYLES + 1))
     assert xlsx.read(padded_styles(1_000)).worksheets[0].max_row == 1
+
+
+@pytest.mark.django_db
+def test_bulk_issuance_holds_its_own_row_limit_while_reading():
+    from accounts import sheets
+
+    # Blank rows are skipped without a query; the 2,001st below the header stops the read.
+    data = workbook([[label for _, label in sheets.COLUMNS]] + [[None]] * 2_001, "アカウント")
+    accounts, errors = sheets.read(SimpleUploadedFile("accounts.xlsx", data), issuer=None)
+    assert (accounts, [error.message for error in errors]) == (
+        [],
+        ["行数が多すぎます（2,000行まで）。"],
+    )
+    data = workbook([[label for _, label in sheets.COLUMNS]] + [[None]] * 2_000, "アカウント")
+    assert sheets.read(SimpleUploadedFile("accounts.xlsx", data), issuer=None) == ([], [])
