@@ -31,6 +31,8 @@ COLUMNS = (
 )
 LABELS = dict(COLUMNS)
 MAX_ROWS = 2000
+MAX_COLUMNS = 50  # the template has 7; room for a person's own notes
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS
 YES = {"はい", "yes", "y", "true", "1", "○", "〇"}
 
 
@@ -82,14 +84,27 @@ def _text(value: object) -> str:
 
 
 def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
-    """Validate every row; return the accounts to issue, or the errors (never both)."""
+    """Validate every row; return the accounts to issue, or the errors (never both).
+
+    The sheet is streamed read-only (nothing here writes back into it), within the row,
+    column and cell limits of :mod:`pmo.xlsx`."""
     try:
+        # Every sheet is counted, the portal's own 団体一覧 too (all ~1,800 organisations for
+        # an administrator): MAX_ROWS holds the sheet read, while streaming it below.
         workbook = xlsx.read_upload(
-            upload, max_bytes=5 * 1024 * 1024, max_rows=MAX_ROWS, read_only=False
+            upload, max_bytes=5 * 1024 * 1024, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS
         )
     except xlsx.SheetError as exc:
         return [], [RowError(0, "", str(exc))]
-    sheet = workbook.worksheets[0]
+    try:
+        return _read_rows(workbook.worksheets[0], issuer)
+    except xlsx.SheetError as exc:
+        return [], [RowError(0, "", str(exc))]
+    finally:
+        workbook.close()
+
+
+def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
     organizations = {
         org.code: org.pk
         for org in permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS).only("pk", "code")
@@ -98,9 +113,15 @@ def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
         r.value: r.value for r in Role
     }
     accounts, errors, seen = [], [], {}
-    for number, row in enumerate(
-        sheet.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True), 2
-    ):
+    rows = xlsx.rows(
+        sheet,
+        min_row=2,
+        max_col=len(COLUMNS),
+        values_only=True,
+        max_rows=MAX_ROWS,
+        max_cells=MAX_CELLS,
+    )
+    for number, row in enumerate(rows, 2):
         values = dict(zip((key for key, _ in COLUMNS), row, strict=False))
         if all(_text(v) == "" for v in values.values()):
             continue

@@ -93,7 +93,7 @@ def _date(value: Any, problems: list[str], where: str) -> dt.date | None:
 
 def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
     """The definition in a workbook, or :class:`DefinitionError` listing every problem."""
-    book = xlsx.read(data, filename, read_only=True)
+    book = xlsx.read(data, filename)
     problems: list[str] = []
     try:
         missing = [name for name in SHEETS if name not in book.sheetnames]
@@ -103,7 +103,7 @@ def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
             name: [
                 (number, row)
                 for number, row in enumerate(
-                    book[name].iter_rows(min_row=2, values_only=True), start=2
+                    xlsx.rows(book[name], min_row=2, values_only=True), start=2
                 )
                 if any(cell not in (None, "") for cell in row)
             ]

@@ -221,19 +221,21 @@ def _validations(sheet, programme: Programme, last: int) -> None:
 
 def preflight(data: bytes, filename: str) -> int:
     """Refuse a hostile or unusable upload before parsing it. Returns the number of data rows."""
-    xlsx.check(data, filename)
-    book = xlsx.open_book(data, read_only=True)
-    try:
-        if SHEET not in book.sheetnames:
-            raise UploadRefused(
-                f"シート「{SHEET}」が見つかりません。ダウンロードしたファイルを使ってください。"
-            )
-    finally:
-        book.close()
-    rows = xlsx.count_rows(data)
-    if rows > MAX_ROWS:
-        raise UploadRefused(f"行数が多すぎます（{MAX_ROWS:,}行まで）。")
+    book, rows = _open(data, filename)
+    book.close()
     return rows
+
+
+def _open(data: bytes, filename: str) -> tuple[Workbook, int]:
+    """The checked workbook (read-only) and the rows below the header of its plan sheet,
+    as counted in the sheet's XML (:func:`pmo.xlsx.read`)."""
+    book = xlsx.read(data, filename)
+    if SHEET not in book.sheetnames:
+        book.close()
+        raise UploadRefused(
+            f"シート「{SHEET}」が見つかりません。ダウンロードしたファイルを使ってください。"
+        )
+    return book, max((book[SHEET].max_row or 1) - 1, 0)
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -286,12 +288,12 @@ def import_plan(
 
     Raises :class:`UploadRefused` for a file that is not this organisation's plan sheet.
     """
-    total = preflight(data, "upload.xlsx")
-    book = xlsx.open_book(data, read_only=True)
+    book, total = _open(data, "upload.xlsx")  # every check again: jobs read stored uploads
     try:
         items = _check_meta(book, organization, programme)
         width = len(COLUMNS) + len(items)
-        raw_rows = list(book[SHEET].iter_rows(min_row=2, max_col=width))
+        # Streamed, and stopped past the row limit even if the count was fooled.
+        raw_rows = xlsx.rows(book[SHEET], min_row=2, max_col=width)
         entries = _entries(organization, programme)
         result = ImportResult(rows=total)
         changes: list[tuple[int, PlanEntry, dict[str, Any], int]] = []

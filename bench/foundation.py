@@ -46,3 +46,42 @@ def top_page() -> dict[str, float]:
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     return {"top.server_ms": round(per_request_ms, 2), "top.queries": len(queries)}
+
+
+@benchmark
+def hostile_uploads() -> dict[str, float]:
+    """How fast each importer refuses a 25,000-row sheet stored under another part name
+    (``xl/sheetsx/sheet1.xml``), and what checking a 20,000-row plan-sized sheet costs."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts import sheets as account_sheets
+    from actionplan import definition, excel
+    from documents import sheets as procedure_sheets
+    from faq import imports
+    from pmo import xlsx
+    from tests.hostile_xlsx import many_rows, renamed_sheet
+
+    def refused(read) -> None:
+        try:
+            read()
+        except (xlsx.SheetError, procedure_sheets.ImportRejected):
+            return
+
+    hostile = renamed_sheet(many_rows(25_000))
+    importers = {
+        "accounts": lambda: account_sheets.read(SimpleUploadedFile("a.xlsx", hostile), None),
+        "plan": lambda: excel.preflight(hostile, "plan.xlsx"),
+        "programme": lambda: refused(lambda: definition.read(hostile, "programme.xlsx")),
+        "procedures": lambda: refused(lambda: procedure_sheets.import_workbook(hostile)),
+        "faqs": lambda: imports.import_faqs(SimpleUploadedFile("faq.xlsx", hostile)),
+    }
+    figures: dict[str, float] = {}
+    for name, read in importers.items():
+        start = time.perf_counter()
+        refused(read)
+        figures[f"upload.renamed_25k.{name}_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    allowed = many_rows(20_000)
+    start = time.perf_counter()
+    xlsx.check(allowed, "plan.xlsx")
+    figures["upload.check_20k_rows_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    return figures

@@ -145,11 +145,12 @@ def _read_rows(sheet, columns, errors: list[RowError]) -> list[tuple[int, dict]]
     if len(positions) < len(columns):
         return []
     rows = []
-    for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    values_below = xlsx.rows(sheet, min_row=2, values_only=True, max_rows=MAX_ROWS)
+    for number, values in enumerate(values_below, start=2):
         row = {key: _text(values[i]) if i < len(values) else "" for key, i in positions.items()}
         if any(row.values()):
             rows.append((number, row))
-    return rows  # at most MAX_ROWS: pmo.xlsx counted them before parsing
+    return rows  # at most MAX_ROWS: counted before parsing, and again while reading
 
 
 def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowError]) -> list[str]:
@@ -190,6 +191,18 @@ def read_workbook(content: bytes) -> tuple[list, list]:
         book = xlsx.read(content, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
         raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
+    try:
+        procedures, linkages = _read_book(book, errors)
+    except xlsx.SheetError as refused:
+        raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
+    finally:
+        book.close()
+    if errors:
+        raise ImportRejected(errors)
+    return procedures, linkages
+
+
+def _read_book(book, errors: list[RowError]) -> tuple[list, list]:
     procedures, linkages = [], []
     if PROCEDURE_SHEET not in book.sheetnames and LINKAGE_SHEET not in book.sheetnames:
         errors.append(RowError("-", 0, "", _("「別表第1」「別表第2」のシートがありません。")))
@@ -218,9 +231,6 @@ def read_workbook(content: bytes) -> tuple[list, list]:
                 )
             seen[key] = number
             target.append((row, codes))
-    book.close()
-    if errors:
-        raise ImportRejected(errors)
     return procedures, linkages
 
 

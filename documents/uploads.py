@@ -8,7 +8,8 @@ really are the same code:
     file is empty, over :data:`MAX_UPLOAD_BYTES` (50 MB), has an extension not in
     :data:`ALLOWED_EXTENSIONS`, or whose content does not match its extension (an HTML page
     named ``.pdf``). The content is sniffed by magic bytes, never trusted from the browser's
-    ``Content-Type``.
+    ``Content-Type``. An Office file (.xlsx, .docx, .pptx) is also opened as the zip it is and
+    refused when it is a zip bomb or carries XML entity tricks (:func:`check_package`).
 
 ``generated_name(original)``
     A random storage name (``uploads/2015/07/<32 hex>.pdf``) that keeps only the checked
@@ -38,6 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# An Office file's parts, all inflated: slides and images rarely pass twice the file's size.
+MAX_EXPANDED_BYTES = 4 * MAX_UPLOAD_BYTES
+MAX_PARTS = 10_000
 ALLOWED_EXTENSIONS = ("pdf", "xlsx", "xls", "docx", "doc", "pptx", "ppt", "csv", "zip", "txt")
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -88,6 +92,21 @@ def validate_upload(uploaded_file) -> None:
             % {"ext": ext},
             code="content",
         )
+    if ext in OOXML_MAIN_FOLDER:
+        check_package(uploaded_file)
+
+
+def check_package(uploaded_file) -> None:
+    """An Office file (.xlsx/.docx/.pptx) is a zip of XML parts: refuse zip bombs, too many
+    parts and DTDs (XXE, "billion laughs") before it is stored and shared (:mod:`pmo.xlsx`)."""
+    from pmo import xlsx
+
+    try:
+        xlsx.check_package(
+            _stream(uploaded_file), max_expanded=MAX_EXPANDED_BYTES, max_members=MAX_PARTS
+        )
+    except xlsx.SheetError as refused:
+        raise ValidationError(str(refused), code="package") from None
 
 
 def content_matches(uploaded_file, ext: str) -> bool:

@@ -136,20 +136,28 @@ def read(upload) -> tuple[list[ParsedRow], list[RowError]]:
         book = xlsx.read_upload(upload, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        return _read_rows(book.worksheets[0], errors)
+    except xlsx.SheetError as refused:
+        return [], [RowError(0, "", str(refused))]
+    finally:
+        book.close()
+
+
+def _read_rows(sheet, errors: list[RowError]) -> tuple[list[ParsedRow], list[RowError]]:
+    # At most MAX_ROWS: counted before parsing, and again while reading.
+    rows = xlsx.rows(sheet, values_only=True, max_rows=MAX_ROWS)
     header = [_text(v) for v in next(rows, ())]
     if missing := [name for name in REQUIRED_HEADERS if name not in header]:
         return [], [RowError(1, name, "見出しがありません。") for name in missing]
     parsed = []
-    for index, values in enumerate(rows, start=2):  # at most MAX_ROWS: pmo.xlsx counted them
+    for index, values in enumerate(rows, start=2):
         if not any(v not in (None, "") for v in values):
             continue
         named = {
             name: values[i] for i, name in enumerate(header) if name in HEADERS and i < len(values)
         }
         parsed.append(_parse_row(index, named, errors))
-    book.close()
     return parsed, errors
 
 
