@@ -7,7 +7,8 @@
 settings production runs with, so checking that way would force weaker settings. Healthy when
 ``/healthz`` answers 200 (database and broker reachable).
 
-``beat`` is healthy when its schedule file (``celerybeat-schedule*`` in ``PMO_VAR_DIR``) was
+``beat [FOLDER]`` is healthy when its schedule file (``celerybeat-schedule*`` in FOLDER,
+default ``PMO_VAR_DIR``) was
 written within ``BEAT_HEALTH_MAX_AGE`` seconds (600): beat rewrites it at start and every
 three minutes while it ticks, and the ``publish_due_documents`` entry makes it tick each minute.
 
@@ -51,8 +52,9 @@ def web() -> str | None:
     return None if json.loads(body).get("status") == "ok" else f"/healthz says {body[:200]!r}"
 
 
-def beat() -> str | None:
-    folder = Path(os.environ.get("PMO_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+def beat(folder: str = "") -> str | None:
+    default = os.environ.get("PMO_VAR_DIR") or Path(__file__).resolve().parent.parent / "var"
+    folder = Path(folder or default)
     max_age = int(os.environ.get("BEAT_HEALTH_MAX_AGE", "600"))
     files = list(folder.glob("celerybeat-schedule*"))
     if not files:
@@ -63,10 +65,14 @@ def beat() -> str | None:
 
 def main() -> int:
     checks = {"web": web, "beat": beat}
-    if len(sys.argv) != 2 or sys.argv[1] not in checks:
-        print("usage: healthcheck.py web|beat", file=sys.stderr)
+    if (
+        len(sys.argv) < 2
+        or sys.argv[1] not in checks
+        or len(sys.argv) > 2 + (sys.argv[1] == "beat")
+    ):
+        print("usage: healthcheck.py web | beat [FOLDER]", file=sys.stderr)
         return 2
-    problem = checks[sys.argv[1]]()
+    problem = checks[sys.argv[1]](*sys.argv[2:])
     if problem:
         print(f"unhealthy: {problem}", file=sys.stderr)
         return 1

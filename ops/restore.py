@@ -4,7 +4,7 @@
 Restores into the database and ``MEDIA_ROOT`` that the settings name (``DATABASE_URL``,
 ``MEDIA_ROOT``). Meant for a NEW, empty database (``createdb pmo_restored``) and an empty
 media folder: a database with tables or a media folder with files is refused unless
-``--force``, which replaces the tables (``pg_restore --clean``) and moves the old media folder
+``--force``, which replaces the tables (``pg_restore --clean``) and moves the old media files
 aside to ``<MEDIA_ROOT>.replaced-<time>``. Run ``manage.py migrate`` afterwards when the
 release is newer than the backup.
 """
@@ -80,9 +80,13 @@ def _restore_sqlite(copy: Path, target: Path, *, force: bool) -> None:
 
 def _restore_media(archive: Path, media: Path) -> None:
     media.parent.mkdir(parents=True, exist_ok=True)
-    if media.is_dir() and any(media.iterdir()):
+    if media.is_dir() and any(media.iterdir()):  # only with --force (checked before)
+        # Moved item by item: MEDIA_ROOT may be a mount point (a compose volume).
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        media.rename(media.with_name(f"{media.name}.replaced-{stamp}"))
+        aside = media.with_name(f"{media.name}.replaced-{stamp}")
+        aside.mkdir()
+        for item in media.iterdir():
+            shutil.move(str(item), aside / item.name)
     # Unpacked beside MEDIA_ROOT, then moved in: a failed unpack leaves no half folder.
     with tempfile.TemporaryDirectory(dir=media.parent) as scratch:
         with tarfile.open(archive) as tar:
