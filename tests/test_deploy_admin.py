@@ -104,7 +104,7 @@ def test_bad_input_is_one_line_without_traceback(cas_number, password_env, capsy
 
 
 def test_an_existing_account_is_left_alone(cas_number, password_env, capsys):
-    existing = UserFactory(email="admin@example.go.jp", role=Role.STAFF)
+    existing = UserFactory(email="admin@example.go.jp", role=Role.STAFF, organization=cas_number)
     status = run("--email", "ADMIN@example.go.jp")
     err = capsys.readouterr().err
     assert status == 1
