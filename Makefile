@@ -9,7 +9,8 @@ HOST ?= 127.0.0.1
 DEPLOY_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=pmo.example.jp \
 	SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
 
-.PHONY: run install migrate demo serve test lint test-python worker beat bench messages clean
+.PHONY: run install migrate demo serve test lint test-python worker beat bench messages clean \
+	prod-smoke backup
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,15 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A pmo beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+# The compose stack without Docker on production settings, then backup and restore (CI runs it
+# after `make test`; needs Postgres and Redis on 127.0.0.1, see .ci/prod-smoke for its settings).
+prod-smoke: install
+	bash .ci/prod-smoke
+
+# Database (pg_dump custom format, or the SQLite file) and MEDIA_ROOT into var/backups/.
+backup: install
+	$(PY) ops/backup.py
 
 bench: install
 	$(PY) -m bench

@@ -19,18 +19,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+MISSING_CHROMIUM = (
+    f"Chromium is missing at {CHROMIUM}: install it with "
+    "`apt-get install chromium fonts-noto-cjk` (or leave the browser journeys out "
+    "deliberately with `pytest -m 'not browser'`)"
+)
+
+
+# tryfirst: the mark is on the items before `-m "not browser"` deselects by it.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
 
 
+def pytest_collection_finish(session):
+    """A run that selected browser journeys fails at once without Chromium, never skips them:
+    a skipped journey looks green while nothing was tested."""
+    selected = any(item.get_closest_marker("browser") for item in session.items)
+    if selected and not shutil.which(CHROMIUM):
+        pytest.exit(MISSING_CHROMIUM, returncode=1)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
