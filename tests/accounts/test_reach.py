@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -247,3 +248,113 @@ def test_organisation_pages_open_for_exactly_those_in_reach(reach, role, page):
 def test_the_table_has_a_row_for_every_role(reach):
     """A new role must get its row in these tables."""
     assert {reach[role].role for role in ROLES if role != "anonymous"} == set(Role)
+
+
+# --- Finding: the administrator's "everything" was narrowed to their (absent) grants ---------
+
+
+def test_administrator_reaches_every_organisation_even_with_a_grant(reach):
+    from guardian.shortcuts import assign_perm
+
+    from orgs.models import Organization
+
+    admin = reach["admin"]
+    every = set(Organization.objects.values_list("pk", flat=True))
+    for action in (permissions.VIEW, permissions.FOLLOW_UP, permissions.ADVISE):
+        assert set(permissions.organizations(admin, action).values_list("pk", flat=True)) == every
+    # A grant on one organisation adds to a rule; it must never narrow "everything" to itself.
+    assign_perm("orgs.follow_up", admin, reach["sapporo"])
+    assert set(permissions.organizations(admin).values_list("pk", flat=True)) == every
+    assert permissions.EVERYTHING | Q(pk=-1) != Q(pk=-1)
+
+
+def test_administrator_visits_are_not_recorded_as_denials(reach):
+    client = _client(reach, "admin")
+    for org in ORGS:
+        code = reach[org].code
+        assert client.get(f"/orgs/{code}/plan/").status_code == 200
+        assert client.get(f"/review/orgs/{code}/").status_code == 200
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_DENIED).exists()
+
+
+def test_late_list_shows_the_administrator_what_it_shows_the_coordinator(reach):
+    counts = {}
+    for role in ("admin", "coordinator"):
+        response = _client(reach, role).get("/review/late/")
+        counts[role] = response.context["page"].paginator.count
+    assert (
+        counts["admin"]
+        == counts["coordinator"]
+        == DelayFlag.objects.filter(resolved_at=None).count()
+    )
+    assert counts["admin"] > 0
+
+
+# --- Finding: a reviewer's bureau scope held for reads but not for writes --------------------
+
+
+def test_reviewer_forms_offer_only_the_work_items_of_their_bureau(reach):
+    client = _client(reach, "reviewer")
+    code = reach["aomori"].code
+    approve = client.get(f"/review/orgs/{code}/approve/")
+    assert {task.work_item.code for task in approve.context["form"].fields["task"].queryset} == {
+        "E"
+    }
+    assert "広報" not in approve.content.decode()
+    new = client.get(f"/review/orgs/{code}/follow-ups/new/")
+    field = new.context["form"].fields["work_item"]
+    assert [item.code for item in field.queryset] == ["E"]
+    assert field.required  # "no work item" would be every work item
+    # The coordinator is offered every work item, and may leave it empty.
+    coordinator = _client(reach, "coordinator").get(f"/review/orgs/{code}/follow-ups/new/")
+    field = coordinator.context["form"].fields["work_item"]
+    assert [item.code for item in field.queryset] == ["A", "E"] and not field.required
+
+
+def test_reviewer_post_naming_another_bureaus_task_is_refused_and_audited(reach):
+    client = _client(reach, "reviewer")
+    response = client.post(
+        f"/review/orgs/{reach['aomori'].code}/approve/",
+        {"task": reach["tasks"]["A"].pk, "approved_until": "2030-03-31", "reason": "custom_built"},
+    )
+    assert response.status_code == 404
+    assert not ApprovedException.objects.exists()
+    denial = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCESS_DENIED)
+    assert denial.actor_email == reach["reviewer"].email
+    assert "approve" in denial.detail
+    # Its own bureau's task goes through.
+    response = client.post(
+        f"/review/orgs/{reach['aomori'].code}/approve/",
+        {"task": reach["tasks"]["E"].pk, "approved_until": "2030-03-31", "reason": "custom_built"},
+    )
+    assert response.status_code == 302
+    assert ApprovedException.objects.get().task == reach["tasks"]["E"]
+
+
+def test_reviewer_follow_up_without_a_work_item_asks_for_one(reach):
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = _client(reach, "reviewer").post(
+        f"/review/orgs/{reach['sapporo'].code}/follow-ups/new/",
+        {"cause": "vendor", "actions": "協議", "due_on": due},
+    )
+    assert response.status_code == 200
+    assert "作業項目を選んでください。" in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
+# --- Finding: filter drop-downs ignored permissions (late list) ------------------------------
+
+
+def test_late_list_filter_offers_only_what_the_user_reviews(reach):
+    reviewer = _client(reach, "reviewer").get("/review/late/")
+    form = reviewer.context["filter"].form
+    assert [item.code for item in form.fields["work_item"].queryset] == ["E"]
+    pref_admin = _client(reach, "pref_admin").get("/review/late/")
+    form = pref_admin.context["filter"].form
+    assert [org.name for org in form.fields["prefecture"].queryset] == ["北海道"]
+    assert "青森県" not in pref_admin.content.decode()
+    admin = _client(reach, "admin").get("/review/late/")
+    assert {org.name for org in admin.context["filter"].form.fields["prefecture"].queryset} == {
+        "北海道",
+        "青森県",
+    }
