@@ -32,6 +32,6 @@ def audit_scope(user, action):
     from accounts.roles import Role
 
     if user.role == Role.SYSADMIN:
-        return Q()
+        return permissions.EVERYTHING  # not Q(), which OR-ed with x is just x
     managed = permissions.organizations(user, permissions.MANAGE_ACCOUNTS).values("pk")
     return Q(organization__in=managed)

@@ -10,6 +10,14 @@ Lists filter with one subquery (``organization__in=<scope>``), never a per-row c
 An object outside the user's reach must answer 404: use :func:`get_visible_or_404` and
 :func:`require`, which also record the refusal in the audit trail.
 
+Work items are the second axis: a ministry reviewer acts only on the work items its bureau
+(or its ministry) is responsible for (:func:`work_items`), for reads and writes alike. A model
+registered with a ``work_item`` path is narrowed by both axes.
+
+"Everything" is :data:`EVERYTHING`, never an empty ``Q()``: an empty ``Q()`` OR-ed with a
+condition is just that condition, so an administrator's "everything" OR-ed with their (absent)
+object grants became "nothing".
+
 Other apps register their own models with :func:`register` (the path from the model to its
 organisation) or :func:`register_scope` (a function returning a ``Q`` for the user).
 """
@@ -51,6 +59,11 @@ GRANTABLE = {
     ADVISE: ("follow_up",),
 }
 
+# "Every row": true of every row and, unlike an empty ``Q()``, still every row once OR-ed
+# with something else (``Q() | Q(x)`` is ``Q(x)``). Every "everything" rule returns this.
+EVERYTHING = Q(pk__isnull=False)
+NOTHING = Q(pk__in=[])
+
 ScopeFunc = Callable[[Any, str], Q]
 _SCOPES: dict[type[models.Model], ScopeFunc] = {}
 
@@ -77,7 +90,7 @@ def granted_organizations(user, codenames: tuple[str, ...]) -> QuerySet:
 def organization_rule(user, action: str) -> Q:
     """The organisations ``user`` may act on by role alone, as a ``Q`` on Organization."""
     org_id, role = user.organization_id, user.role
-    own = Q(pk=org_id) if org_id else Q(pk__in=[])
+    own = Q(pk=org_id) if org_id else NOTHING
     local = Q(
         kind__in=[
             OrganizationKind.PREFECTURE,
@@ -87,7 +100,8 @@ def organization_rule(user, action: str) -> Q:
     )
     prefecture = own | Q(prefecture_id=org_id)
     if role == Role.SYSADMIN:
-        return Q() if action != EDIT_PLAN else own
+        # Not ``Q()``: :func:`organizations` ORs the grants in, and ``Q() | grants`` is grants.
+        return EVERYTHING if action != EDIT_PLAN else own
     if action == VIEW:
         if role in (Role.COORDINATOR, Role.REVIEWER):
             return own | local
@@ -95,24 +109,20 @@ def organization_rule(user, action: str) -> Q:
             return prefecture
         return own
     if action == EDIT_PLAN:
-        return (
-            own
-            if role in (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN)
-            else Q(pk__in=[])
-        )
+        return own if role in (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN) else NOTHING
     if action == ADVISE:
         if role == Role.PREFECTURE_ADMIN:
             return Q(prefecture_id=org_id)
-        return local if role in (Role.COORDINATOR, Role.REVIEWER) else Q(pk__in=[])
+        return local if role in (Role.COORDINATOR, Role.REVIEWER) else NOTHING
     if action == FOLLOW_UP:
         if role == Role.PREFECTURE_ADMIN:
             return Q(prefecture_id=org_id)
-        return local if role in (Role.COORDINATOR, Role.REVIEWER) else Q(pk__in=[])
+        return local if role in (Role.COORDINATOR, Role.REVIEWER) else NOTHING
     if action == MANAGE_ACCOUNTS:
         if role == Role.PREFECTURE_ADMIN:
             return prefecture
-        return own if role == Role.ACCOUNT_MANAGER else Q(pk__in=[])
-    return Q(pk__in=[])
+        return own if role == Role.ACCOUNT_MANAGER else NOTHING
+    return NOTHING
 
 
 def organizations(user, action: str = VIEW) -> QuerySet:
@@ -125,11 +135,65 @@ def organizations(user, action: str = VIEW) -> QuerySet:
     return Organization.objects.filter(rule)
 
 
-def register(model: type[models.Model], *, organization: str = "organization") -> None:
-    """Scope ``model`` by the organisation found at the ``organization`` lookup path."""
+def work_item_rule(user, action: str = VIEW) -> Q:
+    """The work items ``user`` may ``action`` on, as a ``Q`` on WorkItem.
+
+    A ministry reviewer: those its bureau, or the ministry above it, is responsible for, for
+    reading as for writing (approvals, follow-ups, notes). Every other role: every work item
+    (:data:`EVERYTHING`); which organisations they reach is :func:`organizations`' business.
+    """
+    from actionplan.models import WorkItem
+
+    if not _active(user):
+        return NOTHING
+    if user.role != Role.REVIEWER:
+        return EVERYTHING
+    if not user.organization_id:
+        return NOTHING
+    parent = Organization.objects.filter(pk=user.organization_id).values("parent_id")
+    responsible = WorkItem.responsible_bureaus.through.objects.filter(
+        Q(organization_id=user.organization_id) | Q(organization_id__in=parent)
+    )
+    return Q(pk__in=responsible.values("workitem_id"))
+
+
+def work_items(user, action: str = VIEW, programme: Any = None) -> QuerySet:
+    """The work items (of ``programme``, or all) ``user`` may ``action`` on, in order."""
+    from actionplan.models import WorkItem
+
+    items = WorkItem.objects.all() if programme is None else programme.work_items.all()
+    return items.filter(work_item_rule(user, action)).order_by("order", "code")
+
+
+def work_item_ids(user, programme: Any, action: str = VIEW) -> list[int] | None:
+    """For the pages built on rollups: the ids of :func:`work_items`, or ``None`` when the
+    user is not narrowed to some work items (one query when narrowed, none otherwise)."""
+    if work_item_rule(user, action) == EVERYTHING:
+        return None
+    return list(work_items(user, action, programme).values_list("pk", flat=True))
+
+
+def work_item_scope(user, action: str = VIEW, path: str = "work_item") -> Q:
+    """Rows of any model whose work item (at the lookup ``path``) ``user`` may ``action``."""
+    from actionplan.models import WorkItem
+
+    rule = work_item_rule(user, action)
+    if rule == EVERYTHING:
+        return EVERYTHING
+    return Q(**{f"{path}__in": WorkItem.objects.filter(rule).values("pk")})
+
+
+def register(
+    model: type[models.Model], *, organization: str = "organization", work_item: str | None = None
+) -> None:
+    """Scope ``model`` by the organisation found at the ``organization`` lookup path and, for
+    rows that concern one work item, by the work item at the ``work_item`` path."""
 
     def scope(user, action: str) -> Q:
-        return Q(**{f"{organization}__in": organizations(user, action).values("pk")})
+        rule = Q(**{f"{organization}__in": organizations(user, action).values("pk")})
+        if work_item is not None:
+            rule &= work_item_scope(user, action, work_item)
+        return rule
 
     _SCOPES[model] = scope
 

@@ -1,4 +1,8 @@
-"""List filters (django-filter). Text search uses the normalised ``search_text`` column."""
+"""List filters (django-filter). Text search uses the normalised ``search_text`` column.
+
+Choices come through the one door for the request's user: the tags and publishers offered are
+those of the documents in the list the filter narrows (itself built with ``visible``), so a
+draft or a 取組情報 shared with others never lends its tag or its publisher to the drop-down."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from documents.models import Category, Document, Linkage, Procedure, ProcedureField, Tag
 from orgs.models import MunicipalityClass, Organization
 
@@ -25,16 +30,13 @@ def descendants(category: Category, categories: list[Category]) -> list[int]:
 class DocumentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
     category = django_filters.ModelChoiceFilter(
-        label=_("カテゴリ"), queryset=Category.objects.all(), method="filter_category"
+        label=_("カテゴリ"), queryset=Category.objects.none(), method="filter_category"
     )
     publisher = django_filters.ModelChoiceFilter(
-        label=_("発信元"),
-        queryset=Organization.objects.filter(published_documents__isnull=False)
-        .select_related("parent", "prefecture")
-        .distinct(),
+        label=_("発信元"), queryset=Organization.objects.none()
     )
     tag = django_filters.ModelChoiceFilter(
-        label=_("タグ"), field_name="tags", queryset=Tag.objects.all()
+        label=_("タグ"), field_name="tags", queryset=Tag.objects.none()
     )
     sort = django_filters.ChoiceFilter(
         label=_("並び順"), choices=SORTS, method="filter_sort", empty_label=None
@@ -43,6 +45,22 @@ class DocumentFilter(django_filters.FilterSet):
     class Meta:
         model = Document
         fields = ["q", "category", "publisher", "tag", "sort"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        """``queryset``: the documents the user may see in this list (``visible`` for the
+        request's user); without it, the documents ``request.user`` may see."""
+        user = request.user if request else None
+        if queryset is None:
+            queryset = permissions.visible(user, Document.objects.all())
+        super().__init__(data, queryset, request=request, **kwargs)
+        listed = queryset.order_by().values("pk")
+        self.filters["category"].queryset = permissions.visible(user, Category.objects.all())
+        self.filters["publisher"].queryset = Organization.objects.filter(
+            pk__in=queryset.order_by().values("publisher_id")
+        ).select_related("parent", "prefecture")
+        self.filters["tag"].queryset = Tag.objects.filter(
+            pk__in=Document.tags.through.objects.filter(document__in=listed).values("tag_id")
+        )
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
@@ -61,7 +79,9 @@ def _classes(queryset, name, value):
 
 
 class ProcedureFilter(django_filters.FilterSet):
-    field = django_filters.ModelChoiceFilter(label=_("分野"), queryset=ProcedureField.objects.all())
+    field = django_filters.ModelChoiceFilter(
+        label=_("分野"), queryset=ProcedureField.objects.none()
+    )
     municipality_class = django_filters.ChoiceFilter(
         label=_("市区町村の区分"), choices=MunicipalityClass.choices, method="filter_class"
     )
@@ -73,6 +93,11 @@ class ProcedureFilter(django_filters.FilterSet):
     class Meta:
         model = Procedure
         fields = ["field", "municipality_class", "body", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user if self.request else None
+        self.filters["field"].queryset = permissions.visible(user, ProcedureField.objects.all())
 
     def filter_class(self, queryset, name, value):
         return _classes(queryset, name, value)

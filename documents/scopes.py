@@ -30,7 +30,9 @@ from orgs.models import Organization, OrganizationKind
 
 EDITOR_ROLES = (Role.EDITOR, Role.SYSADMIN)
 NATIONAL_READERS = (Role.COORDINATOR, Role.REVIEWER)
-NOTHING = Q(pk__in=[])
+# Not Q() for "every row": an empty Q() OR-ed with a condition is just that condition.
+EVERYTHING = permissions.EVERYTHING
+NOTHING = permissions.NOTHING
 
 
 def is_editor(user) -> bool:
@@ -64,7 +66,7 @@ def document_rule(user, action: str) -> Q:
 
     org_id = user.organization_id
     if user.role in EDITOR_ROLES:
-        return Q()
+        return EVERYTHING
     own = Q(publisher_id=org_id) if org_id else NOTHING
     if action == permissions.EDIT_CONTENT:
         # Staff look after their own organisation's 取組情報, nothing else.
@@ -100,8 +102,8 @@ def file_rule(user, action: str) -> Q:
 def content_rule(user, action: str) -> Q:
     """Announcements, portal pages and the catalogue: readable by all, edited by editors."""
     if user.role in EDITOR_ROLES:
-        return Q()
-    return Q() if action == permissions.VIEW else NOTHING
+        return EVERYTHING
+    return EVERYTHING if action == permissions.VIEW else NOTHING
 
 
 def register_all() -> None:
@@ -114,7 +116,7 @@ def register_all() -> None:
 
     def announcement_rule(user, action: str) -> Q:
         return content_rule(user, action) & (
-            Q() if user.role in EDITOR_ROLES else Q(is_published=True)
+            EVERYTHING if user.role in EDITOR_ROLES else Q(is_published=True)
         )
 
     permissions.register_scope(models.Announcement)(announcement_rule)

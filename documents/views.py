@@ -76,7 +76,7 @@ def _listing(request, *, kind: str, template: str, extra: dict | None = None):
     if not is_editor(request.user):
         queryset = queryset.published()
     queryset = queryset.order_by("-published_at", "-pk")
-    filterset = DocumentFilter(request.GET or None, queryset=queryset)
+    filterset = DocumentFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_new(page.object_list, request.user)
     query = request.GET.copy()
@@ -365,8 +365,8 @@ def _catalogue(request):
     procedures = permissions.visible(request.user, Procedure.objects.all()).select_related("field")
     linkages = permissions.visible(request.user, Linkage.objects.all()).select_related("field")
     return (
-        ProcedureFilter(request.GET or None, queryset=procedures),
-        LinkageFilter(request.GET or None, queryset=linkages),
+        ProcedureFilter(request.GET or None, queryset=procedures, request=request),
+        LinkageFilter(request.GET or None, queryset=linkages, request=request),
     )
 
 

@@ -12,16 +12,10 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete
 
-        from accounts.permissions import register
         from actionplan.models import PlanEntry
         from actionplan.services import entry_saved
-        from review import models, signals
+        from review import scopes, signals
 
-        register(models.DelayFlag, organization="organization")
-        register(models.ApprovedException, organization="organization")
-        register(models.FollowUp, organization="organization")
-        register(models.FollowUpNote, organization="follow_up__organization")
-        register(models.PlanCheck, organization="organization")
-        register(models.MinistryReview, organization="plan_check__organization")
+        scopes.register_all()
         entry_saved.connect(signals.entries_saved, sender=PlanEntry, dispatch_uid="review.judge")
         pre_delete.connect(signals.entry_deleting, sender=PlanEntry, dispatch_uid="review.del")

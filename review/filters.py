@@ -1,5 +1,8 @@
 """Filters of the late list (django-filter): prefecture, class, work item, rule, days late,
-approved or not, follow-up state; and the sort order."""
+approved or not, follow-up state; and the sort order.
+
+The choices come through the one door (:mod:`accounts.permissions`) for the request's user:
+a prefecture admin is offered its own prefecture, a reviewer the work items of its bureau."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
+from accounts.permissions import VIEW
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from review.models import FollowUp, Rule
 
@@ -24,9 +29,7 @@ NO_FOLLOW_UP = "none"
 
 class LateFilter(django_filters.FilterSet):
     prefecture = django_filters.ModelChoiceFilter(
-        label=_("都道府県"),
-        queryset=Organization.objects.filter(kind=OrganizationKind.PREFECTURE).order_by("code"),
-        method="filter_prefecture",
+        label=_("都道府県"), queryset=Organization.objects.none(), method="filter_prefecture"
     )
     municipality_class = django_filters.ChoiceFilter(
         label=_("区分"),
@@ -69,9 +72,14 @@ class LateFilter(django_filters.FilterSet):
         empty_label=_("既定（団体コード順）"),
     )
 
-    def __init__(self, *args, work_items=None, **kwargs):
+    def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["work_item"].queryset = work_items
+        user = self.request.user if self.request else None
+        prefectures = Organization.objects.filter(kind=OrganizationKind.PREFECTURE)
+        self.filters["prefecture"].queryset = permissions.visible(user, prefectures, VIEW).order_by(
+            "code"
+        )
+        self.filters["work_item"].queryset = permissions.work_items(user, VIEW, programme)
         self.filters["work_item"].field.label_from_instance = str
 
     def filter_prefecture(self, queryset, name, value):

@@ -60,9 +60,11 @@ class FollowUpForm(forms.Form):
     )
     due_on = _date(_("対応期限"))
 
-    def __init__(self, *args, work_items=None, **kwargs):
+    def __init__(self, *args, work_items=None, require_work_item: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["work_item"].queryset = work_items
+        self.fields["work_item"].required = require_work_item
+        self.fields["work_item"].error_messages["required"] = _("作業項目を選んでください。")
 
     def clean_due_on(self) -> dt.date:
         day = self.cleaned_data["due_on"]

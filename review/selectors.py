@@ -51,19 +51,8 @@ class Scope:
 def scope_for(user, programme: Programme) -> Scope:
     if user.role == Role.PREFECTURE_ADMIN:
         return Scope(prefecture_id=user.organization_id or -1)
-    if user.role == Role.REVIEWER:
-        bureau = user.organization
-        ids = (
-            [bureau.pk, bureau.parent_id] if bureau and bureau.parent_id else [user.organization_id]
-        )
-        return Scope(
-            work_item_ids=list(
-                WorkItem.objects.filter(programme=programme, responsible_bureaus__in=ids)
-                .distinct()
-                .values_list("pk", flat=True)
-            )
-        )
-    return Scope()
+    # The work items come from the one door, which narrows writes by the same rule.
+    return Scope(work_item_ids=permissions.work_item_ids(user, programme))
 
 
 def work_items(programme: Programme, scope: Scope) -> list[WorkItem]:

@@ -441,12 +441,22 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def _may_follow_up(user, work_item_id: int) -> bool:
+    """The write-scope check of the one door, repeated here for every caller (views already
+    offer and accept only these work items; a script or a shell must not get round it)."""
+    from accounts import permissions
+
+    return permissions.work_items(user, permissions.FOLLOW_UP).filter(pk=work_item_id).exists()
+
+
 def approve(user, organization, task, approved_until: dt.date | None, reason: str, note: str = ""):
     """A ministry approves a later date for the organisation's task, then its entries are
     judged again (their milestone flags become *approved*, reported apart)."""
     from review.models import Reason
 
     errors = {}
+    if not _may_follow_up(user, task.work_item_id):
+        errors["task"] = "このタスクの期日延長は承認できません（担当外の作業項目です）。"
     if reason not in Reason.values:
         errors["reason"] = "理由を選んでください。"
     if approved_until is None:
@@ -477,6 +487,8 @@ def approve(user, organization, task, approved_until: dt.date | None, reason: st
 def open_follow_up(user, organization, programme, *, cause, actions, due_on, work_item=None):
     from review.models import FollowUp
 
+    if work_item is not None and not _may_follow_up(user, work_item.pk):
+        raise Invalid({"work_item": "担当外の作業項目にはフォローアップを起票できません。"})
     follow_up = FollowUp(
         organization=organization,
         programme=programme,

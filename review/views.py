@@ -25,7 +25,7 @@ from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
 from accounts.roles import Role
 from actionplan import selectors as plan_selectors
-from actionplan.models import Task, WorkItem
+from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
@@ -66,6 +66,13 @@ def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organi
 
 def _is_ministry(user) -> bool:
     return user.role in (Role.REVIEWER, Role.COORDINATOR, Role.SYSADMIN)
+
+
+def _refuse_out_of_reach(request: HttpRequest, form, field: str, action: str) -> None:
+    """A POSTed choice the form does not offer (another bureau's work item or task, or an id
+    made up) is a refusal like any other: 404, recorded in the audit trail, nothing saved."""
+    if request.method == "POST" and form.has_error(field, "invalid_choice"):
+        raise permissions.denied(request, action, {field: request.POST.get(field, "")})
 
 
 @login_required
@@ -159,16 +166,22 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request)
     on = timezone.localdate()
     user = request.user
-    flags = list(selectors.organization_flags(org, programme, on))
+    # Through the door: a reviewer sees the delays, approvals and follow-ups of its work items.
+    flags = list(permissions.visible(user, selectors.organization_flags(org, programme, on)))
     follow_ups = list(
-        FollowUp.objects.filter(organization=org, programme=programme)
+        permissions.visible(user, FollowUp.objects.filter(organization=org, programme=programme))
         .select_related("work_item", "opened_by_organization")
         .order_by("-created_at")
     )
     check = PlanCheck.objects.filter(organization=org, programme=programme).first()
     reviews = list(check.reviews.select_related("ministry__parent", "reviewed_by")) if check else []
     approvals = list(
-        ApprovedException.objects.filter(organization=org, task__work_item__programme=programme)
+        permissions.visible(
+            user,
+            ApprovedException.objects.filter(
+                organization=org, task__work_item__programme=programme
+            ),
+        )
         .select_related("task__work_item", "approved_by_organization")
         .order_by("task__work_item__order", "task__order")
     )
@@ -199,10 +212,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
 def _late_filter(request: HttpRequest, programme, scope):
     on = timezone.localdate()
     flags = selectors.late_flags(request.user, programme, scope, on)
-    work_items = WorkItem.objects.filter(programme=programme).order_by("order", "code")
-    if scope.work_item_ids is not None:
-        work_items = work_items.filter(pk__in=scope.work_item_ids)
-    return LateFilter(request.GET or None, queryset=flags, work_items=work_items)
+    return LateFilter(request.GET or None, queryset=flags, request=request, programme=programme)
 
 
 @login_required
@@ -333,8 +343,15 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
     org = _organization(request, code, FOLLOW_UP)
     programme = _programme(request)
-    work_items = WorkItem.objects.filter(programme=programme).order_by("order", "code")
-    form = FollowUpForm(request.POST or None, work_items=work_items)
+    # Only the work items the user may follow up (a reviewer: its bureau's); a reviewer must
+    # name one, since a follow-up on no work item would be on all of them.
+    work_items = permissions.work_items(request.user, FOLLOW_UP, programme)
+    form = FollowUpForm(
+        request.POST or None,
+        work_items=work_items,
+        require_work_item=permissions.work_item_ids(request.user, programme, FOLLOW_UP) is not None,
+    )
+    _refuse_out_of_reach(request, form, "work_item", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -402,7 +419,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_visible_or_404(request, queryset, VIEW, pk=pk)
     user = request.user
     organization_side = user.organization_id == item.organization_id
-    reviewing_side = permissions.can(user, FOLLOW_UP, item.organization)
+    # On the follow-up itself, not its organisation: a reviewer writes only on its work items.
+    reviewing_side = permissions.can(user, FOLLOW_UP, item)
     form = NoteForm(request.POST or None)
     if request.method == "POST":
         if not (organization_side or reviewing_side):
@@ -449,12 +467,18 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
     if not _is_ministry(request.user):
         raise permissions.denied(request, FOLLOW_UP, org)
     programme = _programme(request)
+    # The organisation's tasks on the work items the user may follow up (a reviewer: its
+    # bureau's), so the choices and what a POST may name are the same set.
     tasks_qs = (
-        Task.objects.filter(work_item__programme=programme, entries__organization=org)
+        Task.objects.filter(
+            work_item__in=permissions.work_items(request.user, FOLLOW_UP, programme).values("pk"),
+            entries__organization=org,
+        )
         .distinct()
         .select_related("work_item")
     )
     form = ApprovalForm(request.POST or None, tasks=tasks_qs)
+    _refuse_out_of_reach(request, form, "task", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

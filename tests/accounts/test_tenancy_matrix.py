@@ -1,14 +1,18 @@
 """The tenant-isolation matrix, generated from the URL resolver.
 
 Every URL pattern of the project × the roles {municipal staff, account manager, prefecture
-admin, reviewer, anonymous} × objects belonging to {own municipality (札幌市), another
-municipality in the same prefecture (函館市), a municipality in another prefecture (青森市)}.
+admin, reviewer, coordinator, content editor, system administrator, anonymous} × objects
+belonging to {own municipality (札幌市), another municipality in the same prefecture (函館市),
+a municipality in another prefecture (青森市)}.
 
 Each pattern needs an entry in ``CASES`` (or ``EXEMPT`` with a reason): a pattern with no entry
 fails the suite. An entry builds, for an organisation, an object that belongs to it, carrying
 a unique marker text, and returns the URL to request. Where the rule allows, the page must
 answer 200 and show the marker (so the test cannot pass vacuously); where it does not, the
 answer must be 404 (302 to the login page for anonymous) and the marker must not appear.
+
+Reach is asserted as much as refusal: a rule's "everything" that a combination narrowed
+(the administrator reached no organisation at all) fails here as surely as a leak.
 """
 
 from __future__ import annotations
@@ -20,9 +24,22 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ("staff", "manager", "pref_admin", "reviewer", "anonymous")
+# --- national roles (scope: issue 13): coordinator, editor, system administrator -------------
+NATIONAL_ROLES = ("coordinator", "editor", "admin")
+ROLES = ("staff", "manager", "pref_admin", "reviewer", *NATIONAL_ROLES, "anonymous")
 OBJECTS = ("own", "same_prefecture", "other_prefecture")
 ORG_OF = {"own": "sapporo", "same_prefecture": "hakodate", "other_prefecture": "aomori"}
+ALL = set(OBJECTS)
+
+
+def national(coordinator=ALL, editor=frozenset(), admin=ALL) -> dict[str, set[str]]:
+    """What the coordinator, the content editor and the system administrator reach (by
+    default: the administrator and the coordinator every organisation, the editor none, its
+    own organisation being a ministry)."""
+    return {"coordinator": set(coordinator), "editor": set(editor), "admin": set(admin)}
+
+
+# --- end of the national roles block ----------------------------------------------------------
 
 # Which objects each role may reach, by kind of rule.
 EVERYONE = {role: set(OBJECTS) for role in ROLES if role != "anonymous"}
@@ -31,20 +48,30 @@ OWN_ORG = {
     "manager": {"own"},
     "pref_admin": {"own", "same_prefecture"},
     "reviewer": set(OBJECTS),
+    **national(),
 }
-EDIT_OWN = {"staff": {"own"}, "manager": {"own"}, "pref_admin": set(), "reviewer": set()}
+EDIT_OWN = {
+    "staff": {"own"},
+    "manager": {"own"},
+    "pref_admin": set(),
+    "reviewer": set(),
+    **national(coordinator=(), admin=()),  # plans are their organisations' own to edit
+}
 ISSUERS = {
     "staff": set(),
     "manager": {"own"},
     "pref_admin": {"own", "same_prefecture"},
     "reviewer": set(),
+    **national(coordinator=()),
 }
 NOBODY = {"staff": set(), "manager": set(), "pref_admin": set(), "reviewer": set()}
+NOBODY |= national(coordinator=(), admin=())
 DOMAIN_SETTERS = {
     "staff": set(),
     "manager": set(),
     "pref_admin": {"own", "same_prefecture"},
     "reviewer": set(),
+    **national(coordinator=()),  # the system administrator sets any organisation's
 }
 
 
@@ -54,8 +81,9 @@ class Case:
     allowed: dict[str, set[str]]
     method: str = "get"
     data: dict = field(default_factory=dict)
-    ok_status: tuple[int, ...] = (200,)
+    ok_status: tuple[int, ...] = ()  # default: 200 for a page, 302 (done, redirected) for a POST
     list_roles: set[str] = field(default_factory=set)  # roles that get the page (200) anyway
+    redirect_roles: set[str] = field(default_factory=set)  # allowed, sent on to their own page
 
 
 def own_patterns():
@@ -342,6 +370,12 @@ def review_org(suffix):
     return build
 
 
+def review_drill_down(world, org, marker):
+    """The organisation's review page, showing a follow-up (on no work item) as the marker."""
+    follow_up(world, org, marker)
+    return f"/review/orgs/{org.code}/", marker
+
+
 def follow_up(world, org, marker):
     import datetime as dt
 
@@ -365,40 +399,60 @@ def review_page(url):
     return build
 
 
-EDITORS = NOBODY
-REVIEWERS = {"staff": set(), "manager": set(), "pref_admin": set(OBJECTS), "reviewer": set(OBJECTS)}
+EDITORS = NOBODY | national(coordinator=(), editor=ALL)  # content: editors and administrators
+REVIEWERS = {
+    "staff": set(),
+    "manager": set(),
+    "pref_admin": set(OBJECTS),
+    "reviewer": set(OBJECTS),
+    **national(),
+}
 PREFECTURE_REVIEW = {
     "staff": set(),
     "manager": set(),
     "pref_admin": {"own", "same_prefecture"},
     "reviewer": set(OBJECTS),
+    **national(),
 }
 MINISTRY_FOLLOW_UP = {
     "staff": set(),
     "manager": set(),
     "pref_admin": set(),
     "reviewer": set(OBJECTS),
-}  # content editing: none of the matrix roles is an editor
+    **national(),
+}
 ANY_PAGE = {role: set(OBJECTS) for role in ("staff", "manager", "pref_admin", "reviewer")}
+ANY_PAGE |= national(editor=ALL)
 ISSUER_PAGE = {
     "manager": set(OBJECTS),
     "pref_admin": set(OBJECTS),
     "staff": set(),
     "reviewer": set(),
+    **national(coordinator=()),
 }
-DOC_NAMED = {"staff": {"own"}, "manager": {"own"}, "pref_admin": set(), "reviewer": set(OBJECTS)}
+# Published documents: national readers see every audience; editors and administrators all.
+DOC_NAMED = {
+    "staff": {"own"},
+    "manager": {"own"},
+    "pref_admin": set(),
+    "reviewer": set(OBJECTS),
+    **national(editor=ALL),
+}
 ADVISE = {
     "staff": set(),
     "manager": set(),
     "pref_admin": {"own", "same_prefecture"},
     "reviewer": set(OBJECTS),
+    **national(),
 }
-ALL_ROLES = {"staff", "manager", "pref_admin", "reviewer"}
+# Inquiries: the asking organisation's side, and the editors who answer every one of them.
+INQUIRY = OWN_ORG | national(editor=ALL)
+ALL_ROLES = {"staff", "manager", "pref_admin", "reviewer", *NATIONAL_ROLES}
 
 CASES: dict[str, Case] = {
     "top": Case(page("/"), ANY_PAGE),
     # accounts
-    "accounts:hub": Case(page("/manage/"), ISSUER_PAGE),
+    "accounts:hub": Case(page("/manage/"), ISSUER_PAGE | national(coordinator=(), editor=ALL)),
     "accounts:manage": Case(manage_list, ISSUERS, list_roles={"manager", "pref_admin"}),
     "accounts:new": Case(page("/manage/accounts/new/"), ISSUER_PAGE),
     "accounts:bulk": Case(page("/manage/accounts/bulk/"), ISSUER_PAGE),
@@ -466,22 +520,24 @@ CASES: dict[str, Case] = {
     "faq:edit": Case(faq_sub("edit/"), EDITORS),
     "faq:publish": Case(faq_sub("publish/"), EDITORS, method="post"),
     "faq:unpublish": Case(faq_sub("unpublish/"), EDITORS, method="post"),
-    "faq:inquiries": Case(inquiry_list, OWN_ORG, list_roles=ALL_ROLES),
+    "faq:inquiries": Case(inquiry_list, INQUIRY, list_roles=ALL_ROLES),
     "faq:inquiry_new": Case(page("/inquiries/new/"), ANY_PAGE),
-    "faq:inquiry_detail": Case(inquiry_sub(""), OWN_ORG),
+    "faq:inquiry_detail": Case(inquiry_sub(""), INQUIRY),
     "faq:inquiry_assign": Case(inquiry_sub("assign/", with_marker=False), EDITORS, method="post"),
     "faq:inquiry_answer": Case(inquiry_sub("answer/", with_marker=False), EDITORS, method="post"),
     "faq:inquiry_publish": Case(inquiry_sub("publish/", with_marker=False), EDITORS, method="post"),
     "faq:inquiry_close": Case(
-        inquiry_sub("close/", with_marker=False), OWN_ORG, method="post", ok_status=(302,)
+        inquiry_sub("close/", with_marker=False), INQUIRY, method="post", ok_status=(302,)
     ),
-    "faq:inquiry_attachment": Case(inquiry_attachment, OWN_ORG),
+    "faq:inquiry_attachment": Case(inquiry_attachment, INQUIRY),
     # review
-    "review:index": Case(review_page("/review/"), ANY_PAGE, ok_status=(200, 302)),
+    "review:index": Case(
+        review_page("/review/"), ANY_PAGE, redirect_roles={"staff", "manager", "editor"}
+    ),
     "review:late": Case(review_page("/review/late/"), REVIEWERS),
     "review:late_export": Case(review_page("/review/late.csv"), REVIEWERS),
     "review:prefecture": Case(review_prefecture, PREFECTURE_REVIEW),
-    "review:organization": Case(review_org(""), OWN_ORG),
+    "review:organization": Case(review_drill_down, OWN_ORG),
     "review:follow_up_new": Case(review_org("follow-ups/new/"), ADVISE),
     "review:approve": Case(review_org("approve/"), MINISTRY_FOLLOW_UP),
     "review:check": Case(review_org("check/"), PREFECTURE_REVIEW),
@@ -521,6 +577,20 @@ def test_every_pattern_has_an_entry():
     assert missing == [], f"URL patterns without a tenancy-matrix entry: {missing}"
 
 
+@pytest.fixture
+def world(world):
+    """The accounts world and a content editor (of 総務省, a ministry)."""
+    from accounts.demo import enrol_demo_totp
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    world["editor"] = UserFactory(
+        email="editor@soumu.go.jp", organization=world["mic"], role=Role.EDITOR
+    )
+    enrol_demo_totp(world["editor"])
+    return world
+
+
 def _client_for(world, role):
     from django.test import Client
 
@@ -554,7 +624,10 @@ def test_no_leak(world, name, role, relation):
     allowed = relation in case.allowed.get(role, set())
     body = _body(response)
     if allowed:
-        assert response.status_code in case.ok_status, (name, role, relation, response.status_code)
+        ok_status = case.ok_status or ((302,) if case.method == "post" else (200,))
+        if role in case.redirect_roles:
+            ok_status = (302,)
+        assert response.status_code in ok_status, (name, role, relation, response.status_code)
         if marker:
             assert marker in body, (name, role, relation)
     elif role in case.list_roles:
@@ -564,3 +637,32 @@ def test_no_leak(world, name, role, relation):
         assert response.status_code == 404, (name, role, relation, response.status_code)
         if marker:
             assert marker not in body, f"LEAK: {name} shows {relation} data to {role}"
+
+
+# --- national roles: positive reach beyond one page (scope: issue 13) ---------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "reviewer"])
+def test_national_roles_open_every_organisations_plan_and_drill_down(world, role):
+    client = _client_for(world, role)
+    for relation in OBJECTS:
+        org = world[ORG_OF[relation]]
+        marker = f"REACH{role}{relation}"
+        for build in (plan_page, review_drill_down):
+            url, text = build(world, org, marker)
+            response = client.get(url)
+            assert response.status_code == 200, (role, url, response.status_code)
+            assert text in _body(response), (role, url)
+
+
+def test_administrator_and_coordinator_see_the_same_late_list(world):
+    from review.models import DelayFlag
+
+    for relation in OBJECTS:
+        _entry(world, world[ORG_OF[relation]], "LATE")  # 2015–2017 dates: all of it is late
+    late = DelayFlag.objects.filter(resolved_at=None).count()
+    assert late > 0
+    for role in ("admin", "coordinator"):
+        response = _client_for(world, role).get("/review/late/")
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == late, role

@@ -228,7 +228,11 @@ def test_follow_up_opened_by_ministry_and_answered_by_the_organisation(
     client.force_login(reviewer)
     url = reverse("review:follow_up_new", args=["011002"])
     due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
-    response = client.post(url, {"cause": "vendor", "actions": "ベンダーと協議", "due_on": due})
+    # A reviewer names a work item of its bureau (E is 厚生労働省 社会保障担当参事官室's).
+    work_item = judged.work_items.get(code="E").pk
+    response = client.post(
+        url, {"cause": "vendor", "actions": "ベンダーと協議", "due_on": due, "work_item": work_item}
+    )
     follow_up = FollowUp.objects.get()
     assert response.url == reverse("review:follow_up", args=[follow_up.pk])
     assert follow_up.opened_by_organization == reviewer.organization
