@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings")
 app = Celery("pmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["pmo"])  # pmo/tasks.py: jobs whose worker died
 # name: (task, default crontab "minute hour day month weekday", expires seconds)
 BEAT: dict[str, tuple[str, str, int]] = {
     # Scheduled documents go live within a minute of their time.
@@ -24,6 +25,8 @@ BEAT: dict[str, tuple[str, str, int]] = {
     "scan_delays": ("review.tasks.scan_delays", "30 2 * * *", 21600),
     # Retries digest mails whose send crashed (events are written before sending).
     "send_digests": ("review.tasks.send_digests", "*/15 * * * *", 840),
+    # Jobs whose worker died (lease passed) end failed and retryable (pmo.jobs).
+    "expire_jobs": ("pmo.tasks.expire_jobs", "* * * * *", 55),
 }
 
 
