@@ -475,6 +475,8 @@ EXEMPT = {
     "documents:portal_remove": "editors only; tests/documents/test_portal_pages.py",
     "review:report_job": "a job is its requester's own; tests/review/test_reports.py",
     "review:report_retry": "a job is its requester's own; tests/review/test_report_jobs.py",
+    "accounts:bulk_job": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
+    "accounts:bulk_retry": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
     "tests/review/test_reports.py",
 }
