@@ -209,6 +209,9 @@ def _saved(request, organization, row: selectors.Row, result: services.SaveResul
     except DatabaseError:
         stale = True
         fresh = dataclasses.replace(row, entry=result.entry)
+        # The session's last-seen stamp would be written after this view, to the same lost
+        # database, and turn the answer into an error; it can wait for the next request.
+        request.session.modified = False
     context = {
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
