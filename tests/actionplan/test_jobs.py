@@ -28,7 +28,9 @@ def later(seconds: float):
 
 
 def test_both_job_models_share_the_lease():
-    assert set(jobs.job_models()) == {ImportJob, ReportJob}
+    from accounts.models import IssueJob
+
+    assert set(jobs.job_models()) == {ImportJob, ReportJob, IssueJob}
 
 
 def test_a_queued_job_has_a_lease_and_is_claimed_once(job, settings):
