@@ -70,6 +70,7 @@ def run_job(job_id: int) -> None:
     job = IssueJob.objects.select_related("issuer").get(pk=job_id)
     try:
         with transaction.atomic():
+            _renew(job_id, 1)  # locks the job row until the commit (see pmo.jobs)
             errors, issued = _check_and_issue(job)
             if not jobs.finish(
                 IssueJob,

@@ -611,6 +611,10 @@ def run_job(job_id: int) -> None:
 
     try:
         with transaction.atomic():
+            # Renewing first locks the job row until the commit: the expiry (SKIP LOCKED) can
+            # then never fail a live worker, however long a step between renewals takes.
+            if not jobs.renew(ImportJob, job_id):
+                raise LeaseLost
             try:
                 result = import_plan(
                     job.user, job.organization, job.programme, bytes(job.upload), progress=progress

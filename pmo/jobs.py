@@ -6,10 +6,12 @@ conditional UPDATE queued→running) and each time the worker reports progress. 
 ``expire_jobs`` (:func:`expire_stale`) marks every queued or running job whose lease has passed
 ``failed`` (:data:`INTERRUPTED`), and the person can retry it from the job page.
 
-A worker that writes its progress inside a long transaction (an all-or-nothing import) locks
-its own job row with each renewal; :func:`expire_stale` skips locked rows (``SKIP LOCKED``),
-so a live worker whose renewals are not yet committed is never expired, while a killed one
-loses its connection, its transaction and so its lock.
+A worker that does its work in one transaction (an all-or-nothing import or issuance) renews
+the lease first thing inside it, which locks its own job row until the commit;
+:func:`expire_stale` skips locked rows (``SELECT … FOR UPDATE SKIP LOCKED``), so a live worker
+is never expired, however long one step takes, while a killed one loses its connection, its
+transaction and so its lock, and its lease then runs out. (SQLite has no row locks: there the
+lease alone decides, which is fine for the in-process demo.)
 
 Enqueueing (:func:`enqueue`) happens in the request after the row is committed (views run in
 autocommit): the worker can then always see the row. If the broker refuses the message the row

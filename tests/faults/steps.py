@@ -167,7 +167,28 @@ def save_through_restart() -> dict:
     }
 
 
+def stale_job() -> dict:
+    """A running import whose lease has passed (its worker may be alive and only slow)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from actionplan.models import ImportJob, PlanEntry
+
+    entry = PlanEntry.objects.select_related("task__work_item").first()
+    job = ImportJob.objects.create(
+        organization_id=entry.organization_id,
+        programme_id=entry.task.work_item.programme_id,
+        filename="slow.xlsx",
+        upload=b"",
+        state="running",
+        lease_expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    return {"pk": job.pk}
+
+
 STEPS = {
+    "stale_job": stale_job,
     "setup": setup,
     "upload": upload,
     "state": state,

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 
@@ -119,6 +120,22 @@ def test_a_worker_killed_mid_import_ends_failed_and_a_retry_succeeds(world):
         second.wait(timeout=30)
     assert done["changed"] == done["written"] > 1000
     assert step(env, "state", job["pk"])["state"] == "failed"  # the old job stays as it was
+
+
+def test_a_live_worker_holding_its_job_row_is_never_expired(world):
+    """The worker renews inside its transaction, locking the row; the expiry skips locked rows
+    however late the lease looks, and expires the job once the lock is gone."""
+    env = world["env"]
+    job = step(env, "stale_job")["pk"]
+    with psycopg.connect(world["postgres"].url) as worker_connection:
+        worker_connection.execute(
+            "SELECT id FROM actionplan_importjob WHERE id = %s FOR UPDATE", [job]
+        )
+        assert step(env, "expire") == {"expired": 0}
+        assert step(env, "state", job)["state"] == "running"
+        worker_connection.rollback()  # the worker dies: its transaction and lock go with it
+    assert step(env, "expire") == {"expired": 1}
+    assert step(env, "state", job)["state"] == "failed"
 
 
 def test_broker_down_refuses_the_upload_on_its_form_and_leaves_no_job(world):
