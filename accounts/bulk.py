@@ -80,6 +80,7 @@ def run_job(job_id: int) -> None:
                 issued=issued,
                 percent=100,
                 finished_at=timezone.now(),
+                upload=b"",  # the sheet's names and addresses are not kept once it has run
             ):
                 raise LeaseLost
     except LeaseLost:

@@ -51,6 +51,7 @@ def test_a_large_sheet_is_issued_by_a_worker_with_its_audit_trail(client, issuer
     job = IssueJob.objects.get()
     assert response.status_code == 302 and response.url == f"/manage/accounts/bulk/jobs/{job.pk}/"
     assert (job.state, job.total, job.percent, job.lease_expires_at) == ("done", 5, 100, None)
+    assert bytes(job.upload) == b""  # the personal data of the sheet is not kept
     assert User.objects.filter(issued_by=issuer).count() == 5
     assert len(mail.outbox) == 5
     events = AuditEvent.objects.filter(kind=AuditEvent.Kind.ISSUED)
