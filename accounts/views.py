@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, permissions, rules, selectors, services, sheets
+from accounts import audit, bulk, permissions, rules, selectors, services, sheets
 from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
-from accounts.models import AuditEvent, Invitation, User
+from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
 from documents.downloads import content_disposition
-from pmo import xlsx
+from pmo import jobs, xlsx
 from pmo.http import attachment
 
 PAGE_SIZE = 50
@@ -291,26 +291,32 @@ def bulk_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_issue(request):
+    """A small sheet is issued during the request; a larger one by a worker (bulk.py)."""
     _require_issuer(request)
-    errors, issued = [], []
+    errors, issued, status = [], [], 200
     if request.method == "POST":
         upload = request.FILES.get("sheet")
         if upload is None:
             errors = [sheets.RowError(0, "", _("ファイルを選んでください。"))]
         else:
-            accounts, errors = sheets.read(upload, request.user)
-            if not errors and not accounts:
-                errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
-            if not errors:
-                issued = services.issue_accounts(request.user, accounts, request=request)
-                messages.success(
-                    request, _("%(count)d 件のアカウントを発行しました。") % {"count": len(issued)}
-                )
+            data = upload.read(bulk.MAX_BYTES + 1)
+            rows = bulk.rows_in(data, upload.name)
+            if not bulk.runs_inline(rows):
+                ip = audit.client_ip(request)
+                try:
+                    job = bulk.start(request.user, upload.name, data, rows, ip)
+                except jobs.QueueUnavailable:
+                    errors, status = [sheets.RowError(0, "", jobs.BROKER_DOWN)], 503
+                else:
+                    return redirect("accounts:bulk_job", pk=job.pk)
+            else:
+                upload.seek(0)
+                errors, issued = _issue_inline(request, upload)
     return render(
         request,
         "accounts/manage/bulk.html",
         {"errors": errors, "issued": issued},
-        status=400 if errors else 200,
+        status=status if status != 200 else (400 if errors else 200),
     )
 
 
@@ -370,6 +376,55 @@ def domain_edit(request, code: str):
         {"form": form, "organization": organization},
         status=400 if form.errors else 200,
     )
+
+
+def _issue_inline(request, upload) -> tuple[list, list]:
+    accounts, errors = sheets.read(upload, request.user)
+    if not errors and not accounts:
+        errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
+    if errors:
+        return errors, []
+    issued = services.issue_accounts(request.user, accounts, request=request)
+    message = _("%(count)d 件のアカウントを発行しました。") % {"count": len(issued)}
+    messages.success(request, message)
+    return [], issued
+
+
+def _own_job(request, pk: int) -> IssueJob:
+    _require_issuer(request)
+    try:
+        return IssueJob.objects.defer("upload").get(pk=pk, issuer=request.user)
+    except IssueJob.DoesNotExist:
+        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, {"issue_job": pk}) from None
+
+
+@login_required
+def bulk_job(request, pk: int):
+    """The progress, then the result, of a bulk-issuance job (the issuer's own)."""
+    job = _own_job(request, pk)
+    context = {"job": job, "running": job.state in (IssueJob.State.QUEUED, IssueJob.State.RUNNING)}
+    template = (
+        "accounts/manage/_bulk_job.html"
+        if request.headers.get("HX-Request") == "true"
+        else "accounts/manage/bulk_job.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def bulk_retry(request, pk: int):
+    """Check and issue an interrupted sheet again, as a new job with the same file."""
+    job = _own_job(request, pk)
+    if not job.retryable:
+        return redirect("accounts:bulk_job", pk=job.pk)
+    data = IssueJob.objects.values_list("upload", flat=True).get(pk=job.pk)
+    try:
+        again = bulk.start(request.user, job.filename, bytes(data), job.total, job.ip_address)
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        return redirect("accounts:bulk_job", pk=job.pk)
+    return redirect("accounts:bulk_job", pk=again.pk)
 
 
 def visible_events(user):

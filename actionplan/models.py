@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
+from pmo.jobs import LeasedJob
 
 
 class Programme(models.Model):
@@ -366,8 +367,9 @@ class Advice(models.Model):
         return f"{self.organization}: {self.body[:30]}"
 
 
-class ImportJob(models.Model):
-    """An uploaded plan workbook being checked and written (large ones by a Celery worker)."""
+class ImportJob(LeasedJob):
+    """An uploaded plan workbook being checked and written (large ones by a Celery worker);
+    leased like every job (:mod:`pmo.jobs`)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("待機中")
@@ -399,6 +401,13 @@ class ImportJob(models.Model):
         verbose_name = _("Excel取込")
         verbose_name_plural = _("Excel取込")
         ordering = ["-created_at"]
+        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(state__in=["queued", "running"]),
+                name="importjob_open_lease",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.filename}"

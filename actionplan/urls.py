@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/<str:code>/plan.xlsx", views.plan_xlsx, name="plan_xlsx"),
     path("orgs/<str:code>/plan/upload/", views.plan_upload, name="plan_upload"),
     path("orgs/<str:code>/plan/imports/<int:pk>/", views.import_job, name="import_job"),
+    path("orgs/<str:code>/plan/imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path(
         "orgs/<str:code>/plan/imports/<int:pk>/errors.xlsx",
         views.import_marked,

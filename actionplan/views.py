@@ -5,12 +5,13 @@ Every view finds the organisation through the permission door: out of reach answ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from actionplan import excel, selectors, services, tasks
 from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
 from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
 from orgs.models import Organization
+from pmo import jobs
 
 
 def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
@@ -132,14 +134,21 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = EntryForm(request.POST, questions=questions)
         if form.is_valid():
+            version = form.cleaned_data["version"]
             try:
+                # No reads after the commit here: _saved reads the fresh row (and its
+                # warnings) where a lost database can no longer turn the save into an error.
                 result = services.save_entry(
-                    request.user, entry.pk, form.entry_data(), form.cleaned_data["version"]
+                    request.user, entry.pk, form.entry_data(), version, with_warnings=False
                 )
             except services.EntryInvalid as invalid:
                 for name, message in invalid.errors.items():
                     form.add_error(name if name in form.fields else None, message)
             except services.ConflictError as error:
+                if _own_save(request, error.current, form, version):
+                    # The same save sent again (its answer was lost): it is already saved.
+                    result = services.SaveResult(error.current, [], True)
+                    return _saved(request, organization, row, result)
                 conflict = error
                 mine = _typed(form, error.current)
                 form = EntryForm(
@@ -147,7 +156,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     questions=questions,
                 )
             else:
-                return _saved(request, organization, programme, result)
+                return _saved(request, organization, row, result)
     else:
         form = EntryForm(initial=initial_for(entry, questions), questions=questions)
     form.flag_errors()
@@ -175,19 +184,42 @@ def _typed(form: EntryForm, current: PlanEntry) -> list[tuple[str, object]]:
     ]
 
 
-def _saved(request, organization, programme, result: services.SaveResult) -> HttpResponse:
+def _own_save(request, current: PlanEntry, form: EntryForm, version: int) -> bool:
+    """A retried save: the entry is one version past what this person saw, they made that
+    version, and it holds exactly the values they send now. Refusing it as a conflict would
+    set them against their own save."""
+    return (
+        current.version == version + 1
+        and current.updated_by_id == request.user.pk
+        and services.values_of(current, form.entry_data()) == services.values_of(current)
+    )
+
+
+def _saved(request, organization, row: selectors.Row, result: services.SaveResult) -> HttpResponse:
+    """The answer to a committed save. It must say "saved" whatever happens next: the fresh
+    row and its warnings are read after the commit, and if the database fails there the row
+    is shown from what was read before and written in the save, with a notice."""
     if not _is_htmx(request):
         messages.success(request, "保存しました。")
         url = reverse("actionplan:plan", args=[organization.code])
         return redirect(f"{url}#entry-{result.entry.pk}")
+    stale = False
+    try:  # the fresh row carries the warnings (milestone, dependencies) of the saved values
+        fresh = _row(organization, row.entry.task.work_item.programme, result.entry.pk)
+    except DatabaseError:
+        stale = True
+        fresh = dataclasses.replace(row, entry=result.entry)
+        # The session's last-seen stamp would be written after this view, to the same lost
+        # database, and turn the answer into an error; it can wait for the next request.
+        request.session.modified = False
     context = {
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
-        "row": _row(organization, programme, result.entry.pk),
+        "row": fresh,
         "can_edit": True,
-        "saved": result.changed,
+        "saved": result.changed or stale,
+        "saved_stale": stale,
         "return_focus": True,
-        "save_warnings": result.warnings,
     }
     return render(request, "actionplan/_row.html", context)
 
@@ -258,6 +290,7 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
     programme = _programme(request)
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -268,13 +301,22 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
         except excel.UploadRefused as refused:
             form.add_error("file", str(refused))
         else:
-            job = _start_import(request, organization, programme, upload.name, data, rows)
-            return redirect("actionplan:import_job", code=organization.code, pk=job.pk)
+            try:
+                job = _start_import(request, organization, programme, upload.name, data, rows)
+            except jobs.QueueUnavailable:
+                form.add_error(None, jobs.BROKER_DOWN)
+                status = 503
+            else:
+                return redirect("actionplan:import_job", code=organization.code, pk=job.pk)
     context = {"organization": organization, "programme": programme, "form": form}
-    return render(request, "actionplan/upload.html", context, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "actionplan/upload.html", context, status=status)
 
 
 def _start_import(request, organization, programme, filename: str, data: bytes, rows: int):
+    """Create the job and run it now (a few rows) or send it to a worker. Raises
+    :class:`pmo.jobs.QueueUnavailable` (and leaves no job) if the broker is unreachable."""
     job = ImportJob.objects.create(
         organization=organization,
         programme=programme,
@@ -286,18 +328,23 @@ def _start_import(request, organization, programme, filename: str, data: bytes, 
     if rows <= settings.IMPORT_INLINE_MAX_ROWS:
         excel.run_job(job.pk)
     else:
-        # A large sheet goes to a worker; the job page shows its progress.
-        transaction.on_commit(lambda: tasks.import_plan.delay(job.pk))
+        # A large sheet goes to a worker; the job page shows its progress. The row is already
+        # committed (autocommit), so the worker finds it whenever it takes the message.
+        jobs.enqueue(tasks.import_plan, job)
     return job
+
+
+def _job(request: HttpRequest, organization: Organization, pk: int) -> ImportJob:
+    return permissions.get_visible_or_404(
+        request, ImportJob.objects.filter(organization=organization), EDIT_PLAN, pk=pk
+    )
 
 
 @login_required
 @require_GET
 def import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
-    job = permissions.get_visible_or_404(
-        request, ImportJob.objects.filter(organization=organization), EDIT_PLAN, pk=pk
-    )
+    job = _job(request, organization, pk)
     done, total = excel.job_progress(job)
     context = {
         "organization": organization,
@@ -310,12 +357,28 @@ def import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Run an interrupted import again, as a new job with the same file."""
+    organization = _organization(request, code, EDIT_PLAN)
+    job = _job(request, organization, pk)
+    if not job.retryable:
+        return redirect("actionplan:import_job", code=organization.code, pk=job.pk)
+    try:
+        again = _start_import(
+            request, organization, job.programme, job.filename, bytes(job.upload), job.total
+        )
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        return redirect("actionplan:import_job", code=organization.code, pk=job.pk)
+    return redirect("actionplan:import_job", code=organization.code, pk=again.pk)
+
+
+@login_required
 @require_GET
 def import_marked(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
-    job = permissions.get_visible_or_404(
-        request, ImportJob.objects.filter(organization=organization), EDIT_PLAN, pk=pk
-    )
+    job = _job(request, organization, pk)
     if not job.marked:
         raise Http404
     response = HttpResponse(

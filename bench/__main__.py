@@ -20,6 +20,7 @@ def main() -> int:
         actionplan,  # noqa: F401 - registers its benchmarks
         faq,  # noqa: F401
         foundation,  # noqa: F401
+        jobs,  # noqa: F401
         load,  # noqa: F401
         outbox,  # noqa: F401
         review,  # noqa: F401

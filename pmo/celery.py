@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings")
 app = Celery("pmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["pmo"])  # pmo/tasks.py: jobs whose worker died
 # name: (task, default crontab "minute hour day month weekday", expires seconds)
 BEAT: dict[str, tuple[str, str, int]] = {
     # Scheduled documents go live within a minute of their time.
@@ -26,6 +27,8 @@ BEAT: dict[str, tuple[str, str, int]] = {
     "send_digests": ("review.tasks.send_digests", "*/15 * * * *", 840),
     # Every mail is in the outbox; this sends what the immediate try missed, and the retries.
     "send_outbox": ("outbox.send_due", "* * * * *", 55),
+    # Jobs whose worker died (lease passed) end failed and retryable (pmo.jobs).
+    "expire_jobs": ("pmo.tasks.expire_jobs", "* * * * *", 55),
 }
 
 

@@ -155,7 +155,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sheets of up to this many rows are imported during the upload request; larger ones by a
 # worker job with progress (0 sends every upload to the worker).
-IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500, minimum=0)
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=50, minimum=0)
+# Job leases (pmo.jobs): a running job that reports no progress for JOB_LEASE_SECONDS, or a
+# queued one no worker took within JOB_QUEUE_SECONDS, ends failed and can be retried.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120, minimum=1)
+JOB_QUEUE_SECONDS = env.int("JOB_QUEUE_SECONDS", default=3600, minimum=1)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.models import PlanEntry, Programme, Status, Task, WorkItem
 from orgs.models import Organization
+from pmo.jobs import LeasedJob
 from review import rules
 
 
@@ -412,8 +413,9 @@ class NotificationEvent(models.Model):
         return f"{self.recipient_id} {self.day}: {self.get_state_display()}"
 
 
-class ReportJob(models.Model):
-    """A meeting report being built by a worker (large national data sets)."""
+class ReportJob(LeasedJob):
+    """A meeting report being built by a worker (large national data sets); leased like every
+    job (:mod:`pmo.jobs`)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("待機中")
@@ -435,6 +437,13 @@ class ReportJob(models.Model):
         verbose_name = _("会議資料の作成")
         verbose_name_plural = _("会議資料の作成")
         ordering = ["-created_at"]
+        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(state__in=["queued", "running"]),
+                name="reportjob_open_lease",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.as_of}: {self.get_state_display()}"

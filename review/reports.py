@@ -32,7 +32,7 @@ from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry, Programme, Status, Task
 from orgs.models import Organization, OrganizationKind
-from pmo import wareki, xlsx
+from pmo import jobs, wareki, xlsx
 from pmo.text import display_width
 from pmo.xlsx import write
 from review import rollups, rules
@@ -490,23 +490,32 @@ def is_large(programme: Programme, on: dt.date) -> bool:
     return PlanEntry.objects.filter(task__work_item__programme=programme).count() > LARGE
 
 
+class LeaseLost(Exception):
+    """The job's lease expired while it ran (pmo.jobs.expire_stale): stop, write nothing."""
+
+
 def run_job(job_id: int) -> None:
+    """Build one queued report: claimed once (a deleted or expired job is skipped), its lease
+    renewed with each progress step, ended only while still ours (:mod:`pmo.jobs`)."""
     from review.selectors import scope_for
 
-    job = ReportJob.objects.select_related("user", "programme").get(pk=job_id)
-    if job.state not in (ReportJob.State.QUEUED, ReportJob.State.RUNNING):
+    if not jobs.claim(ReportJob, job_id):
         return
-    ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.RUNNING, percent=1)
+    jobs.renew(ReportJob, job_id, percent=1)
+    job = ReportJob.objects.select_related("user", "programme").get(pk=job_id)
 
     def progress(percent: int) -> None:
-        ReportJob.objects.filter(pk=job_id).update(percent=max(1, min(percent, 99)))
+        if not jobs.renew(ReportJob, job_id, percent=max(1, min(percent, 99))):
+            raise LeaseLost
 
     try:
         data = build(job.programme, job.as_of, scope_for(job.user, job.programme), progress)
+    except LeaseLost:
+        return
     except Exception:
-        ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.FAILED)
+        jobs.fail(ReportJob, job_id)
         raise
-    ReportJob.objects.filter(pk=job_id).update(state=ReportJob.State.DONE, percent=100, result=data)
+    jobs.finish(ReportJob, job_id, jobs.DONE, percent=100, result=data)
 
 
 # --- Open data ---------------------------------------------------------------------------------

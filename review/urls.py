@@ -19,5 +19,6 @@ urlpatterns = [
     path("review/follow-ups/<int:pk>/", views.follow_up, name="follow_up"),
     path("review/report.xlsx", views.report, name="report"),
     path("review/reports/<int:pk>/", views.report_job, name="report_job"),
+    path("review/reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
     path("review/national.csv", views.open_data, name="open_data"),
 ]

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
@@ -27,6 +27,7 @@ from accounts.roles import Role
 from actionplan import selectors as plan_selectors
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
+from pmo import jobs
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -651,11 +652,29 @@ def report(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
         return redirect("review:index")
     if reports.is_large(programme, on):
-        job = ReportJob.objects.create(user=request.user, programme=programme, as_of=on)
-        transaction.on_commit(lambda: tasks.build_report.delay(job.pk))
-        return redirect("review:report_job", pk=job.pk)
+        return _start_report(request, programme, on, back=redirect("review:index"))
     data = reports.build(programme, on, scope)
     return _xlsx(data, f"report-{on:%Y%m%d}.xlsx")
+
+
+def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) -> HttpResponse:
+    """Queue a report job and show its page; with the broker unreachable, say so on ``back``
+    (no job is left behind)."""
+    job = ReportJob.objects.create(user=request.user, programme=programme, as_of=on)
+    try:
+        jobs.enqueue(tasks.build_report, job)  # the row is committed: views run in autocommit
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        return back
+    return redirect("review:report_job", pk=job.pk)
+
+
+def _own_report(request: HttpRequest, pk: int, **fields) -> ReportJob:
+    permissions.require(request, REVIEW)
+    try:
+        return ReportJob.objects.defer("result").get(pk=pk, user=request.user, **fields)
+    except ReportJob.DoesNotExist:
+        raise permissions.denied(request, REVIEW, {"report_job": pk}) from None
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -667,11 +686,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_job(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(request, REVIEW)
-    try:
-        job = ReportJob.objects.defer("result").get(pk=pk, user=request.user)
-    except ReportJob.DoesNotExist:
-        raise permissions.denied(request, REVIEW, {"report_job": pk}) from None
+    job = _own_report(request, pk)
     if request.GET.get("download") and job.state == ReportJob.State.DONE:
         data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
         return _xlsx(bytes(data), f"report-{job.as_of:%Y%m%d}.xlsx")
@@ -679,6 +694,17 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
         "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
     )
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Build an interrupted report again, as a new job for the same date."""
+    job = _own_report(request, pk)
+    back = redirect("review:report_job", pk=job.pk)
+    if not job.retryable:
+        return back
+    return _start_report(request, job.programme, job.as_of, back=back)
 
 
 @require_GET

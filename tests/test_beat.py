@@ -25,3 +25,11 @@ def test_a_malformed_override_names_the_variable():
     name = next(iter(BEAT))
     with pytest.raises(ValueError, match=f"BEAT_{name.upper()}"):
         beat_schedule({f"BEAT_{name.upper()}": "every minute"})
+
+
+def test_jobs_whose_worker_died_are_expired_every_minute():
+    task, crontab, expires = BEAT["expire_jobs"]
+    assert (task, crontab) == ("pmo.tasks.expire_jobs", "* * * * *")
+    assert expires < 60  # a missed run is dropped, not piled up behind the next one
+    schedule = beat_schedule({"BEAT_EXPIRE_JOBS": "*/5 * * * *"})
+    assert schedule["expire_jobs"]["schedule"]._orig_minute == "*/5"

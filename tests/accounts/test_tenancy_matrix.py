@@ -470,6 +470,9 @@ CASES: dict[str, Case] = {
     "actionplan:plan_upload": Case(plan_sub("/upload/"), EDIT_OWN),
     "actionplan:import_job": Case(import_job(""), EDIT_OWN),
     "actionplan:import_marked": Case(import_job("errors.xlsx"), EDIT_OWN),
+    "actionplan:import_retry": Case(
+        import_job("retry/"), EDIT_OWN, method="post", ok_status=(302,)
+    ),
     "actionplan:entry_row": Case(entry_sub(""), OWN_ORG),
     "actionplan:entry_edit": Case(entry_sub("edit/"), EDIT_OWN),
     "actionplan:entry_history": Case(entry_sub("history/", with_marker=False), OWN_ORG),
@@ -557,6 +560,9 @@ EXEMPT = {
     "allauth_email_closed": "404 for everyone; tests/accounts/test_email_identity.py",
     "documents:portal_remove": "editors only; tests/documents/test_portal_pages.py",
     "review:report_job": "a job is its requester's own; tests/review/test_reports.py",
+    "review:report_retry": "a job is its requester's own; tests/review/test_report_jobs.py",
+    "accounts:bulk_job": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
+    "accounts:bulk_retry": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
     "tests/review/test_reports.py",
 }

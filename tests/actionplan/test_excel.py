@@ -679,7 +679,9 @@ def test_large_upload_runs_as_a_job(
     client.force_login(alice)
     queued = []
     settings.IMPORT_INLINE_MAX_ROWS = 0
-    monkeypatch.setattr(tasks.import_plan, "delay", lambda job_id: queued.append(job_id))
+    monkeypatch.setattr(
+        tasks.import_plan, "apply_async", lambda args, **kwargs: queued.extend(args)
+    )
     target = entry(sapporo, "B", "住民票記載事項の追加")
     data = export(sapporo, programme)
     with django_capture_on_commit_callbacks(execute=True):
