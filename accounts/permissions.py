@@ -42,6 +42,9 @@ EDIT_PLAN = "edit_plan"  # enter plan and actual dates
 ADVISE = "advise"  # leave advice (助言) on its plan
 FOLLOW_UP = "follow_up"  # open and answer follow-ups as the reviewing side
 MANAGE_ACCOUNTS = "manage_accounts"  # issue, stop and restart its accounts
+# Record its mail domains (the issuance domain check): not the account manager, who would
+# vouch for the addresses of its own organisation.
+SET_MAIL_DOMAINS = "set_mail_domains"
 REVIEW = "review"  # national status, late organisations, reports
 VIEW_AUDIT = "view_audit"
 EDIT_CONTENT = "edit_content"  # documents, procedures, FAQ, announcements
@@ -122,6 +125,8 @@ def organization_rule(user, action: str) -> Q:
         if role == Role.PREFECTURE_ADMIN:
             return prefecture
         return own if role == Role.ACCOUNT_MANAGER else NOTHING
+    if action == SET_MAIL_DOMAINS:
+        return prefecture if role == Role.PREFECTURE_ADMIN else NOTHING
     return NOTHING
 
 
@@ -247,6 +252,8 @@ def _global(user, action: str) -> bool:
         return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
     if action == MANAGE_ACCOUNTS:
         return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
+    if action == SET_MAIL_DOMAINS:
+        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN)
     if action == EDIT_CONTENT:
         return role in (Role.EDITOR, Role.SYSADMIN)
     return False

@@ -322,7 +322,7 @@ def bulk_issue(request):
 
 def _require_domain_setter(request) -> None:
     if not selectors.may_set_mail_domains(request.user):
-        raise permissions.denied(request, "set_mail_domains", None)
+        raise permissions.denied(request, permissions.SET_MAIL_DOMAINS, None)
 
 
 @login_required
@@ -354,7 +354,7 @@ def domain_edit(request, code: str):
     organization = permissions.get_visible_or_404(
         request,
         selectors.mail_domain_organizations(request.user).select_related("prefecture", "parent"),
-        permissions.MANAGE_ACCOUNTS,
+        permissions.SET_MAIL_DOMAINS,
         code=code,
     )
     form = MailDomainsForm(initial={"mail_domains": organization.mail_domains})
