@@ -4,7 +4,11 @@ and no template markup that the policy would refuse (inline style or script, htm
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,11 +159,31 @@ def test_htmx_partials_and_redirects_carry_it_too(demo):
     assert parse_csp(redirect.headers["Content-Security-Policy"]) == CSP_EXPECTED
 
 
-def test_production_settings_keep_the_policy_and_the_middleware():
-    """check --deploy is clean and the policy is the same in every environment (not DEBUG-only)."""
-    assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    assert {name: list(values) for name, values in directives.items()} == CSP_EXPECTED
+def test_production_settings_send_the_same_policy(tmp_path):
+    """Not a development-only header: the production settings load the middleware and policy."""
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "'csp.middleware.CSPMiddleware' in s.MIDDLEWARE, s.CONTENT_SECURITY_POLICY]))"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    environ.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="pmo.example.jp",
+        PMO_VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=BASE,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded, policy = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded is True
+    assert policy == {"DIRECTIVES": CSP_EXPECTED}
 
 
 # --- markup the policy refuses -----------------------------------------------------------------
