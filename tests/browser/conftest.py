@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -97,3 +98,72 @@ def _fresh_totp_code(email: str) -> str:
     user_id = User.objects.get(email=email).pk
     cache.delete(f"allauth.mfa.totp.used?user={user_id}&code={code}")
     return code
+
+
+# --- Content-Security-Policy recorder (csp) ---------------------------------------------------
+# Every journey checks, on each page it opens, that the policy header is the expected one and
+# that the browser refused nothing (an inline style, an htmx eval, a stray <style>). Playwright
+# injects the init script itself, so the page's policy does not apply to it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__pmoCspViolation({
+    directive: event.violatedDirective, blocked: event.blockedURI, source: event.sourceFile,
+    line: event.lineNumber, sample: event.sample, page: location.href,
+  });
+}, true);
+"""
+
+
+class CspRecord:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.violations: list[object] = []
+        self.checked: list[str] = []  # the HTML pages whose header was read
+        self.wrong_headers: list[tuple[str, str | None]] = []
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"console {message.type}: {message.text}")
+
+    def response(self, response) -> None:
+        from tests.csp import CSP_EXPECTED, parse_csp
+
+        if (
+            response.request.resource_type != "document"
+            or not response.url.startswith(self.origin)
+            or response.status != 200
+            or not response.headers.get("content-type", "").startswith("text/html")
+        ):
+            return
+        header = response.headers.get("content-security-policy")
+        self.checked.append(response.url)
+        if header is None or parse_csp(header) != CSP_EXPECTED:
+            self.wrong_headers.append((response.url, header))
+
+
+@pytest.fixture(autouse=True)
+def csp_record(request):
+    """Fails a browser test at teardown if a page lacked the policy or the browser refused
+    anything under it. Tests that use no page get None."""
+    if "page" not in request.fixturenames:
+        yield None
+        return
+    page = request.getfixturevalue("page")
+    record = CspRecord(request.getfixturevalue("live_server").url)
+    page.context.expose_binding(
+        "__pmoCspViolation", lambda source, info: record.violations.append(info)
+    )
+    page.context.add_init_script(CSP_LISTENER)
+    page.on("console", record.console)
+    page.on("response", record.response)
+    yield record
+    from playwright.sync_api import Error as PlaywrightError
+
+    # Let a violation event queued by the last action arrive (unless the page is gone).
+    with contextlib.suppress(PlaywrightError):
+        page.evaluate("new Promise((done) => setTimeout(done, 100))")
+    problems = [f"refused by the policy: {v}" for v in record.violations] + [
+        f"{url}: Content-Security-Policy {header!r}" for url, header in record.wrong_headers
+    ]
+    if problems:
+        pytest.fail("Content-Security-Policy:\n" + "\n".join(map(str, problems)), pytrace=False)
