@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplan import services
 from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
@@ -200,6 +201,24 @@ def test_as_of_page_is_read_only(client, alice, plan, sapporo):
     client.force_login(alice)
     body = client.get(url("plan", sapporo), {"as_of": "2020-01-01"}).content.decode()
     assert "時点の計画を表示しています" in body and "/edit/" not in body
+
+
+def test_every_history_link_of_an_as_of_page_resolves(client, alice, plan, sapporo):
+    """Rows of an as-of page are history records: their links must name the entry, not
+    the history row."""
+    import re
+
+    client.force_login(alice)
+    edited = entry(sapporo, "A", "住民への広報活動")
+    services.save_entry(alice, edited.pk, {"remarks": "履歴を作る"}, edited.version)
+    today = timezone.localdate().isoformat()
+    body = client.get(url("plan", sapporo), {"as_of": today}).content.decode()
+    assert "時点の計画を表示しています" in body
+    links = set(re.findall(r'href="(/orgs/011002/plan/entries/\d+/history/)"', body))
+    entries = set(PlanEntry.objects.filter(organization=sapporo).values_list("pk", flat=True))
+    assert {int(link.split("/")[-3]) for link in links} == entries
+    for link in sorted(links)[:3]:
+        assert client.get(link).status_code == 200
 
 
 def add_systems(organization, count: int) -> None:
