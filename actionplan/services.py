@@ -319,7 +319,7 @@ def _history_created(entry_ids: list[int], now) -> None:
         f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_type) "  # noqa: S608
         f"SELECT {names}, %s, '+' FROM {quote(PlanEntry._meta.db_table)} WHERE id IN "
     )
-    step = bulk.MAX_PARAMS - 1
+    step = bulk.max_params() - 1
     with connection.cursor() as cursor:
         for start in range(0, len(entry_ids), step):
             chunk = entry_ids[start : start + step]

@@ -72,7 +72,7 @@ def test_publish_queries_do_not_grow_with_organisations(unpublished, hokkaido, m
     (SQLite 3.32+ takes 32,766 parameters), 4 and 44 organisations take the same queries."""
     from pmo import bulk
 
-    monkeypatch.setattr(bulk, "MAX_PARAMS", 30_000)
+    monkeypatch.setattr(bulk, "max_params", lambda: 30_000)
 
     def publish_queries(programme) -> int:
         before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
