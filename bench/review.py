@@ -283,6 +283,10 @@ def _measure(prefix: str, client: Client, programme, figures: dict) -> None:
     figures[f"{prefix}.late_by_org_server_ms"] = round(
         _timed(lambda: client.get("/review/late/?by=org&sort=days"), 3), 1
     )
+    figures[f"{prefix}.queries.not_started"] = _queries(client, "/review/not-started/")
+    figures[f"{prefix}.not_started_server_ms"] = round(
+        _timed(lambda: client.get("/review/not-started/?state=not_started"), 3), 1
+    )
     figures[f"{prefix}.nightly_ms"] = round(_nightly_ms(programme), 1)
     figures[f"{prefix}.report_today_peak_mb"] = _report_peak_mb(programme, False)
     figures[f"{prefix}.report_history_peak_mb"] = _report_peak_mb(programme, True)

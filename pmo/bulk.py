@@ -18,8 +18,11 @@ MAX_PARAMS = 900
 POSTGRES_MAX_PARAMS = 20_000
 
 
-def max_params() -> int:
-    return POSTGRES_MAX_PARAMS if connection.vendor == "postgresql" else MAX_PARAMS
+def max_params(*, sqlite_only: bool = False) -> int:
+    """``sqlite_only``: SQLite's size everywhere (where a larger statement costs more)."""
+    if sqlite_only or connection.vendor != "postgresql":
+        return MAX_PARAMS
+    return POSTGRES_MAX_PARAMS
 
 
 def insert(
@@ -81,3 +84,40 @@ def adapt(value):
     """A Python value as the database driver takes it (dates, times, decimals)."""
     adapter = _adapters().get(type(value))
     return adapter(value) if adapter else value
+
+
+def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str = "id") -> int:
+    """Set ``columns`` of many rows to per-row values: ``rows`` are ``(key, *values)``. One
+    ``UPDATE … SET col = CASE key WHEN … THEN … END … WHERE key IN (…)`` per batch, written
+    here as text: ``bulk_update`` builds an ORM expression per row and column, which costs
+    more than the database work. Batches stay small, since a CASE is read row by row.
+    On Postgres every value is cast to its column's type (a batch of NULLs has none)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(column) for column in columns]
+    casts = connection.vendor == "postgresql"
+    step = max(1, max_params(sqlite_only=True) // (2 * len(columns) + 1))
+    adapters = _adapters()
+
+    def value(v):
+        adapter = adapters.get(type(v))
+        return adapter(v) if adapter else v
+
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            sets, params = [], []
+            for index, field in enumerate(fields, start=1):
+                then = f"CAST(%s AS {field.db_type(connection)})" if casts else "%s"
+                whens = " ".join([f"WHEN %s THEN {then}"] * len(chunk))
+                sets.append(f"{quote(field.column)} = CASE {quote(key)} {whens} END")
+                for row in chunk:
+                    params += [row[0], value(row[index])]
+            keys = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(sets)} WHERE {quote(key)} IN ({keys})",  # noqa: S608
+                [*params, *(row[0] for row in chunk)],
+            )
+            statements += 1
+    return statements

@@ -296,26 +296,29 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
 
 def _update_flags(changed: list[DelayFlag], on: dt.date) -> None:
     """Resolved flags in one UPDATE (only ``resolved_at`` changes: after an import or the
-    first night after publishing that is most of them), the others with ``bulk_update`` in
-    small batches: its CASE per column costs rows × batch on Postgres."""
+    first night after publishing that is most of them), the others with :func:`pmo.bulk.
+    update` (``bulk_update`` spent more time building expressions than the database did)."""
     resolved = [flag.pk for flag in changed if flag.resolved_at is not None]
     if resolved:
         DelayFlag.objects.filter(pk__in=resolved).update(resolved_at=on)
     others = [flag for flag in changed if flag.resolved_at is None]
     if others:
-        DelayFlag.objects.bulk_update(
-            others,
-            [
-                "days_late",
-                "since",
-                "since_ordinal",
-                "significant",
-                "significant_since",
-                "approved",
-                "last_seen",
-            ],
-            batch_size=100,
+        bulk.update(
+            DelayFlag,
+            CHANGED_COLUMNS,
+            [[flag.pk, *(getattr(flag, column) for column in CHANGED_COLUMNS)] for flag in others],
         )
+
+
+CHANGED_COLUMNS = (
+    "days_late",
+    "since",
+    "since_ordinal",
+    "significant",
+    "significant_since",
+    "approved",
+    "last_seen",
+)
 
 
 FLAG_COLUMNS = (
