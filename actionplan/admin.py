@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from actionplan import services
 from actionplan.models import (
     Advice,
     CompletionItem,
@@ -33,8 +36,30 @@ class ProgrammeAdmin(admin.ModelAdmin):
         "plan_deadline",
         "significant_delay_days",
         "is_active",
+        "published_at",
     )
+    readonly_fields = ("published_at",)
     inlines = [WorkItemInline]
+    actions = ["publish"]
+
+    @admin.action(description=_("公開（対象のすべての団体に計画の行を作成）"))
+    def publish(self, request, queryset) -> None:
+        for programme in queryset:
+            created = services.publish(programme)
+            self.message_user(
+                request,
+                gettext("%(programme)s を公開しました（計画の行を %(count)s 件作成）。")
+                % {"programme": programme, "count": f"{created:,}"},
+                messages.SUCCESS,
+            )
+
+
+class _NewTasksGetEntries:
+    """Tasks added in the admin get their entries when the programme is published."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.programme_changed(self.programme_of(form.instance))
 
 
 class TaskInline(admin.TabularInline):
@@ -45,11 +70,14 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(admin.ModelAdmin):
+class WorkItemAdmin(_NewTasksGetEntries, admin.ModelAdmin):
     list_display = ("code", "name", "programme", "applies_to")
     list_filter = ("programme",)
     filter_horizontal = ("responsible_bureaus",)
     inlines = [TaskInline]
+
+    def programme_of(self, work_item: WorkItem) -> Programme:
+        return work_item.programme
 
 
 class MilestoneInline(admin.TabularInline):
@@ -63,11 +91,14 @@ class CompletionItemInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(_NewTasksGetEntries, admin.ModelAdmin):
     list_display = ("__str__", "order", "weight", "per_system", "needs_procurement")
     list_filter = ("work_item__programme", "work_item")
     filter_horizontal = ("depends_on",)
     inlines = [MilestoneInline, CompletionItemInline]
+
+    def programme_of(self, task: Task) -> Programme:
+        return task.work_item.programme
 
 
 @admin.register(TargetSystem)
@@ -81,6 +112,10 @@ class TargetSystemAdmin(admin.ModelAdmin):
 class OrganizationSystemAdmin(admin.ModelAdmin):
     list_display = ("organization", "system")
     raw_id_fields = ("organization", "system")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.systems_listed(obj.organization)  # G's rows for the system
 
 
 @admin.register(PlanEntry)

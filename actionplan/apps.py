@@ -19,3 +19,11 @@ class ActionplanConfig(AppConfig):
         register(Advice, organization="organization")
         register(OrganizationSystem, organization="organization")
         register(ImportJob, organization="organization")
+
+        from actionplan import signals
+        from orgs.models import Organization
+        from orgs.signals import organizations_added
+
+        organizations_added.connect(
+            signals.organizations_added, sender=Organization, dispatch_uid="actionplan.orgs"
+        )

@@ -75,11 +75,12 @@ def load() -> str:
     programme = Programme.objects.get(name=NAME)
     organizations = Organization.objects.filter(code__in=DEMO_CODES)
     systems = TargetSystem.objects.filter(organization=None, name__in=DEMO_SYSTEMS)
-    created = 0
     for organization in organizations:
         for system in systems:
             OrganizationSystem.objects.get_or_create(organization=organization, system=system)
-        created += services.ensure_entries(organization, programme)
+    # The same publishing as load_reference_data (a no-op if it ran): every organisation has
+    # its entries, the demo ones with G rows for their systems.
+    created = services.publish(programme)
     sapporo = Organization.objects.get(code="011002")
     staff = User.objects.filter(email="sapporo@demo.example").first()
     for entry in PlanEntry.objects.filter(
@@ -99,4 +100,5 @@ def load() -> str:
             programme,
             "B（既存住基システム改修）の計画が未入力です。4月末までに入力をお願いします。",
         )
-    return f"{created} plan entries for {organizations.count()} organisations"
+    total = PlanEntry.objects.filter(task__work_item__programme=programme).count()
+    return f"{created} new plan entries ({total} in all)"

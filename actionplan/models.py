@@ -29,6 +29,15 @@ class Programme(models.Model):
         help_text=_("この日数以上の遅延でフォローアップ対象（要フォローアップ）とする"),
     )
     is_active = models.BooleanField(_("有効"), default=True)
+    # Set once by actionplan.services.publish: from then on every applicable organisation has
+    # its entries (and organisations, tasks and target systems added later get theirs).
+    published_at = models.DateTimeField(
+        _("公開日時"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("公開すると、対象のすべての団体に計画の行が作られます"),
+    )
 
     class Meta:
         verbose_name = _("プログラム")
@@ -42,6 +51,10 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class WorkItem(models.Model):

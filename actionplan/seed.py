@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from actionplan.models import TargetSystem
+from actionplan.models import Programme, TargetSystem
 
 D = dt.date
 MUNICIPALITY = "municipality"
@@ -256,3 +256,13 @@ def load() -> str:
         f"programme {programme.name}: {len(DEFINITION['work_items'])} work items, "
         f"{tasks} tasks, {len(SHARED_SYSTEMS)} shared systems"
     )
+
+
+def publish() -> str:
+    """Publish the seed programme (``load_reference_data``, after :func:`load`): every local
+    government gets its entries, so all 1,788 are judged and counted from the start."""
+    from actionplan import services
+
+    programme = Programme.objects.get(name=NAME)
+    created = services.publish(programme)
+    return f"programme {programme.name} published: {created} new plan entries"

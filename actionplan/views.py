@@ -63,9 +63,9 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code)
     programme = _programme(request)
     as_of, as_of_error = parse_as_of(request.GET.get("as_of"))
+    # Entries exist from the moment the programme is published (actionplan.services.publish):
+    # a page view never writes.
     can_edit = permissions.can(request.user, EDIT_PLAN, organization) and as_of is None
-    if can_edit:
-        services.ensure_entries(organization, programme)
     context = {
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),

@@ -21,6 +21,7 @@ progress.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -36,6 +37,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import benchmark
+from pmo import bulk
 
 CHANGES = 300  # entries made due for the nightly-job comparison, at every size
 SMALL = 10
@@ -54,10 +56,7 @@ def _timed(func, runs: int = 5) -> float:
     return (time.perf_counter() - start) / runs * 1000
 
 
-ENTRY_COLUMNS = (
-    "organization_id",
-    "task_id",
-    "system_id",
+FILL_COLUMNS = (
     "planned_start",
     "planned_end",
     "actual_start",
@@ -65,47 +64,97 @@ ENTRY_COLUMNS = (
     "status",
     "not_applicable_reason",
     "progress",
-    "remarks",
-    "completion",
-    "version",
-    "updated_at",
 )
 
 
-def _populate(programme, organizations, systems, rng: random.Random) -> int:
-    """Entries (and their first history record) for ``organizations`` with plausible dates,
-    written with plain SQL (the bench builds 1e5–1e6 rows), then judged by the product's
-    own path, ``review.services.entries_changed``."""
-    from actionplan import rules as plan_rules
-    from actionplan.models import OrganizationSystem, PlanEntry, Task
+def _publish(programme, organizations, systems, everyone: bool) -> tuple[list[int], float, int]:
+    """The organisations list ``systems`` for G, then the product's publishing service
+    creates their entries, judged and counted as they are created: ``publish`` (every
+    organisation still without entries) when ``everyone``, else ``create_entries`` for these
+    organisations only (the small set). Returns the new ids, the seconds and the queries."""
+    from actionplan import services as plan_services
+    from actionplan.models import OrganizationSystem, PlanEntry
+
+    links = [OrganizationSystem(organization=o, system=s) for o in organizations for s in systems]
+    OrganizationSystem.objects.bulk_create(links, ignore_conflicts=True)
+    org_ids = [org.pk for org in organizations]
+    entries = PlanEntry.objects.filter(task__work_item__programme=programme)
+    before = set(entries.values_list("pk", flat=True))
+    start = time.perf_counter()
+    with _counting() as queries:
+        if everyone:
+            plan_services.publish(programme)
+        else:
+            plan_services.create_entries(programme, org_ids)
+    elapsed = time.perf_counter() - start
+    new = entries.filter(organization_id__in=org_ids).values_list("pk", flat=True)
+    return [pk for pk in new if pk not in before], elapsed, queries[0]
+
+
+@contextlib.contextmanager
+def _counting():
+    """Counts the statements run (CaptureQueriesContext would keep every SQL text of a
+    1.43M-entry publish in memory)."""
+    count = [0]
+
+    def wrapper(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield count
+
+
+def _populate(
+    programme, organizations, systems, rng: random.Random, *, everyone: bool = False
+) -> dict[str, float]:
+    """Publish the programme to ``organizations`` (:func:`_publish`), then give their
+    entries plausible dates as a bulk import would (:func:`_fill_and_judge`)."""
+    ids, publish_s, publish_queries = _publish(programme, organizations, systems, everyone)
+    _fill_and_judge(programme, ids, rng)
+    return {"entries": len(ids), "publish_s": publish_s, "publish_queries": publish_queries}
+
+
+def _fill_and_judge(programme, ids: list[int], rng: random.Random) -> None:
+    """Plausible dates for the entries (one UPDATE from a temporary table, one "changed"
+    history record each), judged by the product's own path, ``entries_changed``."""
     from review import services
 
-    tasks = list(Task.objects.filter(work_item__programme=programme).select_related("work_item"))
-    links, rows = [], []
-    now = timezone.now()
-    for org in organizations:
-        links += [OrganizationSystem(organization=org, system=system) for system in systems]
-        for task in tasks:
-            if not plan_rules.applies(task.applicable_kinds, org.kind):
-                continue
-            for system in systems if task.per_system else [None]:
-                rows.append(_row(org, task, system, programme, rng, now))
-    OrganizationSystem.objects.bulk_create(links, ignore_conflicts=True)
-    services._insert(PlanEntry, ENTRY_COLUMNS, rows)
-    org_ids = [org.pk for org in organizations]
-    _history(org_ids, programme, now)
-    ids = list(
-        PlanEntry.objects.filter(
-            organization_id__in=org_ids, task__work_item__programme=programme
-        ).values_list("pk", flat=True)
-    )
+    _fill(programme, ids, rng)
     services.entries_changed(ids)
     services.scan(send=False)  # the first night's digests, so later nights measure changes only
-    return len(rows)
 
 
-def _history(org_ids: list[int], programme, now) -> None:
-    """The "created" history record of each new entry, copied in SQL."""
+def _fill(programme, ids: list[int], rng: random.Random) -> None:
+    from actionplan.models import PlanEntry
+
+    quote = connection.ops.quote_name
+    table = quote(PlanEntry._meta.db_table)
+    types = ("date", "date", "date", "date", "varchar(16)", "text", "integer")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_fill")
+        columns = ", ".join(f"{c} {t}" for c, t in zip(FILL_COLUMNS, types, strict=True))
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_fill (id bigint PRIMARY KEY, {columns})")
+        rows = [[pk, *_row(programme, rng)] for pk in ids]
+        step = 900 // (len(FILL_COLUMNS) + 1)
+        per_row = "(" + ", ".join(["%s"] * (len(FILL_COLUMNS) + 1)) + ")"
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(
+                f"INSERT INTO bench_fill VALUES {', '.join([per_row] * len(chunk))}",
+                [bulk.adapt(value) for row in chunk for value in row],
+            )
+        sets = ", ".join(f"{c} = bench_fill.{c}" for c in FILL_COLUMNS)
+        cursor.execute(
+            f"UPDATE {table} SET {sets}, version = 2 FROM bench_fill "
+            f"WHERE {table}.id = bench_fill.id"
+        )
+        cursor.execute("DROP TABLE bench_fill")
+    _history(ids, timezone.now())
+
+
+def _history(ids: list[int], now) -> None:
+    """The "changed" history record of each filled entry, copied in SQL."""
     from actionplan.models import PlanEntry
 
     history = PlanEntry.history.model._meta.db_table
@@ -117,28 +166,23 @@ def _history(org_ids: list[int], programme, now) -> None:
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in copied)
-    task_ids = list(programme.work_items.values_list("tasks__pk", flat=True))
     with connection.cursor() as cursor:
-        for start in range(0, len(org_ids), 200):
-            chunk = org_ids[start : start + 200]
+        for start in range(0, len(ids), 800):
+            chunk = ids[start : start + 800]
             cursor.execute(
                 f"INSERT INTO {quote(history)} ({names}, history_date, history_type) "
-                f"SELECT {names}, %s, '+' FROM {quote(table)} WHERE organization_id IN "
-                f"({', '.join(['%s'] * len(chunk))}) AND task_id IN "
-                f"({', '.join(['%s'] * len(task_ids))})",
-                [connection.ops.adapt_datetimefield_value(now), *chunk, *task_ids],
+                f"SELECT {names}, %s, '~' FROM {quote(table)} WHERE id IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [connection.ops.adapt_datetimefield_value(now), *chunk],
             )
 
 
-def _row(org, task, system, programme, rng, now) -> list:
+def _row(programme, rng) -> list:
     start = programme.starts_on + dt.timedelta(days=rng.randrange(0, 700))
     end = start + dt.timedelta(days=rng.randrange(10, 300))
     status = rng.choices(["done", "in_progress", "not_started", "not_applicable"], [5, 2, 2, 1])[0]
     planned = status != "not_started" or rng.random() < 0.7
     return [
-        org.pk,
-        task.pk,
-        system.pk if system else None,
         start if planned else None,
         end if planned else None,
         start if status in ("done", "in_progress") else None,
@@ -146,10 +190,6 @@ def _row(org, task, system, programme, rng, now) -> list:
         status,
         "該当なし" if status == "not_applicable" else "",
         100 if status == "done" else 0,
-        "",
-        "{}",
-        1,
-        now,
     ]
 
 
@@ -243,6 +283,10 @@ def _measure(prefix: str, client: Client, programme, figures: dict) -> None:
     figures[f"{prefix}.late_by_org_server_ms"] = round(
         _timed(lambda: client.get("/review/late/?by=org&sort=days"), 3), 1
     )
+    figures[f"{prefix}.queries.not_started"] = _queries(client, "/review/not-started/")
+    figures[f"{prefix}.not_started_server_ms"] = round(
+        _timed(lambda: client.get("/review/not-started/?state=not_started"), 3), 1
+    )
     figures[f"{prefix}.nightly_ms"] = round(_nightly_ms(programme), 1)
     figures[f"{prefix}.report_today_peak_mb"] = _report_peak_mb(programme, False)
     figures[f"{prefix}.report_history_peak_mb"] = _report_peak_mb(programme, True)
@@ -274,17 +318,22 @@ def review_national() -> dict[str, float]:
     figures: dict[str, float] = {}
 
     with transaction.atomic():
-        _populate(programme, first, systems, rng)
+        small = _populate(programme, first, systems, rng)
     figures["review.small.entries"] = PlanEntry.objects.count()
+    figures["review.small.publish_s"] = round(small["publish_s"], 2)
+    figures["review.small.publish_queries"] = small["publish_queries"]
     _settle()
     _measure("review.small", client, programme, figures)
 
     rest = [org for org in local if org not in first]
     start = time.perf_counter()
-    with transaction.atomic():
-        _populate(programme, rest, systems, rng)
+    with transaction.atomic():  # publish: every organisation still without entries gets them
+        national = _populate(programme, rest, systems, rng, everyone=True)
     figures["review.national.build_s"] = round(time.perf_counter() - start, 1)
     figures["review.national.entries"] = PlanEntry.objects.count()
+    figures["review.national.publish_entries"] = national["entries"]
+    figures["review.national.publish_s"] = round(national["publish_s"], 2)
+    figures["review.national.publish_queries"] = national["publish_queries"]
     _settle()
     _measure("review.national", client, programme, figures)
     page_ms = _timed(lambda: client.get("/review/"), runs=10)
@@ -335,10 +384,24 @@ def _large(client, users, local, rng) -> dict[str, float]:
     systems = [TargetSystem.objects.get_or_create(name=f"標準化{n:02d}")[0] for n in range(1, 21)]
     figures: dict[str, float] = {}
     start = time.perf_counter()
-    local = local[: int(os.environ.get("BENCH_REVIEW_LARGE_ORGS", len(local)))]
-    for offset in range(0, len(local), 100):
+    subset = local[: int(os.environ.get("BENCH_REVIEW_LARGE_ORGS", len(local)))]
+    with transaction.atomic():  # all of it in one go, as an administrator would publish it
+        ids, publish_s, publish_queries = _publish(
+            programme, subset, systems, everyone=len(subset) == len(local)
+        )
+    figures["review.large.publish_entries"] = len(ids)
+    figures["review.large.publish_s"] = round(publish_s, 1)
+    figures["review.large.publish_queries"] = publish_queries
+    _progress(f"large: published {len(ids)} entries in {publish_s:.0f} s")
+    by_org: dict[int, list[int]] = {}
+    for pk, org_id in PlanEntry.objects.filter(task__work_item__programme=programme).values_list(
+        "pk", "organization_id"
+    ):
+        by_org.setdefault(org_id, []).append(pk)
+    for offset in range(0, len(subset), 100):
+        chunk = [pk for org in subset[offset : offset + 100] for pk in by_org.get(org.pk, [])]
         with transaction.atomic():
-            _populate(programme, local[offset : offset + 100], systems, rng)
+            _fill_and_judge(programme, chunk, rng)
         _progress(f"large: {offset + 100} organisations, {time.perf_counter() - start:.0f} s")
     figures["review.large.build_s"] = round(time.perf_counter() - start, 1)
     figures["review.large.entries"] = PlanEntry.objects.filter(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from orgs.models import Organization
+from orgs.signals import organizations_added
 
 
 @admin.register(Organization)
@@ -10,3 +11,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "name_kana"]
     autocomplete_fields = ["prefecture", "parent"]
     list_select_related = ["prefecture"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # inside the admin's transaction: entries in published programmes
+            organizations_added.send(Organization, organization_ids=[obj.pk])

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from orgs import jis
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
+from orgs.signals import organizations_added
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOCAL_GOVERNMENTS_CSV = DATA_DIR / "jisx0402.csv"
@@ -38,6 +39,7 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     codes: list[str] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
 
     def add(self, other: LoadResult) -> LoadResult:
         return LoadResult(
@@ -45,6 +47,7 @@ class LoadResult:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
             self.codes + other.codes,
+            self.created_ids + other.created_ids,
         )
 
 
@@ -146,6 +149,7 @@ def _upsert(rows: list[dict], resolve: dict[str, str]) -> LoadResult:
             org = Organization.objects.create(**values)
             by_code[org.code] = org
             result.created += 1
+            result.created_ids.append(org.pk)
         elif any(getattr(org, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(org, k, v)
@@ -182,10 +186,14 @@ def load_all(
     city_classes: Path = CITY_CLASSES_CSV,
     ministries: Path = MINISTRIES_CSV,
 ) -> LoadResult:
-    """Load ministries and local governments; all rows or none."""
+    """Load ministries and local governments; all rows or none. New organisations are
+    announced once (``organizations_added``): published programmes give them their entries."""
     rows = parse_local_governments(local_governments, _read_classes(city_classes))
     prefectures = [r for r in rows if r["kind"] == OrganizationKind.PREFECTURE]
     municipalities = [r for r in rows if r["kind"] == OrganizationKind.MUNICIPALITY]
     result = load_ministries(ministries)
     result = result.add(_upsert(prefectures, {}))
-    return result.add(_upsert(municipalities, {"prefecture": "prefecture_code"}))
+    result = result.add(_upsert(municipalities, {"prefecture": "prefecture_code"}))
+    if result.created_ids:
+        organizations_added.send(Organization, organization_ids=result.created_ids)
+    return result

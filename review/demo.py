@@ -19,7 +19,10 @@ from review.models import DelayFlag, FollowUp, PlanCheck
 @transaction.atomic
 def load() -> str:
     programme = Programme.objects.get(name=NAME)
-    result = services.judge_entries(PlanEntry.objects.values_list("pk", flat=True))
+    # Entries are judged as they are created and saved; here only those due today (a demo
+    # database loaded on an earlier day), not all of them again.
+    due = services.due_entries(services.today()) | PlanEntry.objects.filter(next_check_on=None)
+    result = services.judge_entries(due.values_list("pk", flat=True))
     sapporo = Organization.objects.get(code="011002")
     coordinator = User.objects.filter(email="coordinator@demo.example").first()
     mhlw = User.objects.filter(email="mhlw@demo.example").first()
@@ -36,6 +39,5 @@ def load() -> str:
             due_on=timezone.localdate() + dt.timedelta(days=30),
             work_item=WorkItem.objects.filter(programme=programme, code="E").first(),
         )
-    # Entries are judged as they are created, so most delays are raised before this runs.
     open_flags = DelayFlag.objects.filter(resolved_at=None).count()
     return f"{result.judged} entries judged, {open_flags} open delays"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.forms import DATE_INPUTS, DateInput
-from orgs.models import Organization
+from orgs.models import MunicipalityClass, Organization
 from review.models import FollowUp, MinistryReview, Reason
 
 DATE_ERROR = _("日付を 2015/07/09 の形で入力してください。")
@@ -129,3 +129,29 @@ def parse_as_of(value: str | None) -> tuple[dt.date | None, str]:
     if day > timezone.localdate():
         return None, "未来の日付は基準日に指定できません。"
     return day, ""
+
+
+# --- Who hasn't started? (its own block) -------------------------------------------------------
+
+
+class NotBegunForm(forms.Form):
+    """The filters of /review/not-started/: what to ask, prefecture, class, work item."""
+
+    state = forms.ChoiceField(
+        label=_("対象"),
+        choices=[
+            ("not_entered", _("計画を入力していない団体")),
+            ("not_started", _("着手していない団体（実績なし）")),
+        ],
+        required=False,
+    )
+    prefecture = forms.ChoiceField(label=_("都道府県"), required=False)
+    municipality_class = forms.ChoiceField(label=_("区分"), required=False)
+    work_item = forms.ChoiceField(label=_("作業項目"), required=False)
+
+    def __init__(self, *args, prefectures, work_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("すべて"))]
+        self.fields["prefecture"].choices = everything + [(p.code, p.name) for p in prefectures]
+        self.fields["municipality_class"].choices = everything + list(MunicipalityClass.choices)
+        self.fields["work_item"].choices = everything + [(str(w.pk), str(w)) for w in work_items]

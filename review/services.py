@@ -17,13 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
+from pmo import bulk
 from review import rules
 from review.models import ApprovedException, DelayFlag, EntryState, RuleRollup, StatusRollup
 
@@ -83,36 +83,33 @@ class _Deltas:
         cell[2] += sign * bool(flag.approved)
 
     def apply(self) -> None:
-        status = {key: value for key, value in self.status.items() if any(value)}
-        rule = {key: value for key, value in self.rule.items() if any(value)}
+        """One upsert per batch of cells (a cell's row is created on first use and its
+        counts incremented in the same statement, so concurrent writers add up)."""
+        status = [
+            [p, w, r, s, count, weight]
+            for (p, w, r, s), (count, weight) in self.status.items()
+            if count or weight
+        ]
+        rule = [[p, w, r, s, *counts] for (p, w, r, s), counts in self.rule.items() if any(counts)]
+        cell = ("programme_id", "work_item_id", "prefecture_id")
         if status:
-            StatusRollup.objects.bulk_create(
-                [
-                    StatusRollup(programme_id=p, work_item_id=w, prefecture_id=r, status=s)
-                    for p, w, r, s in status
-                ],
-                ignore_conflicts=True,
+            bulk.insert(
+                StatusRollup,
+                (*cell, "status", "entries", "weight"),
+                status,
+                conflict=(*cell, "status"),
+                add=("entries", "weight"),
             )
-        for (p, w, r, s), (count, weight) in status.items():
-            StatusRollup.objects.filter(
-                programme_id=p, work_item_id=w, prefecture_id=r, status=s
-            ).update(entries=F("entries") + count, weight=F("weight") + weight)
         if rule:
-            RuleRollup.objects.bulk_create(
-                [
-                    RuleRollup(programme_id=p, work_item_id=w, prefecture_id=r, rule=s)
-                    for p, w, r, s in rule
-                ],
-                ignore_conflicts=True,
+            bulk.insert(
+                RuleRollup,
+                (*cell, "rule", "flags", "significant", "approved"),
+                rule,
+                conflict=(*cell, "rule"),
+                add=("flags", "significant", "approved"),
             )
-        for (p, w, r, s), (flags, significant, approved) in rule.items():
-            RuleRollup.objects.filter(
-                programme_id=p, work_item_id=w, prefecture_id=r, rule=s
-            ).update(
-                flags=F("flags") + flags,
-                significant=F("significant") + significant,
-                approved=F("approved") + approved,
-            )
+        self.status.clear()
+        self.rule.clear()
 
 
 @dataclass(frozen=True)
@@ -190,19 +187,28 @@ def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
 def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
     """Re-judge these entries on ``on`` (default today) and store the difference.
 
-    A fixed number of queries per batch plus one UPDATE per changed rollup cell; safe to
-    run again (a second run finds nothing to change).
+    A fixed number of queries per batch of :data:`BATCH` entries; safe to run again (a
+    second run finds nothing to change). Inside a caller's transaction (a save, an import,
+    publishing a programme) everything commits together anyway, so the rollup is updated
+    once at the end; outside one (the nightly job) each batch commits with its own share of
+    the rollup, keeping locks short.
     """
     on = on or today()
     ids = list(entry_ids)
     result = Result()
+    shared = _Deltas() if transaction.get_connection().in_atomic_block else None
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
-            result.add(_judge_batch(ids[start : start + BATCH], on))
+            deltas = shared if shared is not None else _Deltas()
+            result.add(_judge_batch(ids[start : start + BATCH], on, deltas))
+            if shared is None:
+                deltas.apply()
+    if shared is not None:
+        shared.apply()
     return result
 
 
-def _judge_batch(ids: list[int], on: dt.date) -> Result:
+def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
     entries = _load(ids)
     if not entries:
         return Result()
@@ -214,7 +220,6 @@ def _judge_batch(ids: list[int], on: dt.date) -> Result:
         if flag.resolved_at is None:
             open_flags[flag.entry_id][flag.rule] = flag
     states = EntryState.objects.in_bulk(ids)
-    deltas = _Deltas()
     result = Result(judged=len(entries))
     created: list[DelayFlag] = []
     changed: list[DelayFlag] = []
@@ -272,32 +277,48 @@ def _judge_batch(ids: list[int], on: dt.date) -> Result:
         if entry.next_check_on != look:
             next_checks[look].append(entry.pk)
     if changed:
-        DelayFlag.objects.bulk_update(
-            changed,
-            [
-                "days_late",
-                "since",
-                "since_ordinal",
-                "significant",
-                "significant_since",
-                "approved",
-                "last_seen",
-                "resolved_at",
-            ],
-        )
+        _update_flags(changed, on)
     if created:
-        _insert(DelayFlag, FLAG_COLUMNS, [[getattr(f, c) for c in FLAG_COLUMNS] for f in created])
+        rows = [[getattr(f, c) for c in FLAG_COLUMNS] for f in created]
+        bulk.insert(DelayFlag, FLAG_COLUMNS, rows)
     if new_states:
-        _insert(
+        bulk.insert(
             EntryState,
             STATE_COLUMNS,
             [[getattr(state, c) for c in STATE_COLUMNS] for state in new_states],
-            conflict="entry_id",
+            conflict=("entry_id",),
+            update=STATE_COLUMNS[1:],
         )
     for look, pks in next_checks.items():
         PlanEntry.objects.filter(pk__in=pks).update(next_check_on=look)
-    deltas.apply()
     return result
+
+
+def _update_flags(changed: list[DelayFlag], on: dt.date) -> None:
+    """Resolved flags in one UPDATE (only ``resolved_at`` changes: after an import or the
+    first night after publishing that is most of them), the others with :func:`pmo.bulk.
+    update` (``bulk_update`` spent more time building expressions than the database did)."""
+    resolved = [flag.pk for flag in changed if flag.resolved_at is not None]
+    if resolved:
+        DelayFlag.objects.filter(pk__in=resolved).update(resolved_at=on)
+    others = [flag for flag in changed if flag.resolved_at is None]
+    if others:
+        bulk.update(
+            DelayFlag,
+            CHANGED_COLUMNS,
+            [[flag.pk, *(getattr(flag, column) for column in CHANGED_COLUMNS)] for flag in others],
+        )
+
+
+CHANGED_COLUMNS = (
+    "days_late",
+    "since",
+    "since_ordinal",
+    "significant",
+    "significant_since",
+    "approved",
+    "last_seen",
+)
 
 
 FLAG_COLUMNS = (
@@ -315,36 +336,6 @@ FLAG_COLUMNS = (
     "last_seen",
 )
 STATE_COLUMNS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[list], conflict: str = "") -> None:
-    """A plain multi-row INSERT (… ON CONFLICT … DO UPDATE for ``conflict``): the nightly job
-    and bulk imports write thousands of rows, and ``bulk_create`` spends most of its time
-    preparing each field in Python. Values are parameters; names come from the model."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "  # noqa: S608 - names
-    suffix = ""
-    if conflict:
-        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c != conflict)
-        suffix = f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}"
-    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    step = max(1, 900 // len(columns))  # SQLite's limit on parameters per statement
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            params = [_adapt(value) for row in chunk for value in row]
-            cursor.execute(sql + ", ".join([per_row] * len(chunk)) + suffix, params)
-
-
-def _adapt(value):
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
-    if isinstance(value, Decimal):
-        return connection.ops.adapt_decimalfield_value(value, 8, 2)
-    return value
 
 
 def _state_key(state: EntryState) -> tuple:

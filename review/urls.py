@@ -21,4 +21,6 @@ urlpatterns = [
     path("review/reports/<int:pk>/", views.report_job, name="report_job"),
     path("review/reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
     path("review/national.csv", views.open_data, name="open_data"),
+    # Who hasn't started? (its own block)
+    path("review/not-started/", views.not_started, name="not_started"),
 ]

@@ -722,3 +722,45 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 def plan_url(org: Organization) -> str:
     return reverse("actionplan:plan", args=[org.code])
+
+
+# --- Who hasn't started? (its own block) -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def not_started(request: HttpRequest) -> HttpResponse:
+    """Organisations that have entered nothing (or not started anything) yet, by prefecture,
+    class and work item, within the user's review scope. A fixed number of queries."""
+    from review.forms import NotBegunForm
+
+    programme, scope = _reviewer(request)
+    prefs = selectors.prefectures(scope)
+    items = selectors.work_items(programme, scope)
+    form = NotBegunForm(request.GET or None, prefectures=prefs, work_items=items)
+    filters: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        by_code = {pref.code: pref.pk for pref in prefs}
+        filters = {
+            "state": data["state"] or selectors.NOT_ENTERED,
+            "prefecture_id": by_code.get(data["prefecture"]),
+            "municipality_class": data["municipality_class"],
+            "work_item_id": int(data["work_item"]) if data["work_item"] else None,
+        }
+    organizations = selectors.not_begun(request.user, programme, scope, **filters)
+    counts = selectors.count_by_prefecture(organizations)
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/not_started.html",
+        {
+            "programme": programme,
+            "form": form,
+            "page": page,
+            "by_prefecture": [(pref, counts[pref.pk]) for pref in prefs if counts.get(pref.pk)],
+            "query": query.urlencode(),
+        },
+    )

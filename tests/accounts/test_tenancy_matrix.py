@@ -399,6 +399,12 @@ def review_page(url):
     return build
 
 
+def not_started_page(world, org, marker):
+    """The organisation has entries and entered nothing: listed, by its JIS code."""
+    _entry(world, org, marker)
+    return "/review/not-started/", org.code
+
+
 EDITORS = NOBODY | national(coordinator=(), editor=ALL)  # content: editors and administrators
 REVIEWERS = {
     "staff": set(),
@@ -548,6 +554,13 @@ CASES: dict[str, Case] = {
     "review:follow_ups": Case(review_page("/review/follow-ups/"), ANY_PAGE),
     "review:follow_up": Case(follow_up, OWN_ORG),
     "review:report": Case(review_page("/review/report.xlsx"), REVIEWERS),
+    # A prefecture lists its own organisations; the matrix programme's work item has no
+    # bureau, so a reviewer's list is empty (200, nothing shown).
+    "review:not_started": Case(
+        not_started_page,
+        {"pref_admin": {"own", "same_prefecture"}, **national()},
+        list_roles={"pref_admin", "reviewer", "coordinator", "admin"},
+    ),
 }
 
 # Patterns outside the matrix, each with the reason.

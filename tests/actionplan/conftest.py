@@ -11,7 +11,9 @@ from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSy
 @pytest.fixture
 def programme(db) -> Programme:
     seed.load()
-    return Programme.objects.get(name=seed.NAME)
+    programme = Programme.objects.get(name=seed.NAME)
+    services.publish(programme)  # organisations made after this get entries by ensure_entries
+    return programme
 
 
 @pytest.fixture

@@ -26,3 +26,5 @@ class Command(BaseCommand):
                 continue
             summary = seed.load()
             self.stdout.write(f"{app}: {summary}")
+            if publish := getattr(seed, "publish", None):  # e.g. the seed programme
+                self.stdout.write(f"{app}: {publish()}")

@@ -1,0 +1,123 @@
+"""Plain multi-row INSERTs for the few writes of 1e4–1e6 rows (publishing a programme, the
+nightly job, bulk imports): ``bulk_create`` spends most of its time preparing each field of
+each object in Python. Values are always parameters; table and column names come from the
+model. The SQL (``ON CONFLICT … DO NOTHING / DO UPDATE``) is the same on Postgres and SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import connection
+
+# Parameters per statement: under SQLite's default limit (999); Postgres takes 65,535, and
+# fewer, larger statements save a round trip each.
+MAX_PARAMS = 900
+POSTGRES_MAX_PARAMS = 20_000
+
+
+def max_params(*, sqlite_only: bool = False) -> int:
+    """``sqlite_only``: SQLite's size everywhere (where a larger statement costs more)."""
+    if sqlite_only or connection.vendor != "postgresql":
+        return MAX_PARAMS
+    return POSTGRES_MAX_PARAMS
+
+
+def insert(
+    model,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+    add: Sequence[str] = (),
+    skip_conflicts: bool = False,
+) -> int:
+    """INSERT ``rows`` (values in ``columns`` order). With ``conflict`` (the columns of a
+    unique constraint) a clashing row sets the ``update`` columns to the new values and
+    increments the ``add`` columns by them; with neither it is skipped. ``skip_conflicts``
+    skips a row that clashes with any unique constraint (partial ones included). Returns
+    the number of statements run (each at most :func:`max_params` parameters)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from the model
+    suffix = ""
+    if conflict:
+        sets = [f"{quote(c)} = excluded.{quote(c)}" for c in update]
+        sets += [f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add]
+        target = ", ".join(quote(c) for c in conflict)
+        action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
+        suffix = f" ON CONFLICT ({target}) {action}"
+    elif skip_conflicts:
+        suffix = " ON CONFLICT DO NOTHING"
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = max(1, max_params() // len(columns))
+    statements = 0
+    adapters = _adapters()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            # One dict lookup per value: this runs millions of times when publishing.
+            params = [
+                adapter(value) if (adapter := adapters.get(type(value))) else value
+                for row in chunk
+                for value in row
+            ]
+            cursor.execute(sql + ", ".join([per_row] * len(chunk)) + suffix, params)
+            statements += 1
+    return statements
+
+
+def _adapters() -> dict:
+    ops = connection.ops
+    return {
+        dt.datetime: ops.adapt_datetimefield_value,
+        dt.date: ops.adapt_datefield_value,
+        Decimal: lambda value: ops.adapt_decimalfield_value(value, 14, 2),
+    }
+
+
+def adapt(value):
+    """A Python value as the database driver takes it (dates, times, decimals)."""
+    adapter = _adapters().get(type(value))
+    return adapter(value) if adapter else value
+
+
+def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str = "id") -> int:
+    """Set ``columns`` of many rows to per-row values: ``rows`` are ``(key, *values)``. One
+    ``UPDATE … SET col = CASE key WHEN … THEN … END … WHERE key IN (…)`` per batch, written
+    here as text: ``bulk_update`` builds an ORM expression per row and column, which costs
+    more than the database work. Batches stay small, since a CASE is read row by row.
+    On Postgres every value is cast to its column's type (a batch of NULLs has none)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(column) for column in columns]
+    casts = connection.vendor == "postgresql"
+    step = max(1, max_params(sqlite_only=True) // (2 * len(columns) + 1))
+    adapters = _adapters()
+
+    def value(v):
+        adapter = adapters.get(type(v))
+        return adapter(v) if adapter else v
+
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            sets, params = [], []
+            for index, field in enumerate(fields, start=1):
+                then = f"CAST(%s AS {field.db_type(connection)})" if casts else "%s"
+                whens = " ".join([f"WHEN %s THEN {then}"] * len(chunk))
+                sets.append(f"{quote(field.column)} = CASE {quote(key)} {whens} END")
+                for row in chunk:
+                    params += [row[0], value(row[index])]
+            keys = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(sets)} WHERE {quote(key)} IN ({keys})",  # noqa: S608
+                [*params, *(row[0] for row in chunk)],
+            )
+            statements += 1
+    return statements

@@ -1,0 +1,216 @@
+"""Publishing a programme: entries for every applicable organisation, at once and in bulk,
+and for organisations, tasks and target systems added later; a page view writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actionplan import seed, services
+from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
+from orgs import loader
+from orgs.models import OrganizationKind
+from review.models import DelayFlag, EntryState, StatusRollup
+from tests.factories import MinistryFactory, MunicipalityFactory, PrefectureFactory, jis_code
+
+D = dt.date
+
+
+@pytest.fixture
+def unpublished(db) -> Programme:
+    seed.load()
+    return Programme.objects.get(name=seed.NAME)
+
+
+def _entries(programme, **filters):
+    return PlanEntry.objects.filter(task__work_item__programme=programme, **filters)
+
+
+def _applicable(programme, kind: str) -> int:
+    tasks = services.Task.objects.filter(work_item__programme=programme, per_system=False)
+    return sum(services.rules.applies(task.applicable_kinds, kind) for task in tasks)
+
+
+def test_publish_creates_every_entry_once_judged_and_counted(unpublished, sapporo, hokkaido):
+    MinistryFactory()  # ministries have no plan
+    hakodate = MunicipalityFactory(code="012025", name="函館市", prefecture=hokkaido)
+    OrganizationSystem.objects.create(
+        organization=hakodate, system=TargetSystem.objects.get(name="介護保険")
+    )
+    assert not unpublished.is_published
+    with time_machine.travel(dt.datetime(2015, 5, 7, 9), tick=False):  # after the deadline
+        created = services.publish(unpublished)
+    unpublished.refresh_from_db()
+    assert unpublished.is_published
+    municipality = _applicable(unpublished, OrganizationKind.MUNICIPALITY)
+    prefecture = _applicable(unpublished, OrganizationKind.PREFECTURE)
+    g_tasks = 3  # 設計, 製造, テスト for 函館市's one system
+    assert created == 2 * municipality + prefecture + g_tasks == _entries(unpublished).count()
+    assert _entries(unpublished, organization=hakodate, system__name="介護保険").count() == 3
+    # Each has its "created" history, its judgement (no plan: the deadline has passed) and
+    # its share of the rollup.
+    assert PlanEntry.history.filter(history_type="+").count() == created
+    assert EntryState.objects.count() == created
+    assert DelayFlag.objects.filter(rule="no_plan").count() == created
+    assert sum(StatusRollup.objects.values_list("entries", flat=True)) == created
+
+    first = unpublished.published_at
+    assert services.publish(unpublished) == 0  # twice: nothing the second time
+    unpublished.refresh_from_db()
+    assert unpublished.published_at == first
+    assert _entries(unpublished).count() == created
+    assert PlanEntry.history.count() == created
+
+
+def test_publish_queries_do_not_grow_with_organisations(unpublished, hokkaido, monkeypatch):
+    """Nothing per entry or per organisation: with statements large enough for either size
+    (SQLite 3.32+ takes 32,766 parameters), 4 and 44 organisations take the same queries."""
+    from pmo import bulk
+
+    monkeypatch.setattr(bulk, "max_params", lambda: 30_000)
+
+    def publish_queries(programme) -> int:
+        before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
+        with before_deadline, CaptureQueriesContext(connection) as queries:
+            services.publish(programme)
+        return len(queries)
+
+    for n in range(3):  # codes given: the factory's sequence runs out of 3-digit numbers
+        MunicipalityFactory(prefecture=hokkaido, code=jis_code(1, 600 + n))
+    few = publish_queries(unpublished)
+    for n in range(3, 43):
+        MunicipalityFactory(prefecture=hokkaido, code=jis_code(1, 600 + n))
+    other = services.load_programme({**seed.definition(), "name": "第二のプログラム"})
+    assert _entries(other).count() == 0
+    assert publish_queries(other) == few
+    assert _entries(other).count() == 44 * _applicable(other, "municipality") - 3
+
+
+def test_publish_query_count(unpublished, sapporo, django_assert_num_queries):
+    # Mark published and read it back; tasks, organisations, their systems, existing
+    # entries, INSERT, new ids, history; judging: entries, milestones, approvals, flags,
+    # states, INSERT states, next check; the rollup: one upsert (no flags yet on 2015/04/01);
+    # three savepoints and their releases.
+    before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
+    with before_deadline, django_assert_num_queries(23):
+        services.publish(unpublished)
+
+
+def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo):
+    client.force_login(alice)
+    response = client.get(reverse("actionplan:plan", args=[sapporo.code]))
+    assert response.status_code == 200
+    assert not PlanEntry.objects.exists()  # not published: nobody has entries yet
+
+
+def test_new_organisations_from_the_register_get_entries(unpublished, tmp_path):
+    services.publish(unpublished)
+    governments = tmp_path / "jis.csv"
+    governments.write_text(
+        "code,prefecture,city,prefecture_kana,city_kana\n"
+        "010006,北海道,,ﾎｯｶｲﾄﾞｳ,\n011002,北海道,札幌市,ﾎｯｶｲﾄﾞｳ,ｻｯﾎﾟﾛｼ\n",
+        encoding="utf-8",
+    )
+    classes = tmp_path / "classes.csv"
+    classes.write_text("code,class\n011002,designated\n", encoding="utf-8")
+    ministries = tmp_path / "ministries.csv"
+    ministries.write_text("code,name,name_kana,parent\nmic,総務省,,\n", encoding="utf-8")
+    loader.load_all(governments, classes, ministries)
+    expected = _applicable(unpublished, "municipality") + _applicable(unpublished, "prefecture")
+    assert _entries(unpublished).count() == expected
+    assert EntryState.objects.count() == expected  # judged and counted as they were created
+    loader.load_all(governments, classes, ministries)  # loading again adds nothing
+    assert _entries(unpublished).count() == expected
+
+
+def test_new_tasks_of_a_published_programme_get_entries(unpublished, sapporo, hokkaido):
+    services.publish(unpublished)
+    before = _entries(unpublished).count()
+    definition = seed.definition()
+    first = definition["work_items"][0]
+    new_task = {"name": "庁内説明会", "milestones": [{"due_on": D(2015, 9, 30)}]}
+    definition["work_items"][0] = {**first, "tasks": [*first["tasks"], new_task]}
+    services.load_programme(definition)
+    added = _entries(unpublished, task__name="庁内説明会")
+    assert set(added.values_list("organization__code", flat=True)) == {"011002", "010006"}
+    assert _entries(unpublished).count() == before + 2
+
+
+def test_new_tasks_of_an_unpublished_programme_wait_for_publishing(unpublished, sapporo):
+    services.load_programme(seed.definition())
+    assert not PlanEntry.objects.exists()
+
+
+def test_a_listed_system_gets_its_g_rows(unpublished, sapporo, alice):
+    services.publish(unpublished)
+    services.add_system(alice, sapporo, "独自の福祉システム")
+    rows = _entries(unpublished, organization=sapporo, system__name="独自の福祉システム")
+    assert rows.count() == 3
+    assert EntryState.objects.filter(entry__in=rows).count() == 3
+
+
+def test_admin_publish_action(client, unpublished, sapporo):
+    from accounts.demo import enrol_demo_totp
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    admin = UserFactory(
+        organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
+    )
+    enrol_demo_totp(admin)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/actionplan/programme/",
+        {"action": "publish", "_selected_action": [unpublished.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "を公開しました" in response.content.decode()
+    unpublished.refresh_from_db()
+    assert unpublished.is_published
+    assert _entries(unpublished, organization=sapporo).count() == _applicable(
+        unpublished, "municipality"
+    )
+
+
+def test_admin_added_organisation_gets_entries(client, unpublished, hokkaido):
+    from accounts.demo import enrol_demo_totp
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    services.publish(unpublished)
+    assert _entries(unpublished).count() == _applicable(unpublished, "prefecture")
+    admin = UserFactory(
+        organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
+    )
+    enrol_demo_totp(admin)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/orgs/organization/add/",
+        {
+            "code": "012025",
+            "kind": "municipality",
+            "name": "函館市",
+            "name_kana": "ハコダテシ",
+            "prefecture": hokkaido.pk,
+            "municipality_class": "core",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _entries(unpublished, organization__code="012025").count() == _applicable(
+        unpublished, "municipality"
+    )
+
+
+def test_prefecture_factory_is_not_published_into(unpublished):
+    # Organisations made directly (factories, shell) are not announced: only the register's
+    # write paths (loader, admin) are. Nothing is created behind the caller's back.
+    services.publish(unpublished)
+    PrefectureFactory()
+    assert not PlanEntry.objects.exists()
