@@ -88,11 +88,15 @@ READING_COLUMNS = ("question_reading", "answer_reading")
 
 
 def _pairs(word: str) -> list[tuple[str, str]]:
-    """(column, text) lookups for a word: the word in the text and in the readings (ねんきん
-    finds 年金), and its reading in the readings (年金 finds 年金 written otherwise)."""
-    pairs = [(column, word) for column in (*TEXT_COLUMNS, *READING_COLUMNS)]
-    pairs += [(column, read) for read in variants(word)[1:] for column in READING_COLUMNS]
-    return pairs
+    """(column, text) lookups for a word. A word with kanji is looked for in the text, and its
+    reading in the readings (年金 also finds 年金 written 年きん or split otherwise); a word
+    without kanji (ねんきん, ﾈﾝｷﾝ folded, faq) in the text and in the readings."""
+    read = variants(word)[1:]
+    if read:
+        return [(column, word) for column in TEXT_COLUMNS] + [
+            (column, text) for text in read for column in READING_COLUMNS
+        ]
+    return [(column, word) for column in (*TEXT_COLUMNS, *READING_COLUMNS)]
 
 
 def _found(word: str) -> Q:
@@ -117,9 +121,10 @@ def _found(word: str) -> Q:
 
 
 def _in_question(word: str) -> Q:
-    found = Q(question_norm__contains=word)
-    for text in variants(word):
-        found |= Q(question_reading__contains=text)
+    found = Q()
+    for column, text in _pairs(word):
+        if column.startswith("question_"):
+            found |= Q(**{f"{column}__contains": text})
     return found
 
 
@@ -206,7 +211,7 @@ def snippet(answer_html: str, words: list[str], *, width: int = 120) -> SafeStri
     return mark_safe(f"{prefix}{highlight(excerpt, words)}{suffix}")  # noqa: S308
 
 
-def suggest(raw: str | None, *, limit: int = 5) -> list[FAQ]:
+def suggest(raw: str | None, *, limit: int = 5, queryset: QuerySet[FAQ] | None = None) -> list[FAQ]:
     """A few FAQs for the inquiry form: by the words of what is typed so far (kanji, katakana
     and latin runs, and nouns typed in hiragana), each also by its reading."""
     typed = (raw or "")[:MAX_QUERY_LENGTH]
@@ -215,7 +220,8 @@ def suggest(raw: str | None, *, limit: int = 5) -> list[FAQ]:
     words = words[:MAX_TERMS]
     if not words:
         return []
-    qs = FAQ.objects.published().only("number", "question")
+    # ``queryset``: what the asker may see (the view passes it through the one door).
+    qs = (FAQ.objects.published() if queryset is None else queryset).only("number", "question")
     # Typed sentences rarely appear verbatim; match any word, best first.
     any_word = Q()
     rank = Value(0, output_field=IntegerField())
