@@ -169,6 +169,10 @@ _CHUNK = 4000
 _local = threading.local()
 
 
+def has_kanji(text: str) -> bool:
+    return bool(_KANJI.search(text))
+
+
 def _tokenizer():
     # One tokenizer per thread: a Sudachi tokenizer is not safe to share between threads.
     tokenizer = getattr(_local, "tokenizer", None)

@@ -16,13 +16,25 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from faq import richtext
 from faq.models import FAQ
 from faq.normalize import (
+    has_kanji,
     kana_nouns,
     keywords,
     normalize,
@@ -87,10 +99,27 @@ TEXT_COLUMNS = ("question_norm", "answer_norm")
 READING_COLUMNS = ("question_reading", "answer_reading")
 
 
+class InCandidates(Func):
+    """``id = ANY(ARRAY(subquery))``: the candidates are read once through their indexes, then
+    fetched by primary key. As ``id IN (subquery)`` the planner may instead scan the table and
+    probe the subquery per row, computing the bigrams of every row (seconds for a reading
+    such as ぜい that most entries contain)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, candidates: QuerySet[FAQ]):
+        super().__init__(F("pk"), Subquery(candidates))
+
+    def as_sql(self, compiler, connection, **extra):
+        pk, pk_params = compiler.compile(self.source_expressions[0])
+        subquery, params = compiler.compile(self.source_expressions[1])
+        return f"{pk} = ANY(ARRAY{subquery})", [*pk_params, *params]
+
+
 def _pairs(word: str) -> list[tuple[str, str]]:
     """(column, text) lookups for a word. A word with kanji is looked for in the text, and its
-    reading in the readings (年金 also finds 年金 written 年きん or split otherwise); a word
-    without kanji (ねんきん, ﾈﾝｷﾝ folded, faq) in the text and in the readings."""
+    reading in the readings (手続 also finds 手続き); a word without kanji (ねんきん, ﾈﾝｷﾝ
+    folded, faq) in the text and in the readings."""
     read = variants(word)[1:]
     if read:
         return [(column, word) for column in TEXT_COLUMNS] + [
@@ -102,21 +131,31 @@ def _pairs(word: str) -> list[tuple[str, str]]:
 def _found(word: str) -> Q:
     """The word (or its reading) in the question or the answer, or in their readings.
 
-    On Postgres a two-character piece cannot use pg_trgm: the rows are then first narrowed in
-    a subquery in which each lookup has an index (bigram GIN for two characters, trigram for
-    more; there the index condition is exact and not evaluated again per row), then
+    Three characters and more use the pg_trgm indexes. On Postgres a two-kanji piece cannot:
+    the rows are then first read as candidates through the bigram GIN indexes (exact, not
+    evaluated again per row) and the trigram ones, once (:class:`InCandidates`), then
     confirmed with ``contains``."""
     pairs = _pairs(word)
     found = Q()
     for column, text in pairs:
         found |= Q(**{f"{column}__contains": text})
-    if connection.vendor == "postgresql" and any(len(text) == 2 for _column, text in pairs):
-        narrowed = Q()
+    short = [text for _column, text in pairs if len(text) == 2]
+    # Two kana (ほう, ぜい) are in most readings: the bigram index would select nearly every
+    # row and the planner then computes the bigrams of each one (seconds); a plain scan is
+    # as fast as ILIKE. Two kanji (年金, 税務) are selective: narrow by the bigram index.
+    if connection.vendor == "postgresql" and short and all(has_kanji(t) for t in short):
+        # Bigram and trigram lookups in separate arms of a UNION: in one OR the trigram
+        # matches (lossy, so rechecked) would make every row recompute the bigrams.
+        bigrams, trigrams = Q(), Q()
         for column, text in pairs:
-            narrowed |= (
-                Q(HasBigram(column, text)) if len(text) == 2 else Q(**{f"{column}__contains": text})
-            )
-        found &= Q(pk__in=FAQ.objects.filter(narrowed).values("pk"))
+            if len(text) == 2:
+                bigrams |= Q(HasBigram(column, text))
+            else:
+                trigrams |= Q(**{f"{column}__contains": text})
+        candidates = FAQ.objects.filter(bigrams).order_by().values("pk")
+        if trigrams:
+            candidates = candidates.union(FAQ.objects.filter(trigrams).order_by().values("pk"))
+        found &= Q(InCandidates(candidates))
     return found
 
 
