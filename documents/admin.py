@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from documents import models
+from documents import models, services
 
 
 @admin.register(models.Category)
@@ -71,9 +71,17 @@ class ProcedureAdmin(admin.ModelAdmin):
     list_filter = ("field",)
     filter_horizontal = ("documents",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.refresh_catalogue_readings([obj])
+
 
 @admin.register(models.Linkage)
 class LinkageAdmin(admin.ModelAdmin):
     list_display = ("number", "field", "inquirer", "provider", "information")
     list_filter = ("field",)
     filter_horizontal = ("documents",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.refresh_catalogue_readings([obj])

@@ -106,7 +106,7 @@ class ProcedureFilter(django_filters.FilterSet):
         return queryset.filter(body__icontains=value.strip())
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value.strip()) | Q(usage__icontains=value.strip()))
+        return queryset.search(value, "name", "usage")  # or by reading (ねんきん)
 
 
 class LinkageFilter(ProcedureFilter):
@@ -119,5 +119,4 @@ class LinkageFilter(ProcedureFilter):
         return queryset.filter(Q(inquirer__icontains=value) | Q(provider__icontains=value))
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(procedure_name__icontains=value) | Q(information__icontains=value))
+        return queryset.search(value, "procedure_name", "information")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents import rules
 from documents.uploads import generated_name
+from faq.normalize import variants
 from orgs.models import MunicipalityClass
 
 
@@ -87,9 +89,13 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, hidden_reason="")
 
     def search(self, query: str) -> DocumentQuerySet:
-        """Every normalised word must appear in the title, purpose, tags or publisher."""
+        """Every normalised word must appear in the title, purpose, tags or publisher, as
+        written or as read (ねんきん, ﾈﾝｷﾝ find 年金; see :func:`faq.normalize.reading`)."""
         for term in rules.search_terms(query):
-            self = self.filter(search_text__contains=term)
+            found = Q(search_text__contains=term)
+            for text in variants(term):
+                found |= Q(search_reading__contains=text)
+            self = self.filter(found)
         return self
 
     def for_list(self) -> DocumentQuerySet:
@@ -155,6 +161,7 @@ class Document(models.Model):
     )
     download_count = models.PositiveIntegerField(_("ダウンロード数"), default=0)
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
+    search_reading = models.TextField(_("検索用よみ"), blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登録者"),
@@ -362,10 +369,29 @@ def _classes_field():
     )
 
 
+class CatalogueQuerySet(models.QuerySet):
+    def search(self, value: str, *fields: str) -> CatalogueQuerySet:
+        """``value`` in one of ``fields`` (as typed, any case) or in the row's reading, as
+        written or read (ねんきん finds 年金)."""
+        value = value.strip()
+        found = Q()
+        for name in fields:
+            found |= Q(**{f"{name}__icontains": value})
+        for text in variants(rules.normalize(value)):
+            found |= Q(search_reading__contains=text)
+        return self.filter(found)
+
+
 class ClassesMixin(models.Model):
-    """Which municipality classes a row applies to, stored ``,city,town,`` for one-query filters."""
+    """Which municipality classes a row applies to, stored ``,city,town,`` for one-query filters.
+
+    Also the reading (kana) of the row's searched text, kept by
+    :func:`documents.services.refresh_catalogue_readings`."""
 
     municipality_classes = _classes_field()
+    search_reading = models.TextField(_("検索用よみ"), blank=True, editable=False)
+
+    objects = CatalogueQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -373,6 +399,10 @@ class ClassesMixin(models.Model):
     @property
     def class_codes(self) -> list[str]:
         return [code for code in self.municipality_classes.split(",") if code]
+
+    def reading_source(self) -> str:
+        """The text the list searches in (and so reads): name and usage, or the linkage's."""
+        raise NotImplementedError
 
     def class_labels(self) -> str:
         labels = dict(MunicipalityClass.choices)
@@ -409,6 +439,9 @@ class Procedure(ClassesMixin):
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
 
+    def reading_source(self) -> str:
+        return f"{self.name} {self.usage}"
+
 
 class Linkage(ClassesMixin):
     """番号法 別表第2: inquirer, procedure, provider and the specific personal information."""
@@ -437,3 +470,6 @@ class Linkage(ClassesMixin):
 
     def __str__(self) -> str:
         return f"{self.number} {self.inquirer} ← {self.provider}"
+
+    def reading_source(self) -> str:
+        return f"{self.procedure_name} {self.information}"

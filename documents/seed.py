@@ -221,6 +221,7 @@ def _catalogue(documents: dict[str, Document]) -> int:
             },
         )
         linkage.documents.add(documents["welfare"], documents["layout"])
+    services.refresh_catalogue_readings()
     return 1 + len(WELFARE_LINKAGES)
 
 

@@ -23,10 +23,13 @@ from documents.models import (
     Document,
     DocumentFile,
     Kind,
+    Linkage,
+    Procedure,
     Status,
     Tag,
 )
 from documents.uploads import validate_upload
+from faq.normalize import reading
 
 AUDITED_FIELDS = (
     "title",
@@ -77,8 +80,30 @@ def refresh_search_text(document: Document) -> None:
     parts += list(document.tags.values_list("name", flat=True))
     if document.category_id:
         parts.append(document.category.name)
-    document.search_text = rules.normalize(" ".join(parts))
-    Document.objects.filter(pk=document.pk).update(search_text=document.search_text)
+    text = " ".join(parts)
+    document.search_text = rules.normalize(text)
+    document.search_reading = reading(text)  # so ねんきん finds 年金
+    Document.objects.filter(pk=document.pk).update(
+        search_text=document.search_text, search_reading=document.search_reading
+    )
+
+
+def refresh_catalogue_readings(rows: Iterable[Procedure | Linkage] | None = None) -> int:
+    """Store the reading of each catalogue row's searched text; returns how many changed.
+
+    Without ``rows``, every procedure and linkage (the catalogue is a few thousand rows: the
+    import and the seed call this after writing, whatever path wrote them)."""
+    if rows is None:
+        rows = [*Procedure.objects.all(), *Linkage.objects.all()]
+    changed: dict[type, list] = {Procedure: [], Linkage: []}
+    for row in rows:
+        read = reading(row.reading_source())
+        if row.search_reading != read:
+            row.search_reading = read
+            changed[type(row)].append(row)
+    for model, items in changed.items():
+        model.objects.bulk_update(items, ["search_reading"], batch_size=500)
+    return sum(len(items) for items in changed.values())
 
 
 def set_tags(document: Document, names: Iterable[str]) -> None:
@@ -322,6 +347,7 @@ def import_catalogue(upload, *, actor, request=None) -> dict[str, int]:
 
     upload.seek(0)
     counts = sheets.import_workbook(upload.read())
+    refresh_catalogue_readings()
     audit.record(
         audit.Kind.CONTENT,
         request=request,

@@ -1,6 +1,7 @@
 """FAQ entries, helpful votes, searches that found nothing, and inquiries (問い合わせ).
 
-The normalised search columns (``question_norm``, ``answer_norm``) and the FAQ's ``version``,
+The normalised search columns (``question_norm``, ``answer_norm``), their readings
+(``question_reading``, ``answer_reading``) and the FAQ's ``version``,
 ``updated_at`` and ``updated_by`` are kept by :mod:`faq.services`, never by ``save()``; every
 write goes through the service layer.
 """
@@ -69,6 +70,9 @@ class FAQ(models.Model):
     is_published = models.BooleanField(_("公開"), default=True)
     question_norm = models.TextField(editable=False, default="")
     answer_norm = models.TextField(editable=False, default="")
+    # The same text read in kana (faq.normalize.reading), so ねんきん finds 年金.
+    question_reading = models.TextField(editable=False, default="")
+    answer_reading = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
     # Who saved it last and when (any path: portal, import, admin); null before this was kept.
     # ``version`` is bumped on every save, so an edit based on an older one can be refused.

@@ -12,6 +12,7 @@ the input it came from, so a match found in normalised text can be marked in the
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 # Katakana ァ (U+30A1) … ヶ (U+30F6) and the iteration marks ヽヾ sit 0x60 above their
@@ -153,4 +154,115 @@ def keywords(text: str | None, *, limit: int = 10) -> list[str]:
         word = normalize(run)
         if len(word) >= 2 and word not in found:
             found.append(word)
+    return found[:limit]
+
+
+# --- Readings (よみ) ------------------------------------------------------------------------------
+# Staff type readings (ねんきん, ﾈﾝｷﾝ) as often as kanji, and IME conversion differs between PCs,
+# so text is also stored as its reading: every word with a kanji replaced by the reading the
+# morphological analyser gives, everything else as written, then normalised like the text.
+# SudachiPy with SudachiDict-small: maintained, a compiled tokenizer, and the dictionary is a
+# pip package read from disk (nothing downloaded at run time).
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]")
+# Sudachi refuses input over 49,149 bytes (a UTF-8 kanji is 3): analyse long text in pieces.
+_CHUNK = 4000
+_local = threading.local()
+
+
+def has_kanji(text: str) -> bool:
+    return bool(_KANJI.search(text))
+
+
+def _tokenizer():
+    # One tokenizer per thread: a Sudachi tokenizer is not safe to share between threads.
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import Dictionary, SplitMode
+
+        tokenizer = Dictionary(dict="small").tokenizer(mode=SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """``(offset, piece)`` pieces of at most _CHUNK characters, cut after a space or 。."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > _CHUNK:
+        window = text[start : start + _CHUNK]
+        cut = max(window.rfind(" "), window.rfind("\n"), window.rfind("。"))
+        end = start + (cut + 1 if cut > 0 else _CHUNK)
+        pieces.append((start, text[start:end]))
+        start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _reading_pieces(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The raw (unnormalised) reading and, for each of its characters, the source span."""
+    out: list[str] = []
+    owners: list[tuple[int, int]] = []
+    for offset, chunk in _chunks(text):
+        for morpheme in _tokenizer().tokenize(chunk):
+            surface = morpheme.surface()
+            begin, end = offset + morpheme.begin(), offset + morpheme.end()
+            if _KANJI.search(surface) and morpheme.reading_form():
+                piece = morpheme.reading_form()
+                owners += [(begin, end)] * len(piece)
+            else:  # kana, latin, digits and spaces as written (the analyser would spell them)
+                piece = surface
+                owners += [(begin + i, begin + i + 1) for i in range(len(piece))]
+            out.append(piece)
+    return "".join(out), owners
+
+
+def reading(text: str | None) -> str:
+    """The normalised reading of ``text``: ``国民年金の手続`` → ``こくみんねんきんのてつづき``.
+
+    Text without kanji reads as itself (``normalize(text)``); the analyser is not called.
+    """
+    if not text:
+        return ""
+    text = str(text)
+    if not _KANJI.search(text):
+        return normalize(text)
+    return normalize(_reading_pieces(text)[0])
+
+
+def reading_with_spans(text: str | None) -> tuple[str, list[tuple[int, int]]]:
+    """``(reading, spans)``: ``spans[i]`` is the input span read as reading character ``i``
+    (a whole word for a kanji word), so a match in the reading can be marked in the text."""
+    if not text:
+        return "", []
+    raw, owners = _reading_pieces(str(text))
+    norm, spans = normalize_with_spans(raw)
+    return norm, [(owners[start][0], owners[end - 1][1]) for start, end in spans]
+
+
+def variants(word: str) -> list[str]:
+    """A normalised query word and, when it differs, its reading (年金 → ねんきん), to look up
+    in the readings. A one-kana reading (税 is ぜい, but 日 is ひ) would match almost anything."""
+    read = reading(word)
+    return [word, read] if len(read) >= 2 and read != word else [word]
+
+
+_HIRAGANA_WORD = re.compile(r"^[\u3041-\u309f\u30fc]{2,}$")
+
+
+def kana_nouns(text: str | None, *, limit: int = 10) -> list[str]:
+    """Nouns typed in hiragana (``ねんきんのてつづき`` → ``ねんきん``, ``てつづき``), which
+    :func:`keywords` drops with the particles: a sentence typed before IME conversion."""
+    folded = normalize(text)
+    if not folded:
+        return []
+    found: list[str] = []
+    for _offset, chunk in _chunks(folded):
+        for morpheme in _tokenizer().tokenize(chunk):
+            word = morpheme.surface()
+            if (
+                morpheme.part_of_speech()[0] == "名詞"
+                and _HIRAGANA_WORD.match(word)
+                and word not in found
+            ):
+                found.append(word)
     return found[:limit]

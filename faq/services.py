@@ -27,7 +27,7 @@ from faq.models import (
     InquiryStatus,
     SearchMiss,
 )
-from faq.normalize import normalize
+from faq.normalize import normalize, reading
 from outbox import services as outbox
 from outbox.recipients import receives_mail
 
@@ -56,6 +56,8 @@ _SAVED_FIELDS = (
     *EDITABLE_FIELDS,
     "question_norm",
     "answer_norm",
+    "question_reading",
+    "answer_reading",
     "updated_at",
     "updated_by",
     "version",
@@ -100,8 +102,12 @@ def stale_edit(pk: int) -> StaleEdit:
 
 
 def refresh_search_columns(faq: FAQ) -> None:
+    """The normalised text and its reading (kana), for every save of the FAQ."""
+    plain_answer = richtext.to_plain(faq.answer)
     faq.question_norm = normalize(faq.question)
-    faq.answer_norm = normalize(richtext.to_plain(faq.answer))
+    faq.answer_norm = normalize(plain_answer)
+    faq.question_reading = reading(faq.question)
+    faq.answer_reading = reading(plain_answer)
 
 
 def clean_content(faq: FAQ) -> None:

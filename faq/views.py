@@ -115,10 +115,15 @@ def vote(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """FAQs matching what is being typed in the inquiry form (htmx, keyup)."""
+    """FAQs matching what is being typed in the inquiry form (htmx, as the question is typed)."""
     text = " ".join(request.GET.get(name, "")[:2000] for name in ("subject", "body"))
-    # search.suggest reads published entries only, which everyone signed in may see.
-    return render(request, "faq/_suggestions.html", {"suggestions": search.suggest(text)})
+    # Published entries only, even for editors: a suggestion is something the asker can read.
+    faqs = visible(request.user, FAQ.objects.published(), VIEW)
+    return render(
+        request,
+        "faq/_suggestions.html",
+        {"suggestions": search.suggest(text, queryset=faqs), "typed": bool(text.strip())},
+    )
 
 
 # --- Editors ------------------------------------------------------------------------------------

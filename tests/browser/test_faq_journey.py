@@ -59,7 +59,7 @@ def test_search_ask_answer_publish_and_see(page, faq_seed):
     expect(page.get_by_label("件名")).to_have_value(ABSENT)
     body = page.get_by_label("質問内容")
     expect(body).to_have_value(ABSENT)
-    # While the question is typed, matching FAQs are suggested (htmx, keyup).
+    # While the question is typed, matching FAQs are suggested (htmx, on input).
     body.fill("")
     body.press_sequentially("中間サーバーの予算")
     suggestions = page.locator("#faq-suggestions")

@@ -28,7 +28,7 @@ def test_form_is_prefilled_from_the_search(client_for, alice):
     response = client_for(alice).get("/inquiries/new/", {"q": "住民票の写し"})
     form = response.context["form"]
     assert form.initial == {"subject": "住民票の写し", "body": "住民票の写し"}
-    assert 'hx-trigger="keyup changed delay:400ms' in response.content.decode()
+    assert 'hx-trigger="input changed delay:300ms' in response.content.decode()
 
 
 def test_submit_records_received_and_mails_a_receipt(

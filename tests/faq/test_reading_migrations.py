@@ -1,0 +1,42 @@
+"""The reading columns are filled for the rows that exist when the migrations run."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+FAQ_BEFORE, FAQ_AFTER = ("faq", "0005_bigram_indexes"), ("faq", "0006_reading_columns")
+DOCS_BEFORE, DOCS_AFTER = (
+    ("documents", "0002_audience_classes"),
+    ("documents", "0003_search_reading"),
+)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_rows_get_their_readings():
+    apps = _migrate([FAQ_BEFORE, DOCS_BEFORE])
+    try:
+        FAQ = apps.get_model("faq", "FAQ")
+        FAQ.objects.create(number="FAQ-0001", question="国民年金の質問", answer="<p>生活保護</p>")
+        Field = apps.get_model("documents", "ProcedureField")
+        Procedure = apps.get_model("documents", "Procedure")
+        field = Field.objects.create(name="国民年金")
+        Procedure.objects.create(number="31", field=field, name="年金の裁定", body="機構")
+        apps = _migrate([FAQ_AFTER, DOCS_AFTER])
+        faq = apps.get_model("faq", "FAQ").objects.get()
+        assert (faq.question_reading, faq.answer_reading) == (
+            "こくみんねんきんのしつもん",
+            "せいかつほご",
+        )
+        assert apps.get_model("documents", "Procedure").objects.get().search_reading == (
+            "ねんきんのさいてい"
+        )
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
