@@ -7,6 +7,7 @@ good. openpyxl parses the XML through defusedxml (installed), so entity tricks a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,6 +18,9 @@ from faq.models import FAQ, Field, WorkItem
 from pmo import xlsx
 
 MAX_ROWS = 20_000
+# A worker reports its progress (0-100) every so many rows read, and again written.
+PROGRESS_EVERY = 500
+Progress = Callable[[int], None]
 REQUIRED_HEADERS = ("番号", "質問", "回答")
 
 
@@ -130,28 +134,38 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
     return ParsedRow(row, number, fields, related)
 
 
-def read(upload) -> tuple[list[ParsedRow], list[RowError]]:
+def _quiet(percent: int) -> None:
+    """No progress to report (an import during the request)."""
+
+
+def read(upload, *, progress: Progress = _quiet) -> tuple[list[ParsedRow], list[RowError]]:
+    """Parse and check every row (reading is the first half of ``progress``)."""
     errors: list[RowError] = []
     try:
         book = xlsx.read_upload(upload, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     try:
-        return _read_rows(book.worksheets[0], errors)
+        return _read_rows(book.worksheets[0], errors, progress)
     except xlsx.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     finally:
         book.close()
 
 
-def _read_rows(sheet, errors: list[RowError]) -> tuple[list[ParsedRow], list[RowError]]:
+def _read_rows(
+    sheet, errors: list[RowError], progress: Progress
+) -> tuple[list[ParsedRow], list[RowError]]:
     # At most MAX_ROWS: counted before parsing, and again while reading.
     rows = xlsx.rows(sheet, values_only=True, max_rows=MAX_ROWS)
     header = [_text(v) for v in next(rows, ())]
     if missing := [name for name in REQUIRED_HEADERS if name not in header]:
         return [], [RowError(1, name, "見出しがありません。") for name in missing]
     parsed = []
+    total = max(sheet.max_row or 1, 1)  # the counted size (xlsx.read), not the file's claim
     for index, values in enumerate(rows, start=2):
+        if index % PROGRESS_EVERY == 0:
+            progress(49 * index // total)
         if not any(v not in (None, "") for v in values):
             continue
         named = {
@@ -176,9 +190,12 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
 
 
-def import_faqs(upload, *, by=None) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or none (``by``: who)."""
-    parsed, errors = read(upload)
+def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none (``by``: who).
+
+    ``progress(percent)`` is called every :data:`PROGRESS_EVERY` rows read and written; an
+    exception it raises (a worker that lost its lease) rolls the whole import back."""
+    parsed, errors = read(upload, progress=progress)
     if not errors:
         _check_numbers(parsed, errors)
     if errors:
@@ -192,7 +209,9 @@ def import_faqs(upload, *, by=None) -> ImportResult:
     with transaction.atomic():
         existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
         saved: dict[int, FAQ] = {}
-        for item in parsed:
+        for done, item in enumerate(parsed, start=1):
+            if done % PROGRESS_EVERY == 0:
+                progress(50 + 49 * done // len(parsed))
             faq = existing.get(item.number) or FAQ(number=item.number)
             is_new = faq.pk is None
             for name, value in item.fields.items():
