@@ -7,7 +7,8 @@ good. openpyxl parses the XML through defusedxml (installed), so entity tricks a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -205,19 +206,41 @@ def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult
                 key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99),
             )
         )
+    try:
+        return _write(parsed, by, progress)
+    except services.NumberTaken:
+        # Another editor numbered a new FAQ at the same moment: nothing was written.
+        return ImportResult(errors=[RowError(0, "番号", NUMBER_RACE)])
+
+
+NUMBER_RACE = "ほかの編集者が同時にFAQを登録しました。もう一度取り込んでください。"
+
+
+def _fresh_numbers(parsed: list[ParsedRow]) -> Iterator[str]:
+    """Numbers for the new rows, after every number in use or in the sheet. Taken once for
+    the whole import: ``services.next_number`` reads every number, so asking it for each new
+    row would make a large import quadratic (2,000 new rows: most of its time)."""
+    first = int(services.next_number().removeprefix(services.NUMBER_PREFIX))
+    chosen = [p.number.removeprefix(services.NUMBER_PREFIX) for p in parsed if p.number]
+    start = max([first - 1, *(int(n) for n in chosen if n.isdigit())]) + 1
+    return (f"{services.NUMBER_PREFIX}{n:04d}" for n in itertools.count(start))
+
+
+def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
     result = ImportResult()
     with transaction.atomic():
         existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
-        saved: dict[int, FAQ] = {}
+        fresh = _fresh_numbers(parsed)
+        saved: dict[int, tuple[FAQ, bool]] = {}
         for done, item in enumerate(parsed, start=1):
             if done % PROGRESS_EVERY == 0:
                 progress(50 + 49 * done // len(parsed))
-            faq = existing.get(item.number) or FAQ(number=item.number)
+            faq = existing.get(item.number) or FAQ(number=item.number or next(fresh))
             is_new = faq.pk is None
             for name, value in item.fields.items():
                 setattr(faq, name, value)
             services.save_faq(faq, touch="updated_on" not in item.fields, by=by)
-            saved[item.row] = faq
+            saved[item.row] = (faq, is_new)
             result.created += is_new
             result.updated += not is_new
         by_number = {
@@ -225,5 +248,7 @@ def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult
             for f in FAQ.objects.filter(number__in={n for p in parsed for n in p.related})
         }
         for item in parsed:
-            saved[item.row].related.set([by_number[n] for n in item.related])
+            faq, is_new = saved[item.row]
+            if item.related or not is_new:  # a new FAQ has no links to clear
+                faq.related.set([by_number[n] for n in item.related])
     return result

@@ -11,7 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import AuditEvent
-from faq import import_jobs, tasks
+from faq import import_jobs, imports, tasks
 from faq.models import FAQ, FAQImportJob
 from pmo import jobs
 from tests.faq.test_excel import _workbook
@@ -152,3 +152,24 @@ def test_another_persons_job_is_404(editor, editor2, charlie):
         assert client.get(f"/faq/import/jobs/{job.pk}/").status_code == 404
         assert client.post(f"/faq/import/jobs/{job.pk}/retry/").status_code == 404
     assert FAQImportJob.objects.count() == 1
+
+
+def test_new_rows_are_numbered_after_every_number_in_use_or_in_the_sheet(make_faq):
+    make_faq("既存 1"), make_faq("既存 2")
+    sheet = _workbook([["", "新 a", "答え"], ["FAQ-0010", "新 b", "答え"], ["", "新 c", "答え"]])
+    result = imports.import_faqs(sheet)
+    assert (result.errors, result.created) == ([], 3)
+    numbers = dict(FAQ.objects.values_list("question", "number"))
+    assert (numbers["新 a"], numbers["新 b"], numbers["新 c"]) == (
+        "FAQ-0011",
+        "FAQ-0010",
+        "FAQ-0012",
+    )
+
+
+def test_a_number_taken_meanwhile_imports_nothing_with_a_message(make_faq, monkeypatch):
+    make_faq("既存")  # FAQ-0001, as if another editor had just saved it
+    monkeypatch.setattr(imports, "_fresh_numbers", lambda parsed: iter(["FAQ-0002", "FAQ-0001"]))
+    result = imports.import_faqs(_workbook([["", "新 a", "答え"], ["", "新 b", "答え"]]))
+    assert [str(error) for error in result.errors] == [f"ファイル「番号」: {imports.NUMBER_RACE}"]
+    assert list(FAQ.objects.values_list("question", flat=True)) == ["既存"]
