@@ -341,12 +341,13 @@ def save_announcement(form, *, actor, request=None):
     return announcement
 
 
-def import_catalogue(upload, *, actor, request=None) -> dict[str, int]:
-    """Import catalogue rows from an .xlsx (all or nothing) and record the import."""
+def import_catalogue(upload, *, actor, request=None, progress=None) -> dict[str, int]:
+    """Import catalogue rows from an .xlsx (all or nothing) and record the import
+    (``progress``: a worker's callback, see :func:`documents.sheets.import_workbook`)."""
     from documents import sheets
 
     upload.seek(0)
-    counts = sheets.import_workbook(upload.read())
+    counts = sheets.import_workbook(upload.read(), progress=progress or sheets.quiet)
     refresh_catalogue_readings()
     audit.record(
         audit.Kind.CONTENT,

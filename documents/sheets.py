@@ -8,6 +8,7 @@ writes all or nothing; each problem names the sheet, row and column in Japanese.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import openpyxl
@@ -46,6 +47,13 @@ REQUIRED = {
     LINKAGE_SHEET: ("number", "field", "inquirer", "procedure_name", "provider", "information"),
 }
 MAX_ROWS = 5000
+# A worker reports its progress (0-100) every so many rows read, and again written.
+PROGRESS_EVERY = 500
+Progress = Callable[[int], None]
+
+
+def quiet(percent: int) -> None:
+    """No progress to report (an import during the request)."""
 
 
 @dataclass(frozen=True)
@@ -184,15 +192,17 @@ def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowErro
     return codes
 
 
-def read_workbook(content: bytes) -> tuple[list, list]:
-    """Parse and check the workbook; raise :class:`ImportRejected` listing every problem."""
+def read_workbook(content: bytes, *, progress: Progress = quiet) -> tuple[list, list]:
+    """Parse and check the workbook; raise :class:`ImportRejected` listing every problem.
+
+    Reading is the first half of ``progress``."""
     errors: list[RowError] = []
     try:
         book = xlsx.read(content, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
         raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
     try:
-        procedures, linkages = _read_book(book, errors)
+        procedures, linkages = _read_book(book, errors, progress)
     except xlsx.SheetError as refused:
         raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
     finally:
@@ -202,8 +212,11 @@ def read_workbook(content: bytes) -> tuple[list, list]:
     return procedures, linkages
 
 
-def _read_book(book, errors: list[RowError]) -> tuple[list, list]:
+def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, list]:
     procedures, linkages = [], []
+    # The counted sizes (xlsx.read), not the file's claim.
+    total = max(sum(max(sheet.max_row or 1, 1) for sheet in book.worksheets), 1)
+    done = 0
     if PROCEDURE_SHEET not in book.sheetnames and LINKAGE_SHEET not in book.sheetnames:
         errors.append(RowError("-", 0, "", _("「別表第1」「別表第2」のシートがありません。")))
     for sheet_name, columns, target in (
@@ -214,6 +227,9 @@ def _read_book(book, errors: list[RowError]) -> tuple[list, list]:
             continue
         seen: dict[tuple, int] = {}
         for number, row in _read_rows(book[sheet_name], columns, errors):
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                progress(49 * done // total)
             codes = _check_row(sheet_name, number, row, columns, errors)
             key = (
                 (row["number"],)
@@ -235,9 +251,20 @@ def _read_book(book, errors: list[RowError]) -> tuple[list, list]:
 
 
 @transaction.atomic
-def import_workbook(content: bytes) -> dict[str, int]:
-    """Add or update catalogue rows from an editor's workbook, all or nothing."""
-    procedures, linkages = read_workbook(content)
+def import_workbook(content: bytes, *, progress: Progress = quiet) -> dict[str, int]:
+    """Add or update catalogue rows from an editor's workbook, all or nothing.
+
+    ``progress(percent)`` is called every :data:`PROGRESS_EVERY` rows read and written; an
+    exception it raises (a worker that lost its lease) rolls the whole import back."""
+    procedures, linkages = read_workbook(content, progress=progress)
+    written, to_write = 0, max(len(procedures) + len(linkages), 1)
+
+    def step() -> None:
+        nonlocal written
+        written += 1
+        if written % PROGRESS_EVERY == 0:
+            progress(50 + 49 * written // to_write)
+
     fields: dict[str, ProcedureField] = {}
 
     def field(name: str) -> ProcedureField:
@@ -260,6 +287,7 @@ def import_workbook(content: bytes) -> dict[str, int]:
             },
         )
         counts["procedures"] += 1
+        step()
     for row, codes in linkages:
         Linkage.objects.update_or_create(
             number=row["number"],
@@ -273,4 +301,5 @@ def import_workbook(content: bytes) -> dict[str, int]:
             },
         )
         counts["linkages"] += 1
+        step()
     return counts

@@ -11,3 +11,12 @@ def publish_due_documents() -> int:
     from documents import services
 
     return len(services.publish_due())
+
+
+@shared_task(name="documents.import_catalogue", acks_late=True, ignore_result=True)
+def import_catalogue(job_id: int) -> None:
+    """Check and import one queued catalogue workbook (:mod:`documents.import_jobs`); safe to
+    run twice."""
+    from documents import import_jobs
+
+    import_jobs.run_job(job_id)

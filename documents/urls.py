@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import portal_views, views
+from documents import import_views, portal_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -30,5 +30,15 @@ urlpatterns = [
     ),
     path("procedures/", views.procedures, name="procedures"),
     path("procedures/catalogue.xlsx", views.procedures_xlsx, name="procedures_xlsx"),
-    path("procedures/import/", views.procedures_import, name="procedures_import"),
+    path("procedures/import/", import_views.procedures_import, name="procedures_import"),
+    path(
+        "procedures/import/jobs/<int:pk>/",
+        import_views.procedures_import_job,
+        name="procedures_import_job",
+    ),
+    path(
+        "procedures/import/jobs/<int:pk>/retry/",
+        import_views.procedures_import_retry,
+        name="procedures_import_retry",
+    ),
 ]

@@ -23,7 +23,6 @@ from documents.downloads import attachment_response, content_disposition
 from documents.filters import DocumentFilter, LinkageFilter, ProcedureFilter
 from documents.forms import (
     AnnouncementForm,
-    CatalogueImportForm,
     DocumentForm,
     EffortForm,
     ReasonForm,
@@ -416,25 +415,3 @@ def procedures_xlsx(request):
     response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@login_required
-def procedures_import(request):
-    _require_editor(request)
-    form = CatalogueImportForm(request.POST or None, request.FILES or None)
-    errors: list = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            counts = services.import_catalogue(
-                form.cleaned_data["workbook"], actor=request.user, request=request
-            )
-        except sheets.ImportRejected as rejected:
-            errors = rejected.errors
-        else:
-            messages.success(
-                request,
-                _("別表第1を%(p)s行、別表第2を%(l)s行取り込みました。")
-                % {"p": counts["procedures"], "l": counts["linkages"]},
-            )
-            return redirect("documents:procedures")
-    return render(request, "documents/procedures_import.html", {"form": form, "errors": errors})

@@ -7,6 +7,8 @@ good. openpyxl parses the XML through defusedxml (installed), so entity tricks a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,6 +19,9 @@ from faq.models import FAQ, Field, WorkItem
 from pmo import xlsx
 
 MAX_ROWS = 20_000
+# A worker reports its progress (0-100) every so many rows read, and again written.
+PROGRESS_EVERY = 500
+Progress = Callable[[int], None]
 REQUIRED_HEADERS = ("番号", "質問", "回答")
 
 
@@ -130,28 +135,38 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
     return ParsedRow(row, number, fields, related)
 
 
-def read(upload) -> tuple[list[ParsedRow], list[RowError]]:
+def _quiet(percent: int) -> None:
+    """No progress to report (an import during the request)."""
+
+
+def read(upload, *, progress: Progress = _quiet) -> tuple[list[ParsedRow], list[RowError]]:
+    """Parse and check every row (reading is the first half of ``progress``)."""
     errors: list[RowError] = []
     try:
         book = xlsx.read_upload(upload, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     try:
-        return _read_rows(book.worksheets[0], errors)
+        return _read_rows(book.worksheets[0], errors, progress)
     except xlsx.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     finally:
         book.close()
 
 
-def _read_rows(sheet, errors: list[RowError]) -> tuple[list[ParsedRow], list[RowError]]:
+def _read_rows(
+    sheet, errors: list[RowError], progress: Progress
+) -> tuple[list[ParsedRow], list[RowError]]:
     # At most MAX_ROWS: counted before parsing, and again while reading.
     rows = xlsx.rows(sheet, values_only=True, max_rows=MAX_ROWS)
     header = [_text(v) for v in next(rows, ())]
     if missing := [name for name in REQUIRED_HEADERS if name not in header]:
         return [], [RowError(1, name, "見出しがありません。") for name in missing]
     parsed = []
+    total = max(sheet.max_row or 1, 1)  # the counted size (xlsx.read), not the file's claim
     for index, values in enumerate(rows, start=2):
+        if index % PROGRESS_EVERY == 0:
+            progress(49 * index // total)
         if not any(v not in (None, "") for v in values):
             continue
         named = {
@@ -176,9 +191,12 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
 
 
-def import_faqs(upload, *, by=None) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or none (``by``: who)."""
-    parsed, errors = read(upload)
+def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none (``by``: who).
+
+    ``progress(percent)`` is called every :data:`PROGRESS_EVERY` rows read and written; an
+    exception it raises (a worker that lost its lease) rolls the whole import back."""
+    parsed, errors = read(upload, progress=progress)
     if not errors:
         _check_numbers(parsed, errors)
     if errors:
@@ -188,17 +206,41 @@ def import_faqs(upload, *, by=None) -> ImportResult:
                 key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99),
             )
         )
+    try:
+        return _write(parsed, by, progress)
+    except services.NumberTaken:
+        # Another editor numbered a new FAQ at the same moment: nothing was written.
+        return ImportResult(errors=[RowError(0, "番号", NUMBER_RACE)])
+
+
+NUMBER_RACE = "ほかの編集者が同時にFAQを登録しました。もう一度取り込んでください。"
+
+
+def _fresh_numbers(parsed: list[ParsedRow]) -> Iterator[str]:
+    """Numbers for the new rows, after every number in use or in the sheet. Taken once for
+    the whole import: ``services.next_number`` reads every number, so asking it for each new
+    row would make a large import quadratic (2,000 new rows: most of its time)."""
+    first = int(services.next_number().removeprefix(services.NUMBER_PREFIX))
+    chosen = [p.number.removeprefix(services.NUMBER_PREFIX) for p in parsed if p.number]
+    start = max([first - 1, *(int(n) for n in chosen if n.isdigit())]) + 1
+    return (f"{services.NUMBER_PREFIX}{n:04d}" for n in itertools.count(start))
+
+
+def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
     result = ImportResult()
     with transaction.atomic():
         existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
-        saved: dict[int, FAQ] = {}
-        for item in parsed:
-            faq = existing.get(item.number) or FAQ(number=item.number)
+        fresh = _fresh_numbers(parsed)
+        saved: dict[int, tuple[FAQ, bool]] = {}
+        for done, item in enumerate(parsed, start=1):
+            if done % PROGRESS_EVERY == 0:
+                progress(50 + 49 * done // len(parsed))
+            faq = existing.get(item.number) or FAQ(number=item.number or next(fresh))
             is_new = faq.pk is None
             for name, value in item.fields.items():
                 setattr(faq, name, value)
             services.save_faq(faq, touch="updated_on" not in item.fields, by=by)
-            saved[item.row] = faq
+            saved[item.row] = (faq, is_new)
             result.created += is_new
             result.updated += not is_new
         by_number = {
@@ -206,5 +248,7 @@ def import_faqs(upload, *, by=None) -> ImportResult:
             for f in FAQ.objects.filter(number__in={n for p in parsed for n in p.related})
         }
         for item in parsed:
-            saved[item.row].related.set([by_number[n] for n in item.related])
+            faq, is_new = saved[item.row]
+            if item.related or not is_new:  # a new FAQ has no links to clear
+                faq.related.set([by_number[n] for n in item.related])
     return result

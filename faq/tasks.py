@@ -12,3 +12,11 @@ def send_inquiry_mails(inquiry_id: int, mails: list[list[str]]) -> int:
     from faq import services
 
     return services.send_mails(inquiry_id, [services.Mail(*mail) for mail in mails])
+
+
+@shared_task(name="faq.import_faqs", acks_late=True, ignore_result=True)
+def import_faqs(job_id: int) -> None:
+    """Check and import one queued FAQ sheet (:mod:`faq.import_jobs`); safe to run twice."""
+    from faq import import_jobs
+
+    import_jobs.run_job(job_id)

@@ -15,12 +15,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
-from accounts.permissions import EDIT_CONTENT, VIEW, get_visible_or_404, require, visible
-from faq import exports, imports, search, services
+from accounts.permissions import (
+    EDIT_CONTENT,
+    VIEW,
+    denied,
+    get_visible_or_404,
+    require,
+    visible,
+)
+from faq import exports, import_jobs, imports, search, services
 from faq.filters import FAQFilter
 from faq.forms import ImportForm
-from faq.models import FAQ, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
+from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
+from pmo import jobs, xlsx
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -185,23 +193,85 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
+    """A small sheet is imported during the request; a larger one by a worker (import_jobs)."""
     require(request, EDIT_CONTENT)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[imports.RowError] = []
+    refused, status = "", 200
     if request.method == "POST" and form.is_valid():
-        result = imports.import_faqs(form.cleaned_data["file"], by=request.user)
-        errors = result.errors
-        if not errors:
-            audit.record(
-                audit.Kind.CONTENT,
-                request=request,
-                target="FAQ import",
-                detail=f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件",
-            )
-            messages.success(
-                request,
-                _("取り込みました。新規 %(created)s 件、更新 %(updated)s 件。")
-                % {"created": result.created, "updated": result.updated},
-            )
-            return redirect("faq:import")
-    return render(request, "faq/import.html", {"form": form, "errors": errors})
+        upload = form.cleaned_data["file"]
+        upload.seek(0)
+        data = upload.read(xlsx.MAX_BYTES + 1)
+        rows = import_jobs.rows_in(data, upload.name)
+        if not import_jobs.runs_inline(rows):
+            ip = audit.client_ip(request)
+            try:
+                job = import_jobs.start(request.user, upload.name, data, rows, ip)
+            except jobs.QueueUnavailable:
+                refused, status = jobs.BROKER_DOWN, 503
+            else:
+                return redirect("faq:import_job", pk=job.pk)
+        else:
+            upload.seek(0)
+            result = imports.import_faqs(upload, by=request.user)
+            errors = result.errors
+            if not errors:
+                _imported(request, result)
+                return redirect("faq:import")
+    context = {"form": form, "errors": errors, "refused": refused}
+    return render(request, "faq/import.html", context, status=status)
+
+
+def _imported(request: HttpRequest, result: imports.ImportResult) -> None:
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        target="FAQ import",
+        detail=f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件",
+    )
+    messages.success(
+        request,
+        _("取り込みました。新規 %(created)s 件、更新 %(updated)s 件。")
+        % {"created": result.created, "updated": result.updated},
+    )
+
+
+def _own_job(request: HttpRequest, pk: int) -> FAQImportJob:
+    require(request, EDIT_CONTENT)
+    try:
+        return FAQImportJob.objects.defer("upload").get(pk=pk, requester=request.user)
+    except FAQImportJob.DoesNotExist:
+        raise denied(request, EDIT_CONTENT, {"faq_import_job": pk}) from None
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress, then the result, of an FAQ import job (the requester's own)."""
+    job = _own_job(request, pk)
+    running = job.state in (FAQImportJob.State.QUEUED, FAQImportJob.State.RUNNING)
+    context = {"job": job, "running": running, "percent": import_jobs.percent(job)}
+    template = (
+        "faq/_import_job.html"
+        if request.headers.get("HX-Request") == "true"
+        else "faq/import_job.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import an interrupted sheet again, as a new job with the same file."""
+    job = _own_job(request, pk)
+    if not job.retryable:
+        return redirect("faq:import_job", pk=job.pk)
+    data = FAQImportJob.objects.values_list("upload", flat=True).get(pk=job.pk)
+    try:
+        again = import_jobs.start(
+            request.user, job.filename, bytes(data), job.total, job.ip_address
+        )
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        return redirect("faq:import_job", pk=job.pk)
+    return redirect("faq:import_job", pk=again.pk)

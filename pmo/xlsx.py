@@ -339,6 +339,14 @@ def check(
         return extents
 
 
+def count_rows(data: bytes, filename: str = "", *, every_sheet: bool = False, **limits) -> int:
+    """Rows below the header of the longest sheet (``every_sheet``: of all sheets together),
+    as :func:`check` counts them (it runs, so a refused file raises :class:`SheetError`).
+    Imports use it to decide between the request and a worker job (:mod:`pmo.jobs`)."""
+    counts = [max(extent.rows - 1, 0) for extent in check(data, filename, **limits).values()]
+    return sum(counts) if every_sheet else max(counts, default=0)
+
+
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 

@@ -576,6 +576,12 @@ EXEMPT = {
     "review:report_retry": "a job is its requester's own; tests/review/test_report_jobs.py",
     "accounts:bulk_job": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
     "accounts:bulk_retry": "a job is its issuer's own; tests/accounts/test_bulk_jobs.py",
+    "faq:import_job": "a job is its requester's own; tests/faq/test_import_jobs.py",
+    "faq:import_retry": "a job is its requester's own; tests/faq/test_import_jobs.py",
+    "documents:procedures_import_job": "a job is its requester's own; "
+    "tests/documents/test_import_jobs.py",
+    "documents:procedures_import_retry": "a job is its requester's own; "
+    "tests/documents/test_import_jobs.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
     "tests/review/test_reports.py",
 }

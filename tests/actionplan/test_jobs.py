@@ -27,10 +27,18 @@ def later(seconds: float):
     return time_machine.travel(timezone.now() + dt.timedelta(seconds=seconds), tick=False)
 
 
-def test_both_job_models_share_the_lease():
+def test_every_job_model_shares_the_lease():
     from accounts.models import IssueJob
+    from documents.models import CatalogueImportJob
+    from faq.models import FAQImportJob
 
-    assert set(jobs.job_models()) == {ImportJob, ReportJob, IssueJob}
+    assert set(jobs.job_models()) == {
+        ImportJob,
+        ReportJob,
+        IssueJob,
+        FAQImportJob,
+        CatalogueImportJob,
+    }
 
 
 def test_a_queued_job_has_a_lease_and_is_claimed_once(job, settings):

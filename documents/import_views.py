@@ -1,0 +1,99 @@
+"""The procedures catalogue import: a small workbook during the request, a larger one as a
+worker job (:mod:`documents.import_jobs`) with its progress page; a job is its requester's own."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import audit, permissions
+from documents import import_jobs, services, sheets
+from documents.forms import CatalogueImportForm
+from documents.models import CatalogueImportJob
+from pmo import jobs, xlsx
+
+
+def _require_editor(request: HttpRequest) -> None:
+    permissions.require(request, permissions.EDIT_CONTENT)
+
+
+@login_required
+def procedures_import(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    errors: list = []
+    refused, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        upload.seek(0)
+        data = upload.read(xlsx.MAX_BYTES + 1)
+        rows = import_jobs.rows_in(data, upload.name)
+        if not import_jobs.runs_inline(rows):
+            ip = audit.client_ip(request)
+            try:
+                job = import_jobs.start(request.user, upload.name, data, rows, ip)
+            except jobs.QueueUnavailable:
+                refused, status = jobs.BROKER_DOWN, 503
+            else:
+                return redirect("documents:procedures_import_job", pk=job.pk)
+        else:
+            try:
+                counts = services.import_catalogue(upload, actor=request.user, request=request)
+            except sheets.ImportRejected as rejected:
+                errors = rejected.errors
+            else:
+                messages.success(
+                    request,
+                    _("別表第1を%(p)s行、別表第2を%(l)s行取り込みました。")
+                    % {"p": counts["procedures"], "l": counts["linkages"]},
+                )
+                return redirect("documents:procedures")
+    context = {"form": form, "errors": errors, "refused": refused}
+    return render(request, "documents/procedures_import.html", context, status=status)
+
+
+def _own_job(request: HttpRequest, pk: int) -> CatalogueImportJob:
+    _require_editor(request)
+    try:
+        return CatalogueImportJob.objects.defer("upload").get(pk=pk, requester=request.user)
+    except CatalogueImportJob.DoesNotExist:
+        raise permissions.denied(
+            request, permissions.EDIT_CONTENT, {"catalogue_import_job": pk}
+        ) from None
+
+
+@login_required
+@require_GET
+def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress, then the result, of a catalogue import job (the requester's own)."""
+    job = _own_job(request, pk)
+    running = job.state in (CatalogueImportJob.State.QUEUED, CatalogueImportJob.State.RUNNING)
+    context = {"job": job, "running": running, "percent": import_jobs.percent(job)}
+    template = (
+        "documents/_procedures_import_job.html"
+        if request.headers.get("HX-Request") == "true"
+        else "documents/procedures_import_job.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def procedures_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import an interrupted workbook again, as a new job with the same file."""
+    job = _own_job(request, pk)
+    if not job.retryable:
+        return redirect("documents:procedures_import_job", pk=job.pk)
+    data = CatalogueImportJob.objects.values_list("upload", flat=True).get(pk=job.pk)
+    try:
+        again = import_jobs.start(
+            request.user, job.filename, bytes(data), job.total, job.ip_address
+        )
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        return redirect("documents:procedures_import_job", pk=job.pk)
+    return redirect("documents:procedures_import_job", pk=again.pk)
