@@ -155,41 +155,50 @@ def _plan_rows(user, organization: Organization, answers: Side, labels: dict) ->
 
 
 HISTORY_COLUMNS = columns("日時:16 変更者:14 " + ENTRY + "版:5 項目:14 変更前:28+ 変更後:28+")
-CREATED = "（作成）"
-FIELD_LABELS = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}
-EMPTY = (None, "", {}, 0, Status.NOT_STARTED)
+# simple_history's record types: a row of its own for an entry made or removed.
+EVENTS = {"+": "（作成）", "-": "（削除）"}
+EMPTY = (None, "", {}, 0, Status.NOT_STARTED)  # a new entry's blanks are not changes
+
+
+def _answer_text(kind: str, value: object) -> str:
+    typed = _answer(kind, value)
+    return f"{typed:%Y/%m/%d}" if isinstance(typed, dt.date) else str(typed or "")
 
 
 def _shown(name: str, value: object, labels: dict) -> object:
+    """A field's value in a history row, as the plan page shows it."""
     if name == "status":
         return _label(Status, value)
     if name == "completion":
         answers = value if isinstance(value, dict) else {}
-        return (
-            "、".join(f"{labels.get(str(k), (str(k),))[0]}: {v}" for k, v in answers.items())
-            or None
-        )
+        texts = []
+        for key, answer in answers.items():
+            label, kind = labels.get(str(key), (str(key), CompletionItem.Kind.TEXT))
+            texts.append(f"{label}: {_answer_text(kind, answer)}")
+        return "、".join(texts) or None
     return value if value != "" else None
 
 
 def _history_rows(user, organization: Organization, labels: dict) -> Iterator[tuple]:
     """Who changed what, when, old → new: one row per changed field of each version, each
     version compared with the previous one of the same entry (the rows come grouped)."""
+    names = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}
     previous = None
     for record in select.history(user, organization).iterator(chunk_size=CHUNK):
         older = previous if previous is not None and previous.id == record.id else None
         previous = record
         head = (local(record.history_date), person(record.history_user))
         key = (*_entry_key(record), record.version)
-        if older is None:
-            yield (*head, *key, CREATED, None, None)
-        for name in EDITABLE_FIELDS:
+        if event := EVENTS.get(record.history_type):
+            yield (*head, *key, event, None, None)
+            if record.history_type == "-":
+                continue
+        for name, label in names.items():
             before = getattr(older, name) if older is not None else None
             after = getattr(record, name)
             if older is None and after in EMPTY:
                 continue
             if before != after:
-                label = FIELD_LABELS[name]
                 yield (
                     *head,
                     *key,

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
+from functools import partial
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -64,49 +67,66 @@ def _width(column: Column) -> float:
     return max(column.width, 8, (header if header <= 16 else -(-header // 2)) + 2)
 
 
-def _cell(sheet, value: object, spec: Column | None = None, *, font=None, fill=None):
-    cell = WriteOnlyCell(sheet)
-    write(cell, value)
-    if isinstance(value, dt.datetime):
-        cell.number_format = TIME_FORMAT
-    elif isinstance(value, dt.date):
-        cell.number_format = DATE_FORMAT
-    if spec is not None:
-        cell.alignment = WRAP if spec.wrap else TOP
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    return cell
+class _Writer:
+    """Cells for one write-only workbook. Each style (wrap × number format) is made once and
+    its style array copied onto later cells: openpyxl would otherwise hash the style objects
+    again for every cell, a third of the export's time."""
 
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self.styles: dict[tuple, StyleArray] = {}
 
-def _begin(sheet, title: str, columns: tuple[Column, ...]) -> None:
-    """Widths, frozen header, print setup (all before the first row, as write-only needs),
-    then the title and the header row."""
-    for number, spec in enumerate(columns, 1):
-        sheet.column_dimensions[get_column_letter(number)].width = _width(spec)
-    sheet.freeze_panes = "A3"
-    _print_setup(sheet)
-    sheet.append([_cell(sheet, title, font=TITLE_FONT)])
-    sheet.append([_cell(sheet, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in columns])
+    def cell(self, sheet, value: object, spec: Column | None = None, *, font=None, fill=None):
+        cell = WriteOnlyCell(sheet)
+        write(cell, value)
+        number_format = (
+            TIME_FORMAT
+            if isinstance(value, dt.datetime)
+            else DATE_FORMAT
+            if isinstance(value, dt.date)
+            else None
+        )
+        wrap = None if spec is None else spec.wrap
+        key = (number_format, wrap, font, fill, cell.quotePrefix)
+        if (style := self.styles.get(key)) is not None:
+            cell._style = copy(style)
+            return cell
+        if number_format:
+            cell.number_format = number_format
+        if wrap is not None:
+            cell.alignment = WRAP if wrap else TOP
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        self.styles[key] = copy(cell._style)
+        return cell
 
+    def row(self, sheet, values: tuple, columns: tuple[Column, ...]) -> list:
+        return [self.cell(sheet, value, c) for value, c in zip(values, columns, strict=True)]
 
-def _row(sheet, values: tuple, columns: tuple[Column, ...]) -> list:
-    return [_cell(sheet, value, c) for value, c in zip(values, columns, strict=True)]
+    def begin(self, title: str, heading: str, columns: tuple[Column, ...]):
+        """A new sheet: widths, frozen header, print setup (all before the first row, as
+        write-only needs), then the title and the header row."""
+        sheet = self.book.create_sheet(title)
+        for number, spec in enumerate(columns, 1):
+            sheet.column_dimensions[get_column_letter(number)].width = _width(spec)
+        sheet.freeze_panes = "A3"
+        _print_setup(sheet)
+        sheet.append([self.cell(sheet, heading, font=TITLE_FONT)])
+        sheet.append(
+            [self.cell(sheet, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in columns]
+        )
+        return sheet
 
-
-def _appender(sheet, columns: tuple[Column, ...]):
-    return lambda values: sheet.append(_row(sheet, values, columns))
-
-
-def _fill(sheet, spec: Sheet) -> int:
-    if isinstance(spec.rows, Side):
-        return spec.rows.count  # written while another sheet streamed
-    count = 0
-    for values in spec.rows():
-        sheet.append(_row(sheet, values, spec.columns))
-        count += 1
-    return count
+    def fill(self, sheet, spec: Sheet) -> int:
+        if isinstance(spec.rows, Side):
+            return spec.rows.count  # written while another sheet streamed
+        count = 0
+        for values in spec.rows():
+            sheet.append(self.row(sheet, values, spec.columns))
+            count += 1
+        return count
 
 
 TOC_COLUMNS = columns("シート:20 内容:48+ 件数:8")
@@ -116,27 +136,30 @@ def workbook(user, organization: Organization) -> bytes:
     """The whole workbook for ``organization`` as ``user`` may see it: eleven queries (one per
     sheet, 計画の確認 two, the completion items' labels one; 完了時の入力項目 none)."""
     made = local(timezone.now())
-    book = Workbook(write_only=True)
-    toc = book.create_sheet("目次")
-    _begin(toc, f"{organization.full_name}（団体コード {organization.code}）のデータ", TOC_COLUMNS)
+    writer = _Writer(Workbook(write_only=True))
+    name = organization.full_name
+    toc = writer.begin("目次", f"{name}（団体コード {organization.code}）のデータ", TOC_COLUMNS)
     specs = sheets(user, organization)
     written = []
     for spec in specs:  # every sheet begun first: one may be written while another streams
-        sheet = book.create_sheet(spec.title)
-        _begin(sheet, f"{spec.title} — {organization.full_name}", spec.columns)
+        sheet = writer.begin(spec.title, f"{spec.title} — {name}", spec.columns)
         if isinstance(spec.rows, Side):
-            spec.rows.target = _appender(sheet, spec.columns)
+            spec.rows.target = partial(_append, writer, sheet, spec.columns)
         written.append(sheet)
-    counts = [_fill(sheet, spec) for sheet, spec in zip(written, specs, strict=True)]
+    counts = [writer.fill(sheet, spec) for sheet, spec in zip(written, specs, strict=True)]
     for spec, count in zip(specs, counts, strict=True):
-        toc.append(_row(toc, (spec.title, spec.about, count), TOC_COLUMNS))
+        toc.append(writer.row(toc, (spec.title, spec.about, count), TOC_COLUMNS))
     toc.append([])
-    toc.append([_cell(toc, "作成日時"), _cell(toc, made)])
-    toc.append([_cell(toc, "作成者"), _cell(toc, person(user))])
-    toc.append([_cell(toc, "日時はすべて日本時間です。")])
+    for label, value in (("作成日時", made), ("作成者", person(user))):
+        toc.append([writer.cell(toc, label), writer.cell(toc, value)])
+    toc.append([writer.cell(toc, "日時はすべて日本時間です。")])
     out = io.BytesIO()
-    book.save(out)
+    writer.book.save(out)
     return out.getvalue()
+
+
+def _append(writer: _Writer, sheet, columns: tuple[Column, ...], values: tuple) -> None:
+    sheet.append(writer.row(sheet, values, columns))
 
 
 def filename(organization: Organization, on: dt.date) -> str:

@@ -285,7 +285,7 @@ def test_history_says_who_changed_what_when_old_to_new(book):
         "備考",
     }
     answers = next(r for r in history if r["項目"] == "完了時の入力項目")
-    assert answers["変更後"] == "広報の実施日: 2015-07-09、説明会を開いたか: yes"
+    assert answers["変更後"] == "広報の実施日: 2015/07/09、説明会を開いたか: はい"
 
 
 def test_completion_answers_typed(book):
