@@ -439,3 +439,31 @@ def test_libreoffice_prints_it_and_keeps_the_data_on_a_resave(client, filled, al
     # frozen panes: those are checked on the portal's own file above).
     assert resaved["計画"].print_title_rows == "$2:$2"
     assert resaved["計画"].page_setup.orientation == "landscape"
+
+
+def test_a_reviewer_gets_the_follow_ups_of_its_own_work_items_only(
+    client, filled, alice, coordinator, reviewer
+):
+    """Rows go through the door too: a ministry reviewer reads follow-ups on the work items
+    its bureau is responsible for (none here) and general ones, not another bureau's."""
+    from actionplan.models import WorkItem
+
+    design = WorkItem.objects.get(programme=filled, code="G")
+    with time_machine.travel(NOW, tick=False):
+        review_services.open_follow_up(
+            coordinator,
+            alice.organization,
+            filled,
+            cause="system",
+            actions="設計の遅れ",
+            due_on=dt.date(2015, 10, 30),
+            work_item=design,
+        )
+    own = load_workbook(io.BytesIO(download(client, alice).content))
+    assert {row["作業項目"] for row in by_header(own, "フォローアップ")} == {
+        "（団体全体）",
+        "G. 既存業務システム改修",
+    }
+    theirs = load_workbook(io.BytesIO(download(client, reviewer).content))
+    assert [row["作業項目"] for row in by_header(theirs, "フォローアップ")] == ["（団体全体）"]
+    assert len(rows(theirs, "計画")) == 2  # the plan itself: whoever may view the organisation
