@@ -38,10 +38,12 @@ from pmo.xlsx import write
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")  # the meeting report's header colour
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 TOP = Alignment(vertical="top")
 DATE_FORMAT = "yyyy/mm/dd"
 TIME_FORMAT = "yyyy/mm/dd hh:mm"
+LINE_HEIGHT = 15  # points per line of 11 pt text
+MAX_HEIGHT = 409  # Excel's highest row
 
 
 # --- The workbook ----------------------------------------------------------------------------
@@ -61,6 +63,14 @@ def _print_setup(sheet) -> None:
     sheet.oddHeader.right.text = "&A"
 
 
+def _lines(value: object, column: Column) -> int:
+    """Lines ``value`` takes in a wrapped column (full-width characters count two)."""
+    if not column.wrap or not isinstance(value, str) or not value:
+        return 1
+    room = max(1, int(_width(column)) - 1)
+    return sum(max(1, -(-display_width(line) // room)) for line in value.splitlines())
+
+
 def _width(column: Column) -> float:
     """The column's width, never narrower than its header on two lines (full width = 2)."""
     header = display_width(column.header)
@@ -75,6 +85,18 @@ class _Writer:
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self.styles: dict[tuple, StyleArray] = {}
+        self.rows: dict[str, int] = {}  # rows written so far, by sheet
+
+    def append(self, sheet, values: tuple, columns: tuple[Column, ...]) -> None:
+        """One row, as tall as its longest wrapped text: neither Excel nor LibreOffice
+        grows a row to fit wrapped text when it opens a file, they show the first line."""
+        number = self.rows.get(sheet.title, 0) + 1
+        self.rows[sheet.title] = number
+        lines = max((_lines(v, c) for v, c in zip(values, columns, strict=True)), default=1)
+        if lines > 1:
+            sheet.row_dimensions[number].height = min(MAX_HEIGHT, lines * LINE_HEIGHT)
+        sheet.append(self.row(sheet, values, columns))
+        sheet.row_dimensions.pop(number, None)  # written: keep nothing per row in memory
 
     def cell(self, sheet, value: object, spec: Column | None = None, *, font=None, fill=None):
         cell = WriteOnlyCell(sheet)
@@ -113,9 +135,12 @@ class _Writer:
             sheet.column_dimensions[get_column_letter(number)].width = _width(spec)
         sheet.freeze_panes = "A3"
         _print_setup(sheet)
+        self.rows[title] = 2
         sheet.append([self.cell(sheet, heading, font=TITLE_FONT)])
+        headers = [Column(c.header, c.width, wrap=True) for c in columns]
+        sheet.row_dimensions[2].height = max(_lines(c.header, c) for c in headers) * LINE_HEIGHT
         sheet.append(
-            [self.cell(sheet, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in columns]
+            [self.cell(sheet, c.header, c, font=HEADER_FONT, fill=HEADER_FILL) for c in headers]
         )
         return sheet
 
@@ -124,7 +149,7 @@ class _Writer:
             return spec.rows.count  # written while another sheet streamed
         count = 0
         for values in spec.rows():
-            sheet.append(self.row(sheet, values, spec.columns))
+            self.append(sheet, values, spec.columns)
             count += 1
         return count
 
@@ -144,22 +169,18 @@ def workbook(user, organization: Organization) -> bytes:
     for spec in specs:  # every sheet begun first: one may be written while another streams
         sheet = writer.begin(spec.title, f"{spec.title} — {name}", spec.columns)
         if isinstance(spec.rows, Side):
-            spec.rows.target = partial(_append, writer, sheet, spec.columns)
+            spec.rows.target = partial(writer.append, sheet, columns=spec.columns)
         written.append(sheet)
     counts = [writer.fill(sheet, spec) for sheet, spec in zip(written, specs, strict=True)]
     for spec, count in zip(specs, counts, strict=True):
-        toc.append(writer.row(toc, (spec.title, spec.about, count), TOC_COLUMNS))
-    toc.append([])
-    for label, value in (("作成日時", made), ("作成者", person(user))):
-        toc.append([writer.cell(toc, label), writer.cell(toc, value)])
-    toc.append([writer.cell(toc, "日時はすべて日本時間です。")])
+        writer.append(toc, (spec.title, spec.about, count), TOC_COLUMNS)
+    writer.append(toc, (None, None, None), TOC_COLUMNS)
+    for label, value in (("作成日時", f"{made:%Y/%m/%d %H:%M}"), ("作成者", person(user))):
+        writer.append(toc, (label, value, None), TOC_COLUMNS)
+    writer.append(toc, ("日時はすべて日本時間です。", None, None), TOC_COLUMNS)
     out = io.BytesIO()
     writer.book.save(out)
     return out.getvalue()
-
-
-def _append(writer: _Writer, sheet, columns: tuple[Column, ...], values: tuple) -> None:
-    sheet.append(writer.row(sheet, values, columns))
 
 
 def filename(organization: Organization, on: dt.date) -> str:
