@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actionplan import views
+from actionplan import export_views, views
 
 app_name = "actionplan"
 urlpatterns = [
     path("orgs/<str:code>/plan/", views.plan, name="plan"),
     path("orgs/<str:code>/plan.xlsx", views.plan_xlsx, name="plan_xlsx"),
+    path("orgs/<str:code>/export.xlsx", export_views.own_data, name="own_data"),
     path("orgs/<str:code>/plan/upload/", views.plan_upload, name="plan_upload"),
     path("orgs/<str:code>/plan/imports/<int:pk>/", views.import_job, name="import_job"),
     path("orgs/<str:code>/plan/imports/<int:pk>/retry/", views.import_retry, name="import_retry"),

@@ -207,6 +207,12 @@ def plan_sub(suffix, *, with_marker=False):
     return build
 
 
+def own_data(world, org, marker):
+    """/orgs/<code>/export.xlsx (a zip: the marker is checked in tests/test_own_data.py)."""
+    _entry(world, org, marker)
+    return f"/orgs/{org.code}/export.xlsx", None
+
+
 def entry_sub(suffix, *, with_marker=True):
     def build(world, org, marker):
         entry = _entry(world, org, marker)
@@ -473,6 +479,8 @@ CASES: dict[str, Case] = {
     # action plan
     "actionplan:plan": Case(plan_page, OWN_ORG),
     "actionplan:plan_xlsx": Case(plan_sub(".xlsx"), OWN_ORG),
+    # own-data workbook (issue 12): who may view the organisation downloads all of it
+    "actionplan:own_data": Case(own_data, OWN_ORG),
     "actionplan:plan_upload": Case(plan_sub("/upload/"), EDIT_OWN),
     "actionplan:import_job": Case(import_job(""), EDIT_OWN),
     "actionplan:import_marked": Case(import_job("errors.xlsx"), EDIT_OWN),
