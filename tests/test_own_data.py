@@ -103,7 +103,7 @@ def programme_with(tasks: int = 1):
         ],
     }
     more = [{"name": f"タスク{n:02d}"} for n in range(2, tasks + 1)]
-    return plan_services.load_programme(
+    programme = plan_services.load_programme(
         {
             "name": "番号制度導入 2015",
             "starts_on": dt.date(2015, 1, 1),
@@ -119,6 +119,8 @@ def programme_with(tasks: int = 1):
             ],
         }
     )
+    plan_services.publish(programme)  # every organisation gets its entries
+    return programme
 
 
 def save(user, entry: PlanEntry, **data) -> PlanEntry:
@@ -144,7 +146,7 @@ def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
 
     with time_machine.travel(NOW, tick=False):
         programme = programme_with()
-        plan_services.add_system(alice, sapporo, "個人住民税")  # creates the entries
+        plan_services.add_system(alice, sapporo, "個人住民税")  # adds G's row for it
         entry = entry_of(sapporo, "住民への広報活動")
         save(alice, entry, planned_start=dt.date(2015, 4, 1), planned_end=dt.date(2015, 6, 30))
         items = {item.label: str(item.pk) for item in entry.task.completion_items.all()}
