@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -18,6 +19,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def format_value(self, value: Any) -> str | None:
+        # A typed 2015/09/30 sent back as it came would leave the picker blank (it reads ISO).
+        if isinstance(value, str):
+            for pattern in DATE_INPUTS:
+                try:
+                    return datetime.strptime(value.strip(), pattern).date().isoformat()
+                except ValueError:
+                    continue
+        return super().format_value(value)
 
 
 def _date(label: str) -> forms.DateField:
