@@ -79,12 +79,21 @@ class EntryForm(forms.Form):
                 bound.widget.attrs.setdefault("maxlength", 2000)
 
     def flag_errors(self) -> None:
-        """Tie each message to its field for screen readers (aria-invalid, aria-describedby)."""
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
-                )
+        """Tie each message to its field for screen readers (aria-invalid, aria-describedby),
+        and send focus to the first field in error (in the order shown) instead of the first
+        field: that is where the person has to act (static/js/form-errors.js announces it)."""
+        in_error = [
+            name
+            for name, field in self.fields.items()
+            if name in self.errors and not field.widget.is_hidden
+        ]
+        for name in in_error:
+            self.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+            )
+        if in_error:
+            self.fields["planned_start"].widget.attrs.pop("autofocus", None)
+            self.fields[in_error[0]].widget.attrs["autofocus"] = True
 
     def completion_fields(self) -> list[forms.BoundField]:
         return [self[f"c_{item.pk}"] for item in self.questions]
