@@ -95,6 +95,8 @@ _FIELDS = {
     "permission": _("権限"),
     "mail_domains": _("メールドメイン"),
     "status": _("状態"),
+    "tags": _("タグ"),
+    "procedures": _("関連する事務・手続"),
 }
 _DENIED = re.compile(r"(?P<action>[a-z_]+) (?P<method>[A-Z]+) (?P<path>/\S*)")
 _DOCUMENT = re.compile(r"document:(\d+)\b")
@@ -121,7 +123,7 @@ class Described:
 
 def _person(user, email: str) -> str:
     if user is not None and user.display_name:
-        return f"{user.display_name}（{user.email}）"
+        return _("%(name)s（%(email)s）") % {"name": user.display_name, "email": user.email}
     return email or ""
 
 
@@ -167,9 +169,11 @@ def _label(key: str, event: AuditEvent) -> str:
         from documents.models import Document
 
         try:
-            return str(Document._meta.get_field(key).verbose_name)
+            found = Document._meta.get_field(key)
         except FieldDoesNotExist:  # a key no longer on the model: shown as it was stored
-            pass
+            return key
+        # a reverse relation has no verbose_name of its own
+        return str(getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name)
     return key
 
 

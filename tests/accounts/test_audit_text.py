@@ -146,3 +146,32 @@ def test_audit_date_filter_takes_the_picker_and_the_written_form(client, world, 
     body = page(client, world["admin"], f"?since={typed}&until=2015/09/30")
     assert "old-one" in body and "new-one" not in body
     assert 'value="2015-09-01"' in body and 'value="2015-09-30"' in body  # picker reads ISO
+
+
+def test_in_english_the_sentence_is_english(client, world):
+    from django.conf import settings
+
+    services.grant(world["pref_admin"], world["hakodate_staff"], "edit_plan", world["sapporo"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = page(client, world["admin"])
+    assert (
+        "pref@pref.hokkaido.lg.jp (pref@pref.hokkaido.lg.jp) granted "
+        "staff@city.hakodate.lg.jp (staff@city.hakodate.lg.jp) the permission "
+        "“Plan editing (e.g. contractors)” for 北海道 札幌市"
+    ) in body
+    assert "権限を付与しました" not in body and "すべて" not in body
+
+
+@pytest.mark.parametrize(
+    "url", ["/manage/accounts/", "/manage/audit/", "/review/late/", "/documents/", "/procedures/"]
+)
+def test_no_filter_shows_djangos_dashes(client, world, url):
+    from actionplan import seed
+
+    seed.load()  # the late list needs a programme
+    client.force_login(world["pref_admin"])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "---------" not in body
+    assert ">すべて</option>" in body
