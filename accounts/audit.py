@@ -200,7 +200,9 @@ def _text(event: AuditEvent) -> str:
     person = _person(event.target_user, "") or event.target
     org = event.organization.full_name if event.organization_id else ""
     after, before = event.after or {}, event.before or {}
-    values = {"actor": actor, "user": person, "org": org, "detail": event.detail}
+    # Dates written into details as ISO (期日延長を承認 2015-10-01) read as 2015/10/01.
+    detail = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\1/\2/\3", event.detail)
+    values = {"actor": actor, "user": person, "org": org, "detail": detail}
     if event.kind == K.ISSUED:
         from accounts.roles import Role
 
