@@ -175,3 +175,16 @@ def test_no_filter_shows_djangos_dashes(client, world, url):
     body = response.content.decode()
     assert "---------" not in body
     assert ">すべて</option>" in body
+
+
+def test_review_forms_ask_for_a_choice_in_words(db):
+    from actionplan.models import Task, WorkItem
+    from review.forms import ApprovalForm, FollowUpForm
+
+    approval = ApprovalForm(tasks=Task.objects.none()).as_div()
+    follow_up = FollowUpForm()
+    follow_up.fields["work_item"].queryset = WorkItem.objects.none()
+    rendered = approval + follow_up.as_div()
+    assert "---------" not in rendered
+    assert '<option value="" selected>（選択してください）</option>' in rendered
+    assert '<option value="" selected>（指定なし）</option>' in rendered
