@@ -95,6 +95,15 @@ class EntryForm(forms.Form):
             self.fields["planned_start"].widget.attrs.pop("autofocus", None)
             self.fields[in_error[0]].widget.attrs["autofocus"] = True
 
+    def errors_in_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """Each visible field's messages in the order shown, for the summary above the form."""
+        return [
+            (self[name], error)
+            for name, field in self.fields.items()
+            if not field.widget.is_hidden
+            for error in self.errors.get(name, [])
+        ]
+
     def completion_fields(self) -> list[forms.BoundField]:
         return [self[f"c_{item.pk}"] for item in self.questions]
 
