@@ -127,11 +127,28 @@ def _person(user, email: str) -> str:
     return email or ""
 
 
-def _value(key: str, value: Any, org_names: dict[str, str]) -> str:
+def _document_field(key: str, event: AuditEvent):
+    if not event.target.startswith("document:"):
+        return None
+    from documents.models import Document
+
+    try:
+        return Document._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _value(key: str, value: Any, org_names: dict[str, str], event: AuditEvent | None = None) -> str:
     from accounts.roles import Role
 
     if value in (None, "", [], {}):
         return str(_("（なし）"))
+    found = _document_field(key, event) if event is not None else None
+    if found is not None and getattr(found, "choices", None) and not isinstance(value, list):
+        return str(dict(found.flatchoices).get(value, value))
+    if found is not None and found.is_relation and found.many_to_one:
+        # publisher_id / category_id: the name, looked up for the whole page in describe()
+        return org_names.get(f"{found.related_model.__name__}:{value}", str(value))
     if key == "role":
         return str(dict(Role.choices).get(value, value))
     if key == "is_active" and isinstance(value, bool):
@@ -187,8 +204,8 @@ def _changes(event: AuditEvent, org_names: dict[str, str]) -> list[Change]:
     return [
         Change(
             _label(key, event),
-            _value(key, before.get(key), org_names) if key in before else "",
-            _value(key, after.get(key), org_names) if key in after else "",
+            _value(key, before.get(key), org_names, event) if key in before else "",
+            _value(key, after.get(key), org_names, event) if key in after else "",
         )
         for key in keys
     ]
@@ -312,6 +329,7 @@ def describe(events, user) -> list[Described]:
                 "prefecture", "parent"
             )
         }
+    org_names |= _related_names(events)
     users = {e.target_user_id for e in events if e.target_user_id}
     documents = {int(m[1]) for e in events if (m := _DOCUMENT.match(e.target))}
     faqs = {
@@ -361,6 +379,33 @@ def describe(events, user) -> list[Described]:
             item.link_label = str(_("団体の状況を開く"))
         described.append(item)
     return described
+
+
+def _related_names(events: list[AuditEvent]) -> dict[str, str]:
+    """Names of the organisations and categories document snapshots name by id (a query per
+    model present), keyed ``Model:pk``."""
+    wanted: dict[str, set[int]] = {"publisher_id": set(), "category_id": set()}
+    for event in events:
+        if event.target.startswith("document:"):
+            for values in (event.before, event.after):
+                if isinstance(values, dict):
+                    for key, ids in wanted.items():
+                        if isinstance(values.get(key), int):
+                            ids.add(values[key])
+    names: dict[str, str] = {}
+    if wanted["publisher_id"]:
+        from orgs.models import Organization
+
+        for org in Organization.objects.filter(pk__in=wanted["publisher_id"]).select_related(
+            "prefecture", "parent"
+        ):
+            names[f"Organization:{org.pk}"] = org.full_name
+    if wanted["category_id"]:
+        for category in _model("documents", "Category").objects.filter(
+            pk__in=wanted["category_id"]
+        ):
+            names[f"Category:{category.pk}"] = str(category)
+    return names
 
 
 def _model(app: str, name: str):

@@ -188,3 +188,17 @@ def test_review_forms_ask_for_a_choice_in_words(db):
     assert "---------" not in rendered
     assert '<option value="" selected>（選択してください）</option>' in rendered
     assert '<option value="" selected>（指定なし）</option>' in rendered
+
+
+def test_document_snapshots_read_in_words_not_ids(world):
+    event = AuditEvent(
+        kind=AuditEvent.Kind.CONTENT,
+        target="document:99 通知",
+        after={"status": "published", "publisher_id": world["sapporo"].pk, "audience": "everyone"},
+        detail="作成",
+    )
+    [described] = audit.describe([event], world["admin"])
+    shown = {change.label: change.after for change in described.changes}
+    assert shown["状態"] == "公開中"
+    assert shown["発信元"] == "北海道 札幌市"
+    assert "everyone" not in shown.values() and str(world["sapporo"].pk) not in shown.values()
