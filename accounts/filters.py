@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountState, AuditEvent, Invitation, User
 from accounts.roles import Role
+from actionplan.forms import DATE_INPUTS, DateInput
+
+ALL = _("すべて")  # instead of Django's 「---------」
 
 
 def state_q(state: str) -> Q:
@@ -30,9 +33,9 @@ class AccountFilter(django_filters.FilterSet):
     organization = django_filters.CharFilter(
         label=_("団体（名称・コード）"), method="by_organization"
     )
-    role = django_filters.ChoiceFilter(label=_("役割"), choices=Role.choices)
+    role = django_filters.ChoiceFilter(label=_("役割"), choices=Role.choices, empty_label=ALL)
     state = django_filters.ChoiceFilter(
-        label=_("状態"), choices=AccountState.choices, method="by_state"
+        label=_("状態"), choices=AccountState.choices, method="by_state", empty_label=ALL
     )
 
     class Meta:
@@ -50,7 +53,9 @@ class AccountFilter(django_filters.FilterSet):
 
 
 class AuditFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("種類"), choices=AuditEvent.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("種類"), choices=AuditEvent.Kind.choices, empty_label=ALL
+    )
     actor = django_filters.CharFilter(
         label=_("実行者（メール）"), field_name="actor_email", lookup_expr="icontains"
     )
@@ -58,11 +63,22 @@ class AuditFilter(django_filters.FilterSet):
         label=_("対象"), field_name="target", lookup_expr="icontains"
     )
     organization = django_filters.CharFilter(label=_("団体コード"), field_name="organization__code")
+    # A date picker; a browser without one shows a text box that takes 2015/09/30 as well.
     since = django_filters.DateFilter(
-        label=_("開始日"), field_name="created_at", lookup_expr="date__gte"
+        label=_("開始日"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        input_formats=DATE_INPUTS,
+        widget=DateInput(attrs={"aria-describedby": "id_since-hint"}),
+        help_text=_("例: 2015/09/30"),
     )
     until = django_filters.DateFilter(
-        label=_("終了日"), field_name="created_at", lookup_expr="date__lte"
+        label=_("終了日"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        input_formats=DATE_INPUTS,
+        widget=DateInput(attrs={"aria-describedby": "id_until-hint"}),
+        help_text=_("例: 2015/09/30"),
     )
 
     class Meta:

@@ -457,9 +457,11 @@ def audit_export(request):
     def rows():
         yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
         yield writer.writerow(
-            ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細"]
+            ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細", "説明"]
         )
-        for event in events.iterator(chunk_size=2000):
+        described = audit.describe_all(events.iterator(chunk_size=2000), request.user)
+        for item in described:
+            event = item.event
             yield writer.writerow(
                 [
                     xlsx.csv_safe(str(v))
@@ -473,6 +475,7 @@ def audit_export(request):
                         event.before or "",
                         event.after or "",
                         event.detail,
+                        item.text,
                     )
                 ]
             )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -18,6 +19,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def format_value(self, value: Any) -> str | None:
+        # A typed 2015/09/30 sent back as it came would leave the picker blank (it reads ISO).
+        if isinstance(value, str):
+            for pattern in DATE_INPUTS:
+                try:
+                    return datetime.strptime(value.strip(), pattern).date().isoformat()
+                except ValueError:
+                    continue
+        return super().format_value(value)
 
 
 def _date(label: str) -> forms.DateField:
@@ -68,12 +79,30 @@ class EntryForm(forms.Form):
                 bound.widget.attrs.setdefault("maxlength", 2000)
 
     def flag_errors(self) -> None:
-        """Tie each message to its field for screen readers (aria-invalid, aria-describedby)."""
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
-                )
+        """Tie each message to its field for screen readers (aria-invalid, aria-describedby),
+        and send focus to the first field in error (in the order shown) instead of the first
+        field: that is where the person has to act (static/js/form-errors.js announces it)."""
+        in_error = [
+            name
+            for name, field in self.fields.items()
+            if name in self.errors and not field.widget.is_hidden
+        ]
+        for name in in_error:
+            self.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+            )
+        if in_error:
+            self.fields["planned_start"].widget.attrs.pop("autofocus", None)
+            self.fields[in_error[0]].widget.attrs["autofocus"] = True
+
+    def errors_in_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """Each visible field's messages in the order shown, for the summary above the form."""
+        return [
+            (self[name], error)
+            for name, field in self.fields.items()
+            if not field.widget.is_hidden
+            for error in self.errors.get(name, [])
+        ]
 
     def completion_fields(self) -> list[forms.BoundField]:
         return [self[f"c_{item.pk}"] for item in self.questions]

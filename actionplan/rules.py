@@ -1,7 +1,9 @@
 """Pure rules of the action plan: applicability, milestone choice, save checks and warnings.
 
 Plain values in, plain values out — no database — so every rule is table-tested.
-Error messages are Japanese and keyed by the form field they belong next to.
+Error messages are Japanese and keyed by the form field they belong next to. They go through
+``gettext`` when made (named placeholders, so a translation may reorder them): the reader's
+language, and still no database.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 NOT_STARTED, IN_PROGRESS, DONE, NOT_APPLICABLE = (
     "not_started",
@@ -90,41 +94,51 @@ def validate(values: EntryValues, context: Context) -> dict[str, str]:
     """Problems that refuse a save, as ``{field: Japanese message}`` (empty = fine)."""
     errors: dict[str, str] = {}
     if values.status not in STATUSES:
-        errors["status"] = "状況を選んでください。"
+        errors["status"] = _("状況を選んでください。")
     for name in DATE_FIELDS:
         day = getattr(values, name)
         if day is not None and not (context.span_start <= day <= context.span_end):
-            errors[name] = (
-                f"プログラムの期間（{_fmt(context.span_start)}〜{_fmt(context.span_end)}）"
-                "内の日付を入力してください。"
-            )
+            errors[name] = _(
+                "プログラムの期間（%(start)s〜%(end)s）内の日付を入力してください。"
+            ) % {"start": _fmt(context.span_start), "end": _fmt(context.span_end)}
     for name in ("actual_start", "actual_end"):
         day = getattr(values, name)
         if day is not None and day > context.today and name not in errors:
-            errors[name] = "実績の日付に未来の日付は入力できません。"
+            errors[name] = _("実績の日付に未来の日付は入力できません。")
     _check_order(values, errors)
     if not 0 <= values.progress <= 100:
-        errors["progress"] = "進捗率は0から100の整数で入力してください。"
+        errors["progress"] = _("進捗率は0から100の整数で入力してください。")
     if values.status == DONE:
         _check_done(values, context, errors)
     if values.status == NOT_APPLICABLE and not values.not_applicable_reason.strip():
-        errors["not_applicable_reason"] = "対象外とする理由を入力してください。"
+        errors["not_applicable_reason"] = _("対象外とする理由を入力してください。")
     if values.status in (IN_PROGRESS, DONE) and values.actual_start is None:
-        errors.setdefault("actual_start", "実施中・完了のときは実績開始日を入力してください。")
+        errors.setdefault("actual_start", _("実施中・完了のときは実績開始日を入力してください。"))
     return errors
 
 
 def _check_order(values: EntryValues, errors: dict[str, str]) -> None:
-    pairs = (("planned_start", "planned_end", "計画"), ("actual_start", "actual_end", "実績"))
-    for start_name, end_name, label in pairs:
+    pairs = (
+        (
+            "planned_start",
+            "planned_end",
+            _("計画終了日は計画開始日（%(start)s）以降にしてください。"),
+        ),
+        (
+            "actual_start",
+            "actual_end",
+            _("実績終了日は実績開始日（%(start)s）以降にしてください。"),
+        ),
+    )
+    for start_name, end_name, message in pairs:
         start, end = getattr(values, start_name), getattr(values, end_name)
         if start and end and end < start and end_name not in errors:
-            errors[end_name] = f"{label}終了日は{label}開始日（{_fmt(start)}）以降にしてください。"
+            errors[end_name] = message % {"start": _fmt(start)}
 
 
 def _check_done(values: EntryValues, context: Context, errors: dict[str, str]) -> None:
     if values.actual_end is None:
-        errors.setdefault("actual_end", "完了にするには実績終了日を入力してください。")
+        errors.setdefault("actual_end", _("完了にするには実績終了日を入力してください。"))
     for question in context.questions:
         problem = answer_problem(question, values.completion.get(question.key))
         if problem:
@@ -134,23 +148,27 @@ def _check_done(values: EntryValues, context: Context, errors: dict[str, str]) -
 def answer_problem(question: Question, answer: object) -> str:
     """Why ``answer`` does not answer ``question`` ('' when it does)."""
     if answer in (None, "", []):
-        return (
-            f"完了にするには「{question.label}」を入力してください。" if question.required else ""
-        )
+        if not question.required:
+            return ""
+        return _("完了にするには「%(label)s」を入力してください。") % {"label": question.label}
     if question.kind == "date":
         try:
             dt.date.fromisoformat(str(answer))
         except ValueError:
-            return f"「{question.label}」は日付（2015/07/09 の形）で入力してください。"
+            return _("「%(label)s」は日付（2015/07/09 の形）で入力してください。") % {
+                "label": question.label
+            }
     elif question.kind == "number":
         try:
             Decimal(str(answer))
         except InvalidOperation:
-            return f"「{question.label}」は数値で入力してください。"
+            return _("「%(label)s」は数値で入力してください。") % {"label": question.label}
     elif question.kind == "yes_no" and answer not in ("yes", "no"):
-        return f"「{question.label}」は「はい」か「いいえ」を選んでください。"
+        return _("「%(label)s」は「はい」か「いいえ」を選んでください。") % {
+            "label": question.label
+        }
     elif question.kind == "choice" and answer not in question.choices:
-        return f"「{question.label}」は選択肢から選んでください。"
+        return _("「%(label)s」は選択肢から選んでください。") % {"label": question.label}
     return ""
 
 
@@ -185,7 +203,10 @@ def warnings(
     found: list[str] = []
     if milestone and values.planned_end and values.planned_end > milestone:
         days = (values.planned_end - milestone).days
-        found.append(f"計画終了がマイルストーン（{_fmt(milestone)}）より{days}日遅れています。")
+        found.append(
+            _("計画終了がマイルストーン（%(milestone)s）より%(days)s日遅れています。")
+            % {"milestone": _fmt(milestone), "days": days}
+        )
     for dependency in dependencies:
         found.extend(_dependency_warnings(values, dependency))
     return found
@@ -196,12 +217,24 @@ def _dependency_warnings(values: EntryValues, dependency: Dependency) -> list[st
     found = []
     here, there = _PROGRESS.get(values.status), _PROGRESS.get(dependency.status, 2)
     if here is not None and here > there:
-        started = "未着手" if dependency.status == NOT_STARTED else "完了前"
-        now = "完了" if values.status == DONE else "実施中"
-        found.append(f"前提タスク「{dependency.name}」が{started}なのに{now}になっています。")
+        # Whole sentences, not pieces, so each can be translated as a sentence.
+        if dependency.status == NOT_STARTED:
+            message = (
+                _("前提タスク「%(name)s」が未着手なのに完了になっています。")
+                if values.status == DONE
+                else _("前提タスク「%(name)s」が未着手なのに実施中になっています。")
+            )
+        else:
+            message = (
+                _("前提タスク「%(name)s」が完了前なのに完了になっています。")
+                if values.status == DONE
+                else _("前提タスク「%(name)s」が完了前なのに実施中になっています。")
+            )
+        found.append(message % {"name": dependency.name})
     end = dependency.planned_end
     if values.planned_start and end and values.planned_start < end:
         found.append(
-            f"前提タスク「{dependency.name}」の計画終了（{_fmt(end)}）より前に開始する計画です。"
+            _("前提タスク「%(name)s」の計画終了（%(end)s）より前に開始する計画です。")
+            % {"name": dependency.name, "end": _fmt(end)}
         )
     return found

@@ -15,6 +15,7 @@ from documents.models import Category, Document, Linkage, Procedure, ProcedureFi
 from orgs.models import MunicipalityClass, Organization
 
 SORTS = (("new", _("公開日の新しい順")), ("old", _("公開日の古い順")), ("title", _("資料名順")))
+ALL = _("すべて")  # instead of Django's 「---------」
 ORDERING = {"new": ("-published_at", "-pk"), "old": ("published_at", "pk"), "title": ("title",)}
 
 
@@ -30,13 +31,16 @@ def descendants(category: Category, categories: list[Category]) -> list[int]:
 class DocumentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
     category = django_filters.ModelChoiceFilter(
-        label=_("カテゴリ"), queryset=Category.objects.none(), method="filter_category"
+        label=_("カテゴリ"),
+        queryset=Category.objects.none(),
+        method="filter_category",
+        empty_label=ALL,
     )
     publisher = django_filters.ModelChoiceFilter(
-        label=_("発信元"), queryset=Organization.objects.none()
+        label=_("発信元"), queryset=Organization.objects.none(), empty_label=ALL
     )
     tag = django_filters.ModelChoiceFilter(
-        label=_("タグ"), field_name="tags", queryset=Tag.objects.none()
+        label=_("タグ"), field_name="tags", queryset=Tag.objects.none(), empty_label=ALL
     )
     sort = django_filters.ChoiceFilter(
         label=_("並び順"), choices=SORTS, method="filter_sort", empty_label=None
@@ -80,10 +84,13 @@ def _classes(queryset, name, value):
 
 class ProcedureFilter(django_filters.FilterSet):
     field = django_filters.ModelChoiceFilter(
-        label=_("分野"), queryset=ProcedureField.objects.none()
+        label=_("分野"), queryset=ProcedureField.objects.none(), empty_label=ALL
     )
     municipality_class = django_filters.ChoiceFilter(
-        label=_("市区町村の区分"), choices=MunicipalityClass.choices, method="filter_class"
+        label=_("市区町村の区分"),
+        choices=MunicipalityClass.choices,
+        method="filter_class",
+        empty_label=ALL,
     )
     body = django_filters.CharFilter(
         label=_("機関（実施者・照会者・提供者）"), method="filter_body"

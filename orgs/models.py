@@ -118,6 +118,14 @@ class Organization(models.Model):
         return self.name
 
     @property
+    def jis_code(self) -> str:
+        """The JIS X 0402 code people know (``011002``), or '' for ministries and bureaus.
+
+        Ministry codes are internal slugs (``cas-number``); they mean nothing to a reader.
+        """
+        return self.code if self.kind in LOCAL_KINDS and jis.is_valid(self.code) else ""
+
+    @property
     def is_local(self) -> bool:
         return self.kind in LOCAL_KINDS
 

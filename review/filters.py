@@ -25,19 +25,26 @@ SORTS = {
     "first_seen": ("first_seen", "organization__code"),
 }
 NO_FOLLOW_UP = "none"
+ALL = _("すべて")  # instead of Django's 「---------」
 
 
 class LateFilter(django_filters.FilterSet):
     prefecture = django_filters.ModelChoiceFilter(
-        label=_("都道府県"), queryset=Organization.objects.none(), method="filter_prefecture"
+        label=_("都道府県"),
+        queryset=Organization.objects.none(),
+        method="filter_prefecture",
+        empty_label=ALL,
     )
     municipality_class = django_filters.ChoiceFilter(
         label=_("区分"),
         field_name="organization__municipality_class",
         choices=MunicipalityClass.choices,
+        empty_label=ALL,
     )
-    work_item = django_filters.ModelChoiceFilter(label=_("作業項目"), queryset=None)
-    rule = django_filters.ChoiceFilter(label=_("遅延の種類"), choices=Rule.choices)
+    work_item = django_filters.ModelChoiceFilter(
+        label=_("作業項目"), queryset=None, empty_label=ALL
+    )
+    rule = django_filters.ChoiceFilter(label=_("遅延の種類"), choices=Rule.choices, empty_label=ALL)
     days = django_filters.NumberFilter(
         label=_("遅延日数（以上）"), field_name="days", lookup_expr="gte", min_value=0
     )
@@ -45,6 +52,7 @@ class LateFilter(django_filters.FilterSet):
         label=_("承認"),
         choices=[("no", _("説明のない遅延")), ("yes", _("承認済みの遅延"))],
         method="filter_approved",
+        empty_label=ALL,
     )
     significant = django_filters.ChoiceFilter(
         label=_("要フォローアップ"),
@@ -56,6 +64,7 @@ class LateFilter(django_filters.FilterSet):
         label=_("フォローアップ"),
         choices=[(NO_FOLLOW_UP, _("なし")), *FollowUp.State.choices],
         method="filter_follow_up",
+        empty_label=ALL,
     )
     sort = django_filters.ChoiceFilter(
         label=_("並び順"),

@@ -29,12 +29,13 @@ class ApprovalForm(forms.Form):
     task = forms.ModelChoiceField(
         label=_("タスク"),
         queryset=None,
+        empty_label=_("（選択してください）"),
         error_messages={"required": _("タスクを選んでください。")},
     )
     approved_until = _date(_("承認する期日"))
     reason = forms.ChoiceField(
         label=_("理由"),
-        choices=[("", "---------"), *Reason.choices],
+        choices=[("", _("（選択してください）")), *Reason.choices],
         error_messages={"required": _("理由を選んでください。")},
     )
     note = forms.CharField(label=_("補足"), required=False, max_length=2000, widget=forms.Textarea)
@@ -46,10 +47,12 @@ class ApprovalForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    work_item = forms.ModelChoiceField(label=_("作業項目"), queryset=None, required=False)
+    work_item = forms.ModelChoiceField(
+        label=_("作業項目"), queryset=None, required=False, empty_label=_("（指定なし）")
+    )
     cause = forms.ChoiceField(
         label=_("原因"),
-        choices=[("", "---------"), *FollowUp.Cause.choices],
+        choices=[("", _("（選択してください）")), *FollowUp.Cause.choices],
         error_messages={"required": _("原因を選んでください。")},
     )
     actions = forms.CharField(

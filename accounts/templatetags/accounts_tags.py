@@ -10,3 +10,11 @@ register = template.Library()
 @register.filter
 def may_set_mail_domains(user) -> bool:
     return selectors.may_set_mail_domains(user)
+
+
+@register.simple_tag
+def audit_described(events, user):
+    """The page's events as sentences with links (:func:`accounts.audit.describe`)."""
+    from accounts import audit
+
+    return audit.describe(events, user)

@@ -35,3 +35,17 @@ def with_fiscal_year(day: dt.date | None) -> str:
 def japanese_era(day: dt.date | None) -> str:
     """平成27年9月30日."""
     return wareki.wareki(day) if day else ""
+
+
+@register.filter
+def written_date(value):
+    """A stored ISO date (``2015-09-25``, e.g. a completion answer) as officials write it,
+    2015/09/25; anything else unchanged."""
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "Y/m/d")
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return formats.date_format(dt.date.fromisoformat(value), "Y/m/d")
+        except ValueError:
+            return value
+    return value

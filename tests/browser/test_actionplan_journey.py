@@ -56,7 +56,8 @@ def test_sapporo_plans_completes_and_round_trips_b(page, plan_demo, tmp_path):
     page.get_by_label("状況").select_option(label="完了")
     page.get_by_role("button", name="保存").click()
     expect(
-        page.get_by_text("完了にするには「本番環境での動作確認」を入力してください。")
+        # exact: the message next to the field (the summary and the live region repeat it)
+        page.get_by_text("完了にするには「本番環境での動作確認」を入力してください。", exact=True)
     ).to_be_visible()
     page.get_by_label("本番環境での動作確認").select_option(label="はい")
     page.get_by_role("button", name="保存").click()

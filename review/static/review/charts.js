@@ -1,4 +1,5 @@
 // Charts of the review page, drawn with the vendored Chart.js from the figures in #review-charts.
+// Legends come translated from the canvas's data-legend-* attributes (review/index.html).
 (function () {
   "use strict";
   function draw() {
@@ -14,8 +15,12 @@
         data: {
           labels: set.labels,
           datasets: [
-            { label: "完了率（%）", data: set.rate, backgroundColor: blue },
-            { label: "工数加重完了率（%）", data: set.weighted, backgroundColor: green }
+            { label: canvas.dataset.legendRate || "完了率（%）", data: set.rate, backgroundColor: blue },
+            {
+              label: canvas.dataset.legendWeighted || "工数加重完了率（%）",
+              data: set.weighted,
+              backgroundColor: green
+            }
           ]
         },
         options: {
@@ -32,7 +37,7 @@
     if (rules) {
       new Chart(rules, {
         type: "bar",
-        data: { labels: data.rules.labels, datasets: [{ label: "件数", data: data.rules.counts, backgroundColor: red }] },
+        data: { labels: data.rules.labels, datasets: [{ label: rules.dataset.legendCount || "件数", data: data.rules.counts, backgroundColor: red }] },
         options: { indexAxis: "y", maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } }
       });
     }
