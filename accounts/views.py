@@ -25,7 +25,7 @@ from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
 from documents.downloads import content_disposition
-from pmo import jobs, xlsx
+from pmo import job_views, jobs, xlsx
 from pmo.http import attachment
 
 PAGE_SIZE = 50
@@ -402,29 +402,16 @@ def _own_job(request, pk: int) -> IssueJob:
 def bulk_job(request, pk: int):
     """The progress, then the result, of a bulk-issuance job (the issuer's own)."""
     job = _own_job(request, pk)
-    context = {"job": job, "running": job.state in (IssueJob.State.QUEUED, IssueJob.State.RUNNING)}
-    template = (
-        "accounts/manage/_bulk_job.html"
-        if request.headers.get("HX-Request") == "true"
-        else "accounts/manage/bulk_job.html"
+    return job_views.progress_page(
+        request, job, "accounts/manage/bulk_job.html", "accounts/manage/_bulk_job.html"
     )
-    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def bulk_retry(request, pk: int):
     """Check and issue an interrupted sheet again, as a new job with the same file."""
-    job = _own_job(request, pk)
-    if not job.retryable:
-        return redirect("accounts:bulk_job", pk=job.pk)
-    data = IssueJob.objects.values_list("upload", flat=True).get(pk=job.pk)
-    try:
-        again = bulk.start(request.user, job.filename, bytes(data), job.total, job.ip_address)
-    except jobs.QueueUnavailable:
-        messages.error(request, jobs.BROKER_DOWN)
-        return redirect("accounts:bulk_job", pk=job.pk)
-    return redirect("accounts:bulk_job", pk=again.pk)
+    return job_views.retry(request, _own_job(request, pk), bulk.start, "accounts:bulk_job")
 
 
 def visible_events(user):

@@ -14,7 +14,7 @@ from accounts import audit, permissions
 from documents import import_jobs, services, sheets
 from documents.forms import CatalogueImportForm
 from documents.models import CatalogueImportJob
-from pmo import jobs, xlsx
+from pmo import job_views, jobs, xlsx
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -71,14 +71,13 @@ def _own_job(request: HttpRequest, pk: int) -> CatalogueImportJob:
 def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress, then the result, of a catalogue import job (the requester's own)."""
     job = _own_job(request, pk)
-    running = job.state in (CatalogueImportJob.State.QUEUED, CatalogueImportJob.State.RUNNING)
-    context = {"job": job, "running": running, "percent": import_jobs.percent(job)}
-    template = (
-        "documents/_procedures_import_job.html"
-        if request.headers.get("HX-Request") == "true"
-        else "documents/procedures_import_job.html"
+    return job_views.progress_page(
+        request,
+        job,
+        "documents/procedures_import_job.html",
+        "documents/_procedures_import_job.html",
+        percent=import_jobs.percent(job),
     )
-    return render(request, template, context)
 
 
 @login_required
@@ -86,14 +85,4 @@ def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def procedures_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Import an interrupted workbook again, as a new job with the same file."""
     job = _own_job(request, pk)
-    if not job.retryable:
-        return redirect("documents:procedures_import_job", pk=job.pk)
-    data = CatalogueImportJob.objects.values_list("upload", flat=True).get(pk=job.pk)
-    try:
-        again = import_jobs.start(
-            request.user, job.filename, bytes(data), job.total, job.ip_address
-        )
-    except jobs.QueueUnavailable:
-        messages.error(request, jobs.BROKER_DOWN)
-        return redirect("documents:procedures_import_job", pk=job.pk)
-    return redirect("documents:procedures_import_job", pk=again.pk)
+    return job_views.retry(request, job, import_jobs.start, "documents:procedures_import_job")

@@ -28,7 +28,7 @@ from faq.filters import FAQFilter
 from faq.forms import ImportForm
 from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
-from pmo import jobs, xlsx
+from pmo import job_views, jobs, xlsx
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -249,29 +249,14 @@ def _own_job(request: HttpRequest, pk: int) -> FAQImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress, then the result, of an FAQ import job (the requester's own)."""
     job = _own_job(request, pk)
-    running = job.state in (FAQImportJob.State.QUEUED, FAQImportJob.State.RUNNING)
-    context = {"job": job, "running": running, "percent": import_jobs.percent(job)}
-    template = (
-        "faq/_import_job.html"
-        if request.headers.get("HX-Request") == "true"
-        else "faq/import_job.html"
+    percent = import_jobs.percent(job)
+    return job_views.progress_page(
+        request, job, "faq/import_job.html", "faq/_import_job.html", percent=percent
     )
-    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Import an interrupted sheet again, as a new job with the same file."""
-    job = _own_job(request, pk)
-    if not job.retryable:
-        return redirect("faq:import_job", pk=job.pk)
-    data = FAQImportJob.objects.values_list("upload", flat=True).get(pk=job.pk)
-    try:
-        again = import_jobs.start(
-            request.user, job.filename, bytes(data), job.total, job.ip_address
-        )
-    except jobs.QueueUnavailable:
-        messages.error(request, jobs.BROKER_DOWN)
-        return redirect("faq:import_job", pk=job.pk)
-    return redirect("faq:import_job", pk=again.pk)
+    return job_views.retry(request, _own_job(request, pk), import_jobs.start, "faq:import_job")

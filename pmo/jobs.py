@@ -66,6 +66,11 @@ class LeasedJob(models.Model):
         abstract = True
 
     @property
+    def running(self) -> bool:
+        """Queued or running: its page keeps polling."""
+        return self.state in (QUEUED, RUNNING)
+
+    @property
     def retryable(self) -> bool:
         return self.state == FAILED and bool(self.failure)
 
