@@ -1,0 +1,177 @@
+"""A tour of the main pages as the roles that reach them, on a desk (1280 × 900) and on a phone
+(390 × 844): no page scrolls sideways (WCAG 1.4.10 reflow) and every plan row's 編集 is on screen.
+
+Screenshots go to var/screens/ (gitignored) for people to look at; the figures measured are
+printed, so a failing run says which page is how wide.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from tests.browser.conftest import _fresh_totp_code, log_in
+
+SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
+DESK = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+VIEWPORTS = {"desk": DESK, "phone": PHONE}
+
+# What the page measures: its own width against the window, and where each row action sits.
+MEASURE = """() => {
+  // The part of an element that can be seen: the window cut by every box that clips it.
+  function visible(el) {
+    let box = el.getBoundingClientRect();
+    let left = Math.max(box.left, 0), right = Math.min(box.right, window.innerWidth);
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') {
+        const clip = up.getBoundingClientRect();
+        left = Math.max(left, clip.left); right = Math.min(right, clip.right);
+      }
+    }
+    return {left, right, width: box.width, full: box.right - box.left};
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    tables: Array.from(document.querySelectorAll('table'))
+      .map((t) => t.getBoundingClientRect().width),
+    actions: Array.from(document.querySelectorAll('tbody.plan-row .actions a')).map((a) => {
+      const seen = visible(a);
+      return {seen: seen.right - seen.left, width: seen.width, name: a.getAttribute('aria-label')};
+    }),
+  };
+}"""
+
+
+@pytest.fixture
+def everything(transactional_db):
+    """The organisations, the shipped content and the demo accounts and data, as `make run`."""
+    call_command("load_reference_data", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def _context(browser, live_server, viewport):
+    return browser.new_context(
+        base_url=live_server.url, locale="ja-JP", timezone_id="Asia/Tokyo", viewport=viewport
+    )
+
+
+def _look(page, name: str, size: str, problems: list[str], *, actions: bool = False) -> dict:
+    """Measure the page as it is now and write its screenshot; collect what does not fit."""
+    page.wait_for_load_state("networkidle")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}-{size}.png"), full_page=True)
+    figures = page.evaluate(MEASURE)
+    inner = figures["innerWidth"]
+    widest = max(figures["tables"], default=0)
+    print(f"{name:<26} {size:<5} scrollWidth={figures['scrollWidth']} table={widest:.0f}")
+    if figures["scrollWidth"] > inner:
+        problems.append(f"{name} at {size}: page is {figures['scrollWidth']} px wide in {inner}")
+    if actions:
+        if not figures["actions"]:
+            problems.append(f"{name} at {size}: no 編集 links found")
+        for box in figures["actions"]:
+            # Wholly in view: not cut by the window nor by a scroll box around the table.
+            if box["width"] == 0 or box["seen"] < box["width"] - 0.5:
+                problems.append(
+                    f"{name} at {size}: {box['name']} shows {box['seen']:.0f} px"
+                    f" of {box['width']:.0f}"
+                )
+    return figures
+
+
+def _tour(browser, live_server, email: str | None, pages: list[tuple[str, str]], **kw) -> list[str]:
+    problems: list[str] = []
+    for size, viewport in VIEWPORTS.items():
+        context = _context(browser, live_server, viewport)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if email:
+            log_in(page, email)
+        for name, url in pages:
+            response = page.goto(url)
+            assert response.status == 200, f"{url} as {email}: {response.status}"
+            _look(page, name, size, problems, actions=name.startswith("plan"))
+            if name.startswith("plan") and kw.get("open_form"):
+                page.locator("tbody.plan-row .actions a").first.click()
+                page.locator("form.entry-form").wait_for()
+                _look(page, f"{name}-editing", size, problems)
+                for label in ("計画開始", "実績開始", "実績終了", "状況"):
+                    box = page.get_by_label(label, exact=True).bounding_box()
+                    if box is None or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
+                        problems.append(f"{name} form at {size}: {label} off-screen ({box})")
+        context.close()
+    return problems
+
+
+def test_sapporo_tours_its_plan_and_the_shared_pages(browser, live_server, everything):
+    pages = [
+        ("top-sapporo", "/"),
+        ("plan-sapporo", "/orgs/011002/plan/"),
+        ("review-org-sapporo", "/review/orgs/011002/"),
+        ("documents", "/documents/"),
+        ("procedures", "/procedures/"),
+        ("faq", "/faq/"),
+        ("inquiry-new", "/inquiries/new/"),
+    ]
+    problems = _tour(browser, live_server, "sapporo@demo.example", pages, open_form=True)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("email", "code"), [("hakodate@demo.example", "012025"), ("aomori@demo.example", "022012")]
+)
+def test_the_wide_plans_of_the_issue_fit(browser, live_server, everything, email, code):
+    name = email.split("@")[0]
+    problems = _tour(browser, live_server, email, [(f"plan-{name}", f"/orgs/{code}/plan/")])
+    assert not problems, "\n".join(problems)
+
+
+def test_reviewer_tours_the_review_pages(browser, live_server, everything):
+    pages = [
+        ("review-mhlw", "/review/"),
+        ("review-late", "/review/late/"),
+        ("review-late-by-org", "/review/late/?by=org"),
+        ("review-org-as-mhlw", "/review/orgs/011002/"),
+        ("review-prefecture", "/review/prefectures/010006/"),
+    ]
+    problems = _tour(browser, live_server, "mhlw@demo.example", pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_prefecture_admin_tours_accounts_and_review(browser, live_server, everything):
+    pages = [
+        ("top-hokkaido", "/"),
+        ("manage-accounts", "/manage/accounts/"),
+        ("review-hokkaido", "/review/"),
+    ]
+    problems = _tour(browser, live_server, "hokkaido@demo.example", pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_login_and_two_factor_pages_fit(browser, live_server, everything):
+    problems: list[str] = []
+    for size, viewport in VIEWPORTS.items():
+        context = _context(browser, live_server, viewport)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        _look(page, "login", size, problems)
+        page.goto("/accounts/password/reset/")
+        _look(page, "password-reset", size, problems)
+        page.goto("/accounts/login/")
+        page.get_by_label("メールアドレス").fill("mhlw@demo.example")
+        page.get_by_label("パスワード").fill("pmo-demo-2015")
+        page.get_by_role("button", name="ログイン").click()
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        _look(page, "two-factor", size, problems)
+        assert page.title().startswith("二要素認証"), page.title()
+        page.locator("input[name=code]").fill(_fresh_totp_code("mhlw@demo.example"))
+        page.get_by_role("button", name="確認").click()
+        page.wait_for_url("**/")
+        context.close()
+    assert not problems, "\n".join(problems)
