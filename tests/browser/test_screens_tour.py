@@ -154,24 +154,63 @@ def test_prefecture_admin_tours_accounts_and_review(browser, live_server, everyt
     assert not problems, "\n".join(problems)
 
 
+def _auth_page(page, name: str, size: str, title: str, problems: list[str]) -> None:
+    """An allauth page in the portal's shell: its own title, one term, the portal's buttons."""
+    _look(page, name, size, problems)
+    if not page.title().startswith(title):
+        problems.append(f"{name}: title {page.title()!r}, expected {title!r}")
+    if "多要素" in page.locator("body").inner_text():
+        problems.append(f"{name}: says 多要素認証 instead of 二要素認証")
+    if page.locator("main.site-main--auth, main .panel--narrow").count() != 1:
+        problems.append(f"{name}: not in the portal's panel")
+    plain = page.locator("main button:not(.button), main a.button:not([class*='button--'])")
+    if plain.count():
+        problems.append(f"{name}: {plain.count()} unstyled buttons")
+
+
 def test_login_and_two_factor_pages_fit(browser, live_server, everything):
     problems: list[str] = []
     for size, viewport in VIEWPORTS.items():
         context = _context(browser, live_server, viewport)
         page = context.new_page()
         page.goto("/accounts/login/")
-        _look(page, "login", size, problems)
+        _auth_page(page, "login", size, "ログイン", problems)
         page.goto("/accounts/password/reset/")
-        _look(page, "password-reset", size, problems)
+        _auth_page(page, "password-reset", size, "パスワードの再設定", problems)
+        page.goto("/accounts/password/reset/done/")
+        _auth_page(page, "password-reset-done", size, "パスワードの再設定", problems)
         page.goto("/accounts/login/")
         page.get_by_label("メールアドレス").fill("mhlw@demo.example")
         page.get_by_label("パスワード").fill("pmo-demo-2015")
         page.get_by_role("button", name="ログイン").click()
         page.wait_for_url("**/accounts/2fa/authenticate/")
-        _look(page, "two-factor", size, problems)
-        assert page.title().startswith("二要素認証"), page.title()
-        page.locator("input[name=code]").fill(_fresh_totp_code("mhlw@demo.example"))
+        _auth_page(page, "two-factor", size, "二要素認証", problems)
+        page.get_by_label("確認コード").fill(_fresh_totp_code("mhlw@demo.example"))
         page.get_by_role("button", name="確認").click()
         page.wait_for_url("**/")
+        page.goto("/accounts/2fa/")
+        _auth_page(page, "two-factor-settings", size, "二要素認証", problems)
+        page.goto("/accounts/reauthenticate/")
+        _auth_page(page, "reauthenticate", size, "パスワードの再入力", problems)
+        page.goto("/accounts/2fa/reauthenticate/")
+        _auth_page(page, "reauthenticate-code", size, "二要素認証コードの再入力", problems)
+        page.goto("/accounts/logout/")
+        _auth_page(page, "logout", size, "ログアウト", problems)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_two_factor_setup_page_fits(browser, live_server, everything):
+    problems: list[str] = []
+    for size, viewport in VIEWPORTS.items():
+        context = _context(browser, live_server, viewport)
+        page = context.new_page()
+        log_in(page, "sapporo@demo.example")
+        page.goto("/accounts/2fa/totp/activate/")
+        # Setting up asks for the password again first (allauth's reauthentication).
+        page.get_by_label("パスワード").fill("pmo-demo-2015")
+        page.get_by_role("button", name="確認").click()
+        page.wait_for_url("**/2fa/totp/activate/")
+        _auth_page(page, "two-factor-setup", size, "二要素認証の設定", problems)
         context.close()
     assert not problems, "\n".join(problems)
