@@ -1,5 +1,6 @@
 """A tour of the main pages as the roles that reach them, on a desk (1280 × 900) and on a phone
-(390 × 844): no page scrolls sideways (WCAG 1.4.10 reflow) and every plan row's 編集 is on screen.
+(390 × 844): no page scrolls sideways (WCAG 1.4.10 reflow), every plan row's 編集 is on screen and
+axe-core finds no violation of any impact.
 
 Screenshots go to var/screens/ (gitignored) for people to look at; the figures measured are
 printed, so a failing run says which page is how wide.
@@ -17,6 +18,12 @@ from django.core.management import call_command
 from tests.browser.conftest import _fresh_totp_code, log_in
 
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
+# axe-core, vendored from npm, pinned (vendor/axe-core/README.md): nothing downloads at run time.
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.length}));
+}"""
 DESK = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desk": DESK, "phone": PHONE}
@@ -70,6 +77,11 @@ def _look(page, name: str, size: str, problems: list[str], *, actions: bool = Fa
     inner = figures["innerWidth"]
     widest = max(figures["tables"], default=0)
     print(f"{name:<26} {size:<5} scrollWidth={figures['scrollWidth']} table={widest:.0f}")
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+    page.evaluate(AXE)
+    for violation in page.evaluate(RUN_AXE):
+        print(f"  axe {violation['impact']}: {violation['id']} ({violation['nodes']})")
+        problems.append(f"{name} at {size}: axe {violation['impact']} {violation['id']}")
     if figures["scrollWidth"] > inner:
         problems.append(f"{name} at {size}: page is {figures['scrollWidth']} px wide in {inner}")
     if actions:
@@ -85,6 +97,21 @@ def _look(page, name: str, size: str, problems: list[str], *, actions: bool = Fa
     return figures
 
 
+def _buttons_of_one_row(page, name: str, size: str, problems: list[str]) -> None:
+    """TOP's two buttons: one height; stacked on a phone, one width and a gap between them."""
+    boxes = [b.bounding_box() for b in page.locator("main .button-row .button").all()]
+    if len(boxes) < 2:
+        return
+    first, second = boxes[0], boxes[1]
+    if abs(first["height"] - second["height"]) > 0.5:
+        problems.append(f"{name} at {size}: buttons {first['height']} and {second['height']} high")
+    if second["y"] > first["y"] + 1:  # stacked
+        if abs(first["width"] - second["width"]) > 0.5:
+            problems.append(f"{name} at {size}: stacked buttons of different widths")
+        if second["y"] - (first["y"] + first["height"]) < 4:
+            problems.append(f"{name} at {size}: stacked buttons with no gap")
+
+
 def _tour(browser, live_server, email: str | None, pages: list[tuple[str, str]], **kw) -> list[str]:
     problems: list[str] = []
     for size, viewport in VIEWPORTS.items():
@@ -97,6 +124,8 @@ def _tour(browser, live_server, email: str | None, pages: list[tuple[str, str]],
             response = page.goto(url)
             assert response.status == 200, f"{url} as {email}: {response.status}"
             _look(page, name, size, problems, actions=name.startswith("plan"))
+            if name.startswith("top"):
+                _buttons_of_one_row(page, name, size, problems)
             if name.startswith("plan") and kw.get("open_form"):
                 page.locator("tbody.plan-row .actions a").first.click()
                 page.locator("form.entry-form").wait_for()
@@ -190,8 +219,13 @@ def test_login_and_two_factor_pages_fit(browser, live_server, everything):
         page.wait_for_url("**/")
         page.goto("/accounts/2fa/")
         _auth_page(page, "two-factor-settings", size, "二要素認証", problems)
-        page.goto("/accounts/reauthenticate/")
+        # The recovery codes are shown only after the password is entered again.
+        page.goto("/accounts/2fa/recovery-codes/")
         _auth_page(page, "reauthenticate", size, "パスワードの再入力", problems)
+        page.get_by_label("パスワード").fill("pmo-demo-2015")
+        page.get_by_role("button", name="確認").click()
+        page.wait_for_url("**/2fa/recovery-codes/")
+        _auth_page(page, "recovery-codes", size, "リカバリーコード", problems)
         page.goto("/accounts/2fa/reauthenticate/")
         _auth_page(page, "reauthenticate-code", size, "二要素認証コードの再入力", problems)
         page.goto("/accounts/logout/")
