@@ -123,6 +123,15 @@ class Row:
     milestone_at: float | None = None
     answers: list[tuple[str, Any]] = field(default_factory=list)
 
+    @property
+    def status_label(self) -> str:
+        # What get_status_display shows, without hashing every lazy choice label (each a
+        # translation lookup) on each row.
+        return str(_STATUS_LABELS.get(self.entry.status, self.entry.status))
+
+
+_STATUS_LABELS = dict(Status.choices)
+
 
 @dataclass
 class Group:
