@@ -157,6 +157,10 @@ def web_command(port: int, workers: str = "", threads: str = "") -> list[str]:
             command[command.index("--threads") + 1] = threads
         else:
             command += ["--threads", threads]
+        if int(threads) > 1 and "--keep-alive" not in command:
+            # gthread keeps connections open 2 s by default: the users' next request (1-5 s
+            # later) would often meet a connection the server is just closing (reset).
+            command += ["--keep-alive", "75"]
     return command
 
 
