@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
+from django.db.models import Q
 from django.utils import timezone
 
 from actionplan import rules
@@ -122,6 +123,15 @@ class Row:
     milestone_at: float | None = None
     answers: list[tuple[str, Any]] = field(default_factory=list)
 
+    @property
+    def status_label(self) -> str:
+        # What get_status_display shows, without hashing every lazy choice label (each a
+        # translation lookup) on each row.
+        return str(_STATUS_LABELS.get(self.entry.status, self.entry.status))
+
+
+_STATUS_LABELS = dict(Status.choices)
+
 
 @dataclass
 class Group:
@@ -165,39 +175,67 @@ def plan(
     """The plan page's data in four queries."""
     rows_source = list(entries(organization, programme, as_of))
     milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
-    questions: dict[int, list[CompletionItem]] = defaultdict(list)
-    for item in CompletionItem.objects.filter(task__work_item__programme=programme).order_by(
-        "order", "pk"
-    ):
-        questions[item.task_id].append(item)
-    depends = defaultdict(list)
-    for source, target in Task.depends_on.through.objects.filter(
-        from_task__work_item__programme=programme
-    ).values_list("from_task_id", "to_task_id"):
-        depends[source].append(target)
+    questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
+    links = Task.depends_on.through.objects.filter(from_task__work_item__programme=programme)
+    depends = _depends(links)
     by_task = _by_task(rows_source)
     scale = _Scale(programme.starts_on, programme.ends_on)
     groups: dict[int, Group] = {}
     for entry in rows_source:
-        milestone = rules.choose_milestone(
-            milestones[entry.task_id], organization.kind, organization.municipality_class
-        )
-        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
-        items = questions[entry.task_id]
-        row = Row(
-            entry=entry,
-            milestone=milestone,
-            milestone_holiday=holiday_name(milestone),
-            questions=items,
-            warnings=rules.warnings(_values(entry), milestone, dependencies),
-            planned=scale.bar(entry.planned_start, entry.planned_end),
-            actual=scale.bar(entry.actual_start, entry.actual_end or _today_if(entry)),
-            milestone_at=scale.at(milestone),
-            answers=[(item.label, (entry.completion or {}).get(str(item.pk))) for item in items],
-        )
+        row = _row(organization, entry, milestones, questions, depends, by_task, scale)
         work_item = entry.task.work_item
         groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
     return Plan(organization, programme, list(groups.values()), as_of, scale.ticks())
+
+
+def row(organization: Organization, programme: Programme, entry: PlanEntry) -> Row | None:
+    """One row of :func:`plan`, the same in every value, in four small queries: the edit form
+    and the save answer show one row and need not build the other rows of the page."""
+    depends = _depends(Task.depends_on.through.objects.filter(from_task_id=entry.task_id))
+    wanted = Q(pk=entry.pk) | Q(task_id__in=depends[entry.task_id])
+    rows_source = list(PlanEntry.objects.for_plan(organization, programme).filter(wanted))
+    current = next((found for found in rows_source if found.pk == entry.pk), None)
+    if current is None:
+        return None
+    milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
+    questions = _questions(CompletionItem.objects.filter(task_id=entry.task_id))
+    scale = _Scale(programme.starts_on, programme.ends_on)
+    by_task = _by_task(rows_source)
+    return _row(organization, current, milestones, questions, depends, by_task, scale)
+
+
+def _questions(queryset) -> dict[int, list[CompletionItem]]:
+    questions: dict[int, list[CompletionItem]] = defaultdict(list)
+    for item in queryset.order_by("order", "pk"):
+        questions[item.task_id].append(item)
+    return questions
+
+
+def _depends(queryset) -> dict[int, list[int]]:
+    """Prerequisite task ids by task, in a fixed order (the warnings list them in it)."""
+    depends: dict[int, list[int]] = defaultdict(list)
+    for source, target in queryset.order_by("pk").values_list("from_task_id", "to_task_id"):
+        depends[source].append(target)
+    return depends
+
+
+def _row(organization, entry, milestones, questions, depends, by_task, scale: _Scale) -> Row:
+    milestone = rules.choose_milestone(
+        milestones[entry.task_id], organization.kind, organization.municipality_class
+    )
+    dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
+    items = questions[entry.task_id]
+    return Row(
+        entry=entry,
+        milestone=milestone,
+        milestone_holiday=holiday_name(milestone),
+        questions=items,
+        warnings=rules.warnings(_values(entry), milestone, dependencies),
+        planned=scale.bar(entry.planned_start, entry.planned_end),
+        actual=scale.bar(entry.actual_start, entry.actual_end or _today_if(entry)),
+        milestone_at=scale.at(milestone),
+        answers=[(item.label, (entry.completion or {}).get(str(item.pk))) for item in items],
+    )
 
 
 def _values(entry) -> rules.EntryValues:

@@ -94,15 +94,18 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "actionplan/plan.html", context)
 
 
-def _row(organization: Organization, programme, entry_id: int) -> selectors.Row:
-    for row in selectors.plan(organization, programme).rows:
-        if row.entry.pk == entry_id:
-            return row
-    raise Http404
+def _row(organization: Organization, programme, entry: PlanEntry) -> selectors.Row:
+    row = selectors.row(organization, programme, entry)
+    if row is None:
+        raise Http404
+    return row
 
 
 def _entry(request: HttpRequest, organization: Organization, pk: int, action: str) -> PlanEntry:
-    queryset = PlanEntry.objects.filter(organization=organization)
+    # The programme comes with it: each view needs it (three lazy reads otherwise).
+    queryset = PlanEntry.objects.filter(organization=organization).select_related(
+        "task__work_item__programme"
+    )
     return permissions.get_visible_or_404(request, queryset, action, pk=pk)
 
 
@@ -115,7 +118,7 @@ def entry_row(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     context = {
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
-        "row": _row(organization, programme, entry.pk),
+        "row": _row(organization, programme, entry),
         "can_edit": permissions.can(request.user, EDIT_PLAN, organization),
         "return_focus": True,  # back from the form (Esc / 取消): focus its 編集 link again
     }
@@ -128,7 +131,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code)
     entry = _entry(request, organization, pk, EDIT_PLAN)
     programme = entry.task.work_item.programme
-    row = _row(organization, programme, entry.pk)
+    row = _row(organization, programme, entry)
     questions = row.questions
     conflict, mine = None, []
     if request.method == "POST":
@@ -148,7 +151,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 if _own_save(request, error.current, form, version):
                     # The same save sent again (its answer was lost): it is already saved.
                     result = services.SaveResult(error.current, [], True)
-                    return _saved(request, organization, row, result)
+                    return _saved(request, organization, programme, row, result)
                 conflict = error
                 mine = _typed(form, error.current)
                 form = EntryForm(
@@ -156,7 +159,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     questions=questions,
                 )
             else:
-                return _saved(request, organization, row, result)
+                return _saved(request, organization, programme, row, result)
     else:
         form = EntryForm(initial=initial_for(entry, questions), questions=questions)
     form.flag_errors()
@@ -195,7 +198,9 @@ def _own_save(request, current: PlanEntry, form: EntryForm, version: int) -> boo
     )
 
 
-def _saved(request, organization, row: selectors.Row, result: services.SaveResult) -> HttpResponse:
+def _saved(
+    request, organization, programme, row: selectors.Row, result: services.SaveResult
+) -> HttpResponse:
     """The answer to a committed save. It must say "saved" whatever happens next: the fresh
     row and its warnings are read after the commit, and if the database fails there the row
     is shown from what was read before and written in the save, with a notice."""
@@ -205,7 +210,7 @@ def _saved(request, organization, row: selectors.Row, result: services.SaveResul
         return redirect(f"{url}#entry-{result.entry.pk}")
     stale = False
     try:  # the fresh row carries the warnings (milestone, dependencies) of the saved values
-        fresh = _row(organization, row.entry.task.work_item.programme, result.entry.pk)
+        fresh = _row(organization, programme, result.entry)
     except DatabaseError:
         stale = True
         fresh = dataclasses.replace(row, entry=result.entry)

@@ -6,8 +6,8 @@ accounts issued and activated through their links, second factors enrolled); the
 127.0.0.1, and locust (headless, bounded in users and time) plays :mod:`bench.locustfile`.
 
 Needs Postgres (``DATABASE_URL``); ``BENCH_LOAD=0`` skips it. ``BENCH_LOAD_USERS`` (staff,
-default 200), ``BENCH_LOAD_SECONDS`` (default 150) and ``BENCH_LOAD_WORKERS`` (gunicorn
-workers, default as compose) change the run.
+default 200), ``BENCH_LOAD_SECONDS`` (default 150), ``BENCH_LOAD_WORKERS`` and
+``BENCH_LOAD_THREADS`` (gunicorn workers and threads, default as compose) change the run.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ _SETTINGS = {
     "BENCH_LOAD": "1",
     "BENCH_LOAD_USERS": "200",
     "BENCH_LOAD_SECONDS": "150",
-    "BENCH_LOAD_WORKERS": "3",
+    "BENCH_LOAD_WORKERS": "",  # empty: as docker-compose.yml's web command
+    "BENCH_LOAD_THREADS": "",
+    "BENCH_LOAD_PORT": "",  # empty: any free port
 }
 
 
@@ -76,17 +78,15 @@ def build(staff_count: int) -> dict:
 
     from accounts.demo import load_demo_accounts
     from accounts.roles import Role
-    from actionplan import services as plan
     from actionplan.models import Programme
     from orgs.models import Organization, OrganizationKind
 
-    call_command("load_reference_data", verbosity=0)
+    call_command("load_reference_data", verbosity=0)  # publishes the seed programme
     demo = {user.email: user for user in load_demo_accounts(PASSWORD)}
     programme = Programme.objects.order_by("pk").first()
+    assert programme.is_published, "the seed programme gives every organisation its entries"
     local = Organization.objects.exclude(kind=OrganizationKind.MINISTRY).order_by("code")
     organizations = list(local[:staff_count])
-    for organization in organizations:
-        plan.ensure_entries(organization, programme)
     staff = _issue(
         demo["admin@demo.example"],
         [(f"staff{n}@load.example", org, Role.STAFF) for n, org in enumerate(organizations)],
@@ -136,6 +136,30 @@ def _stack_env(redis_url: str) -> dict[str, str]:
         "PMO_VAR_DIR": str(OUT.resolve() / "var"),
         "LOG_LEVEL": "WARNING",
     }
+
+
+def web_command(port: int, workers: str = "", threads: str = "") -> list[str]:
+    """The compose file's web command (docker-compose.yml, read from it so the two cannot
+    drift apart), bound to 127.0.0.1:``port``; ``workers``/``threads`` override its values."""
+    text = Path("docker-compose.yml").read_text(encoding="utf-8")
+    web = text[text.index("\n  web:\n") :]
+    found = re.search(r"command: (\[.*?\])", web, re.S)
+    if found is None:
+        raise RuntimeError("docker-compose.yml: no web command")
+    command = json.loads(found.group(1))
+    for option, value in (("--bind", f"127.0.0.1:{port}"), ("--workers", workers)):
+        if value:
+            command[command.index(option) + 1] = value
+    if threads:
+        if "--threads" in command:
+            command[command.index("--threads") + 1] = threads
+        else:
+            command += ["--threads", threads]
+        if int(threads) > 1 and "--keep-alive" not in command:
+            # gthread keeps connections open 2 s by default: the users' next request (1-5 s
+            # later) would often meet a connection the server is just closing (reset).
+            command += ["--keep-alive", "75"]
+    return command
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -201,16 +225,15 @@ def load() -> dict[str, float]:
     (OUT / "accounts.json").write_text(json.dumps(accounts), encoding="utf-8")
     figures: dict[str, float] = {"load build s": round(time.monotonic() - started, 1)}
     redis = RedisServer().start()
-    port = free_port()
+    port = int(conf["BENCH_LOAD_PORT"] or free_port())
     env = _stack_env(redis.url)
     # As the image build does, with the stack's own settings (manifest storage).
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
     )
     logs = open(OUT / "stack.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    # The compose command (docker-compose.yml), on loopback.
-    serve = ["gunicorn", "pmo.wsgi:application", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
-    serve += ["--workers", conf["BENCH_LOAD_WORKERS"]]
+    serve = web_command(port, conf["BENCH_LOAD_WORKERS"], conf["BENCH_LOAD_THREADS"])
+    print("load: " + " ".join(serve), flush=True)
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", *serve], env=env, stdout=logs, stderr=subprocess.STDOUT
     )

@@ -134,6 +134,24 @@ def test_dependency_warning_on_the_plan(alice, plan, sapporo):
     assert rows[f.pk].warnings == result.warnings
 
 
+def test_one_row_is_the_plan_row_for_every_entry(alice, plan, sapporo, programme):
+    """The edit form and the save answer read one row (selectors.row): it must be the row
+    the plan shows, warnings (per-system prerequisites too), milestone and bars alike."""
+    b = entry(sapporo, "B", "中間サーバーとの連携")
+    services.save_entry(
+        alice, b.pk, {"planned_start": D(2016, 1, 4), "planned_end": D(2016, 6, 30)}, 1, on=ON
+    )
+    f = entry(sapporo, "F", "中間サーバーとの連携テスト")
+    services.save_entry(
+        alice, f.pk, {"planned_start": D(2016, 4, 1), "planned_end": D(2016, 9, 30)}, 1, on=ON
+    )
+    rows = selectors.plan(sapporo, programme).rows
+    assert any(row.warnings for row in rows) and any(row.entry.system_id for row in rows)
+    for expected in rows:
+        one = selectors.row(sapporo, programme, expected.entry)
+        assert one == expected and one.entry.task.work_item == expected.entry.task.work_item
+
+
 def test_seed_dependencies_and_texts(programme):
     f = Task.objects.get(work_item__programme=programme, work_item__code="F")
     assert {str(t) for t in f.depends_on.all()} == {"B. 中間サーバーとの連携", "G. テスト"}
