@@ -10,6 +10,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_file_cache(tmp_path_factory):
+    """The embedded default's file cache lives under var/, shared by every process: a second
+    test run (or `make run`) clearing it would reset this run's rate-limit counters."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    location = str(tmp_path_factory.mktemp("cache"))
+    with override_settings(
+        CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache; every test starts from none."""
