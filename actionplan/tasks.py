@@ -10,3 +10,16 @@ def import_plan(job_id: int) -> None:
     from actionplan import excel
 
     excel.run_job(job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def publish_programme(programme_id: int) -> int:
+    """Publish a programme (admin action): every applicable organisation gets its entries.
+
+    Idempotent (a redelivery after a dead worker creates only what is still missing), and a
+    programme deleted meanwhile is skipped."""
+    from actionplan import services
+    from actionplan.models import Programme
+
+    programme = Programme.objects.filter(pk=programme_id).first()
+    return services.publish(programme) if programme else 0

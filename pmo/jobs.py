@@ -139,17 +139,26 @@ def expire_stale(now: dt.datetime | None = None) -> int:
     return count
 
 
-def enqueue(task, job: LeasedJob) -> None:
-    """Send ``task(job.pk)`` to the broker now. Call it outside any transaction, after the row
-    is committed; if the broker is unreachable, delete the row and raise
-    :class:`QueueUnavailable` (the view shows :data:`BROKER_DOWN` on its form)."""
+def send(task, *args) -> None:
+    """Send ``task(*args)`` to the broker now. Raises :class:`QueueUnavailable` if it is
+    unreachable. In-process (no broker) the task runs here and its errors are its own."""
     if task.app.conf.task_always_eager:
-        task.apply_async((job.pk,))  # in-process: errors are the task's own, let them show
+        task.apply_async(args)
         return
     from kombu.exceptions import OperationalError
 
     try:
-        task.apply_async((job.pk,), retry=True, retry_policy=PUBLISH_RETRY)
+        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
     except (OperationalError, OSError) as exc:
-        type(job).objects.filter(pk=job.pk, state=QUEUED).delete()
         raise QueueUnavailable(str(exc)) from exc
+
+
+def enqueue(task, job: LeasedJob) -> None:
+    """Send ``task(job.pk)`` to the broker now. Call it outside any transaction, after the row
+    is committed; if the broker is unreachable, delete the row and raise
+    :class:`QueueUnavailable` (the view shows :data:`BROKER_DOWN` on its form)."""
+    try:
+        send(task, job.pk)
+    except QueueUnavailable:
+        type(job).objects.filter(pk=job.pk, state=QUEUED).delete()
+        raise

@@ -170,7 +170,7 @@ def test_admin_publish_action(client, unpublished, sapporo):
         follow=True,
     )
     assert response.status_code == 200
-    assert "を公開しました" in response.content.decode()
+    assert "を公開しました。計画の行は順次作成されます。" in response.content.decode()
     unpublished.refresh_from_db()
     assert unpublished.is_published
     assert _entries(unpublished, organization=sapporo).count() == _applicable(
@@ -214,3 +214,30 @@ def test_prefecture_factory_is_not_published_into(unpublished):
     services.publish(unpublished)
     PrefectureFactory()
     assert not PlanEntry.objects.exists()
+
+
+def test_admin_publish_with_the_broker_down_says_so_and_publishes_nothing(
+    client, unpublished, monkeypatch
+):
+    from accounts.demo import enrol_demo_totp
+    from accounts.roles import Role
+    from pmo import jobs
+    from tests.factories import UserFactory
+
+    def down(task, *args):
+        raise jobs.QueueUnavailable("connection refused")
+
+    monkeypatch.setattr(jobs, "send", down)
+    admin = UserFactory(
+        organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
+    )
+    enrol_demo_totp(admin)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/actionplan/programme/",
+        {"action": "publish", "_selected_action": [unpublished.pk]},
+        follow=True,
+    )
+    assert str(jobs.BROKER_DOWN)[:10] in response.content.decode()
+    unpublished.refresh_from_db()
+    assert not unpublished.is_published
