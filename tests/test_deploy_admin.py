@@ -25,9 +25,15 @@ def password_env(monkeypatch):
 
 
 def run(*argv: str) -> int:
-    """The command as an operator runs it (errors printed, not raised): its exit status."""
+    """The command as an operator runs it (errors printed, not raised): its exit status.
+
+    ``run_from_argv`` closes every database connection when it ends, which on Postgres would
+    close the test's own transaction; here the connection is kept."""
+    from unittest import mock
+
     try:
-        execute_from_command_line(["manage.py", "create_admin", *argv])
+        with mock.patch("django.db.connections.close_all"):
+            execute_from_command_line(["manage.py", "create_admin", *argv])
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
