@@ -372,7 +372,7 @@ def import_plan_sheet(staff: Client) -> None:
 
     def finished():
         text = staff.get(job).text
-        if "form-error" in text:
+        if 'class="form-error"' in text:  # (not the form-errors.js script tag)
             fail(f"the import job failed: {squeeze(re.sub(r'<[^>]+>', ' ', text))}")
         return "件を更新しました" in text and "取り込んでいます" not in text
 
