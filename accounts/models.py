@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from pmo.jobs import LeasedJob
+from pmo.jobs import UploadJob
 
 
 class UserManager(BaseUserManager):
@@ -280,42 +280,18 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y/%m/%d %H:%M} {self.get_kind_display()} {self.target}"
 
 
-class IssueJob(LeasedJob):
+class IssueJob(UploadJob):
     """A bulk-issuance sheet checked and issued by a worker, all or nothing; leased like every
     job (:mod:`pmo.jobs`). A job is its issuer's own."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラーあり")
 
     issuer = models.ForeignKey(
         User, verbose_name=_("発行者"), on_delete=models.CASCADE, related_name="+"
     )
-    filename = models.CharField(_("ファイル名"), max_length=255)
-    upload = models.BinaryField(_("アップロードしたファイル"))
-    # The issuer's address at upload, for the audit trail the worker writes.
-    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(_("行数"), default=0)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
-    errors = models.JSONField(_("エラー"), default=list, blank=True)
     issued = models.JSONField(_("発行したアカウント"), default=list, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         verbose_name = _("一括発行")
         verbose_name_plural = _("一括発行")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=models.Q(state__in=["queued", "running"]),
-                name="issuejob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.filename}"

@@ -19,7 +19,7 @@ from documents import rules
 from documents.uploads import generated_name
 from faq.normalize import variants
 from orgs.models import MunicipalityClass
-from pmo.jobs import LeasedJob
+from pmo.jobs import UploadJob
 
 
 class Category(models.Model):
@@ -476,16 +476,10 @@ class Linkage(ClassesMixin):
         return f"{self.procedure_name} {self.information}"
 
 
-class CatalogueImportJob(LeasedJob):
+class CatalogueImportJob(UploadJob):
     """A procedures-catalogue workbook too large for the request, checked and imported by a
     worker, all or nothing; leased like every job (:mod:`pmo.jobs`). A job is its requester's
     own."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラーあり")
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -493,30 +487,12 @@ class CatalogueImportJob(LeasedJob):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    filename = models.CharField(_("ファイル名"), max_length=255)
-    upload = models.BinaryField(_("アップロードしたファイル"))
-    # The requester's address at upload, for the audit event the worker writes.
-    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(_("行数"), default=0)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
-    errors = models.JSONField(_("エラー"), default=list, blank=True)
     procedures = models.PositiveIntegerField(_("別表第1の行数"), default=0)
     linkages = models.PositiveIntegerField(_("別表第2の行数"), default=0)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         verbose_name = _("事務・手続の取込")
         verbose_name_plural = _("事務・手続の取込")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=models.Q(state__in=["queued", "running"]),
-                name="catalogueimportjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.requester} {self.filename}"

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pmo.jobs import LeasedJob
+from pmo.jobs import UploadJob
 
 
 class WorkItem(models.TextChoices):
@@ -242,15 +242,9 @@ class InquiryAttachment(models.Model):
         return self.original_name
 
 
-class FAQImportJob(LeasedJob):
+class FAQImportJob(UploadJob):
     """An FAQ sheet too large for the request, checked and imported by a worker, all or
     nothing; leased like every job (:mod:`pmo.jobs`). A job is its requester's own."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラーあり")
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -258,30 +252,12 @@ class FAQImportJob(LeasedJob):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    filename = models.CharField(_("ファイル名"), max_length=255)
-    upload = models.BinaryField(_("アップロードしたファイル"))
-    # The requester's address at upload, for the audit event the worker writes.
-    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(_("行数"), default=0)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
-    errors = models.JSONField(_("エラー"), default=list, blank=True)
     created = models.PositiveIntegerField(_("新規"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         verbose_name = _("FAQの取込")
         verbose_name_plural = _("FAQの取込")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=models.Q(state__in=["queued", "running"]),
-                name="faqimportjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.requester} {self.filename}"

@@ -79,6 +79,40 @@ class LeasedJob(models.Model):
         return str(FAILURES.get(self.failure, "")) if self.failure else ""
 
 
+class UploadJob(LeasedJob):
+    """A job that runs an uploaded workbook (bulk issuance, FAQ and catalogue imports): the
+    file, who sent it from where, progress and row errors. Each model adds its owner and its
+    counts; its page and retry are :mod:`pmo.job_views`."""
+
+    class State(models.TextChoices):
+        QUEUED = QUEUED, _("待機中")
+        RUNNING = RUNNING, _("処理中")
+        DONE = DONE, _("完了")
+        FAILED = FAILED, _("エラーあり")
+
+    filename = models.CharField(_("ファイル名"), max_length=255)
+    upload = models.BinaryField(_("アップロードしたファイル"))
+    # The sender's address at upload, for the audit event the worker writes.
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
+    errors = models.JSONField(_("エラー"), default=list, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+        indexes = [  # keeps the expiry poll (expire_stale) cheap
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(state__in=[QUEUED, RUNNING]),
+                name="%(class)s_open_lease",
+            )
+        ]
+
+
 class QueueUnavailable(Exception):
     """The broker could not take the job; its row has been deleted."""
 
