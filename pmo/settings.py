@@ -196,6 +196,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Signup is closed: a reset asked for an unknown address sends nothing (the page reads the same).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # --- Client address and login rate limits (pmo.clientip, accounts.adapters) ------------------
 # Reverse proxies in front of the portal, each appending to X-Forwarded-For; 0 = REMOTE_ADDR.
@@ -213,6 +215,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": env.rate_limit("PASSWORD_RESET_LINK_RATE_LIMIT", "200/m/ip"),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses TOTP set-up while the account has an unverified allauth address row (which a
+# password reset writes). Those rows play no part here: signup is closed, the login address is
+# ``User.email`` alone, issued by an account manager and proven by the activation link.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "Digital PMO"
 # Administrators, issuers, reviewers, coordinators and editors must enrol TOTP (accounts.roles).
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)

@@ -130,3 +130,12 @@ def test_allauths_password_reset_mail_goes_through_the_outbox(client, alice):
     assert written.subject.startswith("[デジタルPMO] ")
     assert mail.outbox == []  # sent by the outbox, not by the request
     assert services.send_due() == 1 and mail.outbox[0].to == [alice.email]
+
+
+def test_a_password_reset_for_an_unknown_address_mails_no_one(client, alice):
+    """Signup is closed, so a "you have no account" mail helps no one, and anyone could make
+    the portal mail any address. The page answers exactly as for a real account."""
+    known = client.post("/accounts/password/reset/", {"email": alice.email})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
+    assert [mail.to for mail in Mail.objects.all()] == [[alice.email]]
