@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("アカウント")
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
@@ -18,6 +19,9 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(signals.record_login, dispatch_uid="accounts_record_login")
         user_login_failed.connect(
             signals.record_login_failure, dispatch_uid="accounts_login_failed"
+        )
+        password_reset.connect(
+            signals.activate_on_password_reset, dispatch_uid="accounts_activate_on_reset"
         )
 
         permissions.register(User, organization="organization")

@@ -233,6 +233,28 @@ def activate(token: str, password: str, *, request=None) -> User:
 
 
 @transaction.atomic
+def activate_by_reset(user: User, *, request=None) -> None:
+    """A password reset link proves the mailbox as the activation link does: an account that
+    was issued but never activated starts being used here (so it receives mail), and its
+    outstanding activation link stops working."""
+    if user.activated_at:
+        return
+    now = timezone.now()
+    if not User.objects.filter(pk=user.pk, activated_at__isnull=True).update(activated_at=now):
+        return
+    user.activated_at = now
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    audit.record(
+        audit.Kind.ACTIVATED,
+        request=request,
+        actor=user,
+        target_user=user,
+        target=user.email,
+        detail="パスワードの再設定による",
+    )
+
+
+@transaction.atomic
 def ask_issuer_again(invitation: Invitation, *, request=None) -> None:
     """The holder of an expired or used link asks their issuer for a new one (by mail)."""
     user, issuer = invitation.user, invitation.user.issued_by

@@ -23,3 +23,9 @@ def record_login_failure(sender, credentials, request=None, **kwargs) -> None:
     user = User.objects.filter(email__iexact=email).first() if email else None
     # The address typed is kept even when no such account exists (spraying shows up).
     audit.record(audit.Kind.LOGIN_FAILED, request=request, target_user=user, target=email[:254])
+
+
+def activate_on_password_reset(sender, request, user, **kwargs) -> None:
+    from accounts import services
+
+    services.activate_by_reset(user, request=request)

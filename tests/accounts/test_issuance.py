@@ -290,3 +290,24 @@ def test_unused_accounts_are_listed_to_their_issuer(client, world):
     section = body[body.index('id="unused-heading"') :]
     assert staff.display_name in section
     assert world["hakodate_staff"].display_name not in section
+
+
+def test_a_password_reset_starts_an_issued_account_that_was_never_activated(client, world):
+    """The reset link proves the mailbox as the activation link does: without this the account
+    logged in but stayed 発行済 and received no mail."""
+    from outbox import services as outbox
+
+    assert issue(client, world["pref_admin"], world["hakodate"]).status_code == 302
+    client.logout()
+    user = User.objects.get(email="new@city.hakodate.lg.jp")
+    assert user.activated_at is None
+    client.post("/accounts/password/reset/", {"email": user.email})
+    outbox.send_due()
+    path = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body)
+    form = client.get(path[1], follow=True)
+    new = {"password1": "a-new-long-passphrase-1", "password2": "a-new-long-passphrase-1"}
+    assert client.post(form.redirect_chain[-1][0], new).status_code == 302
+    user.refresh_from_db()
+    assert user.activated_at is not None
+    assert not Invitation.objects.filter(user=user, used_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(kind=Kind.ACTIVATED, target_user=user).count() == 1
