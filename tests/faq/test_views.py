@@ -154,6 +154,22 @@ def test_list_query_count_is_fixed_for_2_and_50_faqs(
         client.get(url)
 
 
+def test_the_shipped_faq_file_is_whole():
+    """faq/data/seed.toml is content that people edit by hand: every entry names a real work
+    item and field, no question is there twice, and related entries point at other entries."""
+    from faq import seed
+    from faq.models import Field, WorkItem
+
+    entries = seed.ENTRIES
+    assert len(entries) == 56
+    assert {e.work_item for e in entries} <= {"", *WorkItem.values}  # "" is not one item
+    assert {e.field for e in entries} <= {"", *Field.values}
+    assert len({e.question for e in entries}) == len(entries)
+    for position, entry in enumerate(entries, start=1):
+        assert entry.question.strip() and entry.answer.strip(), position
+        assert set(entry.related) <= set(range(1, len(entries) + 1)) - {position}, position
+
+
 def test_seed_loads_real_entries_idempotently(db):
     from faq import seed
 
