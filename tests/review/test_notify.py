@@ -35,9 +35,7 @@ def people(plans, alice, reviewer, coordinator, prefecture_admin, bob, aomori_ad
         organization=alice.organization,
         role=Role.ACCOUNT_MANAGER,
     )
-    colleague = UserFactory(
-        email="colleague@mhlw.go.jp", organization=mhlw, role=Role.REVIEWER
-    )
+    colleague = UserFactory(email="colleague@mhlw.go.jp", organization=mhlw, role=Role.REVIEWER)
     return {
         "alice": alice,
         "manager": manager,
@@ -288,9 +286,7 @@ def test_the_prefecture_reminds_its_municipalities_once_a_day(client, people, pl
     client.force_login(admin)
     page = client.get(reverse("review:not_started"))
     assert 'form="remind-form"' in page.content.decode()
-    response = client.post(
-        reverse("review:remind"), {"organizations": ["011002"]}, follow=True
-    )
+    response = client.post(reverse("review:remind"), {"organizations": ["011002"]}, follow=True)
     assert "1 団体に計画の入力を督促しました" in response.content.decode()
     event = ReviewEvent.objects.get(kind="reminder")
     assert event.organization.code == "011002"
