@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions, rules, services
-from accounts.models import User
+from accounts.models import NotificationMode, User
 from accounts.roles import Role
 from orgs.models import Organization
 
@@ -159,3 +159,18 @@ class MailDomainsForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return domains
+
+
+class NotificationForm(forms.Form):
+    """「通知の受け取り方」 on the user's own settings page."""
+
+    notification_mode = forms.ChoiceField(
+        label=_("通知の受け取り方"),
+        choices=NotificationMode.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "フォローアップ・計画の確認結果・助言・期日延長の承認・督促などのお知らせを、"
+            "1日1通のまとめで受け取るか、その都度すぐに受け取るかを選びます。"
+        ),
+        error_messages={"required": _("通知の受け取り方を選んでください。")},
+    )

@@ -51,6 +51,13 @@ class AccountState(models.TextChoices):
     EXPIRED = "expired", _("案内の期限切れ")
 
 
+class NotificationMode(models.TextChoices):
+    """How a person hears about review events (follow-ups, checks, advice, approvals)."""
+
+    DIGEST = "digest", _("毎日のまとめ")
+    IMMEDIATE = "immediate", _("すぐに")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("メールアドレス"), unique=True)
     display_name = models.CharField(_("氏名"), max_length=100)
@@ -79,6 +86,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     activated_at = models.DateTimeField(_("利用開始日時"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("停止日時"), null=True, blank=True)
+    notification_mode = models.CharField(
+        _("通知の受け取り方"),
+        max_length=12,
+        choices=NotificationMode.choices,
+        default=NotificationMode.DIGEST,
+    )
     # Part of the session hash: bumping it ends every session of the account at once.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 

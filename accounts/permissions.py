@@ -49,6 +49,8 @@ REVIEW = "review"  # national status, late organisations, reports
 VIEW_AUDIT = "view_audit"
 EDIT_CONTENT = "edit_content"  # documents, procedures, FAQ, announcements
 OPEN_DATA = "open_data"  # the national aggregates (no organisation-level data): anyone
+REMIND = "remind"  # remind it to enter its plan (督促): its prefecture, the coordinator
+OWN_SETTINGS = "own_settings"  # one's own settings (how one is notified): every active user
 
 # Global actions open to everyone, signed in or not.
 PUBLIC = frozenset({OPEN_DATA})
@@ -121,6 +123,10 @@ def organization_rule(user, action: str) -> Q:
         if role == Role.PREFECTURE_ADMIN:
             return Q(prefecture_id=org_id)
         return local if role in (Role.COORDINATOR, Role.REVIEWER) else NOTHING
+    if action == REMIND:
+        if role == Role.PREFECTURE_ADMIN:
+            return Q(prefecture_id=org_id)
+        return local if role == Role.COORDINATOR else NOTHING
     if action == MANAGE_ACCOUNTS:
         if role == Role.PREFECTURE_ADMIN:
             return prefecture
@@ -256,7 +262,10 @@ def _global(user, action: str) -> bool:
         return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN)
     if action == EDIT_CONTENT:
         return role in (Role.EDITOR, Role.SYSADMIN)
-    return False
+    if action == REMIND:
+        return role in (Role.SYSADMIN, Role.COORDINATOR, Role.PREFECTURE_ADMIN)
+    # Every active user has their own settings (how they are notified).
+    return action == OWN_SETTINGS
 
 
 def can_assign_role(user, role: str) -> bool:

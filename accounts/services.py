@@ -186,6 +186,25 @@ def change_role(issuer: User, user: User, role: str, *, request=None) -> None:
     )
 
 
+def set_notification_mode(user: User, mode: str, *, request=None) -> None:
+    """The person's own choice: review events in the daily digest, or each at once."""
+    if user.notification_mode == mode:
+        return
+    before = {"notification_mode": user.notification_mode}
+    User.objects.filter(pk=user.pk).update(notification_mode=mode)
+    user.notification_mode = mode
+    audit.record(
+        audit.Kind.CHANGED,
+        request=request,
+        actor=user,
+        target_user=user,
+        target=user.email,
+        before=before,
+        after={"notification_mode": mode},
+        detail="通知の受け取り方",
+    )
+
+
 class InvitationError(Exception):
     """The link cannot be used; ``reason`` is 'unknown', 'used', 'expired' or 'stopped'."""
 

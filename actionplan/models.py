@@ -369,6 +369,16 @@ class Advice(models.Model):
     )
     body = models.TextField(_("助言"))
     created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+    # Read and acknowledged by the organisation (until then it is on the organisation's TOP).
+    acknowledged_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("確認者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("助言")

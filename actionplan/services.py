@@ -35,6 +35,10 @@ from pmo import bulk
 # every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
 # back with the entries. kwargs: entry_ids: list[int]
 entry_saved = Signal()
+# Sent inside the transaction that wrote the advice, so the organisation is told (review
+# listens: a review event and its notices commit or roll back with the advice).
+# kwargs: advice: Advice
+advice_added = Signal()
 
 
 class EntryInvalid(Exception):
@@ -351,12 +355,25 @@ def add_advice(user, organization: Organization, programme: Programme, body: str
         raise EntryInvalid({"body": "助言の内容を入力してください。"})
     if len(body) > 4000:
         raise EntryInvalid({"body": "助言は4,000文字以内で入力してください。"})
-    return Advice.objects.create(
-        organization=organization,
-        programme=programme,
-        author=user,
-        author_organization=user.organization,
-        body=body,
+    with transaction.atomic():
+        advice = Advice.objects.create(
+            organization=organization,
+            programme=programme,
+            author=user,
+            author_organization=user.organization,
+            body=body,
+        )
+        advice_added.send(sender=Advice, advice=advice)
+    return advice
+
+
+def acknowledge_advice(user, advice: Advice) -> bool:
+    """The organisation has read the advice: it leaves the organisation's TOP. ``False`` when
+    someone acknowledged it first (one conditional UPDATE)."""
+    return bool(
+        Advice.objects.filter(pk=advice.pk, acknowledged_at=None).update(
+            acknowledged_at=timezone.now(), acknowledged_by=user
+        )
     )
 
 

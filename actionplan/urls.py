@@ -25,5 +25,10 @@ urlpatterns = [
         name="entry_history",
     ),
     path("orgs/<str:code>/plan/advice/", views.advice_add, name="advice_add"),
+    path(
+        "orgs/<str:code>/plan/advice/<int:pk>/acknowledge/",
+        views.advice_acknowledge,
+        name="advice_acknowledge",
+    ),
     path("orgs/<str:code>/plan/systems/", views.system_add, name="system_add"),
 ]

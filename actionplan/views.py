@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
@@ -253,6 +254,19 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "助言を登録しました。")
     else:
         messages.error(request, form.errors["body"][0])
+    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+
+
+@login_required
+@require_POST
+def advice_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The organisation has read the advice (確認しました): it leaves the organisation's TOP.
+    Its own staff only (those who may edit the plan); anyone else gets 404."""
+    organization = _organization(request, code, EDIT_PLAN)
+    queryset = Advice.objects.filter(organization=organization)
+    advice = permissions.get_visible_or_404(request, queryset, EDIT_PLAN, pk=pk)
+    if services.acknowledge_advice(request.user, advice):
+        messages.success(request, gettext("助言を確認済みにしました。"))
     return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
 
 

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts import own_views
 from accounts import views as account_views
 from pmo import health, views
 
@@ -24,6 +25,7 @@ urlpatterns = [
         account_views.confirm_email_change,
         name="email_change_confirm",
     ),
+    path("settings/", own_views.own_settings, name="own_settings"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("manage/", include("accounts.urls")),

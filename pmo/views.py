@@ -8,15 +8,18 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from documents.selectors import top_context
+from review.inbox import unhandled
 from review.selectors import todos
 
 
 @login_required
 def top(request):
     """TOP: お知らせ, documents new since the previous login, the user's organisation and
-    what needs the user first (follow-ups to answer or read, plans to check, delays)."""
+        what needs the user first (follow-ups to answer or read, plans to check, delays) and each
+    review event still waiting for the user's organisation (:mod:`review.inbox`)."""
     context = top_context(request.user)
     context["todos"] = todos(request.user)
+    context["unhandled"] = unhandled(request.user)
     return render(request, "portal/top.html", context)
 
 

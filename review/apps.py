@@ -12,10 +12,11 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete
 
-        from actionplan.models import PlanEntry
-        from actionplan.services import entry_saved
+        from actionplan.models import Advice, PlanEntry
+        from actionplan.services import advice_added, entry_saved
         from review import scopes, signals
 
         scopes.register_all()
         entry_saved.connect(signals.entries_saved, sender=PlanEntry, dispatch_uid="review.judge")
+        advice_added.connect(signals.advice_added, sender=Advice, dispatch_uid="review.advice")
         pre_delete.connect(signals.entry_deleting, sender=PlanEntry, dispatch_uid="review.del")

@@ -382,6 +382,8 @@ class NotificationEvent(models.Model):
         ORGANIZATION = "organization", _("団体")
         PREFECTURE = "prefecture", _("都道府県")
         MINISTRY = "ministry", _("府省庁")
+        # Only review events (follow-ups, checks, advice, approvals, reminders) that day.
+        NOTICES = "notices", _("通知のまとめ")
 
     class State(models.TextChoices):
         PENDING = "pending", _("送信待ち")
@@ -447,3 +449,114 @@ class ReportJob(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.as_of}: {self.get_state_display()}"
+
+
+class ReviewEvent(models.Model):
+    """One thing that happened in the review loop, written by :mod:`review.events` in the
+    transaction of the change, before anyone is told (:class:`Notice` per recipient)."""
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP_OPENED = "follow_up_opened", _("フォローアップの起票")
+        NOTE_ADDED = "note_added", _("フォローアップへの記録")
+        ANSWERED = "answered", _("フォローアップへの回答")
+        CLOSED = "closed", _("フォローアップの完了")
+        ROUTED = "routed", _("計画の確認依頼")
+        VERDICT = "verdict", _("計画の確認結果")
+        ADVICE = "advice", _("助言")
+        APPROVAL = "approval", _("期日延長の承認")
+        REMINDER = "reminder", _("計画入力の督促")
+
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("プログラム"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作した人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("操作した団体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.CharField(_("内容"), max_length=300)
+    body = models.TextField(_("本文"), blank=True)
+    url = models.CharField(_("リンク"), max_length=300)
+    day = models.DateField(_("日付"))
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("確認・フォローアップの出来事")
+        verbose_name_plural = _("確認・フォローアップの出来事")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # At most one reminder per organisation and day, whoever sends it.
+            models.UniqueConstraint(
+                fields=["organization", "day"],
+                condition=Q(kind="reminder"),
+                name="reviewevent_one_reminder_a_day",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"
+
+
+class Notice(models.Model):
+    """One recipient's share of an event: mailed at once (``mail`` set) or gathered into the
+    recipient's daily digest (``digested_on`` set when it goes out). One per event and
+    recipient, so nobody gets two mails about one event."""
+
+    event = models.ForeignKey(
+        ReviewEvent, verbose_name=_("出来事"), on_delete=models.CASCADE, related_name="notices"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("宛先"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    immediate = models.BooleanField(_("すぐに送信"), default=False)
+    mail = models.ForeignKey(
+        "outbox.Mail",
+        verbose_name=_("メール"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    digested_on = models.DateField(_("まとめて送信した日"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="notice_once_per_event")
+        ]
+        indexes = [
+            # The digest reads only the notices still waiting for it.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(immediate=False, digested_on=None),
+                name="notice_for_digest",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.recipient_id}"

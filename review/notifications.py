@@ -34,12 +34,15 @@ from accounts.roles import Role
 from actionplan.models import WorkItem
 from outbox import services as outbox
 from outbox.recipients import receives_mail, receiving
-from review.models import DelayFlag, NotificationEvent, Rule
+from review import events
+from review.models import DelayFlag, Notice, NotificationEvent, ReviewEvent, Rule
 
 STALE = dt.timedelta(minutes=30)
 DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
 STORED_LINES = 1000
 SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ（{day}）"
+NOTICES_SUBJECT = "【デジタルPMO】確認・フォローアップのお知らせ（{day}）"
+DIGEST_NOTICES = 100  # review events a digest lists at most; the rest are counted
 
 
 def _pending_flags():
@@ -77,7 +80,32 @@ FIELDS = (
 
 @transaction.atomic
 def queue_digests(on: dt.date) -> int:
-    """Write today's digests for flags not yet reported. Returns how many were written."""
+    """Write today's digests for flags not yet reported and for review events waiting for
+    their recipient's digest (:mod:`review.events`). Returns how many were written."""
+    return _queue_flags(on) + _queue_notices(on)
+
+
+def _queue_notices(on: dt.date) -> int:
+    """A digest for each recipient with notices waiting and no digest due yet (two queries,
+    plus the events written). The notices themselves are read when the digest is sent."""
+    waiting = set(
+        Notice.objects.filter(immediate=False, digested_on=None)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    if not waiting:
+        return 0
+    due = set(
+        NotificationEvent.objects.filter(
+            recipient_id__in=waiting, state=NotificationEvent.State.PENDING
+        ).values_list("recipient_id", flat=True)
+    )
+    wanted = waiting - due
+    return _write_events(on, {pk: [] for pk in wanted}, dict.fromkeys(wanted, "notices"))
+
+
+def _queue_flags(on: dt.date) -> int:
     pending = _pending_flags().select_for_update()
     if connection.features.has_select_for_update_of:
         pending = pending.select_for_update(of=("self",))
@@ -128,8 +156,12 @@ def _write_events(on: dt.date, lines: dict[int, list[str]], kinds: dict[int, str
                 break
             if event.state == NotificationEvent.State.PENDING:
                 seen = set(event.lines)
-                event.lines = _capped([*event.lines, *(line for line in body if line not in seen)])
-                event.save(update_fields=["lines"])
+                added = [line for line in body if line not in seen]
+                if added:
+                    event.lines = _capped([*event.lines, *added])
+                    if event.kind == NotificationEvent.Kind.NOTICES:
+                        event.kind = kinds[user_id]  # delays now lead the digest
+                    event.save(update_fields=["lines", "kind"])
                 break
     NotificationEvent.objects.bulk_create(new)
     return len(new)
@@ -231,12 +263,14 @@ def deliver(event_ids: list[int]) -> int:
             event = NotificationEvent.objects.select_related("recipient__organization").get(
                 pk=event_id
             )
-            if receives_mail(event.recipient):
+            notices = _take_notices(event)
+            if receives_mail(event.recipient) and (event.lines or notices):
+                subject = SUBJECT if event.lines else NOTICES_SUBJECT
                 outbox.enqueue(
                     kind="review.digest",
                     to=[event.recipient.email],
-                    subject=SUBJECT.format(day=event.day.strftime("%Y/%m/%d")),
-                    body=_body(event),
+                    subject=subject.format(day=event.day.strftime("%Y/%m/%d")),
+                    body=_body(event, notices),
                 )
                 written += 1
             NotificationEvent.objects.filter(pk=event_id).update(
@@ -268,8 +302,36 @@ def _link(event: NotificationEvent) -> str:
     return settings.SITE_URL + reverse("review:late")
 
 
-def _body(event: NotificationEvent) -> str:
+def _take_notices(event: NotificationEvent) -> list[ReviewEvent]:
+    """The review events waiting for this recipient's digest, marked as sent with it (two
+    queries; called inside the digest's transaction, so they are mailed exactly once)."""
+    waiting = Notice.objects.filter(
+        recipient_id=event.recipient_id, immediate=False, digested_on=None
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    if not ids:
+        return []
+    found = list(ReviewEvent.objects.filter(notices__pk__in=ids).order_by("created_at", "pk"))
+    Notice.objects.filter(pk__in=ids).update(digested_on=event.day)
+    return found
+
+
+def _notice_lines(notices: list[ReviewEvent]) -> str:
+    text = events.lines(notices[:DIGEST_NOTICES])
+    if len(notices) > DIGEST_NOTICES:
+        text += f"\n（ほか {len(notices) - DIGEST_NOTICES} 件）"
+    return text
+
+
+def _body(event: NotificationEvent, notices: list[ReviewEvent] = ()) -> str:
     name = event.recipient.display_name or event.recipient.email
+    if not event.lines:
+        return (
+            f"{name} 様\n\n確認・フォローアップで次のことがありました。\n\n"
+            f"{_notice_lines(list(notices))}\n\n"
+            "（このメールは1日1通にまとめて送信しています）\n"
+            f"{events.footer()}"
+        )
     intro = {
         "organization": "貴団体の次のタスクが要フォローアップの遅延となりました。",
         "prefecture": "管内の市区町村で次のタスクが要フォローアップの遅延となりました。",
@@ -282,5 +344,11 @@ def _body(event: NotificationEvent) -> str:
         f"{name} 様\n\n{intro}\n\n{lines}\n\n"
         "詳細はデジタルPMOの「進捗確認」でご確認ください。\n"
         f"{_link(event)}\n"
-        "（このメールは1日1通にまとめて送信しています）\n"
+        + (
+            f"\n確認・フォローアップで次のことがありました。\n\n{_notice_lines(list(notices))}\n"
+            if notices
+            else ""
+        )
+        + "（このメールは1日1通にまとめて送信しています）\n"
+        + (events.footer() if notices else "")
     )

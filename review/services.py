@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
 from pmo import bulk
-from review import rules
+from review import events, rules
 from review.models import ApprovedException, DelayFlag, EntryState, RuleRollup, StatusRollup
 
 # Entries whose judgement only an edit can change are looked at again "never".
@@ -472,6 +473,17 @@ def approve(user, organization, task, approved_until: dt.date | None, reason: st
             "pk", flat=True
         )
         judge_entries(list(ids))
+        events.record(
+            events.Kind.APPROVAL,
+            organization=organization,
+            programme=task.work_item.programme,
+            actor=user,
+            summary=f"{events.who(user)}が期日の延長を承認しました（{organization.full_name}: "
+            f"{task.work_item.code}. {task.name}、{approved_until:%Y/%m/%d} まで）",
+            body=exception.note,
+            url=reverse("review:organization", args=[organization.code]),
+            recipients=events.organization_side(organization),
+        )
     return exception
 
 
@@ -490,9 +502,53 @@ def open_follow_up(user, organization, programme, *, cause, actions, due_on, wor
         opened_by=user,
         opened_by_organization=user.organization,
     )
-    follow_up._history_user = user
-    follow_up.save()
+    with transaction.atomic():
+        follow_up._history_user = user
+        follow_up.save()
+        about = f"（{work_item.code}. {work_item.name}）" if work_item is not None else ""
+        events.record(
+            events.Kind.FOLLOW_UP_OPENED,
+            organization=organization,
+            programme=programme,
+            actor=user,
+            summary=f"{events.who(user)}がフォローアップを起票しました：{organization.full_name}"
+            f"{about}、対応期限 {due_on:%Y/%m/%d}",
+            body=follow_up.actions,
+            url=reverse("review:follow_up", args=[follow_up.pk]),
+            recipients=events.organization_side(organization),
+        )
     return follow_up
+
+
+def _follow_up_event(user, follow_up, note, *, organization_side: bool, close: bool) -> None:
+    """The other side hears of the note: the answer goes to whoever opened the follow-up,
+    the reviewing side's note or closing goes to the organisation."""
+    from review.models import FollowUp
+
+    organization = follow_up.organization
+    if organization_side:
+        kind, what = events.Kind.ANSWERED, "フォローアップに回答しました"
+        recipients = events.reviewing_side(
+            follow_up.opened_by_organization_id, follow_up.opened_by_id
+        )
+    else:
+        kind, what = (
+            (events.Kind.CLOSED, "フォローアップを完了にしました")
+            if close and follow_up.state == FollowUp.State.CLOSED
+            else (events.Kind.NOTE_ADDED, "フォローアップに記録を追加しました")
+        )
+        recipients = events.organization_side(organization)
+    events.record(
+        kind,
+        organization=organization,
+        programme=follow_up.programme,
+        actor=user,
+        summary=f"{events.who(user)}が{what}（{organization.full_name}、"
+        f"{follow_up.get_cause_display()}）",
+        body=note.body,
+        url=reverse("review:follow_up", args=[follow_up.pk]),
+        recipients=recipients,
+    )
 
 
 def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool = False):
@@ -515,6 +571,7 @@ def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool
             follow_up.state = FollowUp.State.OPEN
         follow_up._history_user = user
         follow_up.save()
+        _follow_up_event(user, follow_up, note, organization_side=organization_side, close=close)
     return note
 
 
@@ -535,6 +592,20 @@ def route_check(user, organization, programme, ministries, comment: str = ""):
         check.save()
         for ministry in ministries:
             MinistryReview.objects.get_or_create(plan_check=check, ministry=ministry)
+        # Routed again (after a 要修正, say): those ministries check it again.
+        MinistryReview.objects.filter(
+            plan_check=check, ministry__in=ministries, verdict=MinistryReview.Verdict.NEEDS_FIX
+        ).update(verdict=MinistryReview.Verdict.PENDING)
+        events.record(
+            events.Kind.ROUTED,
+            organization=organization,
+            programme=programme,
+            actor=user,
+            summary=f"{events.who(user)}から計画の確認依頼があります：{organization.full_name}",
+            body=check.coordinator_comment,
+            url=reverse("review:check", args=[organization.code]),
+            recipients=events.reviewers_of(ministry.pk for ministry in ministries),
+        )
     return check
 
 
@@ -556,4 +627,16 @@ def review_check(user, review, verdict: str, comment: str = ""):
         pending = check.reviews.filter(verdict=MinistryReview.Verdict.PENDING).exists()
         check.state = PlanCheck.State.ROUTED if pending else PlanCheck.State.DONE
         check.save(update_fields=["state"])
+        organization = check.organization
+        events.record(
+            events.Kind.VERDICT,
+            organization=organization,
+            programme=check.programme,
+            actor=user,
+            summary=f"{events.who(user)}が計画を確認しました：{review.get_verdict_display()}"
+            f"（{organization.full_name}）",
+            body=review.comment,
+            url=reverse("review:organization", args=[organization.code]),
+            recipients=events.organization_side(organization),
+        )
     return review

@@ -20,3 +20,22 @@ def entry_deleting(sender, instance, **kwargs) -> None:
     from review import services
 
     services.entry_deleted(instance)
+
+
+def advice_added(sender, advice, **kwargs) -> None:
+    """Prefecture or ministry advice on a plan reaches the organisation."""
+    from django.urls import reverse
+
+    from review import events
+
+    organization = advice.organization
+    events.record(
+        events.Kind.ADVICE,
+        organization=organization,
+        programme=advice.programme,
+        actor=advice.author,
+        summary=f"{events.who(advice.author)}から助言がありました（{organization.full_name}）",
+        body=advice.body,
+        url=reverse("actionplan:plan", args=[organization.code]) + "#advice",
+        recipients=events.organization_side(organization),
+    )

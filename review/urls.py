@@ -23,4 +23,5 @@ urlpatterns = [
     path("review/national.csv", views.open_data, name="open_data"),
     # Who hasn't started? (its own block)
     path("review/not-started/", views.not_started, name="not_started"),
+    path("review/not-started/remind/", views.remind, name="remind"),
 ]

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, permissions
@@ -727,11 +728,9 @@ def plan_url(org: Organization) -> str:
 # --- Who hasn't started? (its own block) -------------------------------------------------------
 
 
-@login_required
-@require_GET
-def not_started(request: HttpRequest) -> HttpResponse:
-    """Organisations that have entered nothing (or not started anything) yet, by prefecture,
-    class and work item, within the user's review scope. A fixed number of queries."""
+def _not_begun(request: HttpRequest):
+    """The not-started list as the query string asks for it: (programme, form, the
+    organisations, the prefectures in scope, the state asked). A fixed number of queries."""
     from review.forms import NotBegunForm
 
     programme, scope = _reviewer(request)
@@ -749,6 +748,15 @@ def not_started(request: HttpRequest) -> HttpResponse:
             "work_item_id": int(data["work_item"]) if data["work_item"] else None,
         }
     organizations = selectors.not_begun(request.user, programme, scope, **filters)
+    return programme, form, organizations, prefs, filters.get("state", selectors.NOT_ENTERED)
+
+
+@login_required
+@require_GET
+def not_started(request: HttpRequest) -> HttpResponse:
+    """Organisations that have entered nothing (or not started anything) yet, by prefecture,
+    class and work item, within the user's review scope. A fixed number of queries."""
+    programme, form, organizations, prefs, state = _not_begun(request)
     counts = selectors.count_by_prefecture(organizations)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -762,5 +770,68 @@ def not_started(request: HttpRequest) -> HttpResponse:
             "page": page,
             "by_prefecture": [(pref, counts[pref.pk]) for pref in prefs if counts.get(pref.pk)],
             "query": query.urlencode(),
+            # Reminders are for those who have entered nothing (and only where one may send).
+            "can_remind": state == selectors.NOT_ENTERED
+            and permissions.can(request.user, permissions.REMIND),
         },
     )
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest) -> HttpResponse:
+    """Remind the organisations ticked on the not-started list (``organizations``: codes) or,
+    with ``all``, every one the list's filters (the query string) find, to enter their plan.
+    A code out of the user's reach (or not on the list) is a refusal: 404, audited, nothing
+    sent. One reminder per organisation and day; each one sent is audited."""
+    from review import reminders
+
+    permissions.require(request, permissions.REMIND)
+    programme, _form, organizations, _prefs, state = _not_begun(request)
+    back = redirect(reverse("review:not_started") + _query(request))
+    if state != selectors.NOT_ENTERED:
+        raise permissions.denied(request, permissions.REMIND, {"state": state})
+    reachable = permissions.visible(request.user, organizations, permissions.REMIND)
+    if request.POST.get("all") != "1":
+        codes = set(request.POST.getlist("organizations"))
+        if not codes:
+            messages.error(request, gettext("督促する団体を選んでください。"))
+            return back
+        chosen = reachable.filter(code__in=codes)
+        if len(codes) != chosen.count():
+            raise permissions.denied(request, permissions.REMIND, {"organizations": sorted(codes)})
+        reachable = chosen
+    try:
+        with transaction.atomic():
+            result = reminders.remind(request.user, reachable, programme)
+            for organization in result.sent:
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    organization=organization,
+                    target=organization,
+                    detail=f"計画の入力を督促（{programme.name}）",
+                )
+    except reminders.AlreadyReminding:
+        messages.error(request, gettext("同時に別の督促が送られました。もう一度お試しください。"))
+        return back
+    sent = len(result.sent)
+    text = ngettext(
+        "%(n)s 団体に計画の入力を督促しました。",
+        "%(n)s 団体に計画の入力を督促しました。",
+        sent,
+    ) % {"n": sent}
+    if result.already:
+        text += " " + ngettext(
+            "%(n)s 団体は本日すでに督促済みのため送っていません。",
+            "%(n)s 団体は本日すでに督促済みのため送っていません。",
+            result.already,
+        ) % {"n": result.already}
+    messages.success(request, text)
+    return back
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"?{query.urlencode()}" if query else ""

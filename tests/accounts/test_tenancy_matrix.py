@@ -80,7 +80,7 @@ class Case:
     build: Callable  # (world, org) -> (url, marker or None)
     allowed: dict[str, set[str]]
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)  # or (org) -> dict
     ok_status: tuple[int, ...] = ()  # default: 200 for a page, 302 (done, redirected) for a POST
     list_roles: set[str] = field(default_factory=set)  # roles that get the page (200) anyway
     redirect_roles: set[str] = field(default_factory=set)  # allowed, sent on to their own page
@@ -411,6 +411,21 @@ def not_started_page(world, org, marker):
     return "/review/not-started/", org.code
 
 
+def advice_acknowledge(world, org, marker):
+    """POST 確認しました on advice the organisation received."""
+    from actionplan.models import Advice
+
+    _entry(world, org, marker)
+    advice = Advice.objects.create(organization=org, programme=_programme(world), body=marker)
+    return f"/orgs/{org.code}/plan/advice/{advice.pk}/acknowledge/", None
+
+
+def remind(world, org, marker):
+    """POST a reminder to the organisation (entries, nothing entered); ``data`` names it."""
+    _entry(world, org, marker)
+    return "/review/not-started/remind/", None
+
+
 EDITORS = NOBODY | national(coordinator=(), editor=ALL)  # content: editors and administrators
 REVIEWERS = {
     "staff": set(),
@@ -463,6 +478,7 @@ ALL_ROLES = {"staff", "manager", "pref_admin", "reviewer", *NATIONAL_ROLES}
 
 CASES: dict[str, Case] = {
     "top": Case(page("/"), ANY_PAGE),
+    "own_settings": Case(page("/settings/"), ANY_PAGE),
     # accounts
     "accounts:hub": Case(page("/manage/"), ISSUER_PAGE | national(coordinator=(), editor=ALL)),
     "accounts:manage": Case(manage_list, ISSUERS, list_roles={"manager", "pref_admin"}),
@@ -493,6 +509,7 @@ CASES: dict[str, Case] = {
     "actionplan:advice_add": Case(
         plan_sub("/advice/"), ADVISE, method="post", data={"body": "助言です"}, ok_status=(200, 302)
     ),
+    "actionplan:advice_acknowledge": Case(advice_acknowledge, EDIT_OWN, method="post"),
     "actionplan:system_add": Case(
         plan_sub("/systems/"),
         EDIT_OWN,
@@ -564,6 +581,13 @@ CASES: dict[str, Case] = {
     "review:report": Case(review_page("/review/report.xlsx"), REVIEWERS),
     # A prefecture lists its own organisations; the matrix programme's work item has no
     # bureau, so a reviewer's list is empty (200, nothing shown).
+    # Reminders: a prefecture its municipalities (not itself), the coordinator every one.
+    "review:remind": Case(
+        remind,
+        {**NOBODY, "pref_admin": {"own", "same_prefecture"}, **national(editor=())},
+        method="post",
+        data=lambda org: {"organizations": [org.code]},
+    ),
     "review:not_started": Case(
         not_started_page,
         {"pref_admin": {"own", "same_prefecture"}, **national()},
@@ -648,7 +672,8 @@ def test_no_leak(world, name, role, relation):
     marker = f"MARK{abs(hash((name, role, relation))) % 10**8:08d}"
     url, marker = case.build(world, org, marker)
     client = _client_for(world, role)
-    response = getattr(client, case.method)(url, case.data)
+    data = case.data(org) if callable(case.data) else case.data
+    response = getattr(client, case.method)(url, data)
     if role == "anonymous":
         assert response.status_code in (302, 404), (name, response.status_code)
         if response.status_code == 302:

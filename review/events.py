@@ -1,0 +1,166 @@
+"""Review events reach "the other side": one :class:`~review.models.ReviewEvent` per thing that
+happened, one :class:`~review.models.Notice` per person to tell, written in the transaction of
+the change by the service that made it (so the admin, a script or the shell notify as the
+pages do).
+
+Who is told:
+
+- events by the reviewing side (a follow-up opened, a note, a follow-up closed, a 確認結果,
+  advice, an approval, a reminder): the organisation's staff (staff, its account managers,
+  and a prefecture's administrators for the prefecture's own plan);
+- an answer from the organisation: whoever opened the follow-up and the reviewing people of
+  the organisation that opened it (a ministry bureau, the coordinator's division, a
+  prefecture);
+- a plan routed to ministries: the reviewers of those bureaus.
+
+Never the person who acted, and only accounts that receive mail (active and activated,
+:mod:`outbox.recipients`). Each recipient chooses 「通知の受け取り方」: 毎日のまとめ (default;
+the notice waits for the daily digest, :mod:`review.notifications`) or すぐに (one mail now,
+through the outbox). Queries: one for the recipients, one INSERT for the event, one bulk
+INSERT for the notices, and one INSERT per immediate mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import NotificationMode, User
+from accounts.roles import Role
+from outbox import services as outbox
+from outbox.recipients import receiving
+from review.models import Notice, ReviewEvent
+
+Kind = ReviewEvent.Kind
+# The people of an organisation who answer for its plan.
+ORGANIZATION_SIDE = (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN)
+# The people of a reviewing organisation who read the answers to its follow-ups.
+REVIEWING_SIDE = (Role.REVIEWER, Role.COORDINATOR, Role.PREFECTURE_ADMIN, Role.SYSADMIN)
+SUBJECT = "【デジタルPMO】{summary}"
+
+
+def organization_side(organization) -> Q:
+    """The organisation's staff, as a condition on users."""
+    return organization_side_of([organization.pk])
+
+
+def organization_side_of(organization_ids: list[int]) -> Q:
+    return Q(organization_id__in=organization_ids, role__in=ORGANIZATION_SIDE)
+
+
+def reviewing_side(organization_id: int | None, opener_id: int | None = None) -> Q:
+    """Whoever opened it, and the reviewing people of the organisation that did."""
+    found = Q(pk=opener_id) if opener_id else Q(pk__in=[])
+    if organization_id:
+        found |= Q(organization_id=organization_id, role__in=REVIEWING_SIDE)
+    return found
+
+
+def reviewers_of(ministry_ids: Iterable[int]) -> Q:
+    return Q(organization_id__in=list(ministry_ids), role=Role.REVIEWER)
+
+
+def record(
+    kind: str,
+    *,
+    organization,
+    actor,
+    summary: str,
+    url: str,
+    recipients: Q,
+    body: str = "",
+    programme=None,
+    day=None,
+) -> ReviewEvent:
+    """Write the event and tell ``recipients`` (a condition on users), the actor excepted."""
+    event = ReviewEvent.objects.create(
+        kind=kind,
+        organization=organization,
+        programme=programme,
+        actor=actor,
+        actor_organization=getattr(actor, "organization", None),
+        summary=summary[:300],
+        body=body,
+        url=url,
+        day=day or timezone.localdate(),
+    )
+    notify([(event, list(people(recipients, actor)))])
+    return event
+
+
+def people(recipients: Q, actor=None):
+    """The users ``recipients`` names who receive mail, the actor excepted (one query)."""
+    found = User.objects.filter(receiving()).filter(recipients)
+    if actor is not None and actor.pk:
+        found = found.exclude(pk=actor.pk)
+    return found.only("pk", "email", "display_name", "notification_mode", "organization_id")
+
+
+def notify(told: list[tuple[ReviewEvent, list]]) -> int:
+    """One notice per event and person; a mail now for those who chose すぐに (one INSERT
+    each), the rest wait for their digest. One bulk INSERT of the notices."""
+    notices = [
+        Notice(
+            event=event,
+            recipient=person,
+            immediate=person.notification_mode == NotificationMode.IMMEDIATE,
+        )
+        for event, persons in told
+        for person in {person.pk: person for person in persons}.values()
+    ]
+    for notice in notices:
+        if notice.immediate:
+            notice.mail = outbox.enqueue(
+                kind=f"review.{notice.event.kind}",
+                to=[notice.recipient.email],
+                subject=SUBJECT.format(summary=notice.event.summary),
+                body=mail_body(notice.recipient, [notice.event]),
+            )
+    Notice.objects.bulk_create(notices)
+    return len(notices)
+
+
+def who(user) -> str:
+    """The acting side as a mail names it: its organisation, or the person."""
+    if user is None:
+        return "システム管理者"
+    organization = getattr(user, "organization", None)
+    return organization.full_name if organization is not None else user.display_name
+
+
+def link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def lines(events: Iterable[ReviewEvent]) -> str:
+    """The events as the lines of a mail: when, what, the excerpt and where to act."""
+    parts = []
+    for event in events:
+        when = timezone.localtime(event.created_at).strftime("%Y/%m/%d %H:%M")
+        text = f"・{when} {event.summary}"
+        if event.body:
+            excerpt = " ".join(event.body.split())
+            text += f"\n  「{excerpt[:200]}{'…' if len(excerpt) > 200 else ''}」"
+        parts.append(f"{text}\n  {link(event.url)}")
+    return "\n".join(parts)
+
+
+def mail_body(recipient, events: list[ReviewEvent]) -> str:
+    name = recipient.display_name or recipient.email
+    return (
+        f"{name} 様\n\n"
+        "デジタルPMOの確認・フォローアップで次のことがありました。\n\n"
+        f"{lines(events)}\n\n"
+        f"{footer()}"
+    )
+
+
+def footer() -> str:
+    return (
+        "通知の受け取り方（毎日のまとめ／すぐに）は「設定」で変更できます。\n"
+        f"{link(reverse('own_settings'))}\n"
+    )
