@@ -214,3 +214,15 @@ def retry(ids: Iterable[int]) -> int:
     return Mail.objects.filter(pk__in=list(ids), state=State.FAILED).update(
         state=State.QUEUED, attempts=0, next_attempt_at=timezone.now()
     )
+
+
+def purge_sent(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """Delete mails sent more than ``OUTBOX_KEEP_DAYS`` ago, a batch at a time (bodies hold
+    names and links; a mailbox, not the portal, is where a sent mail is kept). Queued and
+    failed mails stay: the first still has to go, the second is for an operator to see."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    old = Mail.objects.filter(state=Mail.State.SENT, sent_at__lt=cutoff)
+    purged = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        purged += Mail.objects.filter(pk__in=ids).delete()[1].get("outbox.Mail", 0)
+    return purged

@@ -13,6 +13,14 @@ def send_mail(mail_id: int) -> bool:
     return services.send_one(mail_id)
 
 
+@shared_task(name="outbox.purge_sent", ignore_result=True)
+def purge_sent() -> int:
+    """Beat entry ``purge_outbox``: sent mails past ``OUTBOX_KEEP_DAYS``."""
+    from outbox import services
+
+    return services.purge_sent()
+
+
 @shared_task(name="outbox.send_due", acks_late=True, ignore_result=True)
 def send_due() -> int:
     """Beat entry ``send_outbox``: whatever is queued and due, retries included."""

@@ -29,6 +29,8 @@ BEAT: dict[str, tuple[str, str, int]] = {
     "send_outbox": ("outbox.send_due", "* * * * *", 55),
     # Jobs whose worker died (lease passed) end failed and retryable (pmo.jobs).
     "expire_jobs": ("pmo.tasks.expire_jobs", "* * * * *", 55),
+    # Sent mails older than OUTBOX_KEEP_DAYS go (mail bodies hold names and links).
+    "purge_outbox": ("outbox.purge_sent", "45 3 * * *", 21600),
 }
 
 

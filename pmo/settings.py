@@ -265,6 +265,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Digital PMO <noreply@pmo.example>")
+# Sent mails are kept this many days, then purged nightly (outbox.purge_sent); failed ones stay.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=90, minimum=1)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

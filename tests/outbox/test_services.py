@@ -207,3 +207,31 @@ def test_an_operator_queues_failed_mail_again_from_admin(client, operator, queue
         ("queued", 0),
         ("sent", 0),
     ]
+
+
+def test_sent_mails_past_the_keeping_period_are_purged_and_nothing_else(db, settings):
+    settings.OUTBOX_KEEP_DAYS = 90
+    now = dt.datetime(2015, 12, 1, 3, 45, tzinfo=dt.UTC)
+    day = dt.timedelta(days=1)
+
+    def written(state, sent_at=None):
+        return Mail.objects.create(
+            kind="test",
+            to=["a@city.sapporo.lg.jp"],
+            subject="件名",
+            body="本文",
+            state=state,
+            sent_at=sent_at,
+            created_at=now - 200 * day,
+        )
+
+    old = [written(Mail.State.SENT, now - 91 * day) for _ in range(3)]
+    kept = [
+        written(Mail.State.SENT, now - 89 * day),  # still inside the period
+        written(Mail.State.FAILED),  # for an operator to see
+        written(Mail.State.QUEUED),  # still has to go
+    ]
+    assert services.purge_sent(now=now, batch=2) == 3
+    assert not Mail.objects.filter(pk__in=[m.pk for m in old]).exists()
+    assert set(Mail.objects.values_list("pk", flat=True)) == {m.pk for m in kept}
+    assert services.purge_sent(now=now) == 0
