@@ -38,12 +38,28 @@ class ApprovalForm(forms.Form):
         choices=[("", _("（選択してください）")), *Reason.choices],
         error_messages={"required": _("理由を選んでください。")},
     )
+    system = forms.ModelChoiceField(
+        label=_("対象システム"),
+        queryset=None,
+        required=False,
+        empty_label=_("（タスクのすべての対象システム）"),
+        help_text=_(
+            "対象システムごとのタスク（G）では、1つのシステムだけを承認できます。"
+            "空欄のときはタスクのすべての対象システムが対象です。"
+        ),
+    )
     note = forms.CharField(label=_("補足"), required=False, max_length=2000, widget=forms.Textarea)
 
-    def __init__(self, *args, tasks=None, **kwargs):
+    field_order = ["task", "system", "approved_until", "reason", "note"]
+
+    def __init__(self, *args, tasks=None, systems=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task"].queryset = tasks
         self.fields["task"].label_from_instance = str
+        if systems is None:  # no per-system task among the choices: no systems box
+            del self.fields["system"]
+        else:
+            self.fields["system"].queryset = systems
 
 
 class FollowUpForm(forms.Form):

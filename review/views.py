@@ -40,7 +40,7 @@ from review.models import (
     ReportJob,
     Rule,
 )
-from review.rules import RULES
+from review.rules import APPROVABLE, RULES
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -183,8 +183,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
                 organization=org, task__work_item__programme=programme
             ),
         )
-        .select_related("task__work_item", "approved_by_organization")
-        .order_by("task__work_item__order", "task__order")
+        .select_related("task__work_item", "system", "approved_by_organization")
+        .order_by("task__work_item__order", "task__order", "system__name")
     )
     may_follow_up = permissions.can(user, FOLLOW_UP, org)
     return render(
@@ -198,7 +198,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "follow_ups": follow_ups,
             "check": check,
             "reviews": reviews,
-            "approvals": approvals,
+            "approvals": selectors.approval_scopes(approvals, flags),
+            "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
             "may_follow_up": may_follow_up,
             "may_approve": may_follow_up and _is_ministry(user),
             "may_check": permissions.can(user, REVIEW)
@@ -478,10 +479,14 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
         .distinct()
         .select_related("work_item")
     )
-    form = ApprovalForm(request.POST or None, tasks=tasks_qs)
+    systems = selectors.approval_systems(org, tasks_qs)
+    form = ApprovalForm(request.POST or None, tasks=tasks_qs, systems=systems)
     _refuse_out_of_reach(request, form, "task", FOLLOW_UP)
+    if systems is not None:
+        _refuse_out_of_reach(request, form, "system", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        system = data.get("system")
         try:
             with transaction.atomic():
                 exception = services.approve(
@@ -491,13 +496,16 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
                     data["approved_until"],
                     data["reason"],
                     data["note"],
+                    system=system,
                 )
+                scope = f"（{system.name}）" if system else ""
                 audit.record(
                     audit.Kind.CONTENT,
                     request=request,
                     organization=org,
                     target=exception,
-                    detail=f"期日延長を承認 {data['approved_until']} {data['reason']}",
+                    detail=f"期日延長を承認 {data['task']}{scope} "
+                    f"{data['approved_until']} {data['reason']}",
                 )
         except services.Invalid as invalid:
             for name, message in invalid.errors.items():
@@ -507,9 +515,36 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
                 request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
             )
             return redirect("review:organization", code=org.code)
-    return render(
-        request, "review/approve.html", {"organization": org, "programme": programme, "form": form}
+    # What the approval will cover: the chosen task's entries (or every candidate's), each
+    # with its open flags and whether a later date explains them.
+    source = request.POST if request.method == "POST" else request.GET
+    coverage = selectors.approval_coverage(
+        request.user,
+        org,
+        tasks_qs,
+        task_id=_int(source.get("task")),
+        system_id=_int(source.get("system")),
+        on=timezone.localdate(),
     )
+    return render(
+        request,
+        "review/approve.html",
+        {
+            "organization": org,
+            "programme": programme,
+            "form": form,
+            "coverage": coverage,
+            "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
+            "uncovered_rules": [str(Rule(rule).label) for rule in RULES if rule not in APPROVABLE],
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # --- The check flow ----------------------------------------------------------------------------
