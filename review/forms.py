@@ -174,3 +174,46 @@ class NotBegunForm(forms.Form):
         self.fields["prefecture"].choices = everything + [(p.code, p.name) for p in prefectures]
         self.fields["municipality_class"].choices = everything + list(MunicipalityClass.choices)
         self.fields["work_item"].choices = everything + [(str(w.pk), str(w)) for w in work_items]
+
+
+class AssignForm(forms.Form):
+    """Assign a reviewer to local governments (codes or names, or a prefecture's list)."""
+
+    reviewer = forms.IntegerField(
+        label=_("確認担当者（府省庁）"),
+        widget=forms.Select,
+        error_messages={
+            "required": _("確認担当者のアカウントを選んでください。"),
+            "invalid": _("確認担当者のアカウントを選んでください。"),
+        },
+    )
+    organizations = forms.CharField(
+        label=_("担当する団体"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "JIS コード（例: 011002）または団体名（例: 札幌市、北海道 札幌市）を1行に1つ、"
+            "またはカンマ区切りで入力してください。"
+        ),
+    )
+    prefecture = forms.ModelChoiceField(
+        label=_("都道府県の市区町村をまとめて担当"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("（選ばない）"),
+        to_field_name="code",
+    )
+
+    def __init__(self, *args, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].widget.choices = [
+            ("", _("（選択してください）")),
+            *(
+                (user.pk, f"{user.display_name}（{user.email}）— {user.organization}")
+                for user in reviewers
+            ),
+        ]
+        self.fields["prefecture"].queryset = Organization.objects.filter(
+            kind="prefecture"
+        ).order_by("code")

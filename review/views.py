@@ -34,6 +34,7 @@ from review.filters import LateFilter
 from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
 from review.models import (
     ApprovedException,
+    DelayFlag,
     FollowUp,
     MinistryReview,
     PlanCheck,
@@ -134,6 +135,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "weighted_formula": rollups.WEIGHTED_FORMULA,
             "charts": charts,
             "today": timezone.localdate(),
+            "assigned": selectors.assigned_lines(request.user, programme, scope),
         },
     )
 
@@ -148,6 +150,8 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise permissions.denied(request, REVIEW, pref)
     lines = selectors.prefecture_lines(request.user, programme, pref, scope)
+    assigned = selectors.assigned_ids(request.user)  # a reviewer's 担当 first
+    lines.sort(key=lambda line: line.organization.pk not in assigned)
     return render(
         request,
         "review/prefecture.html",
@@ -155,6 +159,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
             "programme": programme,
             "prefecture": pref,
             "lines": lines,
+            "assigned_ids": assigned,
         },
     )
 
@@ -228,10 +233,16 @@ def late(request: HttpRequest) -> HttpResponse:
         else filtered.queryset.order_by("organization__code", "work_item__order", "rule")
     )
     by_org = request.GET.get("by") == "org"
+    first = selectors.assigned_first(request.user)  # a reviewer's 担当 first
     if by_org:  # who is late: one row per organisation
         sort = filtered.form.cleaned_data.get("sort", "") if filtered.is_bound else ""
-        page = selectors.late_organizations(queryset, programme, request.GET.get("page"), sort=sort)
+        page = selectors.late_organizations(
+            queryset, programme, request.GET.get("page"), sort=sort, first=first
+        )
     else:
+        if first is not None:
+            ordering = queryset.query.order_by or DelayFlag._meta.ordering
+            queryset = queryset.order_by(first, *ordering)
         page = _flag_page(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -249,6 +260,7 @@ def late(request: HttpRequest) -> HttpResponse:
             "by_org": by_org,
             "query": query.urlencode(),
             "other_view": other.urlencode(),
+            "assigned_ids": selectors.assigned_ids(request.user),
         },
     )
 
