@@ -579,3 +579,29 @@ def test_approve_page_lists_what_the_approval_covers_and_the_org_page_its_scope(
     (line,) = shown.context["approvals"]
     assert line["approved_flags"] == 1
     assert "タスクの計画" in shown.content.decode()
+
+
+def test_a_per_system_task_offers_the_organisations_systems(
+    client, judged, reviewer, jumin_reviewer, sapporo, alice
+):
+    from actionplan import services as plan_services
+    from actionplan.models import TargetSystem
+
+    plan_services.add_system(alice, sapporo, "住民記録システム")
+    plan_services.ensure_entries(sapporo, judged)
+    g_task = Task.objects.filter(work_item__programme=judged, per_system=True).first()
+    approver = (
+        reviewer if services._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
+    )
+    client.force_login(approver)
+    url = reverse("review:approve", args=["011002"])
+    page = client.get(url, {"task": g_task.pk})
+    system = TargetSystem.objects.get(name="住民記録システム")
+    assert list(page.context["form"].fields["system"].queryset) == [system]
+    assert [row.entry.system for row in page.context["coverage"]] == [system]
+    data = {"task": g_task.pk, "system": system.pk, "approved_until": "2030-03-31"}
+    response = client.post(url, {**data, "reason": "mainframe"})
+    assert response.status_code == 302
+    assert ApprovedException.objects.get().system == system
+    shown = client.get(reverse("review:organization", args=["011002"])).content.decode()
+    assert "住民記録システム" in shown
