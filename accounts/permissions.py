@@ -51,6 +51,9 @@ EDIT_CONTENT = "edit_content"  # documents, procedures, FAQ, announcements
 OPEN_DATA = "open_data"  # the national aggregates (no organisation-level data): anyone
 REMIND = "remind"  # remind it to enter its plan (督促): its prefecture, the coordinator
 OWN_SETTINGS = "own_settings"  # one's own settings (how one is notified): every active user
+# Assign ministry reviewers to named local governments (a guardian ``follow_up`` grant on
+# each): the coordinator and the system administrator.
+ASSIGN_REVIEWERS = "assign_reviewers"
 
 # Global actions open to everyone, signed in or not.
 PUBLIC = frozenset({OPEN_DATA})
@@ -264,8 +267,20 @@ def _global(user, action: str) -> bool:
         return role in (Role.EDITOR, Role.SYSADMIN)
     if action == REMIND:
         return role in (Role.SYSADMIN, Role.COORDINATOR, Role.PREFECTURE_ADMIN)
+    if action == ASSIGN_REVIEWERS:
+        return role in (Role.COORDINATOR, Role.SYSADMIN)
     # Every active user has their own settings (how they are notified).
     return action == OWN_SETTINGS
+
+
+def assigned_organizations(user) -> QuerySet:
+    """Ids of the organisations a reviewer is assigned to follow up (its ``follow_up`` grants;
+    a subquery). The assignment marks them as the reviewer's own (担当) and lists them first;
+    it widens no reach: a reviewer already follows up every local government on its
+    bureau's work items, and the work-item axis still narrows everything it does there."""
+    if not _active(user):
+        return Organization.objects.none().values("pk")
+    return granted_organizations(user, GRANTABLE[FOLLOW_UP])
 
 
 def can_assign_role(user, role: str) -> bool:

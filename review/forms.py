@@ -38,12 +38,28 @@ class ApprovalForm(forms.Form):
         choices=[("", _("（選択してください）")), *Reason.choices],
         error_messages={"required": _("理由を選んでください。")},
     )
+    system = forms.ModelChoiceField(
+        label=_("対象システム"),
+        queryset=None,
+        required=False,
+        empty_label=_("（タスクのすべての対象システム）"),
+        help_text=_(
+            "対象システムごとのタスク（G）では、1つのシステムだけを承認できます。"
+            "空欄のときはタスクのすべての対象システムが対象です。"
+        ),
+    )
     note = forms.CharField(label=_("補足"), required=False, max_length=2000, widget=forms.Textarea)
 
-    def __init__(self, *args, tasks=None, **kwargs):
+    field_order = ["task", "system", "approved_until", "reason", "note"]
+
+    def __init__(self, *args, tasks=None, systems=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task"].queryset = tasks
         self.fields["task"].label_from_instance = str
+        if systems is None:  # no per-system task among the choices: no systems box
+            del self.fields["system"]
+        else:
+            self.fields["system"].queryset = systems
 
 
 class FollowUpForm(forms.Form):
@@ -158,3 +174,46 @@ class NotBegunForm(forms.Form):
         self.fields["prefecture"].choices = everything + [(p.code, p.name) for p in prefectures]
         self.fields["municipality_class"].choices = everything + list(MunicipalityClass.choices)
         self.fields["work_item"].choices = everything + [(str(w.pk), str(w)) for w in work_items]
+
+
+class AssignForm(forms.Form):
+    """Assign a reviewer to local governments (codes or names, or a prefecture's list)."""
+
+    reviewer = forms.IntegerField(
+        label=_("確認担当者（府省庁）"),
+        widget=forms.Select,
+        error_messages={
+            "required": _("確認担当者のアカウントを選んでください。"),
+            "invalid": _("確認担当者のアカウントを選んでください。"),
+        },
+    )
+    organizations = forms.CharField(
+        label=_("担当する団体"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "JIS コード（例: 011002）または団体名（例: 札幌市、北海道 札幌市）を1行に1つ、"
+            "またはカンマ区切りで入力してください。"
+        ),
+    )
+    prefecture = forms.ModelChoiceField(
+        label=_("都道府県の市区町村をまとめて担当"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("（選ばない）"),
+        to_field_name="code",
+    )
+
+    def __init__(self, *args, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].widget.choices = [
+            ("", _("（選択してください）")),
+            *(
+                (user.pk, f"{user.display_name}（{user.email}）— {user.organization}")
+                for user in reviewers
+            ),
+        ]
+        self.fields["prefecture"].queryset = Organization.objects.filter(
+            kind="prefecture"
+        ).order_by("code")

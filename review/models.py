@@ -94,13 +94,25 @@ class Reason(models.TextChoices):
 
 class ApprovedException(models.Model):
     """A ministry approved a later date for one organisation's task (the latest approval
-    for a task replaces the earlier one)."""
+    for a task replaces the earlier one). It covers every lateness rule of the task's
+    entries (:data:`review.rules.APPROVABLE`): for a per-system task, of the one target
+    system named, or of all its systems when ``system`` is empty; an approval naming a
+    system takes precedence over the all-systems one for that system."""
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
     )
     task = models.ForeignKey(
         Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="+"
+    )
+    system = models.ForeignKey(
+        "actionplan.TargetSystem",
+        verbose_name=_("対象システム"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("空欄: タスクのすべての対象システム"),
     )
     approved_until = models.DateField(_("承認した期日"))
     reason = models.CharField(_("理由"), max_length=20, choices=Reason.choices)
@@ -126,11 +138,19 @@ class ApprovedException(models.Model):
         verbose_name = _("承認済みの期日延長")
         verbose_name_plural = _("承認済みの期日延長")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "task"], name="exception_unique")
+            models.UniqueConstraint(
+                fields=["organization", "task"],
+                condition=Q(system=None),
+                name="exception_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "task", "system"], name="exception_unique_system"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} {self.task}: {self.approved_until:%Y/%m/%d}"
+        suffix = f"（{self.system}）" if self.system_id else ""
+        return f"{self.organization} {self.task}{suffix}: {self.approved_until:%Y/%m/%d}"
 
 
 class EntryState(models.Model):

@@ -35,7 +35,7 @@ from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki, xlsx
 from pmo.text import display_width
 from pmo.xlsx import write
-from review import rollups, rules
+from review import rollups, rules, services
 from review.models import ApprovedException, DelayFlag, FollowUp, ReportJob, Rule
 from review.selectors import Scope
 
@@ -162,7 +162,7 @@ def _from_history(programme, on, scope, progress):
         )
     }
     approved = {
-        (row.organization_id, row.task_id): row.approved_until
+        (row.organization_id, row.task_id, row.system_id): row.approved_until
         for row in ApprovedException.history.as_of(end)
     }
     follow_ups: dict[int, str] = {}
@@ -178,6 +178,7 @@ def _from_history(programme, on, scope, progress):
     fields = (
         "organization_id",
         "task_id",
+        "system_id",
         "planned_start",
         "planned_end",
         "actual_start",
@@ -185,7 +186,7 @@ def _from_history(programme, on, scope, progress):
         "status",
     )
     for done, row in enumerate(entries.values_list(*fields).iterator(chunk_size=5000), 1):
-        org_id, task_id, ps, pe, as_, ae, st = row
+        org_id, task_id, system_id, ps, pe, as_, ae, st = row
         org, task = organizations.get(org_id), tasks[task_id]
         if org is None:
             continue
@@ -203,7 +204,7 @@ def _from_history(programme, on, scope, progress):
             on,
             programme.plan_deadline,
             programme.significant_delay_days,
-            approved.get((org_id, task_id)),
+            services.approved_for(approved, org_id, task_id, system_id),
         )
         for flag in flags:
             counts = rule_cells[(task.work_item_id, prefecture, flag.rule)]

@@ -14,10 +14,19 @@ For today ``T`` (Asia/Tokyo) and an applicable entry whose milestone is ``M``:
 An entry marked 対象外 (not applicable) is never late. A flag is *significant* (要フォローアップ)
 when it is a missed milestone, or a start/end overdue of at least the programme's threshold.
 
-An approved exception (a ministry approved a later date ``A`` for the organisation's task)
-does not hide the flags — national figures stay honest — but marks the milestone rules
-(``plan_after``, ``milestone_missed``) *approved* while the dates stay within ``A``; approved
-flags are reported apart and never make an organisation significantly late.
+An approved exception (a ministry approved a later date ``A`` for the organisation's task,
+or for one target system of a per-system task) does not hide the flags — national figures
+stay honest — but marks every lateness rule of the entry *approved* while ``A`` holds:
+
+- ``plan_after``: planned end within ``A``;
+- ``start_overdue`` and ``end_overdue``: today not after ``A`` (the organisation has until
+  ``A``; from the day after, the overdue is unexplained again);
+- ``milestone_missed``: today not after ``A`` while the task is unfinished, actual end within
+  ``A`` once it is finished.
+
+``no_plan`` is never approved: a later date does not replace entering the plan. Approved
+flags are reported apart, are never significant and never make an organisation
+significantly late.
 
 Flags whose days grow with ``T`` carry ``since`` (the day the count starts from), so the
 stored judgement only changes on the dates :func:`next_look` returns, not every day.
@@ -44,8 +53,8 @@ RULE_LABELS = {
 }
 NOT_APPLICABLE = "not_applicable"
 DEFAULT_THRESHOLD = 30
-# Rules an approved later date explains (the others measure the organisation's own plan).
-APPROVABLE = frozenset({PLAN_AFTER_MILESTONE, MILESTONE_MISSED})
+# Rules an approved later date explains: every lateness of the task (not a missing plan).
+APPROVABLE = frozenset({PLAN_AFTER_MILESTONE, START_OVERDUE, END_OVERDUE, MILESTONE_MISSED})
 
 
 class Values(Protocol):
@@ -97,10 +106,13 @@ def judge(
         return []
     flags: list[Flag] = []
 
+    # An approved later date still running covers the flags that grow with today.
+    running = approved_until is not None and today <= approved_until
+
     def growing(rule: str, since: dt.date) -> None:
         days = (today - since).days
-        significant = rule == MILESTONE_MISSED or days >= threshold
-        flags.append(Flag(rule, days, since, significant))
+        significant = (rule == MILESTONE_MISSED or days >= threshold) and not running
+        flags.append(Flag(rule, days, since, significant, running))
 
     missing = v.planned_start is None or v.planned_end is None
     if plan_deadline and missing and today > plan_deadline:
@@ -116,10 +128,7 @@ def judge(
         growing(END_OVERDUE, v.planned_end)
     if milestone:
         if v.actual_end is None and milestone < today:
-            approved = approved_until is not None and today <= approved_until
-            flags.append(
-                Flag(MILESTONE_MISSED, (today - milestone).days, milestone, not approved, approved)
-            )
+            growing(MILESTONE_MISSED, milestone)
         elif v.actual_end is not None and v.actual_end > milestone:
             approved = approved_until is not None and v.actual_end <= approved_until
             flags.append(

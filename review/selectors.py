@@ -163,7 +163,7 @@ GROUPED_SORTS = {
 
 
 def late_organizations(
-    flags, programme: Programme, number, *, sort: str = "", per_page: int = 50
+    flags, programme: Programme, number, *, sort: str = "", per_page: int = 50, first=None
 ) -> Page:
     """The (filtered) open flags grouped by organisation: who is late, by how much and by
     which rules, with the follow-up state. Four queries a page: the grouped page, its
@@ -172,7 +172,10 @@ def late_organizations(
         flags.order_by()
         .values("organization_id")
         .annotate(**flag_counts(), worst=Max("days"))
-        .order_by(*GROUPED_SORTS.get(sort, ("organization__code",)))
+        .order_by(
+            *([first] if first is not None else []),  # a reviewer's 担当 first
+            *GROUPED_SORTS.get(sort, ("organization__code",)),
+        )
     )
     page = Paginator(grouped, per_page).get_page(number)
     rows = list(page.object_list)
@@ -372,6 +375,7 @@ def todos(user) -> list[Todo]:
         url = reverse("review:follow_ups") + "?state=answered&mine=1"
         found.append(Todo(label % {"n": answered}, url, urgent=True))
     if user.role == Role.REVIEWER:
+        found.extend(_assigned_todos(user, needing_follow_up))
         pending = MinistryReview.objects.filter(
             ministry_id=org.pk,
             verdict=MinistryReview.Verdict.PENDING,
@@ -460,3 +464,186 @@ def count_by_prefecture(organizations) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("pref", "n")
     )
+
+
+# --- Approvals: what a later date covers --------------------------------------------------------
+
+
+def approval_systems(organization: Organization, tasks):
+    """The target systems an approval of one of ``tasks`` may name (the organisation's
+    systems with entries of a per-system task), or None when no task is per system."""
+    from actionplan.models import TargetSystem
+
+    per_system = tasks.filter(per_system=True)
+    if not per_system.exists():
+        return None
+    return (
+        TargetSystem.objects.filter(
+            entries__organization=organization, entries__task__in=per_system.values("pk")
+        )
+        .distinct()
+        .order_by("order", "name")
+    )
+
+
+@dataclass
+class Covered:
+    """One entry an approval covers, with its open flags as (label, approvable, approved)."""
+
+    entry: PlanEntry
+    flags: list[tuple[str, bool, bool]]
+    approved_until: dt.date | None
+
+
+def approval_coverage(
+    user, organization: Organization, tasks, *, task_id=None, system_id=None, on: dt.date
+) -> list[Covered]:
+    """The entries an approval of ``task_id`` (``system_id``: one system, else all) would
+    cover, or of every task in ``tasks`` when none is chosen, each with its open flags and
+    the later date approved now. Three queries."""
+    from review import rules, services
+    from review.models import ApprovedException
+
+    entries = PlanEntry.objects.filter(organization=organization, task__in=tasks.values("pk"))
+    if task_id is not None:
+        entries = entries.filter(task_id=task_id)
+        if system_id is not None:
+            entries = entries.filter(system_id=system_id)
+    entries = list(
+        entries.select_related("task__work_item", "system").order_by(
+            "task__work_item__order", "task__order", "system__order", "system__name"
+        )
+    )
+    flags: dict[int, list] = defaultdict(list)
+    labels = dict(DelayFlag._meta.get_field("rule").choices)
+    for entry_id, rule, approved in (
+        permissions.visible(
+            user,
+            DelayFlag.objects.filter(entry__in=[e.pk for e in entries], resolved_at=None),
+        )
+        .order_by("entry_id", "rule")
+        .values_list("entry_id", "rule", "approved")
+    ):
+        flags[entry_id].append((str(labels[rule]), rule in rules.APPROVABLE, approved))
+    approvals = {
+        (org, task, system): until
+        for org, task, system, until in ApprovedException.objects.filter(
+            organization=organization, task_id__in={e.task_id for e in entries}
+        ).values_list("organization_id", "task_id", "system_id", "approved_until")
+    }
+    return [
+        Covered(
+            entry,
+            flags.get(entry.pk, []),
+            services.approved_for(approvals, organization.pk, entry.task_id, entry.system_id),
+        )
+        for entry in entries
+    ]
+
+
+def approval_scopes(approvals, flags) -> list[dict]:
+    """Each approval with what it covers: the system (or all systems of a per-system task)
+    and the open flags of the organisation it marks approved now (no query)."""
+
+    keyed = {(a.organization_id, a.task_id, a.system_id): a.approved_until for a in approvals}
+    counts: dict[tuple, int] = defaultdict(int)
+    for flag in flags:
+        if not flag.approved:
+            continue
+        entry = flag.entry
+        # The approval that covers the flag's entry: its system's, else the task's.
+        system = (
+            entry.system_id
+            if (flag.organization_id, entry.task_id, entry.system_id) in keyed
+            else None
+        )
+        counts[(entry.task_id, system)] += 1
+    return [
+        {
+            "approval": approval,
+            "all_systems": approval.system_id is None and approval.task.per_system,
+            "approved_flags": counts.get((approval.task_id, approval.system_id), 0),
+        }
+        for approval in approvals
+    ]
+
+
+# --- Assigned reviewers (担当): the reviewer's own organisations first ------------------------
+
+
+def assigns(user) -> bool:
+    """Whether the user's pages order and mark 担当 (only reviewers can be assigned)."""
+    return bool(user.is_authenticated and user.role == Role.REVIEWER)
+
+
+def assigned_ids(user) -> set[int]:
+    """The organisations the reviewer is assigned to (one query; none for other roles)."""
+    if not assigns(user):
+        return set()
+    return set(permissions.assigned_organizations(user).values_list("org_id", flat=True))
+
+
+def assigned_first(user, ref: str = "organization_id"):
+    """An ORDER BY term putting the reviewer's assigned organisations first, or None."""
+    if not assigns(user):
+        return None
+    return Case(
+        When(**{f"{ref}__in": permissions.assigned_organizations(user)}, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def assigned_lines(user, programme: Programme, scope: Scope) -> list[OrgLine]:
+    """The reviewer's assigned organisations with their open flags on the work items it
+    reviews and the latest follow-up state (three queries; none for other roles)."""
+    if not assigns(user):
+        return []
+    organizations = permissions.visible(
+        user,
+        Organization.objects.filter(pk__in=permissions.assigned_organizations(user)),
+        VIEW,
+    ).select_related("prefecture")
+    lines = {org.pk: OrgLine(org) for org in organizations.order_by("code")}
+    if not lines:
+        return []
+    flags = DelayFlag.objects.filter(
+        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    for org_id, n, significant, approved in (
+        flags.values("organization_id")
+        .annotate(**flag_counts())
+        .values_list("organization_id", "n", "s", "a")
+        .order_by()
+    ):
+        line = lines[org_id]
+        line.flags, line.significant, line.approved = n, significant, approved
+    for org_id, state in latest_follow_ups(list(lines), programme).items():
+        lines[org_id].follow_up = state
+    return sorted(
+        lines.values(), key=lambda line: (-line.significant, -line.flags, line.organization.code)
+    )
+
+
+def _assigned_todos(user, needing_follow_up) -> list[Todo]:
+    """TOP for an assigned reviewer: its 担当 organisations, and how many of them need a
+    follow-up on the work items it reviews (two queries; none when nothing is assigned)."""
+    assigned = assigned_ids(user)
+    if not assigned:
+        return []
+    late = (
+        needing_follow_up.filter(organization_id__in=assigned)
+        .filter(permissions.work_item_scope(user))
+        .values("organization_id")
+        .distinct()
+        .order_by()
+        .count()
+    )
+    label = ngettext(
+        "担当の団体 %(n)s 団体（うち要フォローアップ %(late)s 団体）",
+        "担当の団体 %(n)s 団体（うち要フォローアップ %(late)s 団体）",
+        len(assigned),
+    ) % {"n": len(assigned), "late": late}
+    return [Todo(label, reverse("review:late") + "?by=org", urgent=bool(late))]

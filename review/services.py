@@ -132,11 +132,13 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
     task_ids = {entry.task_id for entry in entries}
     org_ids = {entry.organization_id for entry in entries}
     milestones = plan_selectors.milestone_rules(Milestone.objects.filter(task_id__in=task_ids))
+    # (organisation, task, system or None): an approval naming the entry's system first,
+    # else the one for the whole task (every system of a per-system task).
     approved = {
-        (org, task): until
-        for org, task, until in ApprovedException.objects.filter(
+        (org, task, system): until
+        for org, task, system, until in ApprovedException.objects.filter(
             task_id__in=task_ids, organization_id__in=org_ids
-        ).values_list("organization_id", "task_id", "approved_until")
+        ).values_list("organization_id", "task_id", "system_id", "approved_until")
     }
     found = {}
     for entry in entries:
@@ -148,9 +150,16 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
             ),
             programme.plan_deadline,
             programme.significant_delay_days,
-            approved.get((entry.organization_id, entry.task_id)),
+            approved_for(approved, entry.organization_id, entry.task_id, entry.system_id),
         )
     return found
+
+
+def approved_for(approved: dict, organization_id: int, task_id: int, system_id: int | None):
+    """The later date that covers one entry: its system's approval, else the task's."""
+    if system_id is not None and (found := approved.get((organization_id, task_id, system_id))):
+        return found
+    return approved.get((organization_id, task_id, None))
 
 
 def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
@@ -167,6 +176,7 @@ def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
             "pk",
             "organization_id",
             "task_id",
+            "system_id",
             "planned_start",
             "planned_end",
             "actual_start",
@@ -441,14 +451,39 @@ def _may_follow_up(user, work_item_id: int) -> bool:
     return permissions.work_items(user, permissions.FOLLOW_UP).filter(pk=work_item_id).exists()
 
 
-def approve(user, organization, task, approved_until: dt.date | None, reason: str, note: str = ""):
-    """A ministry approves a later date for the organisation's task, then its entries are
-    judged again (their milestone flags become *approved*, reported apart)."""
+def covered_entries(organization, task, system=None):
+    """The entries an approval for ``task`` (and ``system``) covers: the task's entry, or for
+    a per-system task the named system's entry, or all its systems' when none is named."""
+    entries = PlanEntry.objects.filter(organization=organization, task=task)
+    if system is not None:
+        entries = entries.filter(system=system)
+    return entries
+
+
+def approve(
+    user,
+    organization,
+    task,
+    approved_until: dt.date | None,
+    reason: str,
+    note: str = "",
+    system=None,
+):
+    """A ministry approves a later date for the organisation's task (for a per-system task,
+    for one of its target systems or, with ``system`` None, all of them). The covered
+    entries are judged again: every lateness flag of theirs (start and end overdue, plan
+    after the milestone, missed milestone) is *approved* up to that date, reported apart."""
     from review.models import Reason
 
     errors = {}
     if not _may_follow_up(user, task.work_item_id):
         errors["task"] = "このタスクの期日延長は承認できません（担当外の作業項目です）。"
+    elif system is not None and not task.per_system:
+        errors["system"] = (
+            "このタスクは対象システムごとの計画ではありません。対象システムは空欄にしてください。"
+        )
+    elif system is not None and not covered_entries(organization, task, system).exists():
+        errors["system"] = "この団体のこのタスクには、選んだ対象システムの計画がありません。"
     if reason not in Reason.values:
         errors["reason"] = "理由を選んでください。"
     if approved_until is None:
@@ -461,6 +496,7 @@ def approve(user, organization, task, approved_until: dt.date | None, reason: st
         exception, _ = ApprovedException.objects.update_or_create(
             organization=organization,
             task=task,
+            system=system,
             defaults={
                 "approved_until": approved_until,
                 "reason": reason,
@@ -469,17 +505,17 @@ def approve(user, organization, task, approved_until: dt.date | None, reason: st
                 "approved_by_organization": user.organization,
             },
         )
-        ids = PlanEntry.objects.filter(organization=organization, task=task).values_list(
-            "pk", flat=True
+        judge_entries(
+            list(covered_entries(organization, task, system).values_list("pk", flat=True))
         )
-        judge_entries(list(ids))
+        what = f"{task.work_item.code}. {task.name}" + (f"（{system.name}）" if system else "")
         events.record(
             events.Kind.APPROVAL,
             organization=organization,
             programme=task.work_item.programme,
             actor=user,
             summary=f"{events.who(user)}が期日の延長を承認しました（{organization.full_name}: "
-            f"{task.work_item.code}. {task.name}、{approved_until:%Y/%m/%d} まで）",
+            f"{what}、{approved_until:%Y/%m/%d} まで）",
             body=exception.note,
             url=reverse("review:organization", args=[organization.code]),
             recipients=events.organization_side(organization),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import views
+from review import assignment_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -24,4 +24,11 @@ urlpatterns = [
     # Who hasn't started? (its own block)
     path("review/not-started/", views.not_started, name="not_started"),
     path("review/not-started/remind/", views.remind, name="remind"),
+    # Assigned reviewers (担当)
+    path("review/assignments/", assignment_views.assignment_list, name="assignments"),
+    path(
+        "review/assignments/<int:pk>/<str:code>/remove/",
+        assignment_views.assignment_remove,
+        name="assignment_remove",
+    ),
 ]

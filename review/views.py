@@ -35,13 +35,14 @@ from review.filters import LateFilter
 from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
 from review.models import (
     ApprovedException,
+    DelayFlag,
     FollowUp,
     MinistryReview,
     PlanCheck,
     ReportJob,
     Rule,
 )
-from review.rules import RULES
+from review.rules import APPROVABLE, RULES
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -135,6 +136,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "weighted_formula": rollups.WEIGHTED_FORMULA,
             "charts": charts,
             "today": timezone.localdate(),
+            "assigned": selectors.assigned_lines(request.user, programme, scope),
         },
     )
 
@@ -149,6 +151,8 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise permissions.denied(request, REVIEW, pref)
     lines = selectors.prefecture_lines(request.user, programme, pref, scope)
+    assigned = selectors.assigned_ids(request.user)  # a reviewer's 担当 first
+    lines.sort(key=lambda line: line.organization.pk not in assigned)
     return render(
         request,
         "review/prefecture.html",
@@ -156,6 +160,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
             "programme": programme,
             "prefecture": pref,
             "lines": lines,
+            "assigned_ids": assigned,
         },
     )
 
@@ -184,8 +189,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
                 organization=org, task__work_item__programme=programme
             ),
         )
-        .select_related("task__work_item", "approved_by_organization")
-        .order_by("task__work_item__order", "task__order")
+        .select_related("task__work_item", "system", "approved_by_organization")
+        .order_by("task__work_item__order", "task__order", "system__name")
     )
     may_follow_up = permissions.can(user, FOLLOW_UP, org)
     return render(
@@ -199,7 +204,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "follow_ups": follow_ups,
             "check": check,
             "reviews": reviews,
-            "approvals": approvals,
+            "approvals": selectors.approval_scopes(approvals, flags),
+            "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
             "may_follow_up": may_follow_up,
             "may_approve": may_follow_up and _is_ministry(user),
             "may_check": permissions.can(user, REVIEW)
@@ -228,10 +234,16 @@ def late(request: HttpRequest) -> HttpResponse:
         else filtered.queryset.order_by("organization__code", "work_item__order", "rule")
     )
     by_org = request.GET.get("by") == "org"
+    first = selectors.assigned_first(request.user)  # a reviewer's 担当 first
     if by_org:  # who is late: one row per organisation
         sort = filtered.form.cleaned_data.get("sort", "") if filtered.is_bound else ""
-        page = selectors.late_organizations(queryset, programme, request.GET.get("page"), sort=sort)
+        page = selectors.late_organizations(
+            queryset, programme, request.GET.get("page"), sort=sort, first=first
+        )
     else:
+        if first is not None:
+            ordering = queryset.query.order_by or DelayFlag._meta.ordering
+            queryset = queryset.order_by(first, *ordering)
         page = _flag_page(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -249,6 +261,7 @@ def late(request: HttpRequest) -> HttpResponse:
             "by_org": by_org,
             "query": query.urlencode(),
             "other_view": other.urlencode(),
+            "assigned_ids": selectors.assigned_ids(request.user),
         },
     )
 
@@ -479,10 +492,14 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
         .distinct()
         .select_related("work_item")
     )
-    form = ApprovalForm(request.POST or None, tasks=tasks_qs)
+    systems = selectors.approval_systems(org, tasks_qs)
+    form = ApprovalForm(request.POST or None, tasks=tasks_qs, systems=systems)
     _refuse_out_of_reach(request, form, "task", FOLLOW_UP)
+    if systems is not None:
+        _refuse_out_of_reach(request, form, "system", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        system = data.get("system")
         try:
             with transaction.atomic():
                 exception = services.approve(
@@ -492,13 +509,16 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
                     data["approved_until"],
                     data["reason"],
                     data["note"],
+                    system=system,
                 )
+                scope = f"（{system.name}）" if system else ""
                 audit.record(
                     audit.Kind.CONTENT,
                     request=request,
                     organization=org,
                     target=exception,
-                    detail=f"期日延長を承認 {data['approved_until']} {data['reason']}",
+                    detail=f"期日延長を承認 {data['task']}{scope} "
+                    f"{data['approved_until']} {data['reason']}",
                 )
         except services.Invalid as invalid:
             for name, message in invalid.errors.items():
@@ -508,9 +528,36 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
                 request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
             )
             return redirect("review:organization", code=org.code)
-    return render(
-        request, "review/approve.html", {"organization": org, "programme": programme, "form": form}
+    # What the approval will cover: the chosen task's entries (or every candidate's), each
+    # with its open flags and whether a later date explains them.
+    source = request.POST if request.method == "POST" else request.GET
+    coverage = selectors.approval_coverage(
+        request.user,
+        org,
+        tasks_qs,
+        task_id=_int(source.get("task")),
+        system_id=_int(source.get("system")),
+        on=timezone.localdate(),
     )
+    return render(
+        request,
+        "review/approve.html",
+        {
+            "organization": org,
+            "programme": programme,
+            "form": form,
+            "coverage": coverage,
+            "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
+            "uncovered_rules": [str(Rule(rule).label) for rule in RULES if rule not in APPROVABLE],
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # --- The check flow ----------------------------------------------------------------------------

@@ -18,3 +18,11 @@ def audit_described(events, user):
     from accounts import audit
 
     return audit.describe(events, user)
+
+
+@register.filter
+def may_assign_reviewers(user) -> bool:
+    """The assigned-reviewers page's link (the door decides: coordinator, administrator)."""
+    from accounts import permissions
+
+    return permissions.can(user, permissions.ASSIGN_REVIEWERS)

@@ -426,6 +426,33 @@ def remind(world, org, marker):
     return "/review/not-started/remind/", None
 
 
+def _assigned_reviewer(world, org, marker):
+    from guardian.shortcuts import assign_perm
+
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    reviewer = UserFactory(
+        organization=world["mic"],
+        role=Role.REVIEWER,
+        display_name=marker,
+        email=f"{marker.lower()}@soumu.go.jp",
+    )
+    assign_perm("orgs.follow_up", reviewer, org)
+    return reviewer
+
+
+def assignment_list(world, org, marker):
+    """The assigned-reviewers page lists a reviewer assigned to ``org`` (by its name)."""
+    _assigned_reviewer(world, org, marker)
+    return "/review/assignments/", marker
+
+
+def assignment_remove(world, org, marker):
+    reviewer = _assigned_reviewer(world, org, marker)
+    return f"/review/assignments/{reviewer.pk}/{org.code}/remove/", None
+
+
 EDITORS = NOBODY | national(coordinator=(), editor=ALL)  # content: editors and administrators
 REVIEWERS = {
     "staff": set(),
@@ -579,6 +606,9 @@ CASES: dict[str, Case] = {
     "review:follow_ups": Case(review_page("/review/follow-ups/"), ANY_PAGE),
     "review:follow_up": Case(follow_up, OWN_ORG),
     "review:report": Case(review_page("/review/report.xlsx"), REVIEWERS),
+    # Assigned reviewers: the coordinator and the system administrator only.
+    "review:assignments": Case(assignment_list, NOBODY | national()),
+    "review:assignment_remove": Case(assignment_remove, NOBODY | national(), method="post"),
     # A prefecture lists its own organisations; the matrix programme's work item has no
     # bureau, so a reviewer's list is empty (200, nothing shown).
     # Reminders: a prefecture its municipalities (not itself), the coordinator every one.

@@ -118,18 +118,68 @@ def test_no_plan_alone_is_not_significant():
     assert not significantly_late(judge(EntryValues(), M, day(DEADLINE, 100), DEADLINE, 30))
 
 
-@pytest.mark.parametrize(
-    ("today", "approved"),
-    [(day(M, 1), True), (D(2016, 3, 31), True), (D(2016, 4, 1), False)],
+A = D(2016, 3, 31)  # the approved later date of the tests below
+NOT_STARTED_LATE = EntryValues(planned_start=START, planned_end=END)  # nothing actual
+FINISHED_LATE = EntryValues(
+    planned_start=START,
+    planned_end=END,
+    actual_start=START,
+    actual_end=D(2016, 1, 15),
+    status="done",
 )
-def test_approved_later_date_explains_the_missed_milestone_until_it_passes(today, approved):
-    flags = judge(STARTED, M, today, DEADLINE, 30, approved_until=D(2016, 3, 31))
-    missed = next(flag for flag in flags if flag.rule == MILESTONE_MISSED)
-    assert missed.approved is approved
-    # The own plan's end overdue is not explained by a later national date.
-    assert any(flag.rule == END_OVERDUE and not flag.approved for flag in flags)
-    only_missed = [flag for flag in flags if flag.rule == MILESTONE_MISSED]
-    assert significantly_late(only_missed) is not approved
+FINISHED_AFTER_A = EntryValues(
+    planned_start=START,
+    planned_end=END,
+    actual_start=START,
+    actual_end=day(A, 1),
+    status="done",
+)
+PLAN_AFTER = EntryValues(planned_start=START, planned_end=D(2016, 2, 1))
+
+
+@pytest.mark.parametrize(
+    ("values", "today", "expected"),
+    [
+        # Nothing started, every date passed: start, end and milestone all approved up to A.
+        (
+            NOT_STARTED_LATE,
+            day(M, 1),
+            {START_OVERDUE: True, END_OVERDUE: True, MILESTONE_MISSED: True},
+        ),
+        (NOT_STARTED_LATE, A, {START_OVERDUE: True, END_OVERDUE: True, MILESTONE_MISSED: True}),
+        (
+            NOT_STARTED_LATE,
+            day(A, 1),
+            {START_OVERDUE: False, END_OVERDUE: False, MILESTONE_MISSED: False},
+        ),
+        # Started, not finished: the end overdue and the milestone, up to A.
+        (STARTED, day(END, 20), {END_OVERDUE: True}),
+        (STARTED, A, {END_OVERDUE: True, MILESTONE_MISSED: True}),
+        (STARTED, day(A, 1), {END_OVERDUE: False, MILESTONE_MISSED: False}),
+        # Finished after the milestone: approved when the actual end is within A, whenever.
+        (FINISHED_LATE, D(2017, 1, 1), {MILESTONE_MISSED: True}),
+        (FINISHED_AFTER_A, D(2017, 1, 1), {MILESTONE_MISSED: False}),
+        # A plan ending after the milestone but within A, judged before anything is due.
+        (PLAN_AFTER, day(START, -1), {PLAN_AFTER_MILESTONE: True}),
+        # A missing plan is never explained by a later date.
+        (EntryValues(), day(DEADLINE, 1), {NO_PLAN: False}),
+    ],
+)
+def test_an_approved_later_date_covers_every_lateness_of_the_task(values, today, expected):
+    flags = judge(values, M, today, DEADLINE, 30, approved_until=A)
+    assert {flag.rule: flag.approved for flag in flags} == expected
+    # Approved flags are never significant; unexplained ones keep their usual significance.
+    for flag in flags:
+        if flag.approved:
+            assert not flag.significant
+    assert significantly_late(flags) is (not all(expected.values()) and NO_PLAN not in expected)
+
+
+def test_without_an_approval_nothing_is_approved():
+    flags = judge(NOT_STARTED_LATE, M, day(M, 1), DEADLINE, 30)
+    assert {flag.rule for flag in flags} == {START_OVERDUE, END_OVERDUE, MILESTONE_MISSED}
+    assert not any(flag.approved for flag in flags)
+    assert significantly_late(flags)
 
 
 @pytest.mark.parametrize(

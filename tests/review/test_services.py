@@ -301,3 +301,111 @@ def test_a_digest_keeps_a_bounded_number_of_lines():
     capped = notifications._capped(lines)
     assert len(capped) == notifications.STORED_LINES + 1
     assert capped[-1] == "（ほか 5 件）"
+
+
+# --- Approvals that cover every flag, per target system ----------------------------------------
+
+
+def _per_system_entries(plans, sapporo, alice):
+    """札幌市 lists two target systems; G's entries of both are late in every way."""
+    for name in ("住民記録システム", "税務システム"):
+        plan_services.add_system(alice, sapporo, name)
+    plan_services.ensure_entries(sapporo, plans)
+    entries = PlanEntry.objects.filter(
+        organization=sapporo, task__work_item__code="G", task__per_system=True
+    )
+    entries.update(planned_start=D(2015, 5, 1), planned_end=D(2015, 6, 30))
+    services.entries_changed(list(entries.values_list("pk", flat=True)), ON)
+    return entries
+
+
+def test_an_approval_covers_start_end_and_milestone_of_the_named_system_only(
+    plans, sapporo, alice, reviewer, jumin_reviewer
+):
+    from actionplan.models import TargetSystem
+
+    entries = _per_system_entries(plans, sapporo, alice)
+    task = entries.first().task
+    jumin = TargetSystem.objects.get(name="住民記録システム")
+    on = D(2015, 12, 1)  # after G's milestone
+    services.judge_entries(list(entries.values_list("pk", flat=True)), on)
+    approver = reviewer if services._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
+    with time_machine_on(on):
+        services.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
+    # Judged again (as the nightly job would), the other system still has no approval.
+    services.judge_entries(list(entries.values_list("pk", flat=True)), on)
+    flags = DelayFlag.objects.filter(entry__task=task, organization=sapporo, resolved_at=None)
+    covered = {(f.entry.system.name, f.rule): f.approved for f in flags}
+    assert covered == {
+        ("住民記録システム", "start_overdue"): True,
+        ("住民記録システム", "end_overdue"): True,
+        ("住民記録システム", "milestone_missed"): True,
+        ("税務システム", "start_overdue"): False,
+        ("税務システム", "end_overdue"): False,
+        ("税務システム", "milestone_missed"): False,
+    }
+    assert not any(f.significant for f in flags if f.approved)
+
+
+def test_rollup_equals_a_full_scan_after_approvals_per_system(
+    plans, sapporo, hakodate, alice, reviewer, jumin_reviewer
+):
+    from actionplan.models import TargetSystem, Task
+
+    entries = _per_system_entries(plans, sapporo, alice)
+    on = D(2015, 12, 1)
+    services.judge_entries(list(PlanEntry.objects.values_list("pk", flat=True)), on)
+    before = rollups.stored_cells(plans)
+    jumin = TargetSystem.objects.get(name="住民記録システム")
+    per_system = Task.objects.filter(pk__in=entries.values("task")).select_related("work_item")
+    with time_machine_on(on):
+        for task in per_system:
+            approver = (
+                reviewer if services._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
+            )
+            # One system of each per-system task, and the whole task (all systems) of another.
+            services.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
+        a_task = Task.objects.get(work_item__programme=plans, work_item__code="A", order=1)
+        approver = (
+            reviewer if services._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
+        )
+        services.approve(approver, hakodate, a_task, D(2016, 3, 31), "vendor_capacity")
+    after = rollups.stored_cells(plans)
+    assert after == rollups.full_scan(plans, on)
+    assert after != before
+    approved = sum(cell[2] for cell in after[1].values())
+    assert approved == DelayFlag.objects.filter(resolved_at=None, approved=True).count() > 0
+
+
+def time_machine_on(day):
+    import time_machine
+
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 12), tick=False)
+
+
+def test_an_approval_naming_a_system_needs_a_per_system_task_with_that_system(
+    plans, sapporo, hakodate, alice, jumin_reviewer, reviewer
+):
+    import pytest
+
+    from actionplan.models import TargetSystem, Task
+
+    _per_system_entries(plans, sapporo, alice)
+    jumin = TargetSystem.objects.get(name="住民記録システム")
+    a_task = Task.objects.get(work_item__programme=plans, work_item__code="A", order=1)
+    approver = (
+        reviewer if services._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
+    )
+    with pytest.raises(services.Invalid) as refused:
+        services.approve(approver, sapporo, a_task, D(2016, 3, 31), "mainframe", system=jumin)
+    assert "対象システムごとの計画ではありません" in refused.value.errors["system"]
+    g_task = Task.objects.filter(work_item__programme=plans, per_system=True).first()
+    approver = (
+        reviewer if services._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
+    )
+    with pytest.raises(services.Invalid) as refused:  # 函館市 has no such system listed
+        services.approve(approver, hakodate, g_task, D(2016, 3, 31), "mainframe", system=jumin)
+    assert "計画がありません" in refused.value.errors["system"]
+    from review.models import ApprovedException
+
+    assert not ApprovedException.objects.exists()

@@ -551,3 +551,57 @@ def test_follow_up_state_is_shown_by_its_label_in_the_lists(
     ):
         page = client.get(url, params).content.decode()
         assert "対応依頼中" in page and "—" in page, url
+
+
+def test_approve_page_lists_what_the_approval_covers_and_the_org_page_its_scope(
+    client, judged, jumin_reviewer, sapporo
+):
+    from actionplan.models import Task
+
+    task = Task.objects.get(work_item__code="A", name="住民への広報活動")
+    client.force_login(jumin_reviewer)
+    url = reverse("review:approve", args=["011002"])
+    page = client.get(url, {"task": task.pk})
+    assert "system" not in page.context["form"].fields  # no per-system task: no systems box
+    rows = page.context["coverage"]
+    assert [row.entry.task_id for row in rows] == [task.pk]
+    # No plan entered: the missed milestone is covered, the missing plan is not.
+    assert rows[0].flags == [("マイルストーン未達", True, False), ("計画未入力", False, False)]
+    text = page.content.decode()
+    assert "開始遅延・終了遅延" in text and "承認の対象" in text
+    client.post(url, {"task": task.pk, "approved_until": "2030-03-31", "reason": "mainframe"})
+    flags = DelayFlag.objects.filter(entry__task=task, organization=sapporo, resolved_at=None)
+    assert {flag.rule: flag.approved for flag in flags} == {
+        "milestone_missed": True,
+        "no_plan": False,
+    }
+    shown = client.get(reverse("review:organization", args=["011002"]))
+    (line,) = shown.context["approvals"]
+    assert line["approved_flags"] == 1
+    assert "タスクの計画" in shown.content.decode()
+
+
+def test_a_per_system_task_offers_the_organisations_systems(
+    client, judged, reviewer, jumin_reviewer, sapporo, alice
+):
+    from actionplan import services as plan_services
+    from actionplan.models import TargetSystem
+
+    plan_services.add_system(alice, sapporo, "住民記録システム")
+    plan_services.ensure_entries(sapporo, judged)
+    g_task = Task.objects.filter(work_item__programme=judged, per_system=True).first()
+    approver = (
+        reviewer if services._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
+    )
+    client.force_login(approver)
+    url = reverse("review:approve", args=["011002"])
+    page = client.get(url, {"task": g_task.pk})
+    system = TargetSystem.objects.get(name="住民記録システム")
+    assert list(page.context["form"].fields["system"].queryset) == [system]
+    assert [row.entry.system for row in page.context["coverage"]] == [system]
+    data = {"task": g_task.pk, "system": system.pk, "approved_until": "2030-03-31"}
+    response = client.post(url, {**data, "reason": "mainframe"})
+    assert response.status_code == 302
+    assert ApprovedException.objects.get().system == system
+    shown = client.get(reverse("review:organization", args=["011002"])).content.decode()
+    assert "住民記録システム" in shown
