@@ -104,6 +104,49 @@ def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
     )
 
 
+@dataclass
+class OrganizationCounts:
+    """Organisations (団体, not flags) with at least one open 要フォローアップ flag: per work
+    item, per prefecture (a prefecture's own flags count under it) and in all. An
+    organisation late on two work items is one organisation in the total."""
+
+    by_work_item: dict[int, int]
+    by_prefecture: dict[int, int]
+    total: int
+
+
+def significant_organizations(programme: Programme, scope: Scope) -> OrganizationCounts:
+    """One query: the distinct (organisation, prefecture, work item) triples of the open,
+    significant, unapproved flags in ``scope``, counted here. At most organisations × work
+    items rows, whatever the number of flags."""
+    flags = DelayFlag.objects.filter(
+        resolved_at=None, significant=True, approved=False, work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    if scope.prefecture_id is not None:
+        flags = flags.filter(
+            Q(organization_id=scope.prefecture_id)
+            | Q(organization__prefecture_id=scope.prefecture_id)
+        )
+    by_item: dict[int, set[int]] = defaultdict(set)
+    by_pref: dict[int, set[int]] = defaultdict(set)
+    everyone: set[int] = set()
+    for org_id, pref_id, item_id in (
+        flags.order_by()
+        .values_list("organization_id", "organization__prefecture_id", "work_item_id")
+        .distinct()
+    ):
+        by_item[item_id].add(org_id)
+        by_pref[pref_id or org_id].add(org_id)
+        everyone.add(org_id)
+    return OrganizationCounts(
+        {key: len(ids) for key, ids in by_item.items()},
+        {key: len(ids) for key, ids in by_pref.items()},
+        len(everyone),
+    )
+
+
 def flag_counts() -> dict:
     """Per-organisation counts of open flags: all (``n``), needing a follow-up (``s``: long
     enough and not approved), approved (``a``). For ``.values(...).annotate(**flag_counts())``."""
@@ -211,6 +254,38 @@ class OrgLine:
         return round(self.finished * 100 / self.entries, 1) if self.entries else None
 
 
+@dataclass(frozen=True)
+class PrefectureSummary:
+    """The prefecture page's headline, from its lines (no query): organisations (団体),
+    entries (計画の行) and flags (判定) apart."""
+
+    organizations: int
+    late_organizations: int  # with any open flag
+    significant_organizations: int  # with an open 要フォローアップ flag
+    entries: int
+    finished: int
+    flags: int
+    significant: int
+    approved: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.finished * 100 / self.entries, 1) if self.entries else None
+
+    @classmethod
+    def of(cls, lines: list[OrgLine]) -> PrefectureSummary:
+        return cls(
+            organizations=len(lines),
+            late_organizations=sum(1 for line in lines if line.flags),
+            significant_organizations=sum(1 for line in lines if line.significant),
+            entries=sum(line.entries for line in lines),
+            finished=sum(line.finished for line in lines),
+            flags=sum(line.flags for line in lines),
+            significant=sum(line.significant for line in lines),
+            approved=sum(line.approved for line in lines),
+        )
+
+
 def prefecture_lines(
     user, programme: Programme, prefecture: Organization, scope: Scope
 ) -> list[OrgLine]:
@@ -313,13 +388,13 @@ class Todo:
     urgent: bool = False
 
 
-def _count(queryset) -> Subquery:
-    """COUNT of ``queryset``'s rows for the outer organisation, as a scalar subquery."""
+def _count(queryset, of: str = "pk") -> Subquery:
+    """COUNT of ``queryset``'s distinct ``of`` for the outer organisation, a scalar subquery."""
     return Subquery(
         queryset.filter(organization_id=OuterRef("pk"))
         .order_by()
         .values("organization_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count(of, distinct=of != "pk"))
         .values("n"),
         output_field=IntegerField(),
     )
@@ -328,7 +403,8 @@ def _count(queryset) -> Subquery:
 def todos(user) -> list[Todo]:
     """What the user should act on first, one query per kind of work they do:
 
-    - an organisation's staff: follow-ups awaiting its answer, its delays needing one;
+    - an organisation's staff: follow-ups awaiting its answer, its entries with delays
+      needing one (entries, not flags);
     - the reviewing side: follow-ups it opened that have been answered;
     - a ministry: plans routed to it for checking;
     - a prefecture: its municipalities with delays needing a follow-up.
@@ -345,7 +421,8 @@ def todos(user) -> list[Todo]:
         open_follow_ups = FollowUp.objects.filter(active, state=FollowUp.State.OPEN)
         significant, awaiting = (
             Organization.objects.filter(pk=org.pk)
-            .annotate(s=_count(needing_follow_up), a=_count(open_follow_ups))
+            # Entries (計画の行), not flags: one entry may fail several rules.
+            .annotate(s=_count(needing_follow_up, "entry_id"), a=_count(open_follow_ups))
             .values_list("s", "a")
             .get()
         )
@@ -357,7 +434,9 @@ def todos(user) -> list[Todo]:
             found.append(Todo(label % {"n": awaiting}, own, urgent=True))
         if significant:
             label = ngettext(
-                "要フォローアップの遅延 %(n)s 件", "要フォローアップの遅延 %(n)s 件", significant
+                "要フォローアップの遅延がある計画の行 %(n)s 行",
+                "要フォローアップの遅延がある計画の行 %(n)s 行",
+                significant,
             )
             found.append(Todo(label % {"n": significant}, own))
     if not permissions.can(user, permissions.REVIEW):

@@ -102,6 +102,13 @@ def index(request: HttpRequest) -> HttpResponse:
         prefecture_id=scope.prefecture_id,
         work_item_ids=scope.work_item_ids,
     )
+    # 団体, not flags: who needs a follow-up (one query, distinct organisations).
+    organizations = selectors.significant_organizations(programme, scope)
+    for line in by_item:
+        line.significant_organizations = organizations.by_work_item.get(line.key, 0)
+    for line in by_pref:
+        line.significant_organizations = organizations.by_prefecture.get(line.key, 0)
+    total.significant_organizations = organizations.total
     codes = {pref.pk: pref.code for pref in prefs}
     rule_labels = dict(Rule.choices)
     charts = {
@@ -155,6 +162,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
             "programme": programme,
             "prefecture": pref,
             "lines": lines,
+            "summary": selectors.PrefectureSummary.of(lines),
         },
     )
 
@@ -194,6 +202,14 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "organization": org,
             "programme": programme,
             "flags": flags,
+            # Flags (判定) and the entries (計画の行) they sit on, apart: one entry may carry
+            # several rules (from the list above, no query).
+            "flag_counts": {
+                "flags": len(flags),
+                "entries": len({flag.entry_id for flag in flags}),
+                "significant": sum(1 for f in flags if f.significant and not f.approved),
+                "approved": sum(1 for f in flags if f.approved),
+            },
             "significant": any(f.significant and not f.approved for f in flags),
             "follow_ups": follow_ups,
             "check": check,
