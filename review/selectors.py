@@ -11,7 +11,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -28,6 +30,8 @@ from accounts.permissions import VIEW
 from accounts.roles import Role
 from actionplan.models import PlanEntry, Programme, Status, WorkItem
 from orgs.models import Organization, OrganizationKind
+from pmo import wareki
+from review import rules
 from review.models import DelayFlag, FollowUp, MinistryReview, PlanCheck
 
 
@@ -76,6 +80,50 @@ def days_late(on: dt.date):
         default=F("days_late"),
         output_field=IntegerField(),
     )
+
+
+class DaysBefore(Func):
+    """``day − days`` as a date in SQL (Postgres: date − integer; SQLite: date())."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '-' || ",
+        )
+
+
+def flag_due_on():
+    """SQL for a flag's 期日: the date its days late count from (days = X − 期日). For the
+    growing flags that is ``since`` (計画入力期限, 計画開始, 計画終了, マイルストーン); a plan
+    ending after the milestone and a milestone missed by a finished entry measure against
+    the milestone, which is the entry's end less the stored days."""
+    return Case(
+        When(since__isnull=False, then=F("since")),
+        When(
+            rule=rules.PLAN_AFTER_MILESTONE,
+            then=DaysBefore(F("entry__planned_end"), F("days_late")),
+        ),
+        When(
+            rule=rules.MILESTONE_MISSED,
+            then=DaysBefore(F("entry__actual_end"), F("days_late")),
+        ),
+        default=Value(None),
+        output_field=DateField(),
+    )
+
+
+def fiscal_years(programme: Programme) -> list[tuple[int, str]]:
+    """The 年度 filter's choices: every fiscal year the programme's span touches, labelled
+    ``2015年度（平成27年度）``."""
+    years = wareki.fiscal_years_between(programme.starts_on, programme.ends_on)
+    return [(year, wareki.fiscal_year_choice(year)) for year in years]
 
 
 def follow_up_state(programme: Programme, organization_ref: str = "organization"):

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, permissions
@@ -27,7 +28,7 @@ from accounts.roles import Role
 from actionplan import selectors as plan_selectors
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
-from pmo import jobs
+from pmo import jobs, wareki
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -410,6 +411,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     if mine:
         queryset = queryset.filter(opened_by_organization_id=request.user.organization_id)
+    # 年度 of the 対応期限 (due date): the fiscal year the answer is expected in.
+    years = selectors.fiscal_years(programme)
+    year = request.GET.get("fiscal_year", "")
+    year_error = ""
+    if year in {str(value) for value, _label in years}:
+        first, last = wareki.fiscal_year_bounds(int(year))
+        queryset = queryset.filter(due_on__gte=first, due_on__lte=last)
+    elif year:
+        year_error = gettext("年度は一覧から選んでください。")
+        year = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -422,6 +433,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "states": FollowUp.State.choices,
             "state": state,
             "mine": mine,
+            "years": years,
+            "year": year,
+            "year_error": year_error,
             "query": query.urlencode(),
         },
     )
