@@ -34,6 +34,16 @@ def fiscal_year(day: dt.date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def fiscal_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of fiscal ``year``: 2015 → 2015/04/01, 2016/03/31."""
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def fiscal_years_between(first: dt.date, last: dt.date) -> list[int]:
+    """Every fiscal year a span touches, oldest first (a programme's 年度 filter choices)."""
+    return list(range(fiscal_year(first), fiscal_year(last) + 1))
+
+
 def era_year(day: dt.date) -> tuple[str, int]:
     """The era in force on ``day`` and the year within it (1 is 元年)."""
     for era in ERAS:

@@ -1,5 +1,5 @@
 """Filters of the late list (django-filter): prefecture, class, work item, rule, days late,
-approved or not, follow-up state; and the sort order.
+approved or not, follow-up state, the 年度 of the flag's 期日; and the sort order.
 
 The choices come through the one door (:mod:`accounts.permissions`) for the request's user:
 a prefecture admin is offered its own prefecture, a reviewer the work items of its bureau."""
@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from accounts.permissions import VIEW
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
+from pmo import wareki
+from review import selectors
 from review.models import FollowUp, Rule
 
 SORTS = {
@@ -66,6 +68,12 @@ class LateFilter(django_filters.FilterSet):
         method="filter_follow_up",
         empty_label=ALL,
     )
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("期日の年度"),
+        choices=[],  # the programme's fiscal years, set in __init__
+        method="filter_fiscal_year",
+        empty_label=ALL,
+    )
     sort = django_filters.ChoiceFilter(
         label=_("並び順"),
         choices=[
@@ -90,6 +98,10 @@ class LateFilter(django_filters.FilterSet):
         )
         self.filters["work_item"].queryset = permissions.work_items(user, VIEW, programme)
         self.filters["work_item"].field.label_from_instance = str
+        if programme is not None:
+            self.filters["fiscal_year"].extra["choices"] = [
+                (str(year), label) for year, label in selectors.fiscal_years(programme)
+            ]
 
     def filter_prefecture(self, queryset, name, value):
         return queryset.filter(Q(organization=value) | Q(organization__prefecture=value))
@@ -106,6 +118,13 @@ class LateFilter(django_filters.FilterSet):
                 Exists(FollowUp.objects.filter(organization=OuterRef("organization")))
             )
         return queryset.filter(follow_up=value)
+
+    def filter_fiscal_year(self, queryset, name, value):
+        """Flags whose 期日 (:func:`review.selectors.flag_due_on`) falls in that 年度."""
+        first, last = wareki.fiscal_year_bounds(int(value))
+        return queryset.alias(due_on=selectors.flag_due_on()).filter(
+            due_on__gte=first, due_on__lte=last
+        )
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["org"]))

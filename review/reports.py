@@ -278,10 +278,14 @@ def workbook(
     _title(summary, f"{programme.name} 進捗状況（{as_of(figs.on)}）")
     by_item = lines(figs, 0, work_item_labels)
     _table(summary, by_item, "作業項目")
+    # Short titles: a title on two lines leaves the bars too little height for every label.
     item_chart = _chart(book, summary, len(by_item), "作業項目別 完了率（%）")
     by_pref = book.create_sheet("都道府県別")
     _title(by_pref, f"都道府県別 進捗状況（{as_of(figs.on)}）")
     pref_lines = lines(figs, 1, prefecture_labels)
+    organizations = significant_by_prefecture(figs)
+    for line in pref_lines:
+        line.significant_organizations = organizations.get(line.key, 0)
     _table(by_pref, pref_lines, "都道府県")
     pref_chart = _chart(book, by_pref, len(pref_lines), "都道府県別 完了率（%）")
     late = book.create_sheet("要フォローアップ団体")
@@ -291,8 +295,7 @@ def workbook(
         (
             f"完了率 = {rollups.FORMULA}",
             f"工数加重完了率 = {rollups.WEIGHTED_FORMULA}",
-            "遅延件数は判定規則（計画未入力、計画がマイルストーン超過、開始遅延、終了遅延、"
-            "マイルストーン未達）ごとの件数。承認済みの遅延は別に数えています。",
+            UNITS_NOTE,
             f"作成日時: {timezone.localtime():%Y/%m/%d %H:%M}",
         ),
         1,
@@ -355,22 +358,34 @@ def _header_row(sheet, headers: tuple[str, ...], widths: dict[str, float]) -> No
     sheet.row_dimensions[2].height = 32  # two lines of wrapped header
 
 
+# Each figure says its unit: 行 (entries: organisation × task), 件・判定ごと (flags: one rule
+# on one entry; an entry may carry several), 団体 (organisations).
 HEADERS = (
-    "対象件数",
-    "完了",
-    "対象外",
-    "実施中",
-    "未着手",
+    "対象の計画（行）",
+    "完了（行）",
+    "対象外（行）",
+    "実施中（行）",
+    "未着手（行）",
     "完了率（%）",
     "工数加重完了率（%）",
-    "遅延件数",
-    "要フォローアップ",
-    "承認済みの遅延",
+    "遅延（件・判定ごと）",
+    "要フォローアップ（件・判定ごと）",
+    "承認済み（件・判定ごと）",
+)
+ORGANIZATIONS_HEADER = "要フォローアップ（団体）"
+UNITS_NOTE = (
+    "数え方: 「団体」は都道府県・市区町村・一部事務組合の数、「計画の行」は団体ごと・タスクごと"
+    "（G は対象システムごと）の計画の数、「件・判定ごと」は遅延の判定規則（計画未入力、計画が"
+    "マイルストーン超過、開始遅延、終了遅延、マイルストーン未達）に当たった数です。1 つの計画の行に"
+    "複数の判定が付くことがあるため、判定の件数は計画の行の数より多くなることがあります。"
+    "承認済みの遅延は別に数えています。"
 )
 
 
 def _table(sheet, items: list[rollups.Line], label: str) -> None:
-    _header_row(sheet, (label, *HEADERS), {"A": 28})
+    """One line a row; a last column of organisations where the lines carry that count."""
+    with_orgs = any(line.significant_organizations is not None for line in items)
+    _header_row(sheet, (label, *HEADERS, *([ORGANIZATIONS_HEADER] if with_orgs else [])), {"A": 28})
     for row, line in enumerate(items, 3):
         values = (
             line.label,
@@ -381,9 +396,20 @@ def _table(sheet, items: list[rollups.Line], label: str) -> None:
             line.late,
             line.significant,
             line.approved,
+            *([line.significant_organizations or 0] if with_orgs else []),
         )
         for col, value in enumerate(values, 1):
             write(sheet.cell(row=row, column=col), value)
+
+
+def significant_by_prefecture(figs: Figures) -> dict[int, int]:
+    """団体 with an open 要フォローアップ flag per prefecture, from the late list (no query)."""
+    counts: dict[int, int] = defaultdict(int)
+    for item in figs.late:
+        if item.significant:
+            org = item.organization
+            counts[org.prefecture_id or org.pk] += 1
+    return counts
 
 
 def _chart(book, source, count: int, title: str):
@@ -440,9 +466,9 @@ def _late_sheet(sheet, figs: Figures) -> None:
         "団体コード",
         "都道府県",
         "団体名",
-        "遅延件数",
-        "要フォローアップ",
-        "承認済み",
+        "遅延（件・判定ごと）",
+        "要フォローアップ（件・判定ごと）",
+        "承認済み（件・判定ごと）",
         "最大遅延日数",
         "遅延の種類",
         "フォローアップ",
@@ -526,14 +552,16 @@ CSV_HEADERS = (
     "作業項目",
     "都道府県コード",
     "都道府県",
-    "対象件数",
-    "完了",
-    "対象外",
-    "実施中",
-    "未着手",
-    "完了率",
-    "工数加重完了率",
-    *(rules.RULE_LABELS[r] for r in rules.RULES),
+    "対象の計画（行）",
+    "完了（行）",
+    "対象外（行）",
+    "実施中（行）",
+    "未着手（行）",
+    "完了率（%）",
+    "工数加重完了率（%）",
+    *(f"{rules.RULE_LABELS[r]}（件・判定ごと）" for r in rules.RULES),
+    "要フォローアップ（件・判定ごと）",
+    "承認済み（件・判定ごと）",
 )
 
 
@@ -554,9 +582,11 @@ def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
         if s in rollups.FINISHED:
             line.finished += n
             line.finished_weight += weight
-    for (w, p, r), (n, _, _) in figs.rule.items():
+    for (w, p, r), (n, significant, approved) in figs.rule.items():
         line = cells.setdefault((w, p), rollups.Line(None, ""))
         line.by_rule[r] = line.by_rule.get(r, 0) + n
+        line.significant += significant
+        line.approved += approved
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADERS)
@@ -579,6 +609,8 @@ def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
             line.rate if line.rate is not None else "",
             line.weighted_rate if line.weighted_rate is not None else "",
             *(line.by_rule.get(r, 0) for r in rules.RULES),
+            line.significant,
+            line.approved,
         )
         writer.writerow([csv_text(value) for value in row])
     return out.getvalue()

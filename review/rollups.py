@@ -3,6 +3,11 @@ and the same figures computed by a full scan, which tests and the bench compare 
 
 Completion rate = (完了 + 対象外) ÷ applicable entries; the effort-weighted rate is the same
 with each entry counted by its task's weight: Σ weight(完了 + 対象外) ÷ Σ weight(all).
+
+Three units, never mixed (the pages and the report say which each figure is in):
+団体 (organisations), 計画の行 (entries: one organisation × task, × target system for G) and
+判定 (flags: one delay rule holding for one entry; an entry may carry several, so flags can
+outnumber entries — 札幌市's 30 entries carried 33 要フォローアップ flags).
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from review import services
 from review.models import RuleRollup, StatusRollup
 
 FINISHED = (Status.DONE, Status.NOT_APPLICABLE)
-FORMULA = "（完了 + 対象外）÷ 対象の計画件数"
-WEIGHTED_FORMULA = "Σ 工数の重み（完了 + 対象外）÷ Σ 工数の重み（対象の計画すべて）"
+FORMULA = "（完了 + 対象外）÷ 対象の計画の行"
+WEIGHTED_FORMULA = "Σ 工数の重み（完了 + 対象外）÷ Σ 工数の重み（対象の計画の行すべて）"
 
 
 def stored_cells(programme: Programme) -> tuple[dict, dict]:
@@ -91,6 +96,8 @@ class Line:
     by_rule: dict[str, int] = field(default_factory=dict)
     significant: int = 0
     approved: int = 0
+    # 団体 with an open 要フォローアップ flag (set where the page counts them), not flags.
+    significant_organizations: int | None = None
 
     @property
     def rate(self) -> float | None:
@@ -104,6 +111,7 @@ class Line:
 
     @property
     def late(self) -> int:
+        """Open flags (判定), not entries: one entry may carry several rules."""
         return sum(self.by_rule.values())
 
 

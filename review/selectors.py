@@ -11,7 +11,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -28,6 +30,8 @@ from accounts.permissions import VIEW
 from accounts.roles import Role
 from actionplan.models import PlanEntry, Programme, Status, WorkItem
 from orgs.models import Organization, OrganizationKind
+from pmo import wareki
+from review import rules
 from review.models import DelayFlag, FollowUp, MinistryReview, PlanCheck
 
 
@@ -78,6 +82,50 @@ def days_late(on: dt.date):
     )
 
 
+class DaysBefore(Func):
+    """``day − days`` as a date in SQL (Postgres: date − integer; SQLite: date())."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '-' || ",
+        )
+
+
+def flag_due_on():
+    """SQL for a flag's 期日: the date its days late count from (days = X − 期日). For the
+    growing flags that is ``since`` (計画入力期限, 計画開始, 計画終了, マイルストーン); a plan
+    ending after the milestone and a milestone missed by a finished entry measure against
+    the milestone, which is the entry's end less the stored days."""
+    return Case(
+        When(since__isnull=False, then=F("since")),
+        When(
+            rule=rules.PLAN_AFTER_MILESTONE,
+            then=DaysBefore(F("entry__planned_end"), F("days_late")),
+        ),
+        When(
+            rule=rules.MILESTONE_MISSED,
+            then=DaysBefore(F("entry__actual_end"), F("days_late")),
+        ),
+        default=Value(None),
+        output_field=DateField(),
+    )
+
+
+def fiscal_years(programme: Programme) -> list[tuple[int, str]]:
+    """The 年度 filter's choices: every fiscal year the programme's span touches, labelled
+    ``2015年度（平成27年度）``."""
+    years = wareki.fiscal_years_between(programme.starts_on, programme.ends_on)
+    return [(year, wareki.fiscal_year_choice(year)) for year in years]
+
+
 def follow_up_state(programme: Programme, organization_ref: str = "organization"):
     """The state of the organisation's latest follow-up (a correlated subquery)."""
     return Subquery(
@@ -101,6 +149,49 @@ def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
         permissions.visible(user, flags, VIEW)
         .select_related("organization__prefecture", "work_item", "entry__task", "entry__system")
         .annotate(days=days_late(on), follow_up=follow_up_state(programme))
+    )
+
+
+@dataclass
+class OrganizationCounts:
+    """Organisations (団体, not flags) with at least one open 要フォローアップ flag: per work
+    item, per prefecture (a prefecture's own flags count under it) and in all. An
+    organisation late on two work items is one organisation in the total."""
+
+    by_work_item: dict[int, int]
+    by_prefecture: dict[int, int]
+    total: int
+
+
+def significant_organizations(programme: Programme, scope: Scope) -> OrganizationCounts:
+    """One query: the distinct (organisation, prefecture, work item) triples of the open,
+    significant, unapproved flags in ``scope``, counted here. At most organisations × work
+    items rows, whatever the number of flags."""
+    flags = DelayFlag.objects.filter(
+        resolved_at=None, significant=True, approved=False, work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    if scope.prefecture_id is not None:
+        flags = flags.filter(
+            Q(organization_id=scope.prefecture_id)
+            | Q(organization__prefecture_id=scope.prefecture_id)
+        )
+    by_item: dict[int, set[int]] = defaultdict(set)
+    by_pref: dict[int, set[int]] = defaultdict(set)
+    everyone: set[int] = set()
+    for org_id, pref_id, item_id in (
+        flags.order_by()
+        .values_list("organization_id", "organization__prefecture_id", "work_item_id")
+        .distinct()
+    ):
+        by_item[item_id].add(org_id)
+        by_pref[pref_id or org_id].add(org_id)
+        everyone.add(org_id)
+    return OrganizationCounts(
+        {key: len(ids) for key, ids in by_item.items()},
+        {key: len(ids) for key, ids in by_pref.items()},
+        len(everyone),
     )
 
 
@@ -214,6 +305,38 @@ class OrgLine:
         return round(self.finished * 100 / self.entries, 1) if self.entries else None
 
 
+@dataclass(frozen=True)
+class PrefectureSummary:
+    """The prefecture page's headline, from its lines (no query): organisations (団体),
+    entries (計画の行) and flags (判定) apart."""
+
+    organizations: int
+    late_organizations: int  # with any open flag
+    significant_organizations: int  # with an open 要フォローアップ flag
+    entries: int
+    finished: int
+    flags: int
+    significant: int
+    approved: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.finished * 100 / self.entries, 1) if self.entries else None
+
+    @classmethod
+    def of(cls, lines: list[OrgLine]) -> PrefectureSummary:
+        return cls(
+            organizations=len(lines),
+            late_organizations=sum(1 for line in lines if line.flags),
+            significant_organizations=sum(1 for line in lines if line.significant),
+            entries=sum(line.entries for line in lines),
+            finished=sum(line.finished for line in lines),
+            flags=sum(line.flags for line in lines),
+            significant=sum(line.significant for line in lines),
+            approved=sum(line.approved for line in lines),
+        )
+
+
 def prefecture_lines(
     user, programme: Programme, prefecture: Organization, scope: Scope
 ) -> list[OrgLine]:
@@ -316,13 +439,13 @@ class Todo:
     urgent: bool = False
 
 
-def _count(queryset) -> Subquery:
-    """COUNT of ``queryset``'s rows for the outer organisation, as a scalar subquery."""
+def _count(queryset, of: str = "pk") -> Subquery:
+    """COUNT of ``queryset``'s distinct ``of`` for the outer organisation, a scalar subquery."""
     return Subquery(
         queryset.filter(organization_id=OuterRef("pk"))
         .order_by()
         .values("organization_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count(of, distinct=of != "pk"))
         .values("n"),
         output_field=IntegerField(),
     )
@@ -331,7 +454,8 @@ def _count(queryset) -> Subquery:
 def todos(user) -> list[Todo]:
     """What the user should act on first, one query per kind of work they do:
 
-    - an organisation's staff: follow-ups awaiting its answer, its delays needing one;
+    - an organisation's staff: follow-ups awaiting its answer, its entries with delays
+      needing one (entries, not flags);
     - the reviewing side: follow-ups it opened that have been answered;
     - a ministry: plans routed to it for checking;
     - a prefecture: its municipalities with delays needing a follow-up.
@@ -348,7 +472,8 @@ def todos(user) -> list[Todo]:
         open_follow_ups = FollowUp.objects.filter(active, state=FollowUp.State.OPEN)
         significant, awaiting = (
             Organization.objects.filter(pk=org.pk)
-            .annotate(s=_count(needing_follow_up), a=_count(open_follow_ups))
+            # Entries (計画の行), not flags: one entry may fail several rules.
+            .annotate(s=_count(needing_follow_up, "entry_id"), a=_count(open_follow_ups))
             .values_list("s", "a")
             .get()
         )
@@ -360,7 +485,9 @@ def todos(user) -> list[Todo]:
             found.append(Todo(label % {"n": awaiting}, own, urgent=True))
         if significant:
             label = ngettext(
-                "要フォローアップの遅延 %(n)s 件", "要フォローアップの遅延 %(n)s 件", significant
+                "要フォローアップの遅延がある計画の行 %(n)s 行",
+                "要フォローアップの遅延がある計画の行 %(n)s 行",
+                significant,
             )
             found.append(Todo(label % {"n": significant}, own))
     if not permissions.can(user, permissions.REVIEW):

@@ -28,7 +28,7 @@ from accounts.roles import Role
 from actionplan import selectors as plan_selectors
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
-from pmo import jobs
+from pmo import jobs, wareki
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -104,6 +104,13 @@ def index(request: HttpRequest) -> HttpResponse:
         prefecture_id=scope.prefecture_id,
         work_item_ids=scope.work_item_ids,
     )
+    # 団体, not flags: who needs a follow-up (one query, distinct organisations).
+    organizations = selectors.significant_organizations(programme, scope)
+    for line in by_item:
+        line.significant_organizations = organizations.by_work_item.get(line.key, 0)
+    for line in by_pref:
+        line.significant_organizations = organizations.by_prefecture.get(line.key, 0)
+    total.significant_organizations = organizations.total
     codes = {pref.pk: pref.code for pref in prefs}
     rule_labels = dict(Rule.choices)
     charts = {
@@ -161,6 +168,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
             "prefecture": pref,
             "lines": lines,
             "assigned_ids": assigned,
+            "summary": selectors.PrefectureSummary.of(lines),
         },
     )
 
@@ -200,6 +208,14 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "organization": org,
             "programme": programme,
             "flags": flags,
+            # Flags (判定) and the entries (計画の行) they sit on, apart: one entry may carry
+            # several rules (from the list above, no query).
+            "flag_counts": {
+                "flags": len(flags),
+                "entries": len({flag.entry_id for flag in flags}),
+                "significant": sum(1 for f in flags if f.significant and not f.approved),
+                "approved": sum(1 for f in flags if f.approved),
+            },
             "significant": any(f.significant and not f.approved for f in flags),
             "follow_ups": follow_ups,
             "check": check,
@@ -408,6 +424,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     if mine:
         queryset = queryset.filter(opened_by_organization_id=request.user.organization_id)
+    # 年度 of the 対応期限 (due date): the fiscal year the answer is expected in.
+    years = selectors.fiscal_years(programme)
+    year = request.GET.get("fiscal_year", "")
+    year_error = ""
+    if year in {str(value) for value, _label in years}:
+        first, last = wareki.fiscal_year_bounds(int(year))
+        queryset = queryset.filter(due_on__gte=first, due_on__lte=last)
+    elif year:
+        year_error = gettext("年度は一覧から選んでください。")
+        year = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -420,6 +446,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "states": FollowUp.State.choices,
             "state": state,
             "mine": mine,
+            "years": years,
+            "year": year,
+            "year_error": year_error,
             "query": query.urlencode(),
         },
     )

@@ -70,3 +70,10 @@ def test_filters_show_the_portal_date_with_its_fiscal_year():
         assert wareki.fiscal_year_choice(2015) == "2015年度（平成27年度）"
     with translation.override("en"):
         assert render("{{ day|fiscal_year }}", D(2016, 3, 31)) == "FY2015"
+
+
+def test_fiscal_year_bounds_and_the_years_a_span_touches():
+    assert wareki.fiscal_year_bounds(2015) == (D(2015, 4, 1), D(2016, 3, 31))
+    assert wareki.fiscal_years_between(D(2015, 4, 1), D(2017, 3, 31)) == [2015, 2016]
+    assert wareki.fiscal_years_between(D(2015, 3, 31), D(2015, 4, 1)) == [2014, 2015]
+    assert wareki.fiscal_years_between(D(2015, 5, 1), D(2015, 6, 1)) == [2015]

@@ -88,8 +88,9 @@ def test_published_to_every_local_government_late_everywhere_after_the_deadline(
     rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     entries, late = Counter(), Counter()
     for row in rows:
-        entries[row["都道府県コード"]] += int(row["対象件数"])
-        late[row["都道府県コード"]] += int(row[rules.RULE_LABELS[rules.NO_PLAN]])
+        entries[row["都道府県コード"]] += int(row["対象の計画（行）"])
+        no_plan = f"{rules.RULE_LABELS[rules.NO_PLAN]}（件・判定ごと）"
+        late[row["都道府県コード"]] += int(row[no_plan])
     codes = dict(
         Organization.objects.filter(kind=OrganizationKind.PREFECTURE).values_list("pk", "code")
     )

@@ -93,7 +93,7 @@ def test_index_shows_rates_from_the_rollup_with_the_formula(client, judged, coor
     total = response.context["total"]
     assert total.entries == PlanEntry.objects.count()
     assert total.finished == 1
-    assert "（完了 + 対象外）÷ 対象の計画件数" in response.content.decode()
+    assert "（完了 + 対象外）÷ 対象の計画の行" in response.content.decode()
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in response.content.decode()
 
 
@@ -362,7 +362,7 @@ def test_open_data_csv_has_national_aggregates_for_anyone(client, judged, alice,
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = _csv_rows(response)
-    assert rows[0][:5] == ["基準日", "作業項目", "都道府県コード", "都道府県", "対象件数"]
+    assert rows[0][:5] == ["基準日", "作業項目", "都道府県コード", "都道府県", "対象の計画（行）"]
     assert sum(int(row[4]) for row in rows[1:]) == PlanEntry.objects.count()
     assert all("札幌" not in cell and "函館" not in cell for row in rows for cell in row)
     # Signed-in users get the same national file, whatever their own scope.
@@ -413,13 +413,18 @@ def test_top_shows_the_organisations_follow_ups_and_delays_at_a_glance(
     client, judged, alice, reviewer
 ):
     client.force_login(alice)
-    significant = DelayFlag.objects.filter(
-        organization=alice.organization, resolved_at=None, significant=True, approved=False
-    ).count()
+    significant = (
+        DelayFlag.objects.filter(
+            organization=alice.organization, resolved_at=None, significant=True, approved=False
+        )
+        .values("entry_id")
+        .distinct()
+        .count()
+    )
     assert significant > 0
     page = client.get("/").content.decode()
     assert "回答待ちのフォローアップ" not in page
-    assert f"要フォローアップの遅延 {significant} 件" in page
+    assert f"要フォローアップの遅延がある計画の行 {significant} 行" in page
     services.open_follow_up(
         reviewer,
         alice.organization,
