@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from accounts import permissions
 from accounts.permissions import VIEW
 from review.models import ApprovedException, FollowUp, MinistryReview, PlanCheck
@@ -74,5 +76,11 @@ def standing(user, organization, programme, as_of: dt.datetime | None = None) ->
 
 
 def _as_of(model, as_of: dt.datetime):
-    """Each row of ``model`` as it stood at ``as_of`` (rows deleted by then left out)."""
-    return model.history.filter(history_date__lte=as_of).latest_of_each().exclude(history_type="-")
+    """Each row of ``model`` as it stood at ``as_of`` (rows deleted by then left out): its
+    latest record by then, the later of two written in the same instant (a row created and
+    changed in one request) by id."""
+    records = model.history.filter(history_date__lte=as_of)
+    latest = (
+        records.filter(id=OuterRef("id")).order_by("-history_date", "-history_id").values("pk")[:1]
+    )
+    return records.filter(history_id=Subquery(latest)).exclude(history_type="-")
