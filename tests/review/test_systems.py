@@ -270,3 +270,17 @@ def test_a_programme_without_per_system_work_shows_no_systems_box(client, listed
     assert 'id="systems"' in client.get(plan_url).content.decode()
     Task.objects.filter(per_system=True).update(per_system=False)
     assert 'id="systems"' not in client.get(plan_url).content.decode()
+
+
+def test_the_edit_form_of_a_retired_row_explains_and_saves_nothing(client, listed, sapporo, alice):
+    systems.retire(alice, link_of(sapporo, OWN))
+    target = entries_of(sapporo, OWN).first()
+    client.force_login(alice)
+    address = reverse("actionplan:entry_edit", args=[sapporo.code, target.pk])
+    response = client.post(
+        address,
+        {"version": target.version, "status": "not_started", "remarks": "変更", "progress": 0},
+    )
+    assert "廃止した対象システムの計画は変更できません" in response.content.decode()
+    target.refresh_from_db()
+    assert target.remarks == ""
