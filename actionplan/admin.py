@@ -117,8 +117,10 @@ class TargetSystemAdmin(admin.ModelAdmin):
 
 @admin.register(OrganizationSystem)
 class OrganizationSystemAdmin(admin.ModelAdmin):
-    list_display = ("organization", "system")
+    list_display = ("organization", "system", "retired_on")
     raw_id_fields = ("organization", "system")
+    # Retiring marks the entries too: on the plan page (actionplan.systems), not here.
+    readonly_fields = ("retired_on",)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -231,6 +231,9 @@ class OrganizationSystem(models.Model):
     system = models.ForeignKey(
         TargetSystem, verbose_name=_("対象システム"), on_delete=models.PROTECT
     )
+    # Retired (廃止): the system's entries stay with their history but are out of the
+    # figures from this day (actionplan.services.retire_system).
+    retired_on = models.DateField(_("廃止日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("団体の対象システム")
@@ -251,6 +254,10 @@ class Status(models.TextChoices):
 
 
 class PlanEntryQuerySet(models.QuerySet):
+    def counted(self) -> PlanEntryQuerySet:
+        """Entries that count in the figures: not those of a retired target system."""
+        return self.filter(retired_on=None)
+
     def for_plan(self, organization: Organization, programme: Programme) -> PlanEntryQuerySet:
         return (
             self.filter(organization=organization, task__work_item__programme=programme)
@@ -295,6 +302,9 @@ class PlanEntry(models.Model):
     completion = models.JSONField(_("完了時の入力項目"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("版"), default=1)
     next_check_on = models.DateField(_("次回判定日"), null=True, blank=True, db_index=True)
+    # Set when the organisation retires the entry's target system (kept in the history, so
+    # a past date's figures still count it): from that day it is judged and counted no more.
+    retired_on = models.DateField(_("廃止日"), null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("更新者"),

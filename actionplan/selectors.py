@@ -90,7 +90,8 @@ def prerequisites_of(
     system's entry, otherwise all of them (F waits for G テスト on every system)."""
     found = []
     for task_id in prerequisite_ids:
-        entries = by_task.get(task_id)
+        # A retired target system's entries no longer hold anything up.
+        entries = [e for e in by_task.get(task_id, ()) if getattr(e, "retired_on", None) is None]
         if not entries:
             continue
         task = entries[0].task
@@ -279,9 +280,13 @@ class _Scale:
         return [(self.at(dt.date(year, 1, 1)) or 0.0, f"{year}") for year in years]
 
 
-def history(entry: PlanEntry) -> list[dict[str, Any]]:
-    """Each change of ``entry``: who, when, and old → new per field (newest first)."""
-    records = list(entry.history.select_related("history_user").order_by("-history_id"))
+def history(entry: PlanEntry, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each change of ``entry``: who, when, and old → new per field (newest first); with
+    ``as_of``, only those made by then."""
+    records = entry.history.select_related("history_user").order_by("-history_id")
+    if as_of is not None:
+        records = records.filter(history_date__lte=as_of)
+    records = list(records)
     questions = {str(item.pk): item.label for item in entry.task.completion_items.all()}
 
     def shown(name: str, value: Any) -> Any:

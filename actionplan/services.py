@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actionplan import rules
 from actionplan.models import (
@@ -158,6 +159,14 @@ def save_entry(
     changed = any(getattr(entry, name) != getattr(values, name) for name in EDITABLE_FIELDS)
     if not changed:
         return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], False)
+    if entry.retired_on is not None:
+        raise EntryInvalid(
+            {
+                "system": gettext(
+                    "廃止した対象システムの計画は変更できません（復元すると変更できます）。"
+                )
+            }
+        )
     with transaction.atomic():
         claimed = PlanEntry.objects.filter(pk=entry_id, version=expected_version).update(
             version=expected_version + 1
@@ -283,7 +292,7 @@ def _create_chunk(programme, tasks: list[Task], chunk: list[tuple[int, str]], no
     systems: dict[int, list[int]] = {pk: [] for pk in org_ids}
     if any(task.per_system for task in tasks):
         for org_id, system_id in OrganizationSystem.objects.filter(
-            organization_id__in=org_ids
+            organization_id__in=org_ids, retired_on=None
         ).values_list("organization_id", "system_id"):
             systems[org_id].append(system_id)
     entries = PlanEntry.objects.filter(
@@ -343,6 +352,15 @@ def add_system(user, organization: Organization, name: str) -> OrganizationSyste
     link, created = OrganizationSystem.objects.get_or_create(
         organization=organization, system=system
     )
+    if not created and link.retired_on is not None:
+        raise EntryInvalid(
+            {
+                "system": gettext(
+                    "「%(name)s」は廃止済みです。使うときは一覧の「復元」を押してください。"
+                )
+                % {"name": name}
+            }
+        )
     if not created:
         raise EntryInvalid({"system": f"「{name}」は登録済みです。"})
     systems_listed(organization)

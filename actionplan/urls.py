@@ -31,4 +31,10 @@ urlpatterns = [
         name="advice_acknowledge",
     ),
     path("orgs/<str:code>/plan/systems/", views.system_add, name="system_add"),
+    path(
+        "orgs/<str:code>/plan/systems/<int:pk>/rename/", views.system_rename, name="system_rename"
+    ),
+    path(
+        "orgs/<str:code>/plan/systems/<int:pk>/retire/", views.system_retire, name="system_retire"
+    ),
 ]

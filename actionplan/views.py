@@ -11,7 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +19,22 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
+from accounts import audit, permissions
 from accounts.permissions import ADVISE, EDIT_PLAN, VIEW
-from actionplan import excel, selectors, services, tasks
+from actionplan import excel, selectors, services, systems, tasks
 from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
-from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
+from actionplan.models import (
+    Advice,
+    ImportJob,
+    OrganizationSystem,
+    PlanEntry,
+    TargetSystem,
+    Task,
+)
 from orgs.models import Organization
+from pmo import as_of as as_of_dates
 from pmo import jobs
+from review import standing as review_standing
 
 
 def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
@@ -44,16 +53,14 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def parse_as_of(value: str | None) -> tuple[dt.datetime | None, str]:
-    """``?as_of=YYYY-MM-DD`` as the end of that day (Tokyo), or an error message."""
+def parse_as_of(value: str | None, programme=None) -> tuple[dt.datetime | None, str]:
+    """``?as_of=YYYY-MM-DD`` as the end of that day (Tokyo), or an error message (a malformed
+    date, a future one, one before the programme began)."""
     if not value:
         return None, ""
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None, "日付は 2015-07-09 の形で指定してください。現在の計画を表示しています。"
-    if day > timezone.localdate():
-        return None, "未来の日付は指定できません。現在の計画を表示しています。"
+    day, error = as_of_dates.parse_day(value, starts_on=programme.starts_on if programme else None)
+    if day is None:
+        return None, error + gettext("現在の計画を表示しています。")
     end = dt.datetime.combine(day, dt.time.max)
     return timezone.make_aware(end), ""
 
@@ -63,33 +70,37 @@ def parse_as_of(value: str | None) -> tuple[dt.datetime | None, str]:
 def plan(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code)
     programme = _programme(request)
-    as_of, as_of_error = parse_as_of(request.GET.get("as_of"))
+    as_of, as_of_error = parse_as_of(request.GET.get("as_of"), programme)
     # Entries exist from the moment the programme is published (actionplan.services.publish):
     # a page view never writes.
     can_edit = permissions.can(request.user, EDIT_PLAN, organization) and as_of is None
+    advice = Advice.objects.filter(organization=organization, programme=programme)
+    if as_of is not None:  # advice is never edited: what existed then is what was written by then
+        advice = advice.filter(created_at__lte=as_of)
+    # Only a programme with work done per target system (G) has a systems box.
+    per_system = Task.objects.filter(work_item__programme=programme, per_system=True).exists()
     context = {
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "programme": programme,
         "plan": selectors.plan(organization, programme, as_of=as_of),
         "as_of": as_of,
+        "as_of_day": as_of.date() if as_of else None,
         "as_of_value": request.GET.get("as_of", ""),
         "as_of_error": as_of_error,
         "can_edit": can_edit,
-        "can_advise": permissions.can(request.user, ADVISE, organization),
-        "advice": Advice.objects.filter(
-            organization=organization, programme=programme
-        ).select_related(
+        "can_advise": permissions.can(request.user, ADVISE, organization) and as_of is None,
+        "advice": advice.select_related(
             "author", "author_organization__parent", "author_organization__prefecture"
         )[:20],
         "advice_form": AdviceForm(),
+        "standing": review_standing.standing(request.user, organization, programme, as_of),
+        "per_system": per_system,
         "system_form": SystemForm(),
         "shared_systems": TargetSystem.objects.filter(organization=None).values_list(
             "name", flat=True
         ),
-        "systems": OrganizationSystem.objects.filter(organization=organization)
-        .select_related("system")
-        .order_by("system__order", "system__name"),
+        "systems": systems.systems_of(organization) if per_system else [],
         "today": timezone.localdate(),
     }
     return render(request, "actionplan/plan.html", context)
@@ -235,7 +246,9 @@ def _saved(
 def entry_history(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code)
     entry = _entry(request, organization, pk, VIEW)
-    context = {"entry": entry, "changes": selectors.history(entry)}
+    # From an as-of page: the changes made up to that day.
+    as_of, _error = parse_as_of(request.GET.get("as_of"))
+    context = {"entry": entry, "changes": selectors.history(entry, as_of=as_of)}
     return render(request, "actionplan/_history.html", context)
 
 
@@ -255,6 +268,10 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.error(request, form.errors["body"][0])
     return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+
+
+def _systems_box(organization: Organization) -> str:
+    return reverse("actionplan:plan", args=[organization.code]) + "#systems"
 
 
 @login_required
@@ -277,14 +294,97 @@ def system_add(request: HttpRequest, code: str) -> HttpResponse:
     form = SystemForm(request.POST)
     if form.is_valid():
         try:
-            services.add_system(request.user, organization, form.cleaned_data["system"])
+            with transaction.atomic():
+                link = services.add_system(request.user, organization, form.cleaned_data["system"])
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    organization=organization,
+                    target=link,
+                    after={"system": link.system.name},
+                    detail="対象システムを追加",
+                )
         except services.EntryInvalid as invalid:
             messages.error(request, invalid.errors["system"])
         else:
-            messages.success(request, "対象システムを追加しました。")
+            messages.success(request, gettext("対象システムを追加しました。"))
     else:
         messages.error(request, form.errors["system"][0])
-    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#systems")
+    return redirect(_systems_box(organization))
+
+
+def _system_link(request: HttpRequest, organization: Organization, pk: int) -> OrganizationSystem:
+    queryset = OrganizationSystem.objects.filter(organization=organization).select_related(
+        "system", "organization"
+    )
+    return permissions.get_visible_or_404(request, queryset, EDIT_PLAN, pk=pk)
+
+
+@login_required
+@require_POST
+def system_rename(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Rename one of the organisation's own target systems (a shared one: refused)."""
+    organization = _organization(request, code, EDIT_PLAN)
+    link = _system_link(request, organization, pk)
+    try:
+        with transaction.atomic():
+            old, new = systems.rename(request.user, link, request.POST.get("name", ""))
+            audit.record(
+                audit.Kind.CONTENT,
+                request=request,
+                organization=organization,
+                target=link,
+                before={"system": old},
+                after={"system": new},
+                detail="対象システムの名前を変更",
+            )
+    except services.EntryInvalid as invalid:
+        messages.error(request, invalid.errors["name"])
+    else:
+        messages.success(
+            request,
+            gettext("対象システムの名前を「%(old)s」から「%(new)s」に変更しました。")
+            % {"old": old, "new": new},
+        )
+    return redirect(_systems_box(organization))
+
+
+@login_required
+@require_POST
+def system_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Retire (廃止) a target system: its entries stay, with their history, out of the figures
+    from today. ``restore=1`` undoes it."""
+    organization = _organization(request, code, EDIT_PLAN)
+    link = _system_link(request, organization, pk)
+    restoring = request.POST.get("restore") == "1"
+    verb = "復元" if restoring else "廃止"
+    try:
+        with transaction.atomic():
+            if restoring:
+                count = systems.restore(request.user, link)
+            else:
+                count = systems.retire(request.user, link)
+            audit.record(
+                audit.Kind.CONTENT,
+                request=request,
+                organization=organization,
+                target=link,
+                before={"retired_on": str(link.retired_on or "")},
+                after={"retired_on": "" if restoring else str(timezone.localdate())},
+                detail=f"対象システムを{verb}（{link.system.name}、{count}件）",
+            )
+    except services.EntryInvalid as invalid:
+        messages.error(request, invalid.errors["name"])
+    else:
+        message = (
+            gettext("「%(name)s」を復元しました。計画の行は今日から再び集計されます。")
+            if restoring
+            else gettext(
+                "「%(name)s」を廃止しました。計画の行と履歴は残り、今日から集計に含まれません。"
+            )
+        )
+        messages.success(request, message % {"name": link.system.name})
+    return redirect(_systems_box(organization))
 
 
 @login_required

@@ -6,10 +6,12 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.forms import DATE_INPUTS, DateInput
 from orgs.models import MunicipalityClass, Organization
+from pmo import as_of
 from review.models import FollowUp, MinistryReview, Reason
 
 DATE_ERROR = _("日付を 2015/07/09 の形で入力してください。")
@@ -137,16 +139,14 @@ class VerdictForm(forms.Form):
     )
 
 
-def parse_as_of(value: str | None) -> tuple[dt.date | None, str]:
-    """``?as_of=YYYY-MM-DD`` for the report: a past or today's date, or a message."""
+def parse_as_of(value: str | None, programme=None) -> tuple[dt.date | None, str]:
+    """``?as_of=YYYY-MM-DD`` for the report: today (none given), a past day of the programme,
+    or a message."""
     if not value:
         return timezone.localdate(), ""
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None, "基準日は 2015-07-09 の形で指定してください。"
-    if day > timezone.localdate():
-        return None, "未来の日付は基準日に指定できません。"
+    day, error = as_of.parse_day(value, starts_on=programme.starts_on if programme else None)
+    if day is None:
+        return None, gettext("基準日を確認してください。") + error
     return day, ""
 
 

@@ -248,6 +248,8 @@ class PlanCheck(models.Model):
         related_name="+",
     )
     checked_at = models.DateTimeField(_("総括確認日時"), null=True, blank=True)
+    # Read back by as-of pages: the check as it stood on a past date.
+    history = HistoricalRecords(verbose_name=_("計画の確認の履歴"))
 
     class Meta:
         verbose_name = _("計画の確認")
@@ -285,6 +287,7 @@ class MinistryReview(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("府省庁の確認の履歴"))
 
     class Meta:
         verbose_name = _("府省庁の確認")

@@ -184,12 +184,13 @@ def _from_history(programme, on, scope, progress):
         "actual_start",
         "actual_end",
         "status",
+        "retired_on",
     )
     for done, row in enumerate(entries.values_list(*fields).iterator(chunk_size=5000), 1):
-        org_id, task_id, system_id, ps, pe, as_, ae, st = row
+        org_id, task_id, system_id, ps, pe, as_, ae, st, retired_on = row
         org, task = organizations.get(org_id), tasks[task_id]
-        if org is None:
-            continue
+        if org is None or (retired_on is not None and retired_on <= on):
+            continue  # a retired target system's entries are out of that day's figures
         prefecture = org.prefecture_id or org.pk
         cell = status[(task.work_item_id, prefecture, st)]
         cell[0] += 1

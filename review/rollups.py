@@ -58,6 +58,8 @@ def full_scan(programme: Programme, on: dt.date) -> tuple[dict, dict]:
     def flush() -> None:
         inputs = services.inputs_for(chunk)
         for entry in chunk:
+            if services.is_retired(entry, on):
+                continue
             work_item = entry.task.work_item_id
             prefecture = services.prefecture_id(entry.organization)
             cell = status[(work_item, prefecture, entry.status)]

@@ -42,3 +42,11 @@ def register_all() -> None:
     permissions.register_scope(models.FollowUpNote)(note_rule)
     permissions.register(models.PlanCheck, organization="organization")
     permissions.register(models.MinistryReview, organization="plan_check__organization")
+    # Their history (as-of pages read it), by the same rules on the same columns.
+    approvals = models.ApprovedException.history.model
+    permissions.register(approvals, work_item="task__work_item")
+    permissions.register_scope(models.FollowUp.history.model)(follow_up_rule)
+    permissions.register(models.PlanCheck.history.model, organization="organization")
+    permissions.register(
+        models.MinistryReview.history.model, organization="plan_check__organization"
+    )

@@ -345,7 +345,7 @@ def prefecture_lines(
         user, Organization.objects.in_prefecture(prefecture), VIEW
     ).select_related("prefecture")
     lines = {org.pk: OrgLine(org) for org in organizations.order_by("code")}
-    entries = PlanEntry.objects.filter(
+    entries = PlanEntry.objects.counted().filter(
         organization_id__in=list(lines), task__work_item__programme=programme
     )
     if scope.work_item_ids is not None:
@@ -562,7 +562,7 @@ def not_begun(
     the given work item) none of which has begun in the sense of ``state``. One query (two
     subqueries on the entries); every organisation has entries once the programme is
     published, so "never opened the page" is here too."""
-    entries = PlanEntry.objects.filter(task__work_item__programme=programme)
+    entries = PlanEntry.objects.counted().filter(task__work_item__programme=programme)
     if scope.work_item_ids is not None:
         entries = entries.filter(task__work_item_id__in=scope.work_item_ids)
     if work_item_id is not None:

@@ -169,8 +169,13 @@ def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
 
 
 def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
+    """The batch's entries, locked (in id order) until the batch commits: a save or a
+    retirement of one of them waits for the batch, and the batch reads them as committed
+    (so a retirement is never overwritten by a judgement made before it). No-op on SQLite."""
     return list(
         PlanEntry.objects.filter(pk__in=list(entry_ids))
+        .select_for_update(no_key=True, of=("self",))
+        .order_by("pk")
         .select_related("task__work_item__programme", "organization")
         .only(
             "pk",
@@ -183,6 +188,7 @@ def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
             "actual_end",
             "status",
             "next_check_on",
+            "retired_on",
             "task__weight",
             "task__work_item_id",
             "task__work_item__programme_id",
@@ -236,11 +242,13 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
     changed: list[DelayFlag] = []
     new_states: list[EntryState] = []
     next_checks: dict[dt.date, list[int]] = defaultdict(list)
+    gone: list[int] = []
     for entry in entries:
         given = inputs[entry.pk]
         programme_id = entry.task.work_item.programme_id
         prefecture = prefecture_id(entry.organization)
-        wanted = {flag.rule: flag for flag in judge_one(entry, given, on)}
+        retired = is_retired(entry, on)
+        wanted = {} if retired else {flag.rule: flag for flag in judge_one(entry, given, on)}
         existing = open_flags.get(entry.pk, {})
         for rule, flag in existing.items():
             if rule not in wanted:
@@ -268,6 +276,13 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
                 _copy(judged, flag, on)
                 deltas.flag(programme_id, prefecture, flag, 1)
                 changed.append(flag)
+        if retired:  # out of the figures: its open flags resolved above, its counts here
+            if (old := states.get(entry.pk)) is not None:
+                deltas.state(old, -1)
+                gone.append(entry.pk)
+            if entry.next_check_on != NEVER:
+                next_checks[NEVER].append(entry.pk)
+            continue
         state = EntryState(
             entry_id=entry.pk,
             programme_id=programme_id,
@@ -300,9 +315,16 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
             conflict=("entry_id",),
             update=STATE_COLUMNS[1:],
         )
+    if gone:
+        EntryState.objects.filter(entry_id__in=gone).delete()
     for look, pks in next_checks.items():
         PlanEntry.objects.filter(pk__in=pks).update(next_check_on=look)
     return result
+
+
+def is_retired(entry, on: dt.date) -> bool:
+    """Out of the figures on ``on``: its target system was retired by then."""
+    return entry.retired_on is not None and entry.retired_on <= on
 
 
 def _update_flags(changed: list[DelayFlag], on: dt.date) -> None:

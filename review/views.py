@@ -724,7 +724,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     programme, scope = _reviewer(request)
-    on, error = parse_as_of(request.GET.get("as_of"))
+    on, error = parse_as_of(request.GET.get("as_of"), programme)
     if error:
         messages.error(request, error)
         return redirect("review:index")

@@ -221,6 +221,20 @@ def entry_sub(suffix, *, with_marker=True):
     return build
 
 
+def system_sub(suffix):
+    """An own target system of ``org`` (named with the marker) and its rename/retire URL."""
+
+    def build(world, org, marker):
+        from actionplan.models import OrganizationSystem, TargetSystem
+
+        _entry(world, org, marker)
+        system = TargetSystem.objects.create(name=f"システム{marker}", organization=org)
+        link = OrganizationSystem.objects.create(organization=org, system=system)
+        return f"/orgs/{org.code}/plan/systems/{link.pk}/{suffix}", None
+
+    return build
+
+
 def import_job(suffix):
     def build(world, org, marker):
         from actionplan.models import ImportJob
@@ -544,6 +558,10 @@ CASES: dict[str, Case] = {
         data={"name": "独自システム"},
         ok_status=(200, 302),
     ),
+    "actionplan:system_rename": Case(
+        system_sub("rename/"), EDIT_OWN, method="post", data={"name": "新しい名前"}
+    ),
+    "actionplan:system_retire": Case(system_sub("retire/"), EDIT_OWN, method="post"),
     # documents
     "documents:index": Case(document_list, DOC_NAMED, list_roles=ALL_ROLES),
     "documents:detail": Case(document_sub(""), DOC_NAMED),

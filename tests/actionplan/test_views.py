@@ -186,9 +186,10 @@ def test_history_fragment(client, alice, plan, sapporo):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2015-13-01", "日付は 2015-07-09 の形で指定してください。"),
-        ("yesterday", "日付は 2015-07-09 の形で指定してください。"),
-        ("2999-01-01", "未来の日付は指定できません。"),
+        ("2015-13-01", "日付は 2015/07/09 の形で指定してください。"),
+        ("yesterday", "日付は 2015/07/09 の形で指定してください。"),
+        ("2999-01-01", "2999/01/01 は未来の日付です。"),
+        ("2014-12-31", "2014/12/31 はプログラムの開始日（2015/01/01）より前です。"),
     ],
 )
 def test_bad_as_of_is_explained(client, alice, plan, sapporo, value, message):
@@ -214,11 +215,11 @@ def test_every_history_link_of_an_as_of_page_resolves(client, alice, plan, sappo
     today = timezone.localdate().isoformat()
     body = client.get(url("plan", sapporo), {"as_of": today}).content.decode()
     assert "時点の計画を表示しています" in body
-    links = set(re.findall(r'href="(/orgs/011002/plan/entries/\d+/history/)"', body))
+    links = set(re.findall(r'href="(/orgs/011002/plan/entries/\d+/history/)\?as_of=', body))
     entries = set(PlanEntry.objects.filter(organization=sapporo).values_list("pk", flat=True))
     assert {int(link.split("/")[-3]) for link in links} == entries
     for link in sorted(links)[:3]:
-        assert client.get(link).status_code == 200
+        assert client.get(link, {"as_of": today}).status_code == 200
 
 
 def add_systems(organization, count: int) -> None:

@@ -61,3 +61,78 @@ def test_two_concurrent_runs_send_each_digest_once(transactional_db, mailoutbox,
     assert NotificationEvent.objects.count() == 2
     assert len(mailoutbox) == 2
     assert len({tuple(mail.to) for mail in mailoutbox}) == 2
+
+
+def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_db, monkeypatch):
+    """The scan has read a batch (the system not yet retired) when the organisation retires
+    the system: the retirement waits for the batch's row locks, then takes the entries out,
+    and the rollup still equals a full scan (without the lock the batch would raise their
+    flags again after the retirement had resolved them)."""
+    import time
+
+    from actionplan import systems
+    from actionplan.models import OrganizationSystem, TargetSystem
+    from orgs.models import MunicipalityClass
+    from review import rollups
+    from review.models import DelayFlag
+    from tests.factories import MunicipalityFactory, PrefectureFactory, UserFactory
+
+    hokkaido = PrefectureFactory(code="010006", name="北海道")
+    sapporo = MunicipalityFactory(
+        code="011002",
+        name="札幌市",
+        prefecture=hokkaido,
+        municipality_class=MunicipalityClass.DESIGNATED,
+    )
+    alice = UserFactory(organization=sapporo)
+    seed.load()
+    programme = Programme.objects.get(name=seed.NAME)
+    system = TargetSystem.objects.create(name="独自システム", organization=sapporo)
+    link = OrganizationSystem.objects.create(organization=sapporo, system=system)
+    plan_services.publish(programme)
+    on = services.today()
+    PlanEntry.objects.update(next_check_on=None)  # all of them due tonight
+    loaded, release = threading.Event(), threading.Event()
+    inputs_for = services.inputs_for
+
+    def inputs_then_wait(entries, organizations=None):
+        found = inputs_for(entries, organizations)
+        if not loaded.is_set():
+            loaded.set()
+            release.wait(10)
+        return found
+
+    monkeypatch.setattr(services, "inputs_for", inputs_then_wait)
+    errors: list[BaseException] = []
+
+    def scan() -> None:
+        try:
+            services.scan(on, send=False)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def retire() -> None:
+        try:
+            systems.retire(alice, link)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    scanning = threading.Thread(target=scan)
+    scanning.start()
+    assert loaded.wait(10)
+    retiring = threading.Thread(target=retire)
+    retiring.start()
+    time.sleep(0.5)
+    assert retiring.is_alive()  # waiting for the batch's locks
+    release.set()
+    scanning.join(20)
+    retiring.join(20)
+    assert errors == []
+    retired = PlanEntry.objects.filter(system=system)
+    assert retired.count() == 3 and not retired.filter(retired_on=None).exists()
+    assert not DelayFlag.objects.filter(entry__in=retired, resolved_at=None).exists()
+    assert rollups.stored_cells(programme) == rollups.full_scan(programme, on)

@@ -1,0 +1,129 @@
+"""Target systems kept by their organisation (G. 既存業務システム改修): rename and retire.
+
+Listing a system is :func:`actionplan.services.add_system` (it creates G's entries for it).
+Here the organisation renames its own systems (a shared one — ``organization=None`` — is
+named for everyone and cannot be renamed by one organisation) and retires or restores the
+systems it listed.
+
+Retiring keeps everything that was entered (entries, their history, the flags as they were)
+and takes the system's entries out of the figures from that day: each entry gets
+``retired_on`` (recorded in its history, so a past date's report still counts it), and the
+entries are announced with ``entry_saved`` like any save, so delay detection resolves their
+open flags, takes them out of the rollup and stops looking at them (``next_check_on``), all in
+the same transaction. The entries are locked first (in id order, as the nightly scan's batch
+locks them), so a scan running at the same moment judges them either before the retirement
+or after it, never half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
+from actionplan.services import EntryInvalid, entry_saved, systems_listed
+from orgs.models import Organization
+
+MAX_NAME = 100
+
+
+def clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise EntryInvalid({"name": _("システム名を入力してください。")})
+    if len(name) > MAX_NAME:
+        raise EntryInvalid({"name": _("システム名は100文字以内で入力してください。")})
+    return name
+
+
+@transaction.atomic
+def rename(user, link: OrganizationSystem, name: str) -> tuple[str, str]:
+    """Rename the organisation's own system; returns (old name, new name). The label is the
+    system's one name, so every page, sheet and report shows the new one at once."""
+    system = TargetSystem.objects.select_for_update().get(pk=link.system_id)
+    if system.organization_id != link.organization_id:
+        raise EntryInvalid(
+            {"name": _("共通の対象システムの名前は変更できません（すべての団体で共通です）。")}
+        )
+    name = clean_name(name)
+    old = system.name
+    if name == old:
+        raise EntryInvalid({"name": _("今と同じ名前です。新しい名前を入力してください。")})
+    taken = TargetSystem.objects.filter(name=name, organization=None).exists()
+    if taken:
+        raise EntryInvalid(
+            {
+                "name": _("「%(name)s」は共通の対象システムの名前です。別の名前にしてください。")
+                % {"name": name}
+            }
+        )
+    if TargetSystem.objects.filter(name=name, organization_id=link.organization_id).exists():
+        raise EntryInvalid({"name": _("「%(name)s」は登録済みです。") % {"name": name}})
+    system.name = name
+    system.save(update_fields=["name"])
+    return old, name
+
+
+@transaction.atomic
+def retire(user, link: OrganizationSystem, *, on: dt.date | None = None) -> int:
+    """Retire the system for its organisation from ``on`` (today). Returns how many entries
+    left the figures. Refused when already retired."""
+    on = on or timezone.localdate()
+    link = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
+    if link.retired_on is not None:
+        raise EntryInvalid({"name": _("この対象システムは廃止済みです。")})
+    link.retired_on = on
+    link.save(update_fields=["retired_on"])
+    return _mark(user, link, on)
+
+
+@transaction.atomic
+def restore(user, link: OrganizationSystem) -> int:
+    """Undo a retirement: the entries count again from today (judged afresh; the flags
+    resolved by the retirement stay resolved, new ones are raised if the delay still holds).
+    Returns how many entries came back. G's entries of tasks added meanwhile are created."""
+    link = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
+    if link.retired_on is None:
+        raise EntryInvalid({"name": _("この対象システムは廃止されていません。")})
+    link.retired_on = None
+    link.save(update_fields=["retired_on"])
+    count = _mark(user, link, None)
+    systems_listed(link.organization)
+    return count
+
+
+def _mark(user, link: OrganizationSystem, on: dt.date | None) -> int:
+    """Set ``retired_on`` on the link's entries (a history record each: who and when) and
+    have them judged again. Queries: the locked entries, one save each, the judging."""
+    entries = list(
+        PlanEntry.objects.select_for_update()
+        .filter(organization_id=link.organization_id, system_id=link.system_id)
+        .order_by("pk")
+    )
+    for entry in entries:
+        entry.retired_on = on
+        entry.next_check_on = None  # judged by the signal below, which sets it again
+        # A new version: an edit based on the entry as it was is refused, never saved over
+        # the retirement (actionplan.services.save_entry claims by version).
+        entry.version += 1
+        entry.updated_by = user
+        entry._history_user = user
+        entry.save(
+            update_fields=["retired_on", "next_check_on", "version", "updated_by", "updated_at"]
+        )
+    if entries:
+        entry_saved.send(PlanEntry, entry_ids=[entry.pk for entry in entries])
+    return len(entries)
+
+
+def systems_of(organization: Organization):
+    """The organisation's listed systems, current ones first, each with its system."""
+    return (
+        OrganizationSystem.objects.filter(organization=organization)
+        .select_related("system")
+        .order_by(F("retired_on").asc(nulls_first=True), "system__order", "system__name")
+    )
