@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import ADVISE, EDIT_PLAN, VIEW
-from actionplan import excel, selectors, services, tasks
+from actionplan import excel, programmes, selectors, services, tasks
 from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
 from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
 from orgs.models import Organization
@@ -33,10 +33,14 @@ def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organi
 
 
 def _programme(request: HttpRequest):
-    programme = selectors.active_programme(request.GET.get("programme"))
-    if programme is None:
-        raise Http404("no programme")
-    return programme
+    """``?programme=`` or the default one (actionplan.programmes); a bad value is 404."""
+    return programmes.for_request(request)
+
+
+def plan_link(organization: Organization, programme, anchor: str = "") -> str:
+    """The plan page of ``programme``: every link and redirect back names it."""
+    url = reverse("actionplan:plan", args=[organization.code])
+    return f"{url}?{programmes.PARAM}={programme.pk}{anchor}"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -206,8 +210,7 @@ def _saved(
     is shown from what was read before and written in the save, with a notice."""
     if not _is_htmx(request):
         messages.success(request, "保存しました。")
-        url = reverse("actionplan:plan", args=[organization.code])
-        return redirect(f"{url}#entry-{result.entry.pk}")
+        return redirect(plan_link(organization, programme, f"#entry-{result.entry.pk}"))
     stale = False
     try:  # the fresh row carries the warnings (milestone, dependencies) of the saved values
         fresh = _row(organization, programme, result.entry)
@@ -253,13 +256,14 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "助言を登録しました。")
     else:
         messages.error(request, form.errors["body"][0])
-    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+    return redirect(plan_link(organization, programme, "#advice"))
 
 
 @login_required
 @require_POST
 def system_add(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
+    programme = _programme(request)  # the plan page to return to
     form = SystemForm(request.POST)
     if form.is_valid():
         try:
@@ -270,7 +274,7 @@ def system_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "対象システムを追加しました。")
     else:
         messages.error(request, form.errors["system"][0])
-    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#systems")
+    return redirect(plan_link(organization, programme, "#systems"))
 
 
 @login_required

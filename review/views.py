@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
 from accounts.roles import Role
-from actionplan import selectors as plan_selectors
+from actionplan import programmes
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo import jobs
+from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -47,10 +48,29 @@ EXPORT_LIMIT = 100_000
 
 
 def _programme(request: HttpRequest):
-    programme = plan_selectors.active_programme(request.GET.get("programme"))
-    if programme is None:
-        raise Http404("no programme")
-    return programme
+    """``?programme=`` or the default one (actionplan.programmes); a bad value is 404."""
+    return programmes.for_request(request)
+
+
+def _in(programme, url: str) -> str:
+    """``url`` in ``programme``: every link and redirect names the programme it came from."""
+    return f"{url}?{programmes.PARAM}={programme.pk}"
+
+
+def _filters(request: HttpRequest):
+    """The page's filters: the query without the programme (which is not a filter), or
+    ``None`` when nothing else is asked, so a page named by programme alone is unfiltered."""
+    data = request.GET.copy()
+    data.pop(programmes.PARAM, None)
+    return data or None
+
+
+def _query(request: HttpRequest, programme) -> QueryDict:
+    """The query for pager, sort and export links: the filters and the programme, no page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query[programmes.PARAM] = str(programme.pk)
+    return query
 
 
 def _reviewer(request: HttpRequest):
@@ -83,8 +103,9 @@ def index(request: HttpRequest) -> HttpResponse:
     queries whatever the number of organisations)."""
     if not permissions.can(request.user, REVIEW) and request.user.organization_id:
         # The organisation side has its own page (its delays, follow-ups, plan checks).
-        code = request.user.organization.code
-        return redirect("review:organization", code=code)
+        url = reverse("review:organization", args=[request.user.organization.code])
+        asked = request.GET.get(programmes.PARAM)  # checked there, like any other value
+        return redirect(f"{url}?{programmes.PARAM}={asked}" if asked is not None else url)
     programme, scope = _reviewer(request)
     items = selectors.work_items(programme, scope)
     prefs = selectors.prefectures(scope)
@@ -213,7 +234,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
 def _late_filter(request: HttpRequest, programme, scope):
     on = timezone.localdate()
     flags = selectors.late_flags(request.user, programme, scope, on)
-    return LateFilter(request.GET or None, queryset=flags, request=request, programme=programme)
+    return LateFilter(_filters(request), queryset=flags, request=request, programme=programme)
 
 
 @login_required
@@ -232,8 +253,7 @@ def late(request: HttpRequest) -> HttpResponse:
         page = selectors.late_organizations(queryset, programme, request.GET.get("page"), sort=sort)
     else:
         page = _flag_page(queryset, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     other = query.copy()
     other.pop("by", None)
     if not by_org:
@@ -316,9 +336,8 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerow(EXPORT_HEADERS)
         for row in _export_rows(queryset, states):
             writer.writerow([reports.csv_text(value) for value in row])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="late-{stamp}.csv"'
-        return response
+        data = ("\ufeff" + out.getvalue()).encode()
+        return attachment(data, f"late-{programme.name}-{stamp}.csv", "text/csv; charset=utf-8")
     from openpyxl import Workbook
 
     book = Workbook()
@@ -331,9 +350,7 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
             write(sheet.cell(row=row_number, column=col), value)
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="late-{stamp}.xlsx"'
-    return response
+    return attachment(out.getvalue(), f"late-{programme.name}-{stamp}.xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- Follow-ups --------------------------------------------------------------------------------
@@ -395,8 +412,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     if mine:
         queryset = queryset.filter(opened_by_organization_id=request.user.organization_id)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     return render(
         request,
         "review/follow_ups.html",
@@ -506,7 +522,7 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
             )
-            return redirect("review:organization", code=org.code)
+            return redirect(_in(programme, reverse("review:organization", args=[org.code])))
     return render(
         request, "review/approve.html", {"organization": org, "programme": programme, "form": form}
     )
@@ -592,7 +608,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                     detail="計画を確認し府省庁に依頼",
                 )
             messages.success(request, "計画を確認し、府省庁に確認を依頼しました。")
-            return redirect("review:check", code=org.code)
+            return redirect(_in(programme, reverse("review:check", args=[org.code])))
         if action == "verdict" and mine is not None and verdict_form.is_valid():
             try:
                 with transaction.atomic():
@@ -613,7 +629,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                     verdict_form.add_error(name, message)
             else:
                 messages.success(request, "確認結果を登録しました。団体に表示されます。")
-                return redirect("review:check", code=org.code)
+                return redirect(_in(programme, reverse("review:check", args=[org.code])))
         elif (
             action not in ("route", "verdict")
             or (action == "route" and not is_coordinator)
@@ -648,13 +664,14 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     programme, scope = _reviewer(request)
     on, error = parse_as_of(request.GET.get("as_of"))
+    back = _in(programme, reverse("review:index"))
     if error:
         messages.error(request, error)
-        return redirect("review:index")
+        return redirect(back)
     if reports.is_large(programme, on):
-        return _start_report(request, programme, on, back=redirect("review:index"))
+        return _start_report(request, programme, on, back=redirect(back))
     data = reports.build(programme, on, scope)
-    return _xlsx(data, f"report-{on:%Y%m%d}.xlsx")
+    return _xlsx(data, report_filename(programme, on))
 
 
 def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) -> HttpResponse:
@@ -672,15 +689,22 @@ def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) ->
 def _own_report(request: HttpRequest, pk: int, **fields) -> ReportJob:
     permissions.require(request, REVIEW)
     try:
-        return ReportJob.objects.defer("result").get(pk=pk, user=request.user, **fields)
+        return (
+            ReportJob.objects.defer("result")
+            .select_related("programme")
+            .get(pk=pk, user=request.user, **fields)
+        )
     except ReportJob.DoesNotExist:
         raise permissions.denied(request, REVIEW, {"report_job": pk}) from None
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, filename, XLSX_CONTENT_TYPE)
+
+
+def report_filename(programme, on) -> str:
+    """The report names its programme: two programmes' reports of one day stay apart."""
+    return f"report-{programme.name}-{on:%Y%m%d}.xlsx"
 
 
 @login_required
@@ -689,7 +713,7 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_report(request, pk)
     if request.GET.get("download") and job.state == ReportJob.State.DONE:
         data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
-        return _xlsx(bytes(data), f"report-{job.as_of:%Y%m%d}.xlsx")
+        return _xlsx(bytes(data), report_filename(job.programme, job.as_of))
     template = (
         "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
     )
@@ -715,9 +739,8 @@ def open_data(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     on = timezone.localdate()
     text = reports.open_data_csv(programme, on, selectors.Scope())
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="national-{on:%Y%m%d}.csv"'
-    return response
+    data = ("\ufeff" + text).encode()
+    return attachment(data, f"national-{programme.name}-{on:%Y%m%d}.csv", "text/csv; charset=utf-8")
 
 
 def plan_url(org: Organization) -> str:
@@ -737,7 +760,7 @@ def not_started(request: HttpRequest) -> HttpResponse:
     programme, scope = _reviewer(request)
     prefs = selectors.prefectures(scope)
     items = selectors.work_items(programme, scope)
-    form = NotBegunForm(request.GET or None, prefectures=prefs, work_items=items)
+    form = NotBegunForm(_filters(request), prefectures=prefs, work_items=items)
     filters: dict = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -751,8 +774,7 @@ def not_started(request: HttpRequest) -> HttpResponse:
     organizations = selectors.not_begun(request.user, programme, scope, **filters)
     counts = selectors.count_by_prefecture(organizations)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     return render(
         request,
         "review/not_started.html",
