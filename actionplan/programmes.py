@@ -7,7 +7,7 @@ pages, every /review/ page and TOP.
   never a silent fallback to another programme's figures.
 - Without it: the newest open programme (:meth:`Programme.is_open`: published, 有効 and its
   period not over), newest by start date. When none is open (every period over, as for the
-  2015 seed today), the newest readable one, so a finished programme's pages still answer.
+  2015 seed today), the newest published one, so a finished programme's pages still answer.
 
 Closed programmes stay readable by URL (pages, report, CSV); they are just never the
 default. The choice is kept on the request (``request.programme_switch``) for the switcher
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
 from actionplan.models import Programme
@@ -52,8 +52,12 @@ class Switch:
 
 
 def default(programmes: Sequence[Programme], today: dt.date) -> Programme | None:
-    """The newest open programme, else the newest of ``programmes`` (newest first)."""
-    return next((p for p in programmes if p.is_open(today)), programmes[0] if programmes else None)
+    """The newest open programme, else the newest published one, else (the administrator's
+    drafts alone) the newest of ``programmes`` (which come newest first)."""
+    for wanted in (lambda p: p.is_open(today), lambda p: p.is_published, lambda p: True):
+        if found := next((p for p in programmes if wanted(p)), None):
+            return found
+    return None
 
 
 def named(programmes: Sequence[Programme], value: str) -> Programme | None:
@@ -75,8 +79,8 @@ def default_for(user) -> Programme | None:
 
 def _note(programme: Programme, today: dt.date) -> str:
     if not programme.is_published:
-        return str(_("未公開"))
-    return "" if programme.is_open(today) else str(_("終了"))
+        return str(pgettext_lazy("programme", "未公開"))
+    return "" if programme.is_open(today) else str(pgettext_lazy("programme", "終了"))
 
 
 def for_request(request: HttpRequest, *, required: bool = True) -> Programme | None:
