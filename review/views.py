@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,7 +106,9 @@ def index(request: HttpRequest) -> HttpResponse:
         # The organisation side has its own page (its delays, follow-ups, plan checks).
         url = reverse("review:organization", args=[request.user.organization.code])
         asked = request.GET.get(programmes.PARAM)  # checked there, like any other value
-        return redirect(f"{url}?{programmes.PARAM}={asked}" if asked is not None else url)
+        return redirect(
+            f"{url}?{urlencode({programmes.PARAM: asked})}" if asked is not None else url
+        )
     programme, scope = _reviewer(request)
     items = selectors.work_items(programme, scope)
     prefs = selectors.prefectures(scope)
