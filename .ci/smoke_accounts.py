@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 from accounts import services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
-from actionplan.selectors import active_programme  # noqa: E402
+from actionplan.programmes import default_for  # noqa: E402
 from orgs.models import Organization  # noqa: E402
 from review.models import ReportJob  # noqa: E402
 
@@ -70,7 +70,7 @@ def main() -> None:
     secret = generate_totp_secret()
     TOTP.activate(coordinator, secret)
     job = ReportJob.objects.create(
-        user=coordinator, programme=active_programme(None), as_of=timezone.localdate()
+        user=coordinator, programme=default_for(coordinator), as_of=timezone.localdate()
     )
     print(json.dumps({"totp_secret": secret, "report_job": job.pk}))
 

@@ -235,6 +235,17 @@ def visible(user, queryset: QuerySet, action: str = VIEW) -> QuerySet:
     return queryset.filter(scope(user, action))
 
 
+def programmes(user) -> QuerySet:
+    """The programmes ``user`` may read: every published one (for anyone, signed in or not:
+    the open-data CSV is per programme); the system administrator, who prepares programmes
+    in admin, also sees those not yet published. No query until evaluated."""
+    from actionplan.models import Programme
+
+    if has_role(user, Role.SYSADMIN):
+        return Programme.objects.all()
+    return Programme.objects.filter(published_at__isnull=False)
+
+
 def has_role(user, *roles: Role) -> bool:
     return _active(user) and user.role in roles
 

@@ -8,6 +8,8 @@ Writes go through :mod:`actionplan.services`; pure judgement lives in :mod:`acti
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,6 +57,11 @@ class Programme(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def is_open(self, today: dt.date) -> bool:
+        """Open: published, 有効 (``is_active``) and its period not over on ``today``. Pages
+        show the newest open programme by default; closed ones stay readable by their URL."""
+        return self.is_published and self.is_active and self.ends_on >= today
 
 
 class WorkItem(models.Model):

@@ -39,17 +39,6 @@ def holiday_name(day: dt.date | None) -> str:
     return _japan_holidays(tuple(range(day.year - 1, day.year + 2))).get(day, "") or ""
 
 
-def active_programme(programme_id: Any = None) -> Programme | None:
-    """The programme asked for, or the latest active one."""
-    programmes = Programme.objects.filter(is_active=True)
-    if programme_id:
-        try:
-            return programmes.filter(pk=int(programme_id)).first()
-        except (TypeError, ValueError):
-            return None
-    return programmes.order_by("-starts_on").first()
-
-
 def milestone_rules(queryset) -> dict[int, list[rules.MilestoneRule]]:
     found: dict[int, list[rules.MilestoneRule]] = defaultdict(list)
     for task_id, due_on, kind, klass in queryset.values_list(

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit, permissions
 from accounts.permissions import ADVISE, EDIT_PLAN, VIEW
-from actionplan import excel, selectors, services, systems, tasks
+from actionplan import excel, programmes, selectors, services, systems, tasks
 from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
 from actionplan.models import (
     Advice,
@@ -43,10 +43,14 @@ def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organi
 
 
 def _programme(request: HttpRequest):
-    programme = selectors.active_programme(request.GET.get("programme"))
-    if programme is None:
-        raise Http404("no programme")
-    return programme
+    """``?programme=`` or the default one (actionplan.programmes); a bad value is 404."""
+    return programmes.for_request(request)
+
+
+def plan_link(organization: Organization, programme, anchor: str = "") -> str:
+    """The plan page of ``programme``: every link and redirect back names it."""
+    url = reverse("actionplan:plan", args=[organization.code])
+    return f"{url}?{programmes.PARAM}={programme.pk}{anchor}"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -218,8 +222,7 @@ def _saved(
     is shown from what was read before and written in the save, with a notice."""
     if not _is_htmx(request):
         messages.success(request, "保存しました。")
-        url = reverse("actionplan:plan", args=[organization.code])
-        return redirect(f"{url}#entry-{result.entry.pk}")
+        return redirect(plan_link(organization, programme, f"#entry-{result.entry.pk}"))
     stale = False
     try:  # the fresh row carries the warnings (milestone, dependencies) of the saved values
         fresh = _row(organization, programme, result.entry)
@@ -267,11 +270,11 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "助言を登録しました。")
     else:
         messages.error(request, form.errors["body"][0])
-    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+    return redirect(plan_link(organization, programme, "#advice"))
 
 
-def _systems_box(organization: Organization) -> str:
-    return reverse("actionplan:plan", args=[organization.code]) + "#systems"
+def _systems_box(request: HttpRequest, organization: Organization) -> str:
+    return plan_link(organization, _programme(request), "#systems")
 
 
 @login_required
@@ -284,13 +287,14 @@ def advice_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse
     advice = permissions.get_visible_or_404(request, queryset, EDIT_PLAN, pk=pk)
     if services.acknowledge_advice(request.user, advice):
         messages.success(request, gettext("助言を確認済みにしました。"))
-    return redirect(reverse("actionplan:plan", args=[organization.code]) + "#advice")
+    return redirect(plan_link(organization, _programme(request), "#advice"))
 
 
 @login_required
 @require_POST
 def system_add(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
+    programme = _programme(request)  # the plan page to return to
     form = SystemForm(request.POST)
     if form.is_valid():
         try:
@@ -310,7 +314,7 @@ def system_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, gettext("対象システムを追加しました。"))
     else:
         messages.error(request, form.errors["system"][0])
-    return redirect(_systems_box(organization))
+    return redirect(plan_link(organization, programme, "#systems"))
 
 
 def _system_link(request: HttpRequest, organization: Organization, pk: int) -> OrganizationSystem:
@@ -346,7 +350,7 @@ def system_rename(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             gettext("対象システムの名前を「%(old)s」から「%(new)s」に変更しました。")
             % {"old": old, "new": new},
         )
-    return redirect(_systems_box(organization))
+    return redirect(_systems_box(request, organization))
 
 
 @login_required
@@ -384,7 +388,7 @@ def system_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             )
         )
         messages.success(request, message % {"name": link.system.name})
-    return redirect(_systems_box(organization))
+    return redirect(_systems_box(request, organization))
 
 
 @login_required

@@ -87,6 +87,11 @@ def _publish(programme, organizations, systems, everyone: bool) -> tuple[list[in
         else:
             plan_services.create_entries(programme, org_ids)
     elapsed = time.perf_counter() - start
+    if not everyone:  # a subset's entries without publishing to all: published all the same,
+        # since the pages show only published programmes to everyone but the administrator
+        type(programme).objects.filter(pk=programme.pk, published_at=None).update(
+            published_at=timezone.now()
+        )
     new = entries.filter(organization_id__in=org_ids).values_list("pk", flat=True)
     return [pk for pk in new if pk not in before], elapsed, queries[0]
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from actionplan import programmes
 from documents.selectors import top_context
 from review.inbox import unhandled
 from review.selectors import todos
@@ -15,10 +16,13 @@ from review.selectors import todos
 @login_required
 def top(request):
     """TOP: お知らせ, documents new since the previous login, the user's organisation and
-        what needs the user first (follow-ups to answer or read, plans to check, delays) and each
+    what needs the user first (follow-ups to answer or read, plans to check, delays) and each
     review event still waiting for the user's organisation (:mod:`review.inbox`)."""
     context = top_context(request.user)
-    context["todos"] = todos(request.user)
+    # The programme of the todos and links (a switcher when there are several); none yet
+    # (a fresh portal) is no error here.
+    context["programme"] = programmes.for_request(request, required=False)
+    context["todos"] = todos(request.user, context["programme"])
     context["unhandled"] = unhandled(request.user)
     return render(request, "portal/top.html", context)
 

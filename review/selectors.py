@@ -451,8 +451,9 @@ def _count(queryset, of: str = "pk") -> Subquery:
     )
 
 
-def todos(user) -> list[Todo]:
-    """What the user should act on first, one query per kind of work they do:
+def todos(user, programme: Programme | None) -> list[Todo]:
+    """What the user should act on first in ``programme`` (the one TOP shows; its links
+    name it), one query per kind of work they do:
 
     - an organisation's staff: follow-ups awaiting its answer, its entries with delays
       needing one (entries, not flags);
@@ -461,13 +462,14 @@ def todos(user) -> list[Todo]:
     - a prefecture: its municipalities with delays needing a follow-up.
     """
     org = user.organization
-    if org is None:
+    if org is None or programme is None:
         return []
     found: list[Todo] = []
-    active = Q(programme__is_active=True)
+    active = Q(programme=programme)
     needing_follow_up = DelayFlag.objects.filter(
-        resolved_at=None, significant=True, approved=False, work_item__programme__is_active=True
+        resolved_at=None, significant=True, approved=False, work_item__programme=programme
     )
+    named = f"programme={programme.pk}"
     if org.is_local:
         open_follow_ups = FollowUp.objects.filter(active, state=FollowUp.State.OPEN)
         significant, awaiting = (
@@ -477,7 +479,7 @@ def todos(user) -> list[Todo]:
             .values_list("s", "a")
             .get()
         )
-        own = reverse("review:organization", args=[org.code])
+        own = reverse("review:organization", args=[org.code]) + f"?{named}"
         if awaiting:
             label = ngettext(
                 "回答待ちのフォローアップ %(n)s 件", "回答待ちのフォローアップ %(n)s 件", awaiting
@@ -499,20 +501,21 @@ def todos(user) -> list[Todo]:
         label = ngettext(
             "回答があったフォローアップ %(n)s 件", "回答があったフォローアップ %(n)s 件", answered
         )
-        url = reverse("review:follow_ups") + "?state=answered&mine=1"
+        url = reverse("review:follow_ups") + f"?state=answered&mine=1&{named}"
         found.append(Todo(label % {"n": answered}, url, urgent=True))
     if user.role == Role.REVIEWER:
         found.extend(_assigned_todos(user, needing_follow_up))
         pending = MinistryReview.objects.filter(
             ministry_id=org.pk,
             verdict=MinistryReview.Verdict.PENDING,
-            plan_check__programme__is_active=True,
+            plan_check__programme=programme,
         ).count()
         if pending:
             label = ngettext(
                 "確認を依頼された計画 %(n)s 件", "確認を依頼された計画 %(n)s 件", pending
             )
-            found.append(Todo(label % {"n": pending}, reverse("review:checks")))
+            url = reverse("review:checks") + f"?{named}"
+            found.append(Todo(label % {"n": pending}, url))
     if user.role == Role.PREFECTURE_ADMIN:
         late = (
             needing_follow_up.filter(organization__prefecture_id=org.pk)
@@ -527,7 +530,7 @@ def todos(user) -> list[Todo]:
                 "要フォローアップの団体（管内） %(n)s 団体",
                 late,
             )
-            url = reverse("review:prefecture", args=[org.code])
+            url = reverse("review:prefecture", args=[org.code]) + f"?{named}"
             found.append(Todo(label % {"n": late}, url))
     return found
 

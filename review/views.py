@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +26,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
 from accounts.roles import Role
-from actionplan import selectors as plan_selectors
+from actionplan import programmes
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
+from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
 from review import reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -49,10 +51,29 @@ EXPORT_LIMIT = 100_000
 
 
 def _programme(request: HttpRequest):
-    programme = plan_selectors.active_programme(request.GET.get("programme"))
-    if programme is None:
-        raise Http404("no programme")
-    return programme
+    """``?programme=`` or the default one (actionplan.programmes); a bad value is 404."""
+    return programmes.for_request(request)
+
+
+def _in(programme, url: str) -> str:
+    """``url`` in ``programme``: every link and redirect names the programme it came from."""
+    return f"{url}?{programmes.PARAM}={programme.pk}"
+
+
+def _filters(request: HttpRequest):
+    """The page's filters: the query without the programme (which is not a filter), or
+    ``None`` when nothing else is asked, so a page named by programme alone is unfiltered."""
+    data = request.GET.copy()
+    data.pop(programmes.PARAM, None)
+    return data or None
+
+
+def _query(request: HttpRequest, programme) -> QueryDict:
+    """The query for pager, sort and export links: the filters and the programme, no page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query[programmes.PARAM] = str(programme.pk)
+    return query
 
 
 def _reviewer(request: HttpRequest):
@@ -85,8 +106,11 @@ def index(request: HttpRequest) -> HttpResponse:
     queries whatever the number of organisations)."""
     if not permissions.can(request.user, REVIEW) and request.user.organization_id:
         # The organisation side has its own page (its delays, follow-ups, plan checks).
-        code = request.user.organization.code
-        return redirect("review:organization", code=code)
+        url = reverse("review:organization", args=[request.user.organization.code])
+        asked = request.GET.get(programmes.PARAM)  # checked there, like any other value
+        return redirect(
+            f"{url}?{urlencode({programmes.PARAM: asked})}" if asked is not None else url
+        )
     programme, scope = _reviewer(request)
     items = selectors.work_items(programme, scope)
     prefs = selectors.prefectures(scope)
@@ -236,7 +260,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
 def _late_filter(request: HttpRequest, programme, scope):
     on = timezone.localdate()
     flags = selectors.late_flags(request.user, programme, scope, on)
-    return LateFilter(request.GET or None, queryset=flags, request=request, programme=programme)
+    return LateFilter(_filters(request), queryset=flags, request=request, programme=programme)
 
 
 @login_required
@@ -261,8 +285,7 @@ def late(request: HttpRequest) -> HttpResponse:
             ordering = queryset.query.order_by or DelayFlag._meta.ordering
             queryset = queryset.order_by(first, *ordering)
         page = _flag_page(queryset, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     other = query.copy()
     other.pop("by", None)
     if not by_org:
@@ -346,9 +369,8 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerow(EXPORT_HEADERS)
         for row in _export_rows(queryset, states):
             writer.writerow([reports.csv_text(value) for value in row])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="late-{stamp}.csv"'
-        return response
+        data = ("\ufeff" + out.getvalue()).encode()
+        return attachment(data, f"late-{programme.name}-{stamp}.csv", "text/csv; charset=utf-8")
     from openpyxl import Workbook
 
     book = Workbook()
@@ -361,9 +383,7 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
             write(sheet.cell(row=row_number, column=col), value)
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="late-{stamp}.xlsx"'
-    return response
+    return attachment(out.getvalue(), f"late-{programme.name}-{stamp}.xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- Follow-ups --------------------------------------------------------------------------------
@@ -435,8 +455,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         year_error = gettext("年度は一覧から選んでください。")
         year = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     return render(
         request,
         "review/follow_ups.html",
@@ -556,7 +575,7 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
             )
-            return redirect("review:organization", code=org.code)
+            return redirect(_in(programme, reverse("review:organization", args=[org.code])))
     # What the approval will cover: the chosen task's entries (or every candidate's), each
     # with its open flags and whether a later date explains them.
     source = request.POST if request.method == "POST" else request.GET
@@ -669,7 +688,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                     detail="計画を確認し府省庁に依頼",
                 )
             messages.success(request, "計画を確認し、府省庁に確認を依頼しました。")
-            return redirect("review:check", code=org.code)
+            return redirect(_in(programme, reverse("review:check", args=[org.code])))
         if action == "verdict" and mine is not None and verdict_form.is_valid():
             try:
                 with transaction.atomic():
@@ -690,7 +709,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                     verdict_form.add_error(name, message)
             else:
                 messages.success(request, "確認結果を登録しました。団体に表示されます。")
-                return redirect("review:check", code=org.code)
+                return redirect(_in(programme, reverse("review:check", args=[org.code])))
         elif (
             action not in ("route", "verdict")
             or (action == "route" and not is_coordinator)
@@ -725,13 +744,14 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     programme, scope = _reviewer(request)
     on, error = parse_as_of(request.GET.get("as_of"), programme)
+    back = _in(programme, reverse("review:index"))
     if error:
         messages.error(request, error)
-        return redirect("review:index")
+        return redirect(back)
     if reports.is_large(programme, on):
-        return _start_report(request, programme, on, back=redirect("review:index"))
+        return _start_report(request, programme, on, back=redirect(back))
     data = reports.build(programme, on, scope)
-    return _xlsx(data, f"report-{on:%Y%m%d}.xlsx")
+    return _xlsx(data, report_filename(programme, on))
 
 
 def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) -> HttpResponse:
@@ -749,15 +769,22 @@ def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) ->
 def _own_report(request: HttpRequest, pk: int, **fields) -> ReportJob:
     permissions.require(request, REVIEW)
     try:
-        return ReportJob.objects.defer("result").get(pk=pk, user=request.user, **fields)
+        return (
+            ReportJob.objects.defer("result")
+            .select_related("programme")
+            .get(pk=pk, user=request.user, **fields)
+        )
     except ReportJob.DoesNotExist:
         raise permissions.denied(request, REVIEW, {"report_job": pk}) from None
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, filename, XLSX_CONTENT_TYPE)
+
+
+def report_filename(programme, on) -> str:
+    """The report names its programme: two programmes' reports of one day stay apart."""
+    return f"report-{programme.name}-{on:%Y%m%d}.xlsx"
 
 
 @login_required
@@ -766,7 +793,7 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_report(request, pk)
     if request.GET.get("download") and job.state == ReportJob.State.DONE:
         data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
-        return _xlsx(bytes(data), f"report-{job.as_of:%Y%m%d}.xlsx")
+        return _xlsx(bytes(data), report_filename(job.programme, job.as_of))
     template = (
         "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
     )
@@ -792,9 +819,8 @@ def open_data(request: HttpRequest) -> HttpResponse:
     programme = _programme(request)
     on = timezone.localdate()
     text = reports.open_data_csv(programme, on, selectors.Scope())
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="national-{on:%Y%m%d}.csv"'
-    return response
+    data = ("\ufeff" + text).encode()
+    return attachment(data, f"national-{programme.name}-{on:%Y%m%d}.csv", "text/csv; charset=utf-8")
 
 
 def plan_url(org: Organization) -> str:
@@ -812,7 +838,7 @@ def _not_begun(request: HttpRequest):
     programme, scope = _reviewer(request)
     prefs = selectors.prefectures(scope)
     items = selectors.work_items(programme, scope)
-    form = NotBegunForm(request.GET or None, prefectures=prefs, work_items=items)
+    form = NotBegunForm(_filters(request), prefectures=prefs, work_items=items)
     filters: dict = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -835,8 +861,7 @@ def not_started(request: HttpRequest) -> HttpResponse:
     programme, form, organizations, prefs, state = _not_begun(request)
     counts = selectors.count_by_prefecture(organizations)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query(request, programme)
     return render(
         request,
         "review/not_started.html",
@@ -864,7 +889,7 @@ def remind(request: HttpRequest) -> HttpResponse:
 
     permissions.require(request, permissions.REMIND)
     programme, _form, organizations, _prefs, state = _not_begun(request)
-    back = redirect(reverse("review:not_started") + _query(request))
+    back = redirect(reverse("review:not_started") + "?" + _query(request, programme).urlencode())
     if state != selectors.NOT_ENTERED:
         raise permissions.denied(request, permissions.REMIND, {"state": state})
     reachable = permissions.visible(request.user, organizations, permissions.REMIND)
@@ -905,9 +930,3 @@ def remind(request: HttpRequest) -> HttpResponse:
         ) % {"n": result.already}
     messages.success(request, text)
     return back
-
-
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return f"?{query.urlencode()}" if query else ""

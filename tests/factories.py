@@ -63,3 +63,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def mark_published(programme):
+    """The programme as published, without creating its entries: fixtures create them on
+    the day they need (``ensure_entries`` under a frozen clock). Pages show only published
+    programmes to everyone but the system administrator (actionplan.programmes)."""
+    from django.utils import timezone
+
+    type(programme).objects.filter(pk=programme.pk).update(published_at=timezone.now())
+    programme.refresh_from_db(fields=["published_at"])
+    return programme

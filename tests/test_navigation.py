@@ -27,8 +27,11 @@ def labels(client) -> list[str]:
 )
 def test_the_bar_offers_only_what_the_user_may_open(client, sapporo, role, org, expected):
     from actionplan import seed
+    from actionplan.models import Programme
+    from tests.factories import mark_published
 
     seed.load()
+    mark_published(Programme.objects.get(name=seed.NAME))  # 進捗確認 shows published ones
     organization = {
         "sapporo": sapporo,
         "hokkaido": sapporo.prefecture,

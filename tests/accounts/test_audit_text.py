@@ -167,8 +167,11 @@ def test_in_english_the_sentence_is_english(client, world):
 )
 def test_no_filter_shows_djangos_dashes(client, world, url):
     from actionplan import seed
+    from actionplan.models import Programme
+    from tests.factories import mark_published
 
-    seed.load()  # the late list needs a programme
+    seed.load()  # the late list needs a (published) programme
+    mark_published(Programme.objects.get(name=seed.NAME))
     client.force_login(world["pref_admin"])
     response = client.get(url)
     assert response.status_code == 200

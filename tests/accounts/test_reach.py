@@ -95,7 +95,7 @@ def reach(world):
     all late (so every organisation × work item has delay flags)."""
     from accounts.demo import enrol_demo_totp
     from actionplan import services
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, mark_published
 
     world["editor"] = UserFactory(
         email="editor@example.go.jp", organization=world["mic"], role=Role.EDITOR
@@ -125,6 +125,7 @@ def reach(world):
             ],
         }
     )
+    mark_published(programme)  # pages show only published programmes to all but the admin
     for org in ORGS:
         services.ensure_entries(world[org], programme)
     world["programme"] = programme

@@ -159,8 +159,10 @@ def _programme(world):
     import datetime as dt
 
     from actionplan import services
+    from tests.factories import mark_published
 
     if "programme" not in world:
+        # Published: pages show only published programmes to all but the administrator.
         world["programme"] = services.load_programme(
             {
                 "name": "マトリクス",
@@ -181,6 +183,7 @@ def _programme(world):
                 ],
             }
         )
+        mark_published(world["programme"])
     return world["programme"]
 
 

@@ -101,9 +101,17 @@ def test_publish_query_count(unpublished, sapporo, django_assert_num_queries):
         services.publish(unpublished)
 
 
-def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo):
+def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo, settings):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    url = reverse("actionplan:plan", args=[sapporo.code])
     client.force_login(alice)
-    response = client.get(reverse("actionplan:plan", args=[sapporo.code]))
+    assert client.get(url).status_code == 404  # not published: not shown to its staff
+    # The administrator preparing it sees the page; opening it creates nothing.
+    settings.MFA_REQUIRED = False
+    client.force_login(UserFactory(email="admin@example.go.jp", role=Role.SYSADMIN))
+    response = client.get(url)
     assert response.status_code == 200
     assert not PlanEntry.objects.exists()  # not published: nobody has entries yet
 

@@ -21,10 +21,10 @@ def setup() -> dict:
     would upload with every row changed."""
     from actionplan import excel, seed, selectors, services
     from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
-    from tests.factories import MunicipalityFactory, PrefectureFactory, UserFactory
+    from tests.factories import MunicipalityFactory, PrefectureFactory, UserFactory, mark_published
 
     seed.load()
-    programme = Programme.objects.get(name=seed.NAME)
+    programme = mark_published(Programme.objects.get(name=seed.NAME))  # the upload page needs it
     hokkaido = PrefectureFactory(code="010006", name="北海道")
     sapporo = MunicipalityFactory(code="011002", name="札幌市", prefecture=hokkaido)
     UserFactory(email="alice@city.sapporo.lg.jp", organization=sapporo)

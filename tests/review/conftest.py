@@ -17,8 +17,10 @@ ON = D(2015, 6, 1)
 @pytest.fixture
 def programme(db, mhlw, mic) -> Programme:
     # The ministries exist first, so the seed links them as responsible bureaus.
+    from tests.factories import mark_published
+
     seed.load()
-    return Programme.objects.get(name=seed.NAME)
+    return mark_published(Programme.objects.get(name=seed.NAME))
 
 
 @pytest.fixture

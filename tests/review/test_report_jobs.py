@@ -45,7 +45,8 @@ def test_broker_down_says_so_where_the_report_was_asked_and_leaves_no_job(
 ):
     client.force_login(coordinator)
     response = client.get(reverse("review:report"), {"as_of": "2016-01-01"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("review:index")
+    # Back to the national page of the same programme.
+    assert response.redirect_chain[-1][0] == reverse("review:index") + f"?programme={judged.pk}"
     assert "処理を受け付けられませんでした" in response.content.decode()
     assert not ReportJob.objects.exists()
 
