@@ -97,7 +97,7 @@ def _needs_fix(org) -> list[Item]:
         .select_related("ministry__parent")
         .order_by("-reviewed_at", "pk")[:LIMIT]
     )
-    url = reverse("review:organization", args=[org.code])
+    url = reverse("actionplan:plan", args=[org.code]) + "#standing"  # 修正を報告 is there
     return [
         Item(
             "needs_fix",

@@ -667,6 +667,48 @@ def route_check(user, organization, programme, ministries, comment: str = ""):
     return check
 
 
+def report_revised(user, organization, programme, comment: str = "") -> int:
+    """The organisation has revised its plan after a 要修正 and asks for it to be checked
+    again: those ministries' verdicts go back to 未確認 (their comments stay in the history),
+    the check is with the ministries again, and their reviewers are told. Returns how many
+    verdicts were reopened; none to reopen is refused."""
+    from review.models import MinistryReview, PlanCheck
+
+    with transaction.atomic():
+        check = (
+            PlanCheck.objects.select_for_update()
+            .filter(organization=organization, programme=programme)
+            .first()
+        )
+        reviews = list(
+            MinistryReview.objects.filter(
+                plan_check=check, verdict=MinistryReview.Verdict.NEEDS_FIX
+            ).select_related("ministry")
+            if check
+            else []
+        )
+        if not reviews:
+            raise Invalid({"check": "要修正の確認結果はありません。"})
+        for review in reviews:
+            review.verdict = MinistryReview.Verdict.PENDING
+            review._history_user = user
+            review.save(update_fields=["verdict"])
+        check.state = PlanCheck.State.ROUTED
+        check._history_user = user
+        check.save(update_fields=["state"])
+        events.record(
+            events.Kind.REVISED,
+            organization=organization,
+            programme=programme,
+            actor=user,
+            summary=f"{organization.full_name}が計画を修正しました。再確認をお願いします",
+            body=comment.strip(),
+            url=reverse("review:check", args=[organization.code]),
+            recipients=events.reviewers_of(review.ministry_id for review in reviews),
+        )
+    return len(reviews)
+
+
 def review_check(user, review, verdict: str, comment: str = ""):
     """A ministry marks the plan 適切 or 要修正 (with a comment the organisation sees)."""
     from review.models import MinistryReview, PlanCheck

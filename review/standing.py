@@ -27,6 +27,11 @@ class Standing:
     follow_ups: list = field(default_factory=list)
 
     @property
+    def needs_fix(self) -> bool:
+        """A ministry asked for changes (要修正): the organisation may report them made."""
+        return any(review.verdict == MinistryReview.Verdict.NEEDS_FIX for review in self.reviews)
+
+    @property
     def empty(self) -> bool:
         return self.check is None and not self.approvals and not self.follow_ups
 

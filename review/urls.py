@@ -14,6 +14,7 @@ urlpatterns = [
     path("review/orgs/<str:code>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
     path("review/orgs/<str:code>/approve/", views.approve, name="approve"),
     path("review/orgs/<str:code>/check/", views.check, name="check"),
+    path("review/orgs/<str:code>/check/revised/", views.check_revised, name="check_revised"),
     path("review/checks/", views.checks, name="checks"),
     path("review/follow-ups/", views.follow_ups, name="follow_ups"),
     path("review/follow-ups/<int:pk>/", views.follow_up, name="follow_up"),

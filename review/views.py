@@ -930,3 +930,30 @@ def remind(request: HttpRequest) -> HttpResponse:
         ) % {"n": result.already}
     messages.success(request, text)
     return back
+
+
+@login_required
+@require_POST
+def check_revised(request: HttpRequest, code: str) -> HttpResponse:
+    """The organisation reports that it revised its plan after a 要修正 (修正を報告): those
+    ministries check it again. Those who may edit the plan only; anyone else gets 404."""
+    org = _organization(request, code, permissions.EDIT_PLAN)
+    programme = _programme(request)
+    try:
+        reopened = services.report_revised(
+            request.user, org, programme, request.POST.get("comment", "")[:2000]
+        )
+    except services.Invalid as invalid:
+        messages.error(request, invalid.errors["check"])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "修正を報告しました。%(n)s 府省庁に再確認を依頼しました。",
+                "修正を報告しました。%(n)s 府省庁に再確認を依頼しました。",
+                reopened,
+            )
+            % {"n": reopened},
+        )
+    plan = reverse("actionplan:plan", args=[org.code])
+    return redirect(f"{plan}?{programmes.PARAM}={programme.pk}#standing")

@@ -623,6 +623,8 @@ CASES: dict[str, Case] = {
     "review:follow_up_new": Case(review_org("follow-ups/new/"), ADVISE),
     "review:approve": Case(review_org("approve/"), MINISTRY_FOLLOW_UP),
     "review:check": Case(review_org("check/"), PREFECTURE_REVIEW),
+    # 修正を報告: the organisation's own people who may edit its plan.
+    "review:check_revised": Case(review_org("check/revised/"), EDIT_OWN, method="post"),
     "review:checks": Case(review_page("/review/checks/"), REVIEWERS),
     "review:follow_ups": Case(review_page("/review/follow-ups/"), ANY_PAGE),
     "review:follow_up": Case(follow_up, OWN_ORG),

@@ -341,3 +341,44 @@ def test_reminding_out_of_reach_is_refused_and_sends_nothing(client, people, pla
     # The reviewer sees the not-started list but no reminder form.
     client.force_login(people["reviewer"])
     assert 'id="remind-form"' not in client.get(reverse("review:not_started")).content.decode()
+
+
+def test_the_organisation_reports_its_revision_and_the_ministry_checks_again(
+    client, people, plans, mhlw
+):
+    """修正を報告: after a 要修正 the organisation's staff report the plan revised (from the
+    plan page, where TOP's item leads); the verdict is 未確認 again, the 要修正 leaves TOP and
+    the ministry's reviewers are told. Others may not report it for them."""
+    alice, reviewer = people["alice"], people["reviewer"]
+    sapporo = alice.organization
+    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
+    services.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
+    url = reverse("review:check_revised", args=[sapporo.code]) + f"?programme={plans.pk}"
+    plan = reverse("actionplan:plan", args=[sapporo.code])
+    assert f'href="{plan}#standing"' in _top(client, alice)
+    page = client.get(plan).content.decode()
+    assert "修正を報告して再確認を依頼する" in page
+    # Staff of another city and the ministry itself get 404; nothing changes.
+    for outsider in (people["bob"], reviewer):
+        client.force_login(outsider)
+        assert client.post(url, {"comment": "x"}).status_code == 404
+    review.refresh_from_db()
+    assert review.verdict == MinistryReview.Verdict.NEEDS_FIX
+    client.force_login(alice)
+    response = client.post(url, {"comment": "B の日程を 10 月に直しました。"})
+    assert response.status_code == 302 and response.url.endswith("#standing")
+    review.refresh_from_db()
+    assert review.verdict == MinistryReview.Verdict.PENDING
+    assert review.comment == "B の日程を見直してください。"  # the ministry's words stay
+    assert review.plan_check.state == review.plan_check.State.ROUTED
+    event = ReviewEvent.objects.get(kind=ReviewEvent.Kind.REVISED)
+    assert event.body == "B の日程を 10 月に直しました。"
+    assert told(event) == {reviewer.email, people["colleague"].email}
+    assert "計画の要修正" not in _top(client, alice)
+    assert "修正を報告して再確認を依頼する" not in client.get(plan).content.decode()
+    # Reported again with nothing to revise: a message, no second event.
+    client.force_login(alice)
+    again = client.post(url, follow=True)
+    assert "要修正の確認結果はありません。" in again.content.decode()
+    assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.REVISED).count() == 1
