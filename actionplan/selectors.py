@@ -3,6 +3,7 @@ queries (entries, milestones, completion items, dependencies), whatever the numb
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from actionplan import rules
@@ -182,26 +183,75 @@ def plan(
     scale = _Scale(programme.starts_on, programme.ends_on)
     groups: dict[int, Group] = {}
     for entry in rows_source:
-        row = _row(organization, entry, milestones, questions, depends, by_task, scale)
+        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
+        row = _row(organization, entry, milestones, questions, dependencies, scale)
         work_item = entry.task.work_item
         groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
     return Plan(organization, programme, list(groups.values()), as_of, scale.ticks())
 
 
 def row(organization: Organization, programme: Programme, entry: PlanEntry) -> Row | None:
-    """One row of :func:`plan`, the same in every value, in four small queries: the edit form
-    and the save answer show one row and need not build the other rows of the page."""
-    depends = _depends(Task.depends_on.through.objects.filter(from_task_id=entry.task_id))
-    wanted = Q(pk=entry.pk) | Q(task_id__in=depends[entry.task_id])
+    """One row of :func:`plan`, the same in every value, in five small queries whatever the
+    size of the plan: the edit form and the save answer show one row and need not build the
+    others. The prerequisites (one query) are read as :func:`prerequisites_of` reads them: the
+    same target system's entry of a per-system prerequisite of a G row (one query with the
+    row itself), and every other prerequisite summed up in SQL (F waits for G テスト on every
+    system: one aggregate row per task, not an entry per system)."""
+    links = list(
+        Task.depends_on.through.objects.filter(from_task_id=entry.task_id)
+        .order_by("pk")
+        .values_list("to_task_id", "to_task__name", "to_task__per_system")
+    )
+    same_system = [pk for pk, _, per_system in links if per_system and entry.system_id]
+    wanted = Q(pk=entry.pk)
+    if same_system:
+        wanted |= Q(task_id__in=same_system, system_id=entry.system_id)
     rows_source = list(PlanEntry.objects.for_plan(organization, programme).filter(wanted))
     current = next((found for found in rows_source if found.pk == entry.pk), None)
     if current is None:
         return None
+    by_task = _by_task(found for found in rows_source if found.pk != entry.pk)
+    combined = [pk for pk, _, _ in links if pk not in same_system]
+    summed = _combined(organization, combined) if combined else {}
+    dependencies = []
+    for pk, name, _ in links:
+        if pk in summed:
+            dependencies.append(dataclasses.replace(summed[pk], name=name))
+        elif by_task.get(pk):
+            other = by_task[pk][0]
+            name = f"{name}（{other.system.name}）"
+            dependencies.append(rules.combine(name, [_values(other)]))
     milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
     questions = _questions(CompletionItem.objects.filter(task_id=entry.task_id))
     scale = _Scale(programme.starts_on, programme.ends_on)
-    by_task = _by_task(rows_source)
-    return _row(organization, current, milestones, questions, depends, by_task, scale)
+    return _row(organization, current, milestones, questions, dependencies, scale)
+
+
+def _combined(organization: Organization, task_ids: list[int]) -> dict[int, rules.Dependency]:
+    """:func:`rules.combine` over each task's entries of the organisation, in one aggregate
+    query: the latest planned end and the least progressed status, 対象外 not counted."""
+    counted = ~Q(status=Status.NOT_APPLICABLE)
+    sums = (
+        PlanEntry.objects.filter(organization=organization, task_id__in=task_ids)
+        .values("task_id")
+        .annotate(
+            end=Max("planned_end", filter=counted),
+            counted=Count("pk", filter=counted),
+            not_started=Count("pk", filter=Q(status=Status.NOT_STARTED)),
+            in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
+        )
+        .order_by()
+    )
+    found = {}
+    for item in sums:
+        if not item["counted"]:
+            status = Status.DONE  # nothing to wait for
+        elif item["not_started"]:
+            status = Status.NOT_STARTED
+        else:
+            status = Status.IN_PROGRESS if item["in_progress"] else Status.DONE
+        found[item["task_id"]] = rules.Dependency("", item["end"], status)
+    return found
 
 
 def _questions(queryset) -> dict[int, list[CompletionItem]]:
@@ -219,11 +269,10 @@ def _depends(queryset) -> dict[int, list[int]]:
     return depends
 
 
-def _row(organization, entry, milestones, questions, depends, by_task, scale: _Scale) -> Row:
+def _row(organization, entry, milestones, questions, dependencies, scale: _Scale) -> Row:
     milestone = rules.choose_milestone(
         milestones[entry.task_id], organization.kind, organization.municipality_class
     )
-    dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
     items = questions[entry.task_id]
     return Row(
         entry=entry,
