@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -64,18 +66,18 @@ class AuditFilter(django_filters.FilterSet):
     )
     organization = django_filters.CharFilter(label=_("団体コード"), field_name="organization__code")
     # A date picker; a browser without one shows a text box that takes 2015/09/30 as well.
+    # Dates as a range on created_at (from the day's first moment in Tokyo), which the index
+    # on created_at serves; ``created_at__date`` computes a date for every row first.
     since = django_filters.DateFilter(
         label=_("開始日"),
-        field_name="created_at",
-        lookup_expr="date__gte",
+        method="from_day",
         input_formats=DATE_INPUTS,
         widget=DateInput(attrs={"aria-describedby": "id_since-hint"}),
         help_text=_("例: 2015/09/30"),
     )
     until = django_filters.DateFilter(
         label=_("終了日"),
-        field_name="created_at",
-        lookup_expr="date__lte",
+        method="to_day",
         input_formats=DATE_INPUTS,
         widget=DateInput(attrs={"aria-describedby": "id_until-hint"}),
         help_text=_("例: 2015/09/30"),
@@ -84,3 +86,13 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def from_day(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_start_of(value))
+
+    def to_day(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

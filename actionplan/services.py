@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actionplan import rules
 from actionplan.models import (
@@ -239,7 +240,7 @@ def _stale(chunk: list[tuple], now: dt.datetime) -> Exception:
     }
     for pk, version in expected.items():
         if pk not in current:
-            return EntryInvalid({"task": "この行は削除されました。"}, entry_id=pk)
+            return EntryInvalid({"task": gettext("この行は削除されました。")}, entry_id=pk)
         if current[pk] != (version + 1, now):
             return conflict_for(_load(pk), version)
     raise AssertionError("a row was not updated, but none is stale")
