@@ -76,6 +76,14 @@ def dependencies_for(entry: PlanEntry) -> list[rules.Dependency]:
     return prerequisites_of(entry, [t.pk for t in prerequisites], _by_task(found))
 
 
+def _by_system(entries) -> dict[tuple[int, int], list[PlanEntry]]:
+    grouped: dict[tuple[int, int], list[PlanEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.system_id:
+            grouped[entry.task_id, entry.system_id].append(entry)
+    return grouped
+
+
 def _by_task(entries) -> dict[int, list[PlanEntry]]:
     grouped: dict[int, list[PlanEntry]] = defaultdict(list)
     for entry in entries:
@@ -84,11 +92,16 @@ def _by_task(entries) -> dict[int, list[PlanEntry]]:
 
 
 def prerequisites_of(
-    entry, prerequisite_ids: list[int], by_task: dict[int, list]
+    entry,
+    prerequisite_ids: list[int],
+    by_task: dict[int, list],
+    by_system: dict[tuple[int, int], list] | None = None,
 ) -> list[rules.Dependency]:
     """Each prerequisite task of ``entry`` from the organisation's entries of it: for a task
     done per target system after another per-system task (G 設計 → 製造 → テスト) the same
-    system's entry, otherwise all of them (F waits for G テスト on every system)."""
+    system's entry, otherwise all of them (F waits for G テスト on every system).
+    ``by_system`` (:func:`_by_system` of the same entries) finds the same system's entry
+    without reading every system's (a 5,000-row plan has 1,661 per task)."""
     found = []
     for task_id in prerequisite_ids:
         entries = by_task.get(task_id)
@@ -96,7 +109,10 @@ def prerequisites_of(
             continue
         task = entries[0].task
         if entry.system_id and task.per_system:
-            entries = [other for other in entries if other.system_id == entry.system_id]
+            if by_system is not None:
+                entries = by_system.get((task_id, entry.system_id), [])
+            else:
+                entries = [other for other in entries if other.system_id == entry.system_id]
             if not entries:
                 continue
             name = f"{task.name}（{entries[0].system.name}）"
@@ -179,11 +195,11 @@ def plan(
     questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
     links = Task.depends_on.through.objects.filter(from_task__work_item__programme=programme)
     depends = _depends(links)
-    by_task = _by_task(rows_source)
+    by_task, by_system = _by_task(rows_source), _by_system(rows_source)
     scale = _Scale(programme.starts_on, programme.ends_on)
     groups: dict[int, Group] = {}
     for entry in rows_source:
-        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task)
+        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task, by_system)
         row = _row(organization, entry, milestones, questions, dependencies, scale)
         work_item = entry.task.work_item
         groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
