@@ -12,7 +12,8 @@ from typing import Any
 
 import holidays
 from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from actionplan import rules
 from actionplan.models import (
@@ -146,8 +147,52 @@ class Row:
         # translation lookup) on each row.
         return str(_STATUS_LABELS.get(self.entry.status, self.entry.status))
 
+    # What the row template shows, computed once per row or once per language instead of by
+    # template tags on each row (at 5,000 rows each tag costs tens of milliseconds).
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return _row_labels(translation.get_language())
+
+    @property
+    def planned_text(self) -> str:
+        return _span(self.entry.planned_start, self.entry.planned_end)
+
+    @property
+    def actual_text(self) -> str:
+        return _span(self.entry.actual_start, self.entry.actual_end)
+
+    @property
+    def edit_label(self) -> str:
+        return gettext("%(task)sを編集") % {"task": self.entry.task.name}
+
 
 _STATUS_LABELS = dict(Status.choices)
+ROW_LABELS = {
+    "plan": gettext_lazy("計画"),
+    "actual": gettext_lazy("実績"),
+    "status": gettext_lazy("状況"),
+    "progress": gettext_lazy("進捗"),
+    "not_entered": gettext_lazy("未入力"),
+    "edit": gettext_lazy("編集"),
+    "history": gettext_lazy("変更履歴"),
+    "last_updated": gettext_lazy("最終更新"),
+    "show_history": gettext_lazy("履歴を表示"),
+}
+
+
+@lru_cache(maxsize=8)
+def _row_labels(language: str | None) -> dict[str, str]:
+    with translation.override(language):
+        return {key: str(label) for key, label in ROW_LABELS.items()}
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    """``2015/04/01〜2015/06/30`` (— for a missing end), or '' when neither is set."""
+    if start is None and end is None:
+        return ""
+    first = f"{start:%Y/%m/%d}" if start else "—"
+    return first + "〜" + (f"{end:%Y/%m/%d}" if end else "—")
 
 
 @dataclass

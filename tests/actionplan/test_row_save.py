@@ -99,3 +99,25 @@ def test_reading_a_row_costs_the_same_in_a_small_and_a_large_plan(
     services.ensure_entries(sapporo, programme)
     with django_assert_num_queries(queries):
         assert client.get(url("entry_row", sapporo, target.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        (dt.date(2015, 4, 1), dt.date(2015, 6, 30), "2015/04/01〜2015/06/30"),
+        (dt.date(2015, 4, 1), None, "2015/04/01〜—"),
+        (None, dt.date(2015, 6, 30), "—〜2015/06/30"),
+        (None, None, ""),
+    ],
+)
+def test_row_texts_are_what_the_date_filters_showed(start, end, shown):
+    assert selectors._span(start, end) == shown
+
+
+def test_row_labels_follow_the_language(plan, sapporo, programme):
+    from django.utils import translation
+
+    row = selectors.plan(sapporo, programme).rows[0]
+    assert row.labels["edit"] == "編集" and row.edit_label.endswith("を編集")
+    with translation.override("en"):
+        assert row.labels["edit"] == "Edit" and "を編集" not in row.edit_label
