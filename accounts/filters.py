@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,20 +64,20 @@ class AuditFilter(django_filters.FilterSet):
     target = django_filters.CharFilter(
         label=_("対象"), field_name="target", lookup_expr="icontains"
     )
-    organization = django_filters.CharFilter(label=_("団体コード"), field_name="organization__code")
+    organization = django_filters.CharFilter(label=_("団体コード"), method="by_organization")
     # A date picker; a browser without one shows a text box that takes 2015/09/30 as well.
+    # Dates as a range on created_at (from the day's first moment in Tokyo), which the index
+    # on created_at serves; ``created_at__date`` computes a date for every row first.
     since = django_filters.DateFilter(
         label=_("開始日"),
-        field_name="created_at",
-        lookup_expr="date__gte",
+        method="from_day",
         input_formats=DATE_INPUTS,
         widget=DateInput(attrs={"aria-describedby": "id_since-hint"}),
         help_text=_("例: 2015/09/30"),
     )
     until = django_filters.DateFilter(
         label=_("終了日"),
-        field_name="created_at",
-        lookup_expr="date__lte",
+        method="to_day",
         input_formats=DATE_INPUTS,
         widget=DateInput(attrs={"aria-describedby": "id_until-hint"}),
         help_text=_("例: 2015/09/30"),
@@ -84,3 +86,21 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def by_organization(self, queryset, name, value):
+        # The organisation's id first (one row by its unique code), so the database walks the
+        # (organization, created_at, id) index of that one organisation, not a join.
+        from orgs.models import Organization
+
+        found = Organization.objects.filter(code=value.strip()).values("pk")[:1]
+        return queryset.filter(organization_id=Subquery(found))
+
+    def from_day(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_start_of(value))
+
+    def to_day(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

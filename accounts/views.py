@@ -25,7 +25,7 @@ from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
 from documents.downloads import content_disposition
-from pmo import job_views, jobs, xlsx
+from pmo import job_views, jobs, keyset, xlsx
 from pmo.http import attachment
 
 PAGE_SIZE = 50
@@ -426,7 +426,10 @@ def visible_events(user):
 def audit_list(request):
     permissions.require(request, permissions.VIEW_AUDIT)
     events = AuditFilter(request.GET, queryset=visible_events(request.user))
-    page = Paginator(events.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (pmo.keyset): any page of a million events costs what the first does.
+    page = keyset.page(
+        events.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
+    )
     return render(request, "accounts/manage/audit.html", {"filter": events, "page": page})
 
 
@@ -446,7 +449,7 @@ def audit_export(request):
         yield writer.writerow(
             ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細", "説明"]
         )
-        described = audit.describe_all(events.iterator(chunk_size=2000), request.user)
+        described = audit.describe_all(keyset.iterate(events, batch=2000), request.user)
         for item in described:
             event = item.event
             yield writer.writerow(

@@ -506,23 +506,15 @@ def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _write(user, changes, result: ImportResult, progress, total: int, *, on) -> None:
+    """Every changed row in one bulk save (:func:`actionplan.services.save_entries`): a few
+    statements per batch of rows and one ``entry_saved``, or nothing when a row is stale."""
+
+    def step(done: int, count: int) -> None:
+        if progress:
+            progress(total + done * total // max(count, 1), total * 2)
+
     try:
-        with transaction.atomic():
-            for done, (_, entry, data, version) in enumerate(changes, start=1):
-                services.save_entry(
-                    user,
-                    entry.pk,
-                    data,
-                    version,
-                    on=on,
-                    entry=entry,
-                    with_warnings=False,
-                    notify=False,
-                )
-                if progress and done % 250 == 0:
-                    progress(total + done * total // max(len(changes), 1), total * 2)
-            if changes:  # one notice for the whole sheet, inside its transaction
-                services.entry_saved.send(PlanEntry, entry_ids=[c[1].pk for c in changes])
+        services.save_entries(user, [change[1:] for change in changes], on=on, progress=step)
     except services.ConflictError as conflict:
         row = next(i for i, e, _, _ in changes if e.pk == conflict.current.pk)
         result.errors.append(
@@ -533,7 +525,8 @@ def _write(user, changes, result: ImportResult, progress, total: int, *, on) -> 
             )
         )
     except services.EntryInvalid as invalid:
-        result.errors.append(CellError(2, "status", str(invalid)))
+        row = next((i for i, e, _, _ in changes if e.pk == invalid.entry_id), 2)
+        result.errors.append(CellError(row, "status", str(invalid)))
 
 
 def mark(data: bytes, errors: list[CellError]) -> bytes:

@@ -8,7 +8,7 @@ is written and :class:`ConflictError` says who changed what.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +43,10 @@ advice_added = Signal()
 
 
 class EntryInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], *, entry_id: int | None = None):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.entry_id = entry_id  # set by the bulk save: which of its entries
 
 
 @dataclass
@@ -184,6 +185,79 @@ def save_entry(
     return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], True)
 
 
+SAVED_COLUMNS = (*EDITABLE_FIELDS, "version", "updated_by", "updated_at")
+
+
+def save_entries(
+    user,
+    changes: Iterable[tuple[PlanEntry, Mapping[str, Any], int]],
+    *,
+    on: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[int]:
+    """:func:`save_entry` for many entries at once (the sheet import): ``changes`` are
+    ``(entry, data, expected_version)`` with each entry preloaded as :func:`save_entry` takes
+    it. All or nothing: an entry no longer at its version raises :class:`ConflictError`, an
+    invalid one :class:`EntryInvalid` (with ``entry_id``), and nothing is written. Returns
+    the ids of the entries that changed (unchanged ones are skipped, as one by one).
+
+    Queries, whatever the number of rows: per batch of :func:`pmo.bulk.max_params` values
+    one ``UPDATE … FROM (VALUES …) WHERE version = expected`` (the claim and the write in one
+    statement) and one history ``INSERT … SELECT``; then ONE ``entry_saved`` for every
+    saved entry, so delay detection judges the import once."""
+    pending = []
+    for entry, data, expected in changes:
+        if entry.version != expected:
+            raise conflict_for(entry, expected)
+        values = values_of(entry, data)
+        if errors := rules.validate(values, context_for(entry, on=on)):
+            raise EntryInvalid(errors, entry_id=entry.pk)
+        if any(getattr(entry, name) != getattr(values, name) for name in EDITABLE_FIELDS):
+            pending.append((entry, values, expected))
+    if not pending:
+        return []
+    now = timezone.now()
+    by = user.pk if user else None
+    rows = [
+        (entry.pk, expected, *(getattr(values, n) for n in EDITABLE_FIELDS), expected + 1, by, now)
+        for entry, values, expected in pending
+    ]
+    step = max(1, bulk.max_params() // (len(SAVED_COLUMNS) + 2))
+    with transaction.atomic():
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            if bulk.update_checked(PlanEntry, SAVED_COLUMNS, chunk, guard="version") != len(chunk):
+                raise _stale(chunk, now)  # the transaction rolls back: nothing half-saved
+            _history_rows([row[0] for row in chunk], now, "~", user)
+            if progress:
+                progress(start + len(chunk), len(rows))
+        ids = [row[0] for row in rows]
+        entry_saved.send(PlanEntry, entry_ids=ids)
+    for entry, values, expected in pending:  # the callers' objects as saved
+        for name in EDITABLE_FIELDS:
+            setattr(entry, name, getattr(values, name))
+        entry.version, entry.updated_by, entry.updated_at = expected + 1, user, now
+    return ids
+
+
+def _stale(chunk: list[tuple], now: dt.datetime) -> Exception:
+    """The conflict of the first row of ``chunk`` that another save moved on (the rows this
+    save wrote carry its version and time), or :class:`EntryInvalid` for a deleted one."""
+    expected = {row[0]: row[1] for row in chunk}
+    current = {
+        pk: (version, updated_at)
+        for pk, version, updated_at in PlanEntry.objects.filter(pk__in=list(expected)).values_list(
+            "pk", "version", "updated_at"
+        )
+    }
+    for pk, version in expected.items():
+        if pk not in current:
+            return EntryInvalid({"task": gettext("この行は削除されました。")}, entry_id=pk)
+        if current[pk] != (version + 1, now):
+            return conflict_for(_load(pk), version)
+    raise AssertionError("a row was not updated, but none is stale")
+
+
 def warnings_for(entry: PlanEntry, values: rules.EntryValues) -> list[str]:
     """Warnings for one entry (a few queries; the plan page computes them in bulk)."""
     from actionplan import selectors
@@ -316,12 +390,14 @@ def _create_chunk(programme, tasks: list[Task], chunk: list[tuple[int, str]], no
         for pk, *key in entries.values_list("pk", "organization_id", "task_id", "system_id")
         if tuple(key) not in existing
     ]
-    _history_created(new, now)
+    _history_rows(new, now, "+")
     return new
 
 
-def _history_created(entry_ids: list[int], now) -> None:
-    """The "created" history record of each new entry, copied from the entry in SQL."""
+def _history_rows(entry_ids: list[int], now, kind: str, user=None) -> None:
+    """A history record of each entry as it now stands, copied from the entry in SQL
+    (``kind``: "+" created, "~" changed; ``user`` the history's user). One statement per
+    :func:`pmo.bulk.max_params` ids."""
     history = PlanEntry.history.model
     quote = connection.ops.quote_name
     copied = [
@@ -329,15 +405,17 @@ def _history_created(entry_ids: list[int], now) -> None:
     ]
     names = ", ".join(quote(c) for c in copied)
     sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, history_type) "  # noqa: S608
-        f"SELECT {names}, %s, '+' FROM {quote(PlanEntry._meta.db_table)} WHERE id IN "
+        f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608
+        f"({names}, history_date, history_type, history_user_id) "
+        f"SELECT {names}, %s, %s, %s FROM {quote(PlanEntry._meta.db_table)} WHERE id IN "
     )
-    step = bulk.max_params() - 1
+    step = bulk.max_params() - 3
     with connection.cursor() as cursor:
         for start in range(0, len(entry_ids), step):
             chunk = entry_ids[start : start + step]
             placeholders = "(" + ", ".join(["%s"] * len(chunk)) + ")"
-            cursor.execute(sql + placeholders, [bulk.adapt(now), *chunk])
+            params = [bulk.adapt(now), kind, user.pk if user else None, *chunk]
+            cursor.execute(sql + placeholders, params)
 
 
 @transaction.atomic

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import time
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench import benchmark
+from bench import benchmark, budget, check_status, fail, spread
 
 
 def _note(label: str, since: float) -> float:
@@ -48,30 +49,58 @@ def _timed(client: Client, url: str, runs: int) -> tuple[float, int]:
     start = time.perf_counter()
     for _ in range(runs):
         response = client.get(url)
-        assert response.status_code == 200, response.status_code
+        check_status(url, response)
     per_request_ms = (time.perf_counter() - start) / runs * 1000
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     return round(per_request_ms, 2), len(queries)
 
 
-def _once(client: Client, url: str) -> tuple[float, int]:
+def _get(client: Client, url: str, **headers) -> tuple[float, int, str]:
+    """One request: milliseconds, queries, and the body (its status checked)."""
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, **headers)
         elapsed_ms = (time.perf_counter() - start) * 1000
-    assert response.status_code == 200, response.status_code
-    return round(elapsed_ms, 2), len(queries)
+    check_status(url, response)
+    return elapsed_ms, len(queries), response.content.decode()
+
+
+PAGE_RUNS = int(os.environ.get("BENCH_PLAN_RUNS", "5"))
+SAVE_RUNS = int(os.environ.get("BENCH_SAVE_RUNS", "9"))
+IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "3"))
+
+# Budgets, medians on this shared 2-core machine (Postgres, DEBUG=False). Issue 17 asks for a
+# plan page at 5,000 rows in ≤ 500 ms, a row save ≤ 150 ms and an import ≤ 15 s. These are
+# what this code achieved with margin in two runs on a machine shared with 7 other engineers
+# and a 1.43M-entry benchmark (medians: plan page 12.0 s / 9.6 s; row save 42 / 215 ms, the
+# F row 64 / 218 ms; row read 17 / 100 ms; import 33 / 14 s with 251 statements, of which
+# most are delay detection judging the 5,000 entries): a regression fails the run, the
+# machine's noise (5x between runs) does not. The plan page is far from the issue's budget:
+# that needs rendering by work item (issue 17), which changes what people see.
+BUDGETS_MS = {
+    "actionplan.plan_page_5000_rows_ms": 20_000,
+    "actionplan.row_save_5000_rows_ms": 400,
+    "actionplan.row_save_f_5000_rows_ms": 400,
+    "actionplan.row_read_5000_rows_ms": 250,
+    "actionplan.row_read_f_5000_rows_ms": 250,
+    "actionplan.import_5000_rows_s": 60,
+    "actionplan.import_5000_rows_statements": 400,
+    "actionplan.row_save_5000_rows_queries": 26,
+    "actionplan.row_save_f_5000_rows_queries": 28,
+}
 
 
 @benchmark
 def plan_page_and_import() -> dict[str, float]:
     from accounts.demo import load_demo_accounts
-    from actionplan import demo, excel, seed, selectors
+    from actionplan import demo, seed
     from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
     from orgs.loader import load_all
     from orgs.models import Organization
 
+    for name, most in BUDGETS_MS.items():
+        budget(name, most)
     mark = time.perf_counter()
     load_all()
     users = {user.email: user for user in load_demo_accounts()}
@@ -79,7 +108,8 @@ def plan_page_and_import() -> dict[str, float]:
     programme = Programme.objects.get(name=seed.NAME)
     published, publish_s, publish_queries = _publish(programme)
     again, again_s, _ = _publish(programme)
-    assert again == 0, again  # publishing twice creates nothing
+    if again != 0:
+        fail(f"publishing twice created {again} entries")
     demo.load()  # the demo organisations' G systems and their rows, a few plans
     mark = _note("organisations, seed published, demo", mark)
     entries = PlanEntry.objects.count()
@@ -102,21 +132,13 @@ def plan_page_and_import() -> dict[str, float]:
 
     services.systems_listed(sapporo)  # the hook for newly listed systems: G's rows
     mark = _note("5,000 entries for 札幌市", mark)
-    big_plan_ms, big_plan_queries = _once(client, "/orgs/011002/plan/")
+    figures: dict[str, float] = {}
+    figures |= _plan_page(client)
     mark = _note("plan page with 5,000 rows", mark)
-    rows = selectors.plan(sapporo, programme).rows
-    data = excel.export(sapporo, programme, rows)
-    user = users["sapporo@demo.example"]
-    start = time.perf_counter()
-    noop = excel.import_plan(user, sapporo, programme, data)
-    noop_s = time.perf_counter() - start
-    assert not noop.errors and noop.changed == 0, noop.errors[:3]
-    mark = _note("export and no-op import", mark)
-    changed = _every_row_planned(data)
-    start = time.perf_counter()
-    result = excel.import_plan(user, sapporo, programme, changed)
-    import_s = time.perf_counter() - start
-    assert not result.errors, [e.as_dict() for e in result.errors[:3]]
+    figures |= _row_edits(client, sapporo, programme)
+    mark = _note("row reads and saves at 5,000 rows", mark)
+    figures |= _imports(users["sapporo@demo.example"], sapporo, programme)
+    _note("imports at 5,000 rows", mark)
     return {
         "actionplan.national_entries": entries,
         "actionplan.publish_organizations": Organization.objects.filter(plan_entries__isnull=False)
@@ -129,17 +151,129 @@ def plan_page_and_import() -> dict[str, float]:
         "actionplan.plan_page_ms": plan_ms,
         "actionplan.plan_page_queries": plan_queries,
         "actionplan.plan_xlsx_ms": xlsx_ms,
-        "actionplan.plan_page_5000_rows_ms": big_plan_ms,
-        "actionplan.plan_page_5000_rows_queries": big_plan_queries,
-        "actionplan.import_rows": result.rows,
-        "actionplan.import_noop_s": round(noop_s, 2),
-        "actionplan.import_5000_rows_s": round(import_s, 2),
-        "actionplan.import_changed": result.changed,
+        **figures,
         "actionplan.entries_after": PlanEntry.objects.count(),
     }
 
 
-def _every_row_planned(data: bytes) -> bytes:
+def _plan_page(client: Client) -> dict[str, float]:
+    """The 5,000-row page: the first request after the rows were made (cold: nothing of it
+    cached by the database or Python yet), then warm runs."""
+    url = "/orgs/011002/plan/"
+    cold_ms, queries, body = _get(client, url)
+    warm = [_get(client, url)[0] for _ in range(PAGE_RUNS)]
+    rows = body.count('class="plan-row')
+    if rows < 5_000:
+        fail(f"{url}: {rows} rows shown, expected 5,000")
+    return {
+        **spread("actionplan.plan_page_5000_rows_ms", warm),
+        "actionplan.plan_page_5000_rows_cold_ms": round(cold_ms, 2),
+        "actionplan.plan_page_5000_rows_queries": queries,
+        "actionplan.plan_page_5000_rows_kb": round(len(body.encode()) / 1024),
+    }
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _row_edits(client: Client, organization, programme) -> dict[str, float]:
+    """A row read and saved on the 5,000-row plan, as the page does it (htmx): a G row (its
+    same-system prerequisite) and the F row (G テスト over all 1,661 systems)."""
+    from actionplan.models import PlanEntry
+
+    rows = PlanEntry.objects.filter(organization=organization)
+    g_row = rows.filter(task__work_item__code="G", task__name="テスト").order_by("-pk").first()
+    f_row = rows.filter(task__work_item__code="F").first()
+    figures: dict[str, float] = {}
+    for label, target in (("", g_row), ("_f", f_row)):
+        base = f"/orgs/{organization.code}/plan/entries/{target.pk}/"
+        reads, read_queries = [], 0
+        for _ in range(SAVE_RUNS):
+            elapsed, read_queries, _ = _get(client, base, **HX)
+            reads.append(elapsed)
+        saves, save_queries = [], 0
+        for run in range(SAVE_RUNS):
+            target.refresh_from_db()
+            data = {
+                **{
+                    name: value.isoformat() if (value := getattr(target, name)) else ""
+                    for name in ("planned_start", "planned_end", "actual_start", "actual_end")
+                },
+                "status": target.status,
+                "not_applicable_reason": target.not_applicable_reason,
+                "progress": str(target.progress),
+                "remarks": f"ベンチマーク{run}",
+                "version": str(target.version),
+            }
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.post(base + "edit/", data, **HX)
+                saves.append((time.perf_counter() - start) * 1000)
+            save_queries = len(queries)
+            check_status(base + "edit/", response)
+            if f"ベンチマーク{run}" not in response.content.decode():
+                fail(f"{base}edit/: the saved row does not show the saved remark")
+        figures |= spread(f"actionplan.row_read{label}_5000_rows_ms", reads)
+        figures |= spread(f"actionplan.row_save{label}_5000_rows_ms", saves)
+        figures[f"actionplan.row_read{label}_5000_rows_queries"] = read_queries
+        figures[f"actionplan.row_save{label}_5000_rows_queries"] = save_queries
+    return figures
+
+
+def _imports(user, organization, programme) -> dict[str, float]:
+    """The 5,000-row sheet: a no-op round trip, then ``IMPORT_RUNS`` imports that give every
+    row new planned dates (each from a fresh download), timed with their statements."""
+    from actionplan import excel, selectors
+
+    data = excel.export(organization, programme, selectors.plan(organization, programme).rows)
+    start = time.perf_counter()
+    noop = excel.import_plan(user, organization, programme, data)
+    noop_s = time.perf_counter() - start
+    if noop.errors or noop.changed:
+        fail(f"no-op import: {noop.changed} changed, errors {noop.errors[:3]}")
+    seconds, statements, judging, result = [], [], [], noop
+    count = [0]
+    from review import services as review_services
+
+    judge = review_services.entries_changed
+
+    def timed_judging(entry_ids):  # delay detection's share of the import (review/)
+        start = time.perf_counter()
+        try:
+            return judge(entry_ids)
+        finally:
+            judging.append(time.perf_counter() - start)
+
+    def counting(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    for run in range(IMPORT_RUNS):
+        rows = selectors.plan(organization, programme).rows
+        changed = _every_row_planned(excel.export(organization, programme, rows), shift=run)
+        count[0] = 0
+        start = time.perf_counter()
+        review_services.entries_changed = timed_judging
+        try:
+            with connection.execute_wrapper(counting):
+                result = excel.import_plan(user, organization, programme, changed)
+        finally:
+            review_services.entries_changed = judge
+        seconds.append(time.perf_counter() - start)
+        statements.append(count[0])
+        if result.errors or result.changed != result.rows:
+            fail(f"import {run}: {result.changed} of {result.rows} changed, {result.errors[:3]}")
+    return {
+        "actionplan.import_rows": result.rows,
+        "actionplan.import_noop_s": round(noop_s, 2),
+        **spread("actionplan.import_5000_rows_s", seconds),
+        **spread("actionplan.import_5000_rows_judging_s", judging),
+        "actionplan.import_5000_rows_statements": max(statements),
+        "actionplan.import_changed": result.changed,
+    }
+
+
+def _every_row_planned(data: bytes, shift: int = 0) -> bytes:
     from openpyxl import load_workbook
 
     from actionplan import excel
@@ -148,8 +282,8 @@ def _every_row_planned(data: bytes) -> bytes:
     sheet = book[excel.SHEET]
     start_col, end_col = excel.INDEX["planned_start"], excel.INDEX["planned_end"]
     for number in range(2, sheet.max_row + 1):
-        sheet.cell(number, start_col, dt.datetime(2015, 4, 1))
-        sheet.cell(number, end_col, dt.datetime(2015, 6, 30))
+        sheet.cell(number, start_col, dt.datetime(2015, 4, 1) + dt.timedelta(days=shift))
+        sheet.cell(number, end_col, dt.datetime(2015, 6, 30) + dt.timedelta(days=shift))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

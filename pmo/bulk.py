@@ -121,3 +121,44 @@ def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str 
             )
             statements += 1
     return statements
+
+
+def update_checked(
+    model, columns: Sequence[str], rows: Sequence[Sequence], *, guard: str, key: str = "id"
+) -> int:
+    """Set ``columns`` of many rows where ``guard`` still holds the value the caller read
+    (optimistic locking): ``rows`` are ``(key, expected_guard, *values)``. One
+    ``UPDATE … FROM (VALUES …)`` per batch (SQLite 3.33+ and Postgres alike; a VALUES list's
+    columns are column1, column2, … in both), as many rows a statement as the parameter
+    limit allows. Returns the number of rows updated: fewer than ``len(rows)`` means some
+    row moved on meanwhile, and the caller rolls its transaction back. Values go through
+    each field's ``get_db_prep_save`` (dates, JSON) and on Postgres are cast to the column's
+    type (a VALUES list has no types of its own)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(name) for name in (key, guard, *columns)]
+    casts = connection.vendor == "postgresql"
+    placeholders = [f"CAST(%s AS {f.cast_db_type(connection)})" if casts else "%s" for f in fields]
+    per_row = "(" + ", ".join(placeholders) + ")"
+    sets = ", ".join(
+        f"{quote(f.column)} = v.column{number}" for number, f in enumerate(fields[2:], start=3)
+    )
+    where = f"{table}.{quote(fields[0].column)} = v.column1"
+    where += f" AND {table}.{quote(fields[1].column)} = v.column2"
+    step = max(1, max_params() // len(fields))
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            params = [
+                field.get_db_prep_save(value, connection)
+                for row in chunk
+                for field, value in zip(fields, row, strict=True)
+            ]
+            values = ", ".join([per_row] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {where}",  # noqa: S608
+                params,
+            )
+            updated += cursor.rowcount
+    return updated
