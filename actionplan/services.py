@@ -161,13 +161,7 @@ def save_entry(
     if not changed:
         return SaveResult(entry, warnings_for(entry, values) if with_warnings else [], False)
     if entry.retired_on is not None:
-        raise EntryInvalid(
-            {
-                "system": gettext(
-                    "廃止した対象システムの計画は変更できません（復元すると変更できます）。"
-                )
-            }
-        )
+        raise _retired(entry)
     with transaction.atomic():
         claimed = PlanEntry.objects.filter(pk=entry_id, version=expected_version).update(
             version=expected_version + 1
@@ -186,6 +180,18 @@ def save_entry(
 
 
 SAVED_COLUMNS = (*EDITABLE_FIELDS, "version", "updated_by", "updated_at")
+
+
+def _retired(entry: PlanEntry) -> EntryInvalid:
+    """A retired target system's entries are kept as they were (restoring makes them editable)."""
+    return EntryInvalid(
+        {
+            "system": gettext(
+                "廃止した対象システムの計画は変更できません（復元すると変更できます）。"
+            )
+        },
+        entry_id=entry.pk,
+    )
 
 
 def save_entries(
@@ -213,6 +219,8 @@ def save_entries(
         if errors := rules.validate(values, context_for(entry, on=on)):
             raise EntryInvalid(errors, entry_id=entry.pk)
         if any(getattr(entry, name) != getattr(values, name) for name in EDITABLE_FIELDS):
+            if entry.retired_on is not None:
+                raise _retired(entry)
             pending.append((entry, values, expected))
     if not pending:
         return []

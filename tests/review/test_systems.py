@@ -207,6 +207,23 @@ def test_retired_entries_cannot_be_edited_and_get_no_new_rows(listed, sapporo, a
         plan_services.add_system(alice, sapporo, OWN)  # listed, retired: restore it instead
 
 
+def test_a_sheet_import_cannot_change_a_retired_row_and_names_it(listed, sapporo, alice):
+    """The bulk save of the sheet import refuses as the row edit does, all or nothing, and
+    says which row (so the marked workbook points at it, not at the sheet's first row)."""
+    systems.retire(alice, link_of(sapporo, OWN))
+    kept = plan_services._load(entries_of(sapporo, SHARED).first().pk)
+    retired = plan_services._load(entries_of(sapporo, OWN).first().pk)
+    changes = [
+        (kept, {"remarks": "変更"}, kept.version),
+        (retired, {"remarks": "x"}, retired.version),
+    ]
+    with pytest.raises(plan_services.EntryInvalid) as refused:
+        plan_services.save_entries(alice, changes)
+    assert refused.value.entry_id == retired.pk
+    assert "廃止した対象システムの計画は変更できません" in str(refused.value)
+    assert PlanEntry.objects.get(pk=kept.pk).remarks == ""  # nothing half-saved
+
+
 def test_an_edit_begun_before_the_retirement_is_refused_not_saved_over_it(listed, sapporo, alice):
     target = entries_of(sapporo, OWN).first()
     seen = target.version
