@@ -118,8 +118,17 @@ def test_read_gives_the_reading_and_the_words_in_one_pass():
 
 @pytest.mark.parametrize(
     ("word", "short"),
-    [("ぜい", True), ("ほ", True), ("ﾎｳ", False), ("ほう", True), ("ねんきん", False)]
-    + [("id", False), ("税", False), ("ー", False), ("さー", True)],
+    [
+        ("ぜい", True),
+        ("ほ", True),
+        ("ﾎｳ", False),
+        ("ほう", True),
+        ("ねんきん", False),
+        ("id", False),
+        ("税", False),
+        ("ー", False),
+        ("さー", True),
+    ],
 )
 def test_short_readings_are_one_or_two_kana(word, short):
     assert is_short_reading(word) is short  # ﾎｳ is a raw word: queries are normalised first

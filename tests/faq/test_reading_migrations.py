@@ -57,5 +57,8 @@ def test_existing_rows_get_the_readings_of_their_words():
                 names = {row[0] for row in cursor.fetchall()}
             assert {"faq_question_words", "faq_answer_words"} <= names
             assert "faq_question_reading_bigrams" not in names
+            with connection.cursor() as cursor:  # a search through it stays in one process
+                cursor.execute("SELECT proparallel FROM pg_proc WHERE proname = 'faq_words'")
+                assert cursor.fetchone() == ("u",)
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
