@@ -157,7 +157,8 @@ def _pairs(word: str) -> list[tuple[str, str, str]]:
       ぜいきん, 方法 ほうほう), not the syllable inside any reading (課税 かぜい, 情報
       じょうほう), which most entries have.
     - A word with kanji: the word in the text, and its reading in the readings (手続 also
-      finds 手続き); a two-kana reading (地区 ちく) as a whole word (not 畜産 ちくさん).
+      finds 手続き); a two-kana reading of two kanji or more (地区 ちく) as a whole word
+      (not 畜産 ちくさん).
     - Any other word (ねんきん, ﾈﾝｷﾝ folded, faq): in the text and in the readings.
     """
     if is_short_reading(word):
@@ -166,7 +167,9 @@ def _pairs(word: str) -> list[tuple[str, str, str]]:
     if read:
         pairs = [(column, word, CONTAINS) for column in TEXT_COLUMNS]
         for text in read:
-            if is_short_reading(text):
+            # A one-character word (税) is scanned anyway: its reading stays a substring, as
+            # cheap to test on each row as the text (a tsvector of every row is not).
+            if is_short_reading(text) and len(word) >= 2:
                 pairs += [(column, text, EXACT) for column in WORD_COLUMNS]
             else:
                 pairs += [(column, text, CONTAINS) for column in READING_COLUMNS]

@@ -198,3 +198,13 @@ def test_short_readings_use_the_word_indexes_on_postgres(make_faq):
         by_kanji = search.matching(FAQ.objects.all(), ["地区"]).explain()
     assert "faq_question_words" in plan and "faq_answer_words" in plan
     assert "faq_question_words" in by_kanji and "bigrams" in by_kanji
+
+
+@pytest.mark.django_db
+def test_one_kanji_still_finds_its_reading_anywhere(make_faq):
+    # 税 alone is scanned (one character): as before, its reading ぜい anywhere in a reading.
+    by_text = make_faq("税の質問", "<p>x</p>")
+    by_reading = make_faq("ぜいむの質問", "<p>x</p>")
+    make_faq("中間サーバーとは", "<p>x</p>")
+    found = list(search.matching(FAQ.objects.all(), search.parse("税").terms))
+    assert sorted(f.pk for f in found) == sorted([by_text.pk, by_reading.pk])
