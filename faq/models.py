@@ -1,7 +1,8 @@
 """FAQ entries, helpful votes, searches that found nothing, and inquiries (問い合わせ).
 
 The normalised search columns (``question_norm``, ``answer_norm``), their readings
-(``question_reading``, ``answer_reading``) and the FAQ's ``version``,
+(``question_reading``, ``answer_reading``), the readings of their words (``question_words``,
+``answer_words``) and the FAQ's ``version``,
 ``updated_at`` and ``updated_by`` are kept by :mod:`faq.services`, never by ``save()``; every
 write goes through the service layer.
 """
@@ -75,6 +76,10 @@ class FAQ(models.Model):
     # The same text read in kana (faq.normalize.reading), so ねんきん finds 年金.
     question_reading = models.TextField(editable=False, default="")
     answer_reading = models.TextField(editable=False, default="")
+    # The reading of each word, space separated (faq.normalize.read): ぜい finds 税金 (ぜいきん),
+    # a word that starts with it, through a GIN index (Postgres) instead of a scan.
+    question_words = models.TextField(editable=False, default="")
+    answer_words = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
     # Who saved it last and when (any path: portal, import, admin); null before this was kept.
     # ``version`` is bumped on every save, so an edit based on an older one can be refused.

@@ -198,10 +198,12 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _reading_pieces(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """The raw (unnormalised) reading and, for each of its characters, the source span."""
+def _analysed(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[str, int, int]]]:
+    """The raw (unnormalised) reading; for each of its characters, the source span; and the
+    words: ``(raw reading of the word, begin, end)`` with its span in ``text``."""
     out: list[str] = []
     owners: list[tuple[int, int]] = []
+    words: list[tuple[str, int, int]] = []
     for offset, chunk in _chunks(text):
         for morpheme in _tokenizer().tokenize(chunk):
             surface = morpheme.surface()
@@ -213,7 +215,20 @@ def _reading_pieces(text: str) -> tuple[str, list[tuple[int, int]]]:
                 piece = surface
                 owners += [(begin + i, begin + i + 1) for i in range(len(piece))]
             out.append(piece)
-    return "".join(out), owners
+            words.append((piece, begin, end))
+    return "".join(out), owners, words
+
+
+def _reading_pieces(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The raw (unnormalised) reading and, for each of its characters, the source span."""
+    raw, owners, _words = _analysed(text)
+    return raw, owners
+
+
+def _word_forms(piece: str) -> list[str]:
+    """The search forms of one analysed word: normalised, split at spaces, punctuation and
+    symbols dropped (a word is kept if it has a letter or a digit)."""
+    return [form for form in normalize(piece).split(" ") if any(c.isalnum() for c in form)]
 
 
 def reading(text: str | None) -> str:
@@ -239,11 +254,56 @@ def reading_with_spans(text: str | None) -> tuple[str, list[tuple[int, int]]]:
     return norm, [(owners[start][0], owners[end - 1][1]) for start, end in spans]
 
 
+def read(text: str | None) -> tuple[str, str]:
+    """``(reading, words)`` of ``text`` in one pass of the analyser: the reading as
+    :func:`reading` gives it, and the distinct reading of each word (morpheme) in order,
+    separated by one space: ``国民年金の税金`` → ``("こくみんねんきんのぜいきん",
+    "こくみん ねんきん の ぜいきん")``. The words are what a short reading query (ぜい, ほう)
+    is matched against: a word that starts with it, not any syllable inside a word."""
+    if not text:
+        return "", ""
+    text = str(text)
+    raw, _owners, analysed = _analysed(text)
+    seen: dict[str, None] = {}
+    for piece, _begin, _end in analysed:
+        for form in _word_forms(piece):
+            seen.setdefault(form, None)
+    return (normalize(raw) if _KANJI.search(text) else normalize(text)), " ".join(seen)
+
+
+def reading_words(text: str | None) -> str:
+    """The distinct normalised readings of the words of ``text``, space separated (see
+    :func:`read`)."""
+    return read(text)[1]
+
+
+def word_spans(text: str | None) -> list[tuple[str, int, int]]:
+    """``(word, begin, end)`` for every word of ``text``: its normalised reading and the span
+    of ``text`` it was read from (to mark the word a short reading query found)."""
+    if not text:
+        return []
+    return [
+        (form, begin, end)
+        for piece, begin, end in _analysed(str(text))[2]
+        for form in _word_forms(piece)
+    ]
+
+
 def variants(word: str) -> list[str]:
     """A normalised query word and, when it differs, its reading (年金 → ねんきん), to look up
     in the readings. A one-kana reading (税 is ぜい, but 日 is ひ) would match almost anything."""
     read = reading(word)
     return [word, read] if len(read) >= 2 and read != word else [word]
+
+
+_KANA_WORD = re.compile(r"^[\u3041-\u309f][\u3041-\u309f\u30fc]*$")
+SHORT_READING = 2
+
+
+def is_short_reading(word: str) -> bool:
+    """A normalised word of at most two kana (ぜい, ほう): the syllables are in most readings,
+    so it is matched as the start of a word (:func:`read`), not anywhere in a reading."""
+    return len(word) <= SHORT_READING and bool(_KANA_WORD.match(word))
 
 
 _HIRAGANA_WORD = re.compile(r"^[\u3041-\u309f\u30fc]{2,}$")

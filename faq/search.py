@@ -1,12 +1,17 @@
 """FAQ search on the normalised columns, question matches first, with safe highlighting.
 
 Every word of the query must appear in the question or the answer, as written or as read: the
-readings (kana) of both are stored too (:func:`faq.normalize.reading`), so ねんきん, ネンキン
+readings (kana) of both are stored too (:func:`faq.normalize.read`), so ねんきん, ネンキン
 and ﾈﾝｷﾝ find 年金, and a kanji word also matches by its reading. A word found in the
 question scores 2, in the answer 1; ties go to the most viewed. The lookups are ``contains``
 on the normalised (already case-folded) columns, which on Postgres use the pg_trgm GIN
 indexes of migration 0002 from three characters up; a two-character word (年金, 税務) is
 looked up in the bigram GIN indexes of migration 0005 first, then checked with ``contains``.
+
+A reading of one or two kana (ぜい, ほう) is a syllable of most readings: it is matched as the
+start of a word instead (ぜい finds 税金 ぜいきん and 税務, not 課税 かぜい), against the
+readings of the words stored beside the readings (``question_words``, ``answer_words``),
+through the GIN indexes of migration 0008 on Postgres.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from faq import richtext
 from faq.models import FAQ
 from faq.normalize import (
     has_kanji,
+    is_short_reading,
     kana_nouns,
     keywords,
     normalize,
@@ -42,6 +48,7 @@ from faq.normalize import (
     reading_with_spans,
     terms,
     variants,
+    word_spans,
 )
 
 MAX_QUERY_LENGTH = 200
@@ -95,15 +102,42 @@ class HasBigram(Func):
         return f"faq_bigrams({column}) @> ARRAY[%s]::text[]", [*params, self.word]
 
 
+class HasWord(Func):
+    """A word of ``column`` (space-separated readings of words) that starts with ``word``
+    (``prefix``) or is ``word``. On Postgres ``faq_words(column) @@ 'word':*``, the expression
+    of the GIN indexes of migration 0008; elsewhere (SQLite) a ``LIKE`` on the padded words."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, word: str, *, prefix: bool):
+        super().__init__(F(column))
+        self.word, self.prefix = word, prefix
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        escaped = self.word.replace("\\", "\\\\")
+        pattern = (
+            "% " + escaped.replace("%", "\\%").replace("_", "\\_") + ("%" if self.prefix else " %")
+        )
+        return f"(' ' || {column} || ' ') LIKE %s ESCAPE '\\'", [*params, pattern]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        lexeme = "'" + self.word.replace("\\", "\\\\").replace("'", "''") + "'"
+        query = lexeme + (":*" if self.prefix else "")
+        return f"faq_words({column}) @@ %s::tsquery", [*params, query]
+
+
 TEXT_COLUMNS = ("question_norm", "answer_norm")
 READING_COLUMNS = ("question_reading", "answer_reading")
+WORD_COLUMNS = ("question_words", "answer_words")
+CONTAINS, PREFIX, EXACT = "contains", "prefix", "exact"
 
 
 class InCandidates(Func):
     """``id = ANY(ARRAY(subquery))``: the candidates are read once through their indexes, then
     fetched by primary key. As ``id IN (subquery)`` the planner may instead scan the table and
-    probe the subquery per row, computing the bigrams of every row (seconds for a reading
-    such as ぜい that most entries contain)."""
+    probe the subquery per row, computing the bigrams of every row."""
 
     output_field = BooleanField()
 
@@ -116,54 +150,85 @@ class InCandidates(Func):
         return f"{pk} = ANY(ARRAY{subquery})", [*pk_params, *params]
 
 
-def _pairs(word: str) -> list[tuple[str, str]]:
-    """(column, text) lookups for a word. A word with kanji is looked for in the text, and its
-    reading in the readings (手続 also finds 手続き); a word without kanji (ねんきん, ﾈﾝｷﾝ
-    folded, faq) in the text and in the readings."""
+def _pairs(word: str) -> list[tuple[str, str, str]]:
+    """(column, text, how) lookups for a word.
+
+    - Two kana at most (ぜい, ほう, ﾎｳ folded): a word whose reading starts with it (税金
+      ぜいきん, 方法 ほうほう), not the syllable inside any reading (課税 かぜい, 情報
+      じょうほう), which most entries have.
+    - A word with kanji: the word in the text, and its reading in the readings (手続 also
+      finds 手続き); a two-kana reading of two kanji or more (地区 ちく) as a whole word
+      (not 畜産 ちくさん).
+    - Any other word (ねんきん, ﾈﾝｷﾝ folded, faq): in the text and in the readings.
+    """
+    if is_short_reading(word):
+        return [(column, word, PREFIX) for column in WORD_COLUMNS]
     read = variants(word)[1:]
     if read:
-        return [(column, word) for column in TEXT_COLUMNS] + [
-            (column, text) for text in read for column in READING_COLUMNS
-        ]
-    return [(column, word) for column in (*TEXT_COLUMNS, *READING_COLUMNS)]
+        pairs = [(column, word, CONTAINS) for column in TEXT_COLUMNS]
+        for text in read:
+            # A one-character word (税) is scanned anyway: its reading stays a substring, as
+            # cheap to test on each row as the text (a tsvector of every row is not).
+            if is_short_reading(text) and len(word) >= 2:
+                pairs += [(column, text, EXACT) for column in WORD_COLUMNS]
+            else:
+                pairs += [(column, text, CONTAINS) for column in READING_COLUMNS]
+        return pairs
+    return [(column, word, CONTAINS) for column in (*TEXT_COLUMNS, *READING_COLUMNS)]
+
+
+def _lookup(column: str, text: str, how: str) -> Q:
+    if how == CONTAINS:
+        return Q(**{f"{column}__contains": text})
+    return Q(HasWord(column, text, prefix=how == PREFIX))
 
 
 def _found(word: str) -> Q:
     """The word (or its reading) in the question or the answer, or in their readings.
 
-    Three characters and more use the pg_trgm indexes. On Postgres a two-kanji piece cannot:
-    the rows are then first read as candidates through the bigram GIN indexes (exact, not
-    evaluated again per row) and the trigram ones, once (:class:`InCandidates`), then
-    confirmed with ``contains``."""
+    Three characters and more use the pg_trgm indexes, words the GIN indexes of their words.
+    On Postgres a two-kanji piece cannot: the rows are then first read as candidates through
+    the bigram GIN indexes (exact, not evaluated again per row), the trigram and the word ones,
+    once (:class:`InCandidates`)."""
     pairs = _pairs(word)
     found = Q()
-    for column, text in pairs:
-        found |= Q(**{f"{column}__contains": text})
-    short = [text for _column, text in pairs if len(text) == 2]
-    # Two kana (ほう, ぜい) are in most readings: the bigram index would select nearly every
-    # row and the planner then computes the bigrams of each one (seconds); a plain scan is
-    # as fast as ILIKE. Two kanji (年金, 税務) are selective: narrow by the bigram index.
+    for column, text, how in pairs:
+        found |= _lookup(column, text, how)
+    short = [text for _column, text, how in pairs if how == CONTAINS and len(text) == 2]
+    # Two kanji (年金, 税務) are selective: narrow by the bigram index. Two other characters
+    # (id, a2) are scanned: a bigram of latin letters is in too many rows to narrow.
     if connection.vendor == "postgresql" and short and all(has_kanji(t) for t in short):
-        # Bigram and trigram lookups in separate arms of a UNION: in one OR the trigram
+        # Bigram and other lookups in separate arms of a UNION: in one OR the trigram
         # matches (lossy, so rechecked) would make every row recompute the bigrams.
-        bigrams, trigrams = Q(), Q()
-        for column, text in pairs:
-            if len(text) == 2:
+        bigrams, others = Q(), Q()
+        for column, text, how in pairs:
+            if how == CONTAINS and len(text) == 2:
                 bigrams |= Q(HasBigram(column, text))
             else:
-                trigrams |= Q(**{f"{column}__contains": text})
+                others |= _lookup(column, text, how)
         candidates = FAQ.objects.filter(bigrams).order_by().values("pk")
-        if trigrams:
-            candidates = candidates.union(FAQ.objects.filter(trigrams).order_by().values("pk"))
-        found &= Q(InCandidates(candidates))
+        if others:
+            candidates = candidates.union(FAQ.objects.filter(others).order_by().values("pk"))
+        # Each arm is exact (bigram containment of a two-character word is the substring; the
+        # trigram arm is rechecked in its own scan): the rows need no second test, which would
+        # read (detoast) the answer of every candidate again.
+        return Q(InCandidates(candidates))
     return found
 
 
 def _in_question(word: str) -> Q:
+    """The word in the question, to rank each row found. A word of the question's words is
+    looked up once, as the set of entries that have it (``id IN (subquery)``: a hashed subplan
+    read through the word index on Postgres), not computed for each of the thousands of rows
+    a short reading finds; the rest (few rows found) for each row."""
     found = Q()
-    for column, text in _pairs(word):
-        if column.startswith("question_"):
-            found |= Q(**{f"{column}__contains": text})
+    for column, text, how in _pairs(word):
+        if not column.startswith("question_"):
+            continue
+        if column in WORD_COLUMNS:
+            found |= Q(pk__in=FAQ.objects.filter(_lookup(column, text, how)).values("pk"))
+        else:
+            found |= _lookup(column, text, how)
     return found
 
 
@@ -183,13 +248,21 @@ def matching(queryset: QuerySet[FAQ], words: list[str]) -> QuerySet[FAQ]:
             default=Value(1),
             output_field=IntegerField(),
         )
+    # The search columns are for the WHERE only: not carried through the sort of every row
+    # found (half the table for ぜい), nor fetched.
+    queryset = queryset.defer(*TEXT_COLUMNS, *READING_COLUMNS, *WORD_COLUMNS)
     return queryset.annotate(rank=rank).order_by("-rank", "-view_count", "number")
 
 
 def _ranges(text: str, words: list[str]) -> list[tuple[int, int]]:
-    """Spans of ``text`` matching ``words`` in its normalised form, else in its reading."""
-    norm, spans = normalize_with_spans(text)
+    """Spans of ``text`` matching ``words`` in its normalised form, else in its reading; for a
+    short reading (ぜい), the words whose reading starts with it (税金, not 課税)."""
     ranges: list[tuple[int, int]] = []
+    short = tuple(word for word in words if is_short_reading(word))
+    if short:
+        ranges += [(begin, end) for form, begin, end in word_spans(text) if form.startswith(short)]
+        words = [word for word in words if word not in short]
+    norm, spans = normalize_with_spans(text)
     missing: list[str] = []
     for word in words:
         before = len(ranges)

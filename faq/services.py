@@ -27,7 +27,7 @@ from faq.models import (
     InquiryStatus,
     SearchMiss,
 )
-from faq.normalize import normalize, reading
+from faq.normalize import normalize, read
 from outbox import services as outbox
 from outbox.recipients import receives_mail
 
@@ -58,6 +58,8 @@ _SAVED_FIELDS = (
     "answer_norm",
     "question_reading",
     "answer_reading",
+    "question_words",
+    "answer_words",
     "updated_at",
     "updated_by",
     "version",
@@ -102,12 +104,12 @@ def stale_edit(pk: int) -> StaleEdit:
 
 
 def refresh_search_columns(faq: FAQ) -> None:
-    """The normalised text and its reading (kana), for every save of the FAQ."""
+    """The normalised text, its reading (kana) and the readings of its words, for every save."""
     plain_answer = richtext.to_plain(faq.answer)
     faq.question_norm = normalize(faq.question)
     faq.answer_norm = normalize(plain_answer)
-    faq.question_reading = reading(faq.question)
-    faq.answer_reading = reading(plain_answer)
+    faq.question_reading, faq.question_words = read(faq.question)
+    faq.answer_reading, faq.answer_words = read(plain_answer)
 
 
 def clean_content(faq: FAQ) -> None:

@@ -40,3 +40,25 @@ def test_existing_rows_get_their_readings():
         )
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_rows_get_the_readings_of_their_words():
+    apps = _migrate([("faq", "0007_import_job")])
+    try:
+        FAQ = apps.get_model("faq", "FAQ")
+        FAQ.objects.create(number="FAQ-0001", question="税金の質問", answer="<p>生活保護</p>")
+        apps = _migrate([("faq", "0008_search_reading_words")])
+        faq = apps.get_model("faq", "FAQ").objects.get()
+        assert (faq.question_words, faq.answer_words) == ("ぜいきん の しつもん", "せいかつ ほご")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'faq_faq'")
+                names = {row[0] for row in cursor.fetchall()}
+            assert {"faq_question_words", "faq_answer_words"} <= names
+            assert "faq_question_reading_bigrams" not in names
+            with connection.cursor() as cursor:  # a search through it stays in one process
+                cursor.execute("SELECT proparallel FROM pg_proc WHERE proname = 'faq_words'")
+                assert cursor.fetchone() == ("u",)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

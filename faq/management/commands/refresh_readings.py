@@ -12,7 +12,7 @@ from documents import services as documents
 from documents.models import Document
 from faq import richtext
 from faq.models import FAQ
-from faq.normalize import reading
+from faq.normalize import read
 
 
 class Command(BaseCommand):
@@ -20,14 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         faqs = 0
-        for faq in FAQ.objects.only(
-            "pk", "question", "answer", "question_reading", "answer_reading"
-        ):
-            question, answer = reading(faq.question), reading(richtext.to_plain(faq.answer))
-            if (question, answer) != (faq.question_reading, faq.answer_reading):
-                FAQ.objects.filter(pk=faq.pk).update(
-                    question_reading=question, answer_reading=answer
-                )
+        fields = ("question_reading", "question_words", "answer_reading", "answer_words")
+        for faq in FAQ.objects.only("pk", "question", "answer", *fields):
+            values = (*read(faq.question), *read(richtext.to_plain(faq.answer)))
+            if values != tuple(getattr(faq, field) for field in fields):
+                FAQ.objects.filter(pk=faq.pk).update(**dict(zip(fields, values, strict=True)))
                 faqs += 1
         docs = 0
         for document in Document.objects.select_related("publisher", "category"):
