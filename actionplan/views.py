@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
@@ -43,16 +44,28 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _typed_day(value: str) -> dt.date:
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(value.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
 def parse_as_of(value: str | None) -> tuple[dt.datetime | None, str]:
-    """``?as_of=YYYY-MM-DD`` as the end of that day (Tokyo), or an error message."""
+    """``?as_of=2015-07-09`` (the picker's) or 2015/07/09 (typed) as the end of that day (Tokyo),
+    or an error message."""
     if not value:
         return None, ""
     try:
-        day = dt.date.fromisoformat(value.strip())
+        day = _typed_day(value)
     except ValueError:
-        return None, "日付は 2015-07-09 の形で指定してください。現在の計画を表示しています。"
+        return None, gettext(
+            "日付は 2015/07/09 の形で指定してください。現在の計画を表示しています。"
+        )
     if day > timezone.localdate():
-        return None, "未来の日付は指定できません。現在の計画を表示しています。"
+        return None, gettext("未来の日付は指定できません。現在の計画を表示しています。")
     end = dt.datetime.combine(day, dt.time.max)
     return timezone.make_aware(end), ""
 

@@ -122,15 +122,20 @@ class VerdictForm(forms.Form):
 
 
 def parse_as_of(value: str | None) -> tuple[dt.date | None, str]:
-    """``?as_of=YYYY-MM-DD`` for the report: a past or today's date, or a message."""
+    """``?as_of=2015-07-09`` (the picker's) or 2015/07/09 (typed) for the report: a past or
+    today's date, or a message."""
     if not value:
         return timezone.localdate(), ""
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None, "基準日は 2015-07-09 の形で指定してください。"
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            day = dt.datetime.strptime(value.strip(), pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        return None, str(_("基準日は 2015/07/09 の形で指定してください。"))
     if day > timezone.localdate():
-        return None, "未来の日付は基準日に指定できません。"
+        return None, str(_("未来の日付は基準日に指定できません。"))
     return day, ""
 
 

@@ -15,7 +15,9 @@ def test_the_faq_forms_say_what_an_empty_choice_means():
     )
     assert "---------" not in rendered
     assert '<option value="" selected>（指定なし）</option>' in str(InquiryForm()["work_item"])
-    assert '<option value="" selected>（選択してください）</option>' in str(AssignForm()["assignee"])
+    assert '<option value="" selected>（選択してください）</option>' in str(
+        AssignForm()["assignee"]
+    )
 
 
 def test_any_other_dashes_choice_reads_choose():

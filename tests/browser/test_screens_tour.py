@@ -299,6 +299,8 @@ def test_login_and_two_factor_pages_fit(browser, live_server, everything):
         _auth_page(page, "recovery-codes", size, "リカバリーコード", problems)
         page.goto("/accounts/2fa/reauthenticate/")
         _auth_page(page, "reauthenticate-code", size, "二要素認証コードの再入力", problems)
+        page.goto("/accounts/password/change/")
+        _auth_page(page, "password-change", size, "パスワード変更", problems)
         page.goto("/accounts/logout/")
         _auth_page(page, "logout", size, "ログアウト", problems)
         context.close()
@@ -317,5 +319,81 @@ def test_two_factor_setup_page_fits(browser, live_server, everything):
         page.get_by_role("button", name="確認").click()
         page.wait_for_url("**/2fa/totp/activate/")
         _auth_page(page, "two-factor-setup", size, "二要素認証の設定", problems)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _reset_link(email: str, sent_before: int) -> str:
+    from django.core import mail
+
+    (message,) = [m for m in mail.outbox[sent_before:] if m.to == [email]]
+    # The path only: the mail names the configured site, not the test's server.
+    return re.search(r"/accounts/password/reset/key/\S+/", message.body).group(0)
+
+
+def test_password_reset_link_pages_fit(browser, live_server, everything):
+    """The mailed reset link: its form, the page after it, and the link used a second time."""
+    from django.core import mail
+
+    problems: list[str] = []
+    for number, (size, viewport) in enumerate(VIEWPORTS.items()):
+        context = _context(browser, live_server, viewport)
+        page = context.new_page()
+        page.goto("/accounts/password/reset/")
+        sent = len(mail.outbox)
+        page.get_by_label("メールアドレス").fill("sapporo@demo.example")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/password/reset/done/")
+        link = _reset_link("sapporo@demo.example", sent)
+        page.goto(link)
+        page.wait_for_url("**/*-set-password/")
+        _auth_page(page, "password-reset-from-key", size, "新しいパスワードの設定", problems)
+        new_password = f"Sapporo-Ichiro-{number}-2015"
+        page.get_by_label("新しいパスワード", exact=False).first.fill(new_password)
+        page.locator("input[name=password2]").fill(new_password)
+        page.get_by_role("button", name="パスワードを設定する").click()
+        page.wait_for_url("**/password/reset/key/done/")
+        _auth_page(
+            page, "password-reset-from-key-done", size, "パスワードを再設定しました", problems
+        )
+        page.goto(link)
+        _auth_page(page, "password-reset-from-key-used", size, "再設定のリンクが無効です", problems)
+        log_in(page, "sapporo@demo.example", new_password)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_login_by_code_is_off():
+    """allauth's code-entry login is not offered (ACCOUNT_LOGIN_BY_CODE_ENABLED): should it be
+    turned on, its pages (/accounts/login/code/, …/confirm/) join the tour above."""
+    from allauth.account import app_settings
+
+    assert not app_settings.LOGIN_BY_CODE_ENABLED
+    assert not app_settings.PASSWORD_RESET_BY_CODE_ENABLED
+
+
+def test_two_factor_deactivation_page_fits(browser, live_server, everything):
+    """Turning the authenticator app off: the page, and where it leads (the portal's words)."""
+    from accounts.demo import enrol_demo_totp
+    from accounts.models import User
+
+    problems: list[str] = []
+    reviewer = User.objects.get(email="mhlw@demo.example")
+    for size, viewport in VIEWPORTS.items():
+        enrol_demo_totp(reviewer)
+        context = _context(browser, live_server, viewport)
+        page = context.new_page()
+        log_in(page, reviewer.email)
+        page.goto("/accounts/2fa/totp/deactivate/")
+        # Turning a factor off asks for the password again first (allauth's reauthentication).
+        page.locator("input[name=password]").fill("pmo-demo-2015")
+        page.get_by_role("button", name="確認").click()
+        page.wait_for_url("**/2fa/totp/deactivate/")
+        _auth_page(page, "two-factor-deactivate", size, "認証アプリの無効化", problems)
+        page.get_by_role("button", name="無効にする").click()
+        page.wait_for_url("**/accounts/2fa/**")
+        _auth_page(page, "two-factor-deactivated", size, "二要素認証", problems)
+        if "認証アプリを無効にしました。" not in page.locator("body").inner_text():
+            problems.append(f"deactivated at {size}: no 認証アプリを無効にしました。")
         context.close()
     assert not problems, "\n".join(problems)

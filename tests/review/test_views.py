@@ -322,7 +322,11 @@ def test_check_flow_coordinator_routes_ministry_marks_organisation_sees(
 
 @pytest.mark.parametrize(
     ("as_of", "message"),
-    [("2015/13/01", "2015-07-09 の形"), ("2999-01-01", "未来の日付")],
+    [
+        ("2015/13/01", "2015/07/09 の形"),
+        ("2015-7-9x", "2015/07/09 の形"),
+        ("2999-01-01", "未来の日付"),
+    ],
 )
 def test_report_refuses_bad_dates(client, judged, coordinator, as_of, message):
     from review.models import ReportJob
