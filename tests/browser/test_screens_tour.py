@@ -40,6 +40,9 @@ HUB_LINKS = "main .link-list a[href^='/']"
 # A date that says how to write it: 例: 2015/09/30 (the picker's own order is the browser's).
 DATE_HINT = re.compile(r"例[:：]\s*\d{4}/\d{2}/\d{2}")
 
+# After the window changes size: a frame for the resize event and the scripts that follow it.
+SETTLE = "() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 200)))"
+
 # What the page measures: its own width against the window, and where each row action sits.
 MEASURE = """() => {
   // The part of an element that can be seen: the window cut by every box that clips it.
@@ -64,6 +67,7 @@ MEASURE = """() => {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     lang: document.documentElement.lang,
+    locale: navigator.language,
     dashes: document.documentElement.outerHTML.includes('---------'),
     tables: Array.from(document.querySelectorAll('table'))
       .map((t) => t.getBoundingClientRect().width),
@@ -94,9 +98,12 @@ def _context(browser, live_server, viewport):
     )
 
 
-def _look(page, name: str, size: str, problems: list[str], *, axe=True, full=True) -> dict:
+def _look(
+    page, name: str, size: str, problems: list[str], *, axe=True, full=True, settle=True
+) -> dict:
     """Measure the page as it is now and write its screenshot; collect what does not fit."""
-    page.wait_for_load_state("networkidle")
+    if settle:  # htmx may still be loading parts of the page
+        page.wait_for_load_state("networkidle")
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{name}-{size}.png"), full_page=full)
     figures = page.evaluate(MEASURE)
@@ -113,6 +120,8 @@ def _look(page, name: str, size: str, problems: list[str], *, axe=True, full=Tru
         problems.append(f"{name} at {size}: page is {figures['scrollWidth']} px wide in {inner}")
     if figures["lang"] != "ja":
         problems.append(f"{name}: <html lang={figures['lang']!r}>, expected ja")
+    if figures["locale"] != "ja-JP":  # a date picker shows yyyy/mm/dd only in a Japanese browser
+        problems.append(f"{name}: the browser runs as {figures['locale']}, expected ja-JP")
     if figures["dashes"]:
         problems.append(f"{name}: shows Django's empty choice 「---------」")
     for field in figures["dates"]:
@@ -196,8 +205,11 @@ def _tour_role(browser, live_server, email: str, problems: list[str], reached: d
         for index, (size, viewport) in enumerate(VIEWPORTS.items()):
             if index:
                 page.set_viewport_size(viewport)
+                page.evaluate(SETTLE)
             if status == 404:
-                _look(page, name, size, problems, axe=size not in axe_on_404, full=False)
+                _look(
+                    page, name, size, problems, axe=size not in axe_on_404, full=False, settle=False
+                )
                 axe_on_404.add(size)
                 _check_404(page, name, size, problems)
                 continue
@@ -397,3 +409,22 @@ def test_two_factor_deactivation_page_fits(browser, live_server, everything):
             problems.append(f"deactivated at {size}: no 認証アプリを無効にしました。")
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_date_pickers_read_year_month_day(browser):
+    """The browser runs in Japanese (conftest: LANGUAGE, --lang, context locale ja-JP), so a
+    date picker shows 2015/09/30 with 年, 月, 日 in that order, as an officer's browser does;
+    an English one shows 09/30/2015 (needs Debian's chromium-l10n for the Japanese UI)."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.set_content(
+        '<html lang="ja"><label for="d">日付</label><input type="date" id="d" value="2015-09-30">'
+    )
+    tree = context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    fields = [
+        node["name"]["value"].split()[0]
+        for node in tree["nodes"]
+        if not node.get("ignored") and node.get("role", {}).get("value") == "spinbutton"
+    ]
+    context.close()
+    assert fields == ["年", "月", "日"], f"date picker fields {fields}: install chromium-l10n"
