@@ -1,9 +1,17 @@
-"""A tour of the main pages as the roles that reach them, on a desk (1280 × 900) and on a phone
-(390 × 844): no page scrolls sideways (WCAG 1.4.10 reflow), every plan row's 編集 is on screen and
-axe-core finds no violation of any impact.
+"""Every main page as every one of the nine demo people, on a desk (1280 × 900) and on a phone
+(390 × 844), in a Japanese browser: where the role may go, the page; where it may not, the 404
+page (in the shell, with the menu). On each: axe-core finds no violation of any impact, the page
+never scrolls sideways (WCAG 1.4.10 reflow), every row action (編集 …) is wholly in view, no
+select offers 「---------」, every date picker says 例: 2015/09/30, <html lang="ja">. The menu
+and the 管理 page never link to a page that answers 404.
 
-Screenshots go to var/screens/ (gitignored) for people to look at; the figures measured are
-printed, so a failing run says which page is how wide.
+The pages come from the URL resolver (tour_pages.py; tests/test_tour_pages.py fails for a
+pattern that is neither toured nor listed as no page). One browser, one context per person,
+logged in once (two-factor with the demo TOTP code); the phone size is the same page resized.
+PMO_TOUR_ROLES=sapporo,mhlw tours only those people. allauth's pages are toured below it.
+
+Screenshots go to var/screens/<person>-<page>-<size>.png (gitignored) for people to look at;
+the figures measured are printed (-s), so a failing run says which page is how wide.
 """
 
 from __future__ import annotations
