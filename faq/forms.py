@@ -12,6 +12,14 @@ from faq.normalize import normalize
 from faq.services import StaleEdit
 
 MAX_ATTACHMENTS = 5
+# An optional choice left empty, said in words (Django's default is 「---------」).
+NOT_CHOSEN = _("（指定なし）")
+# A choice that must be made.
+CHOOSE = _("（選択してください）")
+
+
+def _choices(choices) -> list:
+    return [("", NOT_CHOSEN), *choices]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,6 +56,12 @@ class InquiryForm(forms.ModelForm):
                 "max_length": _("質問内容は%(limit_value)d文字以内で入力してください。"),
             },
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("work_item", "field"):
+            choices = self.fields[name].choices
+            self.fields[name].choices = _choices([c for c in choices if c[0] != ""])
 
     def clean_subject(self) -> str:
         return self._not_blank("subject", _("件名を入力してください。"))
@@ -89,6 +103,7 @@ class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("担当者"),
         queryset=User.objects.none(),
+        empty_label=CHOOSE,
         error_messages={"required": _("担当者を選んでください。")},
     )
 
@@ -124,11 +139,9 @@ class PublishForm(forms.Form):
         error_messages={"required": _("回答を入力してください。")},
     )
     work_item = forms.ChoiceField(
-        label=_("作業項目"), choices=[("", "---------"), *WorkItem.choices], required=False
+        label=_("作業項目"), choices=_choices(WorkItem.choices), required=False
     )
-    field = forms.ChoiceField(
-        label=_("分野"), choices=[("", "---------"), *Field.choices], required=False
-    )
+    field = forms.ChoiceField(label=_("分野"), choices=_choices(Field.choices), required=False)
 
 
 class ImportForm(forms.Form):
@@ -191,10 +204,6 @@ class LinksField(forms.CharField):
                 code="invalid",
             )
         return links
-
-
-def _choices(choices) -> list:
-    return [("", "---------"), *choices]
 
 
 class FAQForm(forms.Form):

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's form templates, for FORM_RENDERER below.
+    "django.forms",
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
@@ -102,6 +104,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through TEMPLATES, so templates/django/forms/ may override one (the date
+# picker's 例: 2015/09/30 hint).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.database("DATABASE_URL", default_sqlite=VAR_DIR / "pmo.sqlite3")}

@@ -188,6 +188,7 @@ def test_history_fragment(client, alice, plan, sapporo):
     [
         ("2015-13-01", "日付は 2015/07/09 の形で指定してください。"),
         ("yesterday", "日付は 2015/07/09 の形で指定してください。"),
+        ("2015/13/01", "日付は 2015/07/09 の形で指定してください。"),
         ("2999-01-01", "2999/01/01 は未来の日付です。"),
         ("2014-12-31", "2014/12/31 はプログラムの開始日（2015/01/01）より前です。"),
     ],
@@ -196,6 +197,13 @@ def test_bad_as_of_is_explained(client, alice, plan, sapporo, value, message):
     client.force_login(alice)
     body = client.get(url("plan", sapporo), {"as_of": value}).content.decode()
     assert message in body
+
+
+def test_as_of_takes_the_date_as_people_write_it(client, alice, plan, sapporo):
+    from actionplan.views import parse_as_of
+
+    assert parse_as_of("2015/07/09")[0] == parse_as_of("2015-07-09")[0]
+    assert parse_as_of("2015/07/09")[0].date().isoformat() == "2015-07-09"
 
 
 def test_as_of_page_is_read_only(client, alice, plan, sapporo):

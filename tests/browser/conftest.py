@@ -17,12 +17,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # The browser's own language, as a Japanese officer's: date pickers show 年/月/日 in that
+    # order (yyyy/mm/dd), not the mm/dd/yyyy of an English browser. On Linux Chromium takes it
+    # from LANGUAGE/LANG (CHROMIUM_ENV); --lang is for the other platforms.
+    "--lang=ja-JP",
 ]
+CHROMIUM_ENV = {"LANGUAGE": "ja", "LANG": "ja_JP.UTF-8"}
 
 
 MISSING_CHROMIUM = (
     f"Chromium is missing at {CHROMIUM}: install it with "
-    "`apt-get install chromium fonts-noto-cjk` (or leave the browser journeys out "
+    "`apt-get install chromium chromium-l10n fonts-noto-cjk` (or leave the browser journeys out "
     "deliberately with `pytest -m 'not browser'`)"
 )
 
@@ -48,7 +53,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         yield browser
         browser.close()
 
