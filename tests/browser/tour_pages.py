@@ -132,6 +132,7 @@ def review_org(suffix: str) -> Callable:
 
 MAIN_PAGES: dict[str, Callable] = {
     "top": fixed("/"),
+    "own_settings": fixed("/settings/"),
     # 管理
     "accounts:hub": fixed("/manage/"),
     "accounts:manage": fixed("/manage/accounts/"),
@@ -186,6 +187,7 @@ MAIN_PAGES: dict[str, Callable] = {
     "review:follow_ups": fixed("/review/follow-ups/"),
     "review:follow_up": lambda user: f"/review/follow-ups/{_follow_up(user).pk}/",
     "review:not_started": fixed("/review/not-started/"),
+    "review:assignments": fixed("/review/assignments/"),
 }
 
 # Other views of a main page that look different enough to be toured as well.
@@ -216,6 +218,12 @@ NOT_PAGES: dict[str, str] = {
     "actionplan:entry_row": FRAGMENT,
     "actionplan:entry_history": FRAGMENT,
     "actionplan:advice_add": POST,
+    "actionplan:advice_acknowledge": POST,
+    "actionplan:system_rename": POST,
+    "actionplan:system_retire": POST,
+    "review:assignment_remove": POST,
+    "review:check_revised": POST,
+    "review:remind": POST,
     "actionplan:system_add": POST,
     "documents:publish": POST,
     "documents:withdraw": POST,
