@@ -337,6 +337,26 @@ class PrefectureSummary:
         )
 
 
+def _count_flags(lines: dict, programme, scope) -> None:
+    """Each line's open flags (all, needing follow-up, approved) within the scope's work
+    items, and its latest follow-up state: two queries whatever the number of lines."""
+    flags = DelayFlag.objects.filter(
+        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
+    )
+    if scope.work_item_ids is not None:
+        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+    for org_id, n, significant, approved in (
+        flags.values("organization_id")
+        .annotate(**flag_counts())
+        .values_list("organization_id", "n", "s", "a")
+        .order_by()
+    ):
+        line = lines[org_id]
+        line.flags, line.significant, line.approved = n, significant, approved
+    for org_id, state in latest_follow_ups(list(lines), programme).items():
+        lines[org_id].follow_up = state
+
+
 def prefecture_lines(
     user, programme: Programme, prefecture: Organization, scope: Scope
 ) -> list[OrgLine]:
@@ -356,21 +376,7 @@ def prefecture_lines(
         lines[org_id].entries += n
         if status in (Status.DONE, Status.NOT_APPLICABLE):
             lines[org_id].finished += n
-    flags = DelayFlag.objects.filter(
-        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
-    )
-    if scope.work_item_ids is not None:
-        flags = flags.filter(work_item_id__in=scope.work_item_ids)
-    for org_id, n, significant, approved in (
-        flags.values("organization_id")
-        .annotate(**flag_counts())
-        .values_list("organization_id", "n", "s", "a")
-        .order_by()
-    ):
-        line = lines[org_id]
-        line.flags, line.significant, line.approved = n, significant, approved
-    for org_id, state in latest_follow_ups(list(lines), programme).items():
-        lines[org_id].follow_up = state
+    _count_flags(lines, programme, scope)
     return list(lines.values())
 
 
@@ -737,21 +743,7 @@ def assigned_lines(user, programme: Programme, scope: Scope) -> list[OrgLine]:
     lines = {org.pk: OrgLine(org) for org in organizations.order_by("code")}
     if not lines:
         return []
-    flags = DelayFlag.objects.filter(
-        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
-    )
-    if scope.work_item_ids is not None:
-        flags = flags.filter(work_item_id__in=scope.work_item_ids)
-    for org_id, n, significant, approved in (
-        flags.values("organization_id")
-        .annotate(**flag_counts())
-        .values_list("organization_id", "n", "s", "a")
-        .order_by()
-    ):
-        line = lines[org_id]
-        line.flags, line.significant, line.approved = n, significant, approved
-    for org_id, state in latest_follow_ups(list(lines), programme).items():
-        lines[org_id].follow_up = state
+    _count_flags(lines, programme, scope)
     return sorted(
         lines.values(), key=lambda line: (-line.significant, -line.flags, line.organization.code)
     )
