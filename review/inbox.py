@@ -6,11 +6,12 @@ what a page shows and what is still to do cannot disagree:
 - a 要修正 verdict on its plan, until the ministry checks it again (a new verdict, or the
   coordinator routes the plan again);
 - advice on its plan, until someone of the organisation marks it read (確認しました);
+- an approved later date, until someone of the organisation marks it read (確認しました);
 - a reminder to enter its plan, until it has entered something;
 - for the reviewing side: answers to the follow-ups its organisation opened, until it closes
   them.
 
-One query per kind, each capped at :data:`LIMIT` rows, whatever the numbers: four for an
+One query per kind, each capped at :data:`LIMIT` rows, whatever the numbers: five for an
 organisation, one more for a reviewing organisation.
 """
 
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from actionplan.models import Advice, PlanEntry
-from review.models import FollowUp, MinistryReview, ReviewEvent
+from review.models import ApprovedException, FollowUp, MinistryReview, ReviewEvent
 from review.selectors import BEGUN, NOT_ENTERED
 
 LIMIT = 10
@@ -50,6 +51,7 @@ def unhandled(user) -> list[Item]:
         found += _open_follow_ups(org)
         found += _needs_fix(org)
         found += _advice(org)
+        found += _approvals(org)
         found += _reminders(org)
     if permissions.can(user, permissions.REVIEW):
         found += _answers(org)
@@ -127,6 +129,33 @@ def _advice(org) -> list[Item]:
             advice.created_at,
         )
         for advice in rows
+    ]
+
+
+def _approvals(org) -> list[Item]:
+    """Approved later dates the organisation has not yet marked read."""
+    rows = (
+        ApprovedException.objects.filter(
+            organization=org, acknowledged_at=None, task__work_item__programme__is_active=True
+        )
+        .select_related("task__work_item", "system", "approved_by_organization__parent")
+        .order_by("-approved_at", "-pk")[:LIMIT]
+    )
+    url = reverse("actionplan:plan", args=[org.code]) + "#standing"
+    return [
+        Item(
+            "approval",
+            _("期日延長の承認：%(who)s") % {"who": _name(approval.approved_by_organization)},
+            _("%(task)s%(system)s は %(day)s まで")
+            % {
+                "task": f"{approval.task.work_item.code}. {approval.task.name}",
+                "system": f"（{approval.system.name}）" if approval.system else "",
+                "day": f"{approval.approved_until:%Y/%m/%d}",
+            },
+            url,
+            approval.approved_at,
+        )
+        for approval in rows
     ]
 
 

@@ -132,6 +132,17 @@ class ApprovedException(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("承認日時"), auto_now=True)
+    # Read by the organisation (確認しました); until then it is on the organisation's TOP.
+    # A new approval of the same task (a later date) is to be read again.
+    acknowledged_at = models.DateTimeField(_("団体の確認日時"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("団体の確認者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords(verbose_name=_("承認の履歴"))
 
     class Meta:

@@ -525,6 +525,8 @@ def approve(
                 "note": note.strip(),
                 "approved_by": user,
                 "approved_by_organization": user.organization,
+                "acknowledged_at": None,  # a new date for the organisation to read
+                "acknowledged_by": None,
             },
         )
         judge_entries(
@@ -543,6 +545,16 @@ def approve(
             recipients=events.organization_side(organization),
         )
     return exception
+
+
+def acknowledge_approval(user, approval) -> bool:
+    """The organisation has read the approved later date (確認しました): it leaves its TOP.
+    False when someone acknowledged it first (one conditional UPDATE)."""
+    return bool(
+        ApprovedException.objects.filter(pk=approval.pk, acknowledged_at=None).update(
+            acknowledged_at=timezone.now(), acknowledged_by=user
+        )
+    )
 
 
 def open_follow_up(user, organization, programme, *, cause, actions, due_on, work_item=None):

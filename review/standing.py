@@ -67,7 +67,7 @@ def standing(user, organization, programme, as_of: dt.datetime | None = None) ->
             approvals.filter(organization=organization, task__work_item__programme=programme),
             VIEW,
         )
-        .select_related("task__work_item")
+        .select_related("task__work_item", "system")
         .order_by("task__work_item__order", "task__order")
     )
     found.follow_ups = list(

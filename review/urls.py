@@ -13,6 +13,11 @@ urlpatterns = [
     path("review/orgs/<str:code>/", views.organization, name="organization"),
     path("review/orgs/<str:code>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
     path("review/orgs/<str:code>/approve/", views.approve, name="approve"),
+    path(
+        "review/orgs/<str:code>/approvals/<int:pk>/acknowledge/",
+        views.approval_acknowledge,
+        name="approval_acknowledge",
+    ),
     path("review/orgs/<str:code>/check/", views.check, name="check"),
     path("review/orgs/<str:code>/check/revised/", views.check_revised, name="check_revised"),
     path("review/checks/", views.checks, name="checks"),

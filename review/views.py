@@ -957,3 +957,20 @@ def check_revised(request: HttpRequest, code: str) -> HttpResponse:
         )
     plan = reverse("actionplan:plan", args=[org.code])
     return redirect(f"{plan}?{programmes.PARAM}={programme.pk}#standing")
+
+
+@login_required
+@require_POST
+def approval_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The organisation has read an approved later date (確認しました): it leaves the
+    organisation's TOP. Those who may edit the plan only; anyone else gets 404."""
+    org = _organization(request, code, permissions.EDIT_PLAN)
+    # The organisation's own approvals, whatever work item (its staff read every one of them).
+    approval = ApprovedException.objects.filter(organization=org, pk=pk).first()
+    if approval is None:
+        raise permissions.denied(request, permissions.EDIT_PLAN, {"approval": pk})
+    programme = _programme(request)
+    if services.acknowledge_approval(request.user, approval):
+        messages.success(request, gettext("期日延長の承認を確認済みにしました。"))
+    plan = reverse("actionplan:plan", args=[org.code])
+    return redirect(f"{plan}?{programmes.PARAM}={programme.pk}#standing")

@@ -437,6 +437,22 @@ def advice_acknowledge(world, org, marker):
     return f"/orgs/{org.code}/plan/advice/{advice.pk}/acknowledge/", None
 
 
+def approval_acknowledge(world, org, marker):
+    """POST 確認しました on an approved later date the organisation received."""
+    import datetime as dt
+
+    from review.models import ApprovedException
+
+    entry = _entry(world, org, marker)
+    approval = ApprovedException.objects.create(
+        organization=org,
+        task=entry.task,
+        approved_until=dt.date(2016, 3, 31),
+        reason="vendor_capacity",
+    )
+    return f"/review/orgs/{org.code}/approvals/{approval.pk}/acknowledge/", None
+
+
 def remind(world, org, marker):
     """POST a reminder to the organisation (entries, nothing entered); ``data`` names it."""
     _entry(world, org, marker)
@@ -625,6 +641,7 @@ CASES: dict[str, Case] = {
     "review:check": Case(review_org("check/"), PREFECTURE_REVIEW),
     # 修正を報告: the organisation's own people who may edit its plan.
     "review:check_revised": Case(review_org("check/revised/"), EDIT_OWN, method="post"),
+    "review:approval_acknowledge": Case(approval_acknowledge, EDIT_OWN, method="post"),
     "review:checks": Case(review_page("/review/checks/"), REVIEWERS),
     "review:follow_ups": Case(review_page("/review/follow-ups/"), ANY_PAGE),
     "review:follow_up": Case(follow_up, OWN_ORG),

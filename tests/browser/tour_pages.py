@@ -223,6 +223,7 @@ NOT_PAGES: dict[str, str] = {
     "actionplan:system_retire": POST,
     "review:assignment_remove": POST,
     "review:check_revised": POST,
+    "review:approval_acknowledge": POST,
     "review:remind": POST,
     "actionplan:system_add": POST,
     "documents:publish": POST,

@@ -382,3 +382,28 @@ def test_the_organisation_reports_its_revision_and_the_ministry_checks_again(
     again = client.post(url, follow=True)
     assert "要修正の確認結果はありません。" in again.content.decode()
     assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.REVISED).count() == 1
+
+
+def test_an_approval_shows_on_top_until_the_organisation_has_read_it(client, people, plans, mhlw):
+    """期日延長の承認 stays on the organisation's TOP until someone of it marks it read on
+    the plan page; a later approval of the same task is to be read again."""
+    from review.models import ApprovedException
+
+    alice, reviewer = people["alice"], people["reviewer"]
+    sapporo = alice.organization
+    task = plans.work_items.get(code="E").tasks.first()
+    services.approve(reviewer, sapporo, task, dt.date(2016, 3, 31), "vendor_capacity")
+    approval = ApprovedException.objects.get(organization=sapporo, task=task)
+    page = _top(client, alice)
+    assert "期日延長の承認：" in page and "2016/03/31 まで" in page
+    url = reverse("review:approval_acknowledge", args=[sapporo.code, approval.pk])
+    for outsider in (people["bob"], reviewer):
+        client.force_login(outsider)
+        assert client.post(url).status_code == 404
+    client.force_login(alice)
+    assert client.post(url + f"?programme={plans.pk}").url.endswith("#standing")
+    approval.refresh_from_db()
+    assert approval.acknowledged_by == alice
+    assert "期日延長の承認：" not in _top(client, alice)
+    services.approve(reviewer, sapporo, task, dt.date(2016, 6, 30), "vendor_capacity")
+    assert "2016/06/30 まで" in _top(client, alice)
