@@ -22,7 +22,9 @@ CHROMIUM_ARGS = [
     # from LANGUAGE/LANG (CHROMIUM_ENV); --lang is for the other platforms.
     "--lang=ja-JP",
 ]
-CHROMIUM_ENV = {"LANGUAGE": "ja", "LANG": "ja_JP.UTF-8"}
+# LANG stays a UTF-8 locale the machine has (C.UTF-8): with a locale that is not installed
+# (ja_JP.UTF-8 on most CI images) Chromium cannot name a download with a Japanese filename.
+CHROMIUM_ENV = {"LANGUAGE": "ja", "LANG": "C.UTF-8"}
 
 
 MISSING_CHROMIUM = (
