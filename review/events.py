@@ -76,7 +76,11 @@ def record(
     programme=None,
     day=None,
 ) -> ReviewEvent:
-    """Write the event and tell ``recipients`` (a condition on users), the actor excepted."""
+    """Write the event and tell ``recipients`` (a condition on users), the actor excepted.
+    The link names the event's programme, so a mail read after another programme opens (or
+    after this one closes) still shows what it is about."""
+    if programme is not None and "programme=" not in url:
+        url += ("&" if "?" in url else "?") + f"programme={programme.pk}"
     event = ReviewEvent.objects.create(
         kind=kind,
         organization=organization,

@@ -407,3 +407,19 @@ def test_an_approval_shows_on_top_until_the_organisation_has_read_it(client, peo
     assert "期日延長の承認：" not in _top(client, alice)
     services.approve(reviewer, sapporo, task, dt.date(2016, 6, 30), "vendor_capacity")
     assert "2016/06/30 まで" in _top(client, alice)
+
+
+def test_a_mailed_link_names_the_events_programme(people, plans):
+    """A pasted or mailed link shows the same thing later, whatever programme is the default
+    by then."""
+    follow_up = _open(people, plans)
+    event = ReviewEvent.objects.get(kind=ReviewEvent.Kind.FOLLOW_UP_OPENED)
+    assert event.url == f"/review/follow-ups/{follow_up.pk}/?programme={plans.pk}"
+    [notice] = Notice.objects.filter(event=event, recipient=people["alice"])
+    assert f"?programme={plans.pk}" in notifications_body(notice)
+
+
+def notifications_body(notice) -> str:
+    from review import events
+
+    return events.mail_body(notice.recipient, [notice.event])
