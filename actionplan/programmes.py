@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -103,3 +104,9 @@ def for_request(request: HttpRequest, *, required: bool = True) -> Programme | N
     options = tuple(Option(p.pk, p.name, _note(p, today)) for p in programmes)
     request.programme_switch = Switch(programme, options)  # type: ignore[attr-defined]
     return programme
+
+
+def plan_link(organization, programme: Programme, anchor: str = "") -> str:
+    """The plan page of ``programme``: every link and redirect back to it names it."""
+    url = reverse("actionplan:plan", args=[organization.code])
+    return f"{url}?{PARAM}={programme.pk}{anchor}"

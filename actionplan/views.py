@@ -31,6 +31,7 @@ from actionplan.models import (
     TargetSystem,
     Task,
 )
+from actionplan.programmes import plan_link
 from orgs.models import Organization
 from pmo import as_of as as_of_dates
 from pmo import jobs
@@ -45,12 +46,6 @@ def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organi
 def _programme(request: HttpRequest):
     """``?programme=`` or the default one (actionplan.programmes); a bad value is 404."""
     return programmes.for_request(request)
-
-
-def plan_link(organization: Organization, programme, anchor: str = "") -> str:
-    """The plan page of ``programme``: every link and redirect back names it."""
-    url = reverse("actionplan:plan", args=[organization.code])
-    return f"{url}?{programmes.PARAM}={programme.pk}{anchor}"
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -955,8 +955,7 @@ def check_revised(request: HttpRequest, code: str) -> HttpResponse:
             )
             % {"n": reopened},
         )
-    plan = reverse("actionplan:plan", args=[org.code])
-    return redirect(f"{plan}?{programmes.PARAM}={programme.pk}#standing")
+    return redirect(programmes.plan_link(org, programme, "#standing"))
 
 
 @login_required
@@ -972,5 +971,4 @@ def approval_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpRespon
     programme = _programme(request)
     if services.acknowledge_approval(request.user, approval):
         messages.success(request, gettext("期日延長の承認を確認済みにしました。"))
-    plan = reverse("actionplan:plan", args=[org.code])
-    return redirect(f"{plan}?{programmes.PARAM}={programme.pk}#standing")
+    return redirect(programmes.plan_link(org, programme, "#standing"))
