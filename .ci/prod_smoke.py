@@ -25,8 +25,10 @@ import uuid
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from io import BytesIO
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 PORT = int(os.environ["SMOKE_PORT"])
 HOST = os.environ["SMOKE_HOST"]
@@ -468,7 +470,9 @@ def delay_scan() -> None:
 
 
 def meeting_report(coordinator: Client, job_id: int) -> None:
-    today = time.strftime("%Y-%m-%d")
+    # The portal's today is Tokyo's: between 15:00 and 24:00 UTC the machine's date is the day
+    # before, and a past date is built by the worker instead of in the request.
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d")
     inline = expect(coordinator.get(f"/review/report.xlsx?as_of={today}"), 200, "meeting report")
     if not inline.body.startswith(b"PK"):
         fail("the meeting report is not an .xlsx file")
