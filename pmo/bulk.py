@@ -16,6 +16,8 @@ from django.db import connection
 # fewer, larger statements save a round trip each.
 MAX_PARAMS = 900
 POSTGRES_MAX_PARAMS = 20_000
+# Rows per ``unnest`` INSERT on Postgres (its parameters are one array per column).
+ARRAY_ROWS = 10_000
 
 
 def max_params(*, sqlite_only: bool = False) -> int:
@@ -43,7 +45,7 @@ def insert(
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from the model
+    head = f"INSERT INTO {table} ({names}) "  # table and column names from the model
     suffix = ""
     if conflict:
         sets = [f"{quote(c)} = excluded.{quote(c)}" for c in update]
@@ -53,6 +55,8 @@ def insert(
         suffix = f" ON CONFLICT ({target}) {action}"
     elif skip_conflicts:
         suffix = " ON CONFLICT DO NOTHING"
+    if connection.vendor == "postgresql":
+        return _insert_arrays(model, columns, rows, head, suffix)
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = max(1, max_params() // len(columns))
     statements = 0
@@ -66,7 +70,32 @@ def insert(
                 for row in chunk
                 for value in row
             ]
-            cursor.execute(sql + ", ".join([per_row] * len(chunk)) + suffix, params)
+            cursor.execute(head + "VALUES " + ", ".join([per_row] * len(chunk)) + suffix, params)
+            statements += 1
+    return statements
+
+
+def _insert_arrays(model, columns: Sequence[str], rows: Sequence[Sequence], head: str, suffix: str):
+    """Postgres: one array parameter per column, ``INSERT … SELECT * FROM unnest(…)``. A
+    VALUES list of 20,000 placeholders cost more to prepare in the driver (psycopg splits the
+    query text at every placeholder, and does not cache statements that long) than the
+    database spent writing it: publishing 80,000 entries spent 18 of its 52 s there."""
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    casts = ", ".join(f"%s::{by_column[c].cast_db_type(connection)}[]" for c in columns)
+    statement = f"{head}SELECT * FROM unnest({casts}){suffix}"  # noqa: S608 - values are parameters
+    adapters = _adapters()
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ARRAY_ROWS):
+            chunk = rows[start : start + ARRAY_ROWS]
+            arrays = [
+                [
+                    adapter(value) if (adapter := adapters.get(type(value))) else value
+                    for value in column
+                ]
+                for column in zip(*chunk, strict=True)
+            ]
+            cursor.execute(statement, arrays)
             statements += 1
     return statements
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pmo import bulk
 from review import services
-from review.models import DelayFlag, StatusRollup
+from review.models import DelayFlag, Rule, StatusRollup
 
 D = dt.date
 
@@ -40,3 +40,39 @@ def test_insert_adds_to_counts_on_conflict(judged):
     )
     again = StatusRollup.objects.get(pk=cell.pk)
     assert (again.entries, again.weight) == (cell.entries + 2, cell.weight + 1)
+
+
+def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkeypatch):
+    """Many rows (several statements), NULL-only and mixed columns, dates, decimals:
+    each row reads back as written, whichever way the database takes them (Postgres:
+    one array per column; SQLite: a VALUES list)."""
+    monkeypatch.setattr(bulk, "ARRAY_ROWS", 3)
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 30)
+    template = DelayFlag.objects.first()
+    DelayFlag.objects.all().delete()
+    rows = [
+        [
+            template.entry_id,
+            template.organization_id,
+            template.work_item_id,
+            rule,
+            n,
+            D(2015, 5, n + 1) if n % 2 else None,
+            None,
+            n % 2 == 0,
+            None,
+            False,
+            D(2015, 6, 1),
+            D(2015, 6, 2),
+        ]
+        for n, rule in enumerate(
+            [Rule.NO_PLAN, Rule.START_OVERDUE, Rule.END_OVERDUE, Rule.MILESTONE_MISSED]
+        )
+    ]
+    assert (
+        bulk.insert(DelayFlag, services.FLAG_COLUMNS, rows) == 2
+    )  # 3 rows an array statement, 2 rows a VALUES one
+    stored = DelayFlag.objects.order_by("days_late").values_list(
+        "rule", "days_late", "since", "since_ordinal", "significant", "significant_since"
+    )
+    assert list(stored) == [(r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
