@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from io import BytesIO
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo

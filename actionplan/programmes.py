@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -106,7 +107,8 @@ def for_request(request: HttpRequest, *, required: bool = True) -> Programme | N
     return programme
 
 
-def plan_link(organization, programme: Programme, anchor: str = "") -> str:
-    """The plan page of ``programme``: every link and redirect back to it names it."""
+def plan_link(organization, programme: Programme, anchor: str = "", **query) -> str:
+    """The plan page of ``programme``: every link and redirect back to it names it (and
+    ``query``: the work item and page of a long plan, see ``selectors.place``)."""
     url = reverse("actionplan:plan", args=[organization.code])
-    return f"{url}?{PARAM}={programme.pk}{anchor}"
+    return f"{url}?{urlencode({PARAM: programme.pk, **query})}{anchor}"

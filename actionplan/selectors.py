@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
@@ -191,6 +192,21 @@ class Group:
     rows: list[Row]
 
 
+# A plan longer than this is shown one work item at a time, and a work item longer than this
+# one page at a time (G of an organisation with 1,661 target systems has 4,983 rows: building
+# and rendering them all took seconds and 10 MB of HTML for a page nobody reads whole).
+PAGE_ROWS = 250
+
+
+@dataclass
+class Section:
+    """A work item in the index of a plan shown one work item at a time."""
+
+    work_item: WorkItem
+    rows: int
+    current: bool
+
+
 @dataclass
 class Plan:
     organization: Organization
@@ -198,6 +214,13 @@ class Plan:
     groups: list[Group]
     as_of: dt.datetime | None
     ticks: list[tuple[float, str]]
+    # Empty when the whole plan is on the page; else every work item, the shown one current.
+    sections: list[Section] = field(default_factory=list)
+    page: Page | None = None  # the shown work item's page, when it has more than PAGE_ROWS
+
+    @property
+    def page_rows(self) -> int:
+        return PAGE_ROWS
 
     @property
     def rows(self) -> list[Row]:
@@ -222,9 +245,17 @@ def entries(organization: Organization, programme: Programme, as_of: dt.datetime
 
 
 def plan(
-    organization: Organization, programme: Programme, *, as_of: dt.datetime | None = None
+    organization: Organization,
+    programme: Programme,
+    *,
+    as_of: dt.datetime | None = None,
+    item: str | None = None,
+    page: Any = 1,
 ) -> Plan:
-    """The plan page's data in four queries."""
+    """The plan page's data in four queries. Up to :data:`PAGE_ROWS` entries, the whole plan;
+    beyond, the work item ``item`` (its code; the first one by default or when unknown) and
+    its ``page``, with every work item in ``sections``. Every entry is read either way: a row's
+    prerequisites may be anywhere in the plan (F waits for G テスト on every system)."""
     rows_source = list(entries(organization, programme, as_of))
     milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
     questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
@@ -232,13 +263,59 @@ def plan(
     depends = _depends(links)
     by_task, by_system = _by_task(rows_source), _by_system(rows_source)
     scale = _Scale(programme.starts_on, programme.ends_on)
-    groups: dict[int, Group] = {}
+    by_item: dict[int, list[PlanEntry]] = {}
     for entry in rows_source:
+        by_item.setdefault(entry.task.work_item_id, []).append(entry)
+    shown, sections, shown_page = rows_source, [], None
+    if len(rows_source) > PAGE_ROWS:
+        current = next(
+            (found for found in by_item.values() if found[0].task.work_item.code == item),
+            next(iter(by_item.values())),
+        )
+        sections = [
+            Section(found[0].task.work_item, len(found), found is current)
+            for found in by_item.values()
+        ]
+        shown_page = Paginator(current, PAGE_ROWS).get_page(page)
+        shown = shown_page.object_list
+        if shown_page.paginator.num_pages == 1:
+            shown_page = None
+    groups: dict[int, Group] = {}
+    for entry in shown:
         dependencies = prerequisites_of(entry, depends[entry.task_id], by_task, by_system)
         row = _row(organization, entry, milestones, questions, dependencies, scale)
         work_item = entry.task.work_item
         groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
-    return Plan(organization, programme, list(groups.values()), as_of, scale.ticks())
+    return Plan(
+        organization,
+        programme,
+        list(groups.values()),
+        as_of,
+        scale.ticks(),
+        sections=sections,
+        page=shown_page,
+    )
+
+
+def place(entry: PlanEntry) -> dict[str, Any]:
+    """Where ``entry`` is shown on its plan page: ``{}`` when the whole plan is on one page,
+    else the query of its work item and page (two queries of ids)."""
+    plan_entries = PlanEntry.objects.filter(
+        organization_id=entry.organization_id,
+        task__work_item__programme_id=entry.task.work_item.programme_id,
+    )
+    if plan_entries.count() <= PAGE_ROWS:
+        return {}
+    work_item = entry.task.work_item
+    ids = list(
+        plan_entries.filter(task__work_item=work_item)
+        .order_by("task__order", "system")
+        .values_list("pk", flat=True)
+    )
+    place = {"item": work_item.code}
+    if len(ids) > PAGE_ROWS:
+        place["page"] = ids.index(entry.pk) // PAGE_ROWS + 1
+    return place
 
 
 def row(organization: Organization, programme: Programme, entry: PlanEntry) -> Row | None:

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,6 +65,10 @@ def parse_as_of(value: str | None, programme=None) -> tuple[dt.datetime | None, 
     return timezone.make_aware(end), ""
 
 
+# Target systems listed a page at a time (each has its rename and retire forms).
+SYSTEMS_PAGE = 100
+
+
 @login_required
 @require_GET
 def plan(request: HttpRequest, code: str) -> HttpResponse:
@@ -82,7 +87,13 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         "organization": organization,
         "plan_url": reverse("actionplan:plan", args=[organization.code]),
         "programme": programme,
-        "plan": selectors.plan(organization, programme, as_of=as_of),
+        "plan": selectors.plan(
+            organization,
+            programme,
+            as_of=as_of,
+            item=request.GET.get("item"),
+            page=request.GET.get("page", 1),
+        ),
         "as_of": as_of,
         "as_of_day": as_of.date() if as_of else None,
         "as_of_value": request.GET.get("as_of", ""),
@@ -99,7 +110,14 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         "shared_systems": TargetSystem.objects.filter(organization=None).values_list(
             "name", flat=True
         ),
-        "systems": systems.systems_of(organization) if per_system else [],
+        "systems": (
+            # A list, not a queryset: one query at any size (a page and a count would be two).
+            Paginator(list(systems.systems_of(organization)), SYSTEMS_PAGE).get_page(
+                request.GET.get("systems_page", 1)
+            )
+            if per_system
+            else None
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "actionplan/plan.html", context)
@@ -217,7 +235,8 @@ def _saved(
     is shown from what was read before and written in the save, with a notice."""
     if not _is_htmx(request):
         messages.success(request, "保存しました。")
-        return redirect(plan_link(organization, programme, f"#entry-{result.entry.pk}"))
+        where = selectors.place(result.entry)
+        return redirect(plan_link(organization, programme, f"#entry-{result.entry.pk}", **where))
     stale = False
     try:  # the fresh row carries the warnings (milestone, dependencies) of the saved values
         fresh = _row(organization, programme, result.entry)
