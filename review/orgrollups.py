@@ -260,7 +260,7 @@ VERSION_KEY = "review:figures:{}"
 
 def figures_version(programme_id: int) -> int:
     """A number that changes whenever the programme's figures do (0 before any change)."""
-    return cache.get(VERSION_KEY.format(programme_id), 0)
+    return cache.get(VERSION_KEY.format(programme_id), 0)  # a cache error reaches the caller
 
 
 def figures_changed(programme_ids: set[int] | None) -> None:
@@ -280,4 +280,6 @@ def figures_changed(programme_ids: set[int] | None) -> None:
             except ValueError:  # evicted between add and incr
                 cache.set(key, 1, None)
 
-    transaction.on_commit(bump)
+    # robust: a cache that is down must not fail a save that has committed (the CSV's key
+    # then keeps its version for at most its hour).
+    transaction.on_commit(bump, robust=True)

@@ -56,7 +56,9 @@ def _random_save(rng, entry, user, on) -> None:
         plan_services.save_entry(user, entry.pk, data, entry.version, on=on)
 
 
-def _assert_matches(programme, on) -> None:
+def _assert_matches(programme, on) -> set[str]:
+    """The rollup equals a full scan and a rebuild; returns what the cells held (so the test
+    knows the edits reached approved, significant and resolved flags)."""
     assert rollups.stored_cells(programme) == rollups.full_scan(programme, on)
     stored = orgrollups.stored(programme)
     scanned = rollups.full_scan_organizations(programme, on)
@@ -73,6 +75,11 @@ def _assert_matches(programme, on) -> None:
     assert stored == scanned
     orgrollups.rebuild([programme.pk])
     assert orgrollups.stored(programme) == stored
+    return {
+        name
+        for name in ("approved", "significant", "flags")
+        if any(c[name] for c in stored.values())
+    }
 
 
 def _travel(day):
@@ -118,22 +125,24 @@ def test_organization_rollup_equals_a_full_scan_after_random_edits(
     rng = random.Random(17)
     entries = list(PlanEntry.objects.select_related("task"))
     _assert_matches(plans, on)
+    seen: set[str] = set()
     for step in range(6):
         with _travel(on):  # approvals judge on today, like the scan
             _edit(rng, plans, entries, users, organizations, reviewer, jumin_reviewer, on)
-            _assert_matches(plans, on)
+            seen |= _assert_matches(plans, on)
         if step % 2:  # nights pass: flags grow, turn significant, resolve
             on += dt.timedelta(days=rng.randrange(20, 90))
             with _travel(on):
                 services.scan(on, send=False)
-                _assert_matches(plans, on)
+                seen |= _assert_matches(plans, on)
     # A deleted entry leaves the figures too, its flags with it.
     flagged = DelayFlag.objects.filter(resolved_at=None).values_list("entry_id", flat=True)
     with _travel(on):
         PlanEntry.objects.get(pk=flagged.first()).delete()
         _assert_matches(plans, on)
     assert DelayFlag.objects.filter(resolved_at=None).exists()  # there was something to count
-    assert OrganizationRollup.objects.filter(approved__gt=0).exists()
+    assert seen == {"approved", "significant", "flags"}
+    assert DelayFlag.objects.exclude(resolved_at=None).exists()  # and some were resolved
 
 
 def test_flags_carry_their_prefecture(judged, sapporo, hokkaido, aomori, aomori_pref):
@@ -239,3 +248,70 @@ def test_follow_up_filter_by_organization(judged, coordinator, client, sapporo, 
     none = client.get("/review/late/?by=org&follow_up=none").context["page"]
     assert sapporo.code not in [row.organization.code for row in none.object_list]
     assert FollowUp.objects.count() == 1
+
+
+def test_prefecture_lines_match_the_entries_and_flags(judged, coordinator, hokkaido):
+    from django.db.models import Count, Q
+
+    from review import by_organization
+    from review.selectors import Scope
+
+    lines = by_organization.prefecture_lines(coordinator, judged, hokkaido, Scope())
+    assert any(line.flags for line in lines) and any(line.entries for line in lines)
+    for line in lines:
+        org = line.organization
+        entries = PlanEntry.objects.counted().filter(organization=org)
+        flags = DelayFlag.objects.filter(organization=org, resolved_at=None).aggregate(
+            n=Count("pk"),
+            s=Count("pk", filter=Q(significant=True, approved=False)),
+            a=Count("pk", filter=Q(approved=True)),
+        )
+        assert (line.entries, line.finished) == (
+            entries.count(),
+            entries.filter(status__in=("done", "not_applicable")).count(),
+        )
+        assert (line.flags, line.significant, line.approved) == (
+            flags["n"],
+            flags["s"],
+            flags["a"],
+        )
+
+
+# --- The public CSV: the same figures, from the rollup alone, cached until they change -------
+
+
+def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
+    judged, client, sapporo, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    from review import reports
+
+    on = services.today()
+    url = reverse("review:open_data")
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(url)
+    assert response.status_code == 200
+    # Nothing per organisation is read: no flag, no per-organisation cell.
+    tables = (DelayFlag._meta.db_table, OrganizationRollup._meta.db_table)
+    assert not [q for q in first if any(f'"{t}"' in q["sql"] for t in tables)]
+    text = response.content.decode("utf-8-sig")
+    # The figures a full scan computes (what the CSV printed before it came from the cache).
+    with monkeypatch.context() as patched:
+        patched.setattr(reports.rollups, "stored_cells", lambda p: rollups.full_scan(p, on))
+        scanned = reports.open_data_csv(judged, on, reports.Scope())
+    assert scanned == text
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url).content.decode("utf-8-sig") == text
+    assert len(again) < len(first)  # served from the cache: no rollup read
+    from review.models import StatusRollup
+
+    assert not [q for q in again if StatusRollup._meta.db_table in q["sql"]]
+    # A saved entry moves the figures: the next download has them.
+    entry = PlanEntry.objects.filter(organization=sapporo, status="not_started").first()
+    data = {"planned_start": D(2015, 4, 1), "planned_end": D(2015, 5, 1), "status": "done"}
+    data |= {"actual_start": D(2015, 4, 1), "actual_end": D(2015, 5, 1)}
+    data["completion"] = _completion(entry)
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on commit
+        plan_services.save_entry(alice, entry.pk, data, entry.version)
+    changed = client.get(url).content.decode("utf-8-sig")
+    assert changed != text
+    assert changed == reports.open_data_csv(judged, on, reports.Scope())
