@@ -315,3 +315,53 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     changed = client.get(url).content.decode("utf-8-sig")
     assert changed != text
     assert changed == reports.open_data_csv(judged, on, reports.Scope())
+
+
+# --- The flag list: organisation-first sorts paged through the rollup --------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("", ("organization__code", "work_item__order", "rule", "pk")),
+        ("sort=prefecture", ("organization__prefecture__code", "organization__code", "rule", "pk")),
+        ("sort=org&prefecture={pref}", ("organization__code", "work_item__order", "rule", "pk")),
+    ],
+)
+def test_flag_pages_through_the_rollup_hold_every_flag_in_order(
+    plans, hokkaido, coordinator, client, query, order
+):
+    from review import views
+
+    _more_organizations(plans, hokkaido, 4)
+    with _travel(D(2015, 9, 1)):
+        services.scan(send=False)
+    client.force_login(coordinator)
+    query = query.format(pref=hokkaido.pk)
+    expected = DelayFlag.objects.filter(resolved_at=None)
+    if "prefecture=" in query:
+        expected = expected.filter(prefecture=hokkaido)
+    expected = list(expected.order_by(*order).values_list("pk", flat=True))
+    assert len(expected) > 2 * views.PAGE_SIZE
+    seen: list[int] = []
+    for number in range(1, len(expected) // views.PAGE_SIZE + 2):
+        page = client.get(f"/review/late/?{query}&page={number}").context["page"]
+        assert page.paginator.count == len(expected)
+        seen += [flag.pk for flag in page.object_list]
+    assert seen == expected
+
+
+@pytest.mark.parametrize("url", ["/review/late/", "/review/late/?sort=prefecture&page=3"])
+def test_flag_pages_run_the_same_queries_for_3_and_30_organisations(
+    plans, hokkaido, coordinator, client, url
+):
+    client.force_login(coordinator)
+    with _travel(D(2015, 9, 1)):
+        services.scan(send=False)
+        small, _ = _queries(client, url)
+    _more_organizations(plans, hokkaido, 27)
+    with _travel(D(2015, 9, 1)):
+        services.scan(send=False)
+        large, response = _queries(client, url)
+    assert large == small
+    assert len(response.context["page"].object_list) == 50
