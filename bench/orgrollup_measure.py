@@ -168,6 +168,40 @@ def main() -> None:
     explain("Hokkaido flags, old (OR across a join)", or_join.values("pk"))
     explain("Hokkaido flags, new (prefecture on the flag)", own.values("pk"))
 
+    # The flag list's deep page (default sort): OFFSET over every open flag vs the rollup.
+    from review import views
+    from review.filters import SORTS
+
+    ordered = old_flags.order_by(*SORTS["org"])
+    last = -(-flags.count() // views.PAGE_SIZE)
+
+    def old_deep():
+        return list(views._flag_page(ordered, last).object_list)
+
+    def new_deep():
+        page = by_organization.flag_page(
+            user, programme, scope, {}, ordered, last, per_page=views.PAGE_SIZE
+        )
+        return views._flag_rows(ordered, list(page.object_list))
+
+    # The same organisations (OFFSET's order left ties between flags to chance; now by id).
+    assert {f.organization_id for f in old_deep()} == {f.organization_id for f in new_deep()}
+    figures["late_last_page_old_ms"] = timed(old_deep)
+    figures["late_last_page_new_ms"] = timed(new_deep)
+    offset = (last - 1) * views.PAGE_SIZE
+    explain("flag list last page, old (OFFSET)", ordered.values("pk")[offset : offset + 50])
+    chosen = list(
+        OrganizationRollup.objects.filter(programme=programme)
+        .order_by("-organization__code")
+        .values_list("organization_id", flat=True)[:1]
+    )
+    explain(
+        "flag list last page, new (its organisations' flags)",
+        ordered.filter(organization_id__in=chosen)
+        .order_by("organization__code", "work_item__order", "rule", "pk")
+        .values("pk")[:50],
+    )
+
     # The prefecture drill-down's counts: entries and flags grouped vs the rollup.
     def old_lines():
         org_ids = list(Organization.objects.in_prefecture(hokkaido).values_list("pk", flat=True))
@@ -212,6 +246,7 @@ def main() -> None:
         "page_late_by_org_last": "/review/late/?by=org&sort=prefecture&page=4",
         "page_late_hokkaido": f"/review/late/?prefecture={hokkaido.pk}",
         "page_late_days": "/review/late/?sort=days",
+        "page_late_last": f"/review/late/?page={last}",
         "page_prefecture_hokkaido": "/review/prefectures/010006/",
         "page_national_csv": "/review/national.csv",
     }.items():

@@ -89,16 +89,22 @@ class DelayFlag(models.Model):
                 name="delayflag_to_notify",
             ),
             # Open flags only (1.34M of them at national scale, resolved ones apart): a
-            # prefecture's, and one organisation's per work item (the rollup's worst days).
+            # prefecture's, and the worst of one organisation's per work item, fixed and
+            # growing (the per-organisation rollup reads it again in one probe a cell).
             models.Index(
                 fields=["prefecture", "organization"],
                 condition=Q(resolved_at=None),
                 name="delayflag_open_prefecture",
             ),
             models.Index(
-                fields=["organization", "work_item"],
-                condition=Q(resolved_at=None),
-                name="delayflag_open_org_item",
+                fields=["organization", "work_item", "-days_late"],
+                condition=Q(resolved_at=None, since_ordinal=None),
+                name="delayflag_open_worst_days",
+            ),
+            models.Index(
+                fields=["organization", "work_item", "since_ordinal"],
+                condition=Q(resolved_at=None, since_ordinal__isnull=False),
+                name="delayflag_open_worst_since",
             ),
         ]
 

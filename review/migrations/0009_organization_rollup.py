@@ -69,7 +69,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='delayflag',
-            index=models.Index(condition=models.Q(('resolved_at', None)), fields=['organization', 'work_item'], name='delayflag_open_org_item'),
+            index=models.Index(condition=models.Q(('resolved_at', None), ('since_ordinal', None)), fields=['organization', 'work_item', '-days_late'], name='delayflag_open_worst_days'),
+        ),
+        migrations.AddIndex(
+            model_name='delayflag',
+            index=models.Index(condition=models.Q(('resolved_at', None), ('since_ordinal__isnull', False)), fields=['organization', 'work_item', 'since_ordinal'], name='delayflag_open_worst_since'),
         ),
         migrations.AddField(
             model_name='organizationrollup',
