@@ -44,6 +44,16 @@ class DelayFlag(models.Model):
     work_item = models.ForeignKey(
         WorkItem, verbose_name=_("作業項目"), on_delete=models.CASCADE, related_name="+"
     )
+    # The prefecture the organisation is counted under (itself for a prefecture), copied so
+    # that a prefecture's flags are one index range, not an OR across a join.
+    prefecture = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the partial index on open flags below
+    )
     rule = models.CharField(_("遅延の種類"), max_length=20, choices=Rule.choices)
     days_late = models.IntegerField(_("遅延日数"))
     since = models.DateField(_("起算日"), null=True, blank=True)
@@ -77,6 +87,24 @@ class DelayFlag(models.Model):
             models.Index(
                 fields=["resolved_at", "notified_on", "significant", "approved"],
                 name="delayflag_to_notify",
+            ),
+            # Open flags only (1.34M of them at national scale, resolved ones apart): a
+            # prefecture's, and the worst of one organisation's per work item, fixed and
+            # growing (the per-organisation rollup reads it again in one probe a cell).
+            models.Index(
+                fields=["prefecture", "organization"],
+                condition=Q(resolved_at=None),
+                name="delayflag_open_prefecture",
+            ),
+            models.Index(
+                fields=["organization", "work_item", "-days_late"],
+                condition=Q(resolved_at=None, since_ordinal=None),
+                name="delayflag_open_worst_days",
+            ),
+            models.Index(
+                fields=["organization", "work_item", "since_ordinal"],
+                condition=Q(resolved_at=None, since_ordinal__isnull=False),
+                name="delayflag_open_worst_since",
             ),
         ]
 
@@ -231,6 +259,64 @@ class RuleRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_item_id}/{self.prefecture_id}/{self.rule}: {self.flags}"
+
+
+class OrganizationRollup(models.Model):
+    """One organisation's figures per programme × work item: its counted entries and its open
+    flags (all, 要フォローアップ, approved, and per rule), with the prefecture it is counted
+    under copied here so a prefecture's organisations are one index range.
+
+    Kept current by :mod:`review.services` in the transaction of every judgement, as deltas
+    (like :class:`StatusRollup`), except the worst days late, which a removal can lower: the
+    touched cells read it again from their open flags. Today's worst is
+    ``max(worst_days, today − worst_since)`` (:func:`review.orgrollups.worst`): the fixed
+    counts' maximum and the earliest ``since`` of the counts that grow with the date.
+    Rebuilt from scratch by :func:`review.orgrollups.rebuild` (``manage.py rebuild_rollups``).
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
+    )
+    prefecture = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entries = models.IntegerField(_("対象の計画（行）"), default=0)
+    finished = models.IntegerField(_("完了・対象外（行）"), default=0)
+    flags = models.IntegerField(_("遅延"), default=0)
+    significant = models.IntegerField(_("要フォローアップ"), default=0)
+    approved = models.IntegerField(_("承認済み"), default=0)
+    # Open flags per rule, and those of them needing a follow-up (the report lists the
+    # rules an organisation needs a follow-up for).
+    no_plan = models.IntegerField(default=0)
+    plan_after = models.IntegerField(default=0)
+    start_overdue = models.IntegerField(default=0)
+    end_overdue = models.IntegerField(default=0)
+    milestone_missed = models.IntegerField(default=0)
+    no_plan_significant = models.IntegerField(default=0)
+    plan_after_significant = models.IntegerField(default=0)
+    start_overdue_significant = models.IntegerField(default=0)
+    end_overdue_significant = models.IntegerField(default=0)
+    milestone_missed_significant = models.IntegerField(default=0)
+    # The largest fixed days late, and the earliest since.toordinal() of the growing ones.
+    worst_days = models.IntegerField(null=True, blank=True)
+    worst_since = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("団体別の集計")
+        verbose_name_plural = _("団体別の集計")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "work_item", "organization"],
+                name="organizationrollup_cell_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["programme", "prefecture"], name="orgrollup_prefecture"),
+            models.Index(fields=["programme", "organization"], name="orgrollup_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.work_item_id}: {self.flags}"
 
 
 class PlanCheck(models.Model):

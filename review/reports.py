@@ -8,15 +8,17 @@ Large national reports are built by a Celery worker (:class:`ReportJob`) with pr
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
@@ -36,9 +38,10 @@ from pmo import jobs, wareki, xlsx
 from pmo.text import display_width
 from pmo.xlsx import write
 from review import rollups, rules, services
-from review.models import ApprovedException, DelayFlag, FollowUp, ReportJob, Rule
+from review.models import ApprovedException, FollowUp, ReportJob, Rule
 from review.selectors import Scope
 
+logger = logging.getLogger(__name__)
 # Past-date reports over more entries than this are built by a worker, with progress.
 LARGE = 20_000
 STATUS_ORDER = (Status.DONE, Status.NOT_APPLICABLE, Status.IN_PROGRESS, Status.NOT_STARTED)
@@ -88,12 +91,14 @@ def figures(
     progress: Callable[[int], None] | None = None,
     *,
     from_history: bool = False,
+    with_late: bool = True,
 ) -> Figures:
     """The figures of ``on``: today's from the rollup, a past day's (or, for checking,
-    today's with ``from_history``) rebuilt from the history."""
+    today's with ``from_history``) rebuilt from the history. ``with_late=False``: today's
+    cells only (the open-data CSV has no organisation in it)."""
     if on >= timezone.localdate() and not from_history:
         status, rule = rollups.stored_cells(programme)
-        late = _late_now(programme, scope, on)
+        late = _late_now(programme, scope, on) if with_late else []
     else:
         status, rule, late = _from_history(programme, on, scope, progress)
     status = {k: v for k, v in status.items() if _in_scope(scope, k[0], k[1])}
@@ -102,32 +107,40 @@ def figures(
 
 
 def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrganization]:
-    from review.selectors import days_late, flag_counts, follow_up_state, rules_by_organization
+    """Organisations with an open 要フォローアップ flag in ``scope``, from the per-organisation
+    rollup (two queries: the grouped cells, their organisations with the follow-up state)."""
+    from review import orgrollups
+    from review.models import OrganizationRollup
+    from review.selectors import follow_up_state
 
-    flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
-    flags = flags.filter(_flag_scope(scope))
     per_org = (
-        flags.values("organization_id")
-        .annotate(**flag_counts(), d=Max(days_late(on)))
-        .filter(s__gt=0)
+        OrganizationRollup.objects.filter(programme=programme, flags__gt=0)
+        .filter(scope.q())
+        .values("organization_id")
+        .annotate(**orgrollups.sums(), d=orgrollups.worst(on))
+        .filter(sum_significant__gt=0)
         .order_by()
     )
-    rules_of = rules_by_organization(flags.filter(significant=True, approved=False))
+    rows = list(per_org)
     organizations = Organization.objects.select_related("prefecture").annotate(
         follow_up=follow_up_state(programme, "pk")
     )
-    orgs = organizations.in_bulk([row["organization_id"] for row in per_org])
+    orgs = organizations.in_bulk([row["organization_id"] for row in rows])
     late = [
         LateOrganization(
             orgs[row["organization_id"]],
-            row["n"],
-            row["s"],
-            row["a"],
+            row["sum_flags"],
+            row["sum_significant"],
+            row["sum_approved"],
             row["d"] or 0,
-            rules_of[row["organization_id"]],
+            {
+                rule
+                for rule, column in orgrollups.SIGNIFICANT_COLUMNS.items()
+                if row[f"sum_{column}"]
+            },
             orgs[row["organization_id"]].follow_up,
         )
-        for row in per_org
+        for row in rows
     ]
     return sorted(late, key=lambda item: item.organization.code)
 
@@ -569,9 +582,32 @@ CSV_HEADERS = (
 csv_text = xlsx.csv_safe  # the portal's one formula guard for CSV
 
 
+def cached_open_data_csv(programme: Programme, on: dt.date) -> str:
+    """The national CSV of ``on``, cached until the programme's figures change (the version
+    bumped after each commit that moves a rollup cell, :func:`review.orgrollups.
+    figures_version`); an hour at most, for a renamed work item or prefecture."""
+    from django.core.cache import cache
+
+    from review import orgrollups
+
+    try:
+        version = orgrollups.figures_version(programme.pk)
+        key = f"review:open-data:{programme.pk}:{on:%Y%m%d}:{version}"
+        text = cache.get(key)
+    except Exception:  # the cache down: the figures are cheap enough to compute
+        logger.warning("cache unreachable: national CSV computed", exc_info=True)
+        return open_data_csv(programme, on, Scope())
+    if text is None:
+        text = open_data_csv(programme, on, Scope())
+        with contextlib.suppress(Exception):
+            cache.set(key, text, 3600)
+    return text
+
+
 def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
-    """National aggregates per work item × prefecture (no organisation-level data)."""
-    figs = figures(programme, on, scope)
+    """National aggregates per work item × prefecture (no organisation-level data), from the
+    rollup cells alone (three queries)."""
+    figs = figures(programme, on, scope, with_late=False)
     work_item_labels, _ = labels_for(programme, scope)
     prefs = {pref.pk: pref for pref in Organization.objects.filter(kind="prefecture")}
     cells: dict[tuple[int, int], rollups.Line] = {}

@@ -162,3 +162,39 @@ def summarize(
             line.significant += significant
             line.approved += approved
     return list(lines.values()), total
+
+
+def full_scan_organizations(programme: Programme, on: dt.date) -> dict[tuple[int, int], dict]:
+    """The per-organisation cells (:func:`review.orgrollups.stored`'s shape) computed from
+    every entry afresh with :func:`review.rules.judge`."""
+    from review import orgrollups
+
+    def empty() -> dict:
+        return {name: 0 for name in orgrollups.COUNTS} | {"worst_days": None, "worst_since": None}
+
+    cells: dict = defaultdict(empty)
+    entries = PlanEntry.objects.filter(task__work_item__programme=programme).select_related(
+        "task__work_item__programme", "organization"
+    )
+    chunk = list(entries)
+    inputs = services.inputs_for(chunk)
+    for entry in chunk:
+        if services.is_retired(entry, on):
+            continue
+        cell = cells[(entry.task.work_item_id, entry.organization_id)]
+        cell["prefecture_id"] = services.prefecture_id(entry.organization)
+        cell["entries"] += 1
+        cell["finished"] += entry.status in FINISHED
+        for flag in services.judge_one(entry, inputs[entry.pk], on):
+            needs = bool(flag.significant and not flag.approved)
+            cell["flags"] += 1
+            cell["significant"] += needs
+            cell["approved"] += bool(flag.approved)
+            cell[orgrollups.RULE_COLUMNS[flag.rule]] += 1
+            cell[orgrollups.SIGNIFICANT_COLUMNS[flag.rule]] += needs
+            if flag.since is None:
+                cell["worst_days"] = max(cell["worst_days"] or 0, flag.days_late)
+            else:
+                since = flag.since.toordinal()
+                cell["worst_since"] = min(cell["worst_since"] or since, since)
+    return {key: cell for key, cell in cells.items() if any(cell[n] for n in orgrollups.COUNTS)}

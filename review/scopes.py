@@ -37,6 +37,7 @@ def register_all() -> None:
     from review import models
 
     permissions.register(models.DelayFlag, work_item="work_item")
+    permissions.register(models.OrganizationRollup, work_item="work_item")
     permissions.register(models.ApprovedException, work_item="task__work_item")
     permissions.register_scope(models.FollowUp)(follow_up_rule)
     permissions.register_scope(models.FollowUpNote)(note_rule)

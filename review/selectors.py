@@ -19,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -32,7 +33,7 @@ from actionplan.models import PlanEntry, Programme, Status, WorkItem
 from orgs.models import Organization, OrganizationKind
 from pmo import wareki
 from review import rules
-from review.models import DelayFlag, FollowUp, MinistryReview, PlanCheck
+from review.models import DelayFlag, FollowUp, MinistryReview, OrganizationRollup, PlanCheck
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,8 @@ def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
     flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
     if scope.work_item_ids is not None:
         flags = flags.filter(work_item_id__in=scope.work_item_ids)
-    if scope.prefecture_id is not None:
-        flags = flags.filter(
-            Q(organization_id=scope.prefecture_id)
-            | Q(organization__prefecture_id=scope.prefecture_id)
-        )
+    if scope.prefecture_id is not None:  # copied on the flag: not an OR across a join
+        flags = flags.filter(prefecture_id=scope.prefecture_id)
     return (
         permissions.visible(user, flags, VIEW)
         .select_related("organization__prefecture", "work_item", "entry__task", "entry__system")
@@ -161,38 +159,6 @@ class OrganizationCounts:
     by_work_item: dict[int, int]
     by_prefecture: dict[int, int]
     total: int
-
-
-def significant_organizations(programme: Programme, scope: Scope) -> OrganizationCounts:
-    """One query: the distinct (organisation, prefecture, work item) triples of the open,
-    significant, unapproved flags in ``scope``, counted here. At most organisations × work
-    items rows, whatever the number of flags."""
-    flags = DelayFlag.objects.filter(
-        resolved_at=None, significant=True, approved=False, work_item__programme=programme
-    )
-    if scope.work_item_ids is not None:
-        flags = flags.filter(work_item_id__in=scope.work_item_ids)
-    if scope.prefecture_id is not None:
-        flags = flags.filter(
-            Q(organization_id=scope.prefecture_id)
-            | Q(organization__prefecture_id=scope.prefecture_id)
-        )
-    by_item: dict[int, set[int]] = defaultdict(set)
-    by_pref: dict[int, set[int]] = defaultdict(set)
-    everyone: set[int] = set()
-    for org_id, pref_id, item_id in (
-        flags.order_by()
-        .values_list("organization_id", "organization__prefecture_id", "work_item_id")
-        .distinct()
-    ):
-        by_item[item_id].add(org_id)
-        by_pref[pref_id or org_id].add(org_id)
-        everyone.add(org_id)
-    return OrganizationCounts(
-        {key: len(ids) for key, ids in by_item.items()},
-        {key: len(ids) for key, ids in by_pref.items()},
-        len(everyone),
-    )
 
 
 def flag_counts() -> dict:
@@ -339,15 +305,16 @@ class PrefectureSummary:
 
 def _count_flags(lines: dict, programme, scope) -> None:
     """Each line's open flags (all, needing follow-up, approved) within the scope's work
-    items, and its latest follow-up state: two queries whatever the number of lines."""
-    flags = DelayFlag.objects.filter(
-        organization_id__in=list(lines), resolved_at=None, work_item__programme=programme
+    items, from the per-organisation rollup, and its latest follow-up state: two queries
+    whatever the number of lines."""
+    cells = OrganizationRollup.objects.filter(
+        programme=programme, organization_id__in=list(lines), flags__gt=0
     )
     if scope.work_item_ids is not None:
-        flags = flags.filter(work_item_id__in=scope.work_item_ids)
+        cells = cells.filter(work_item_id__in=scope.work_item_ids)
     for org_id, n, significant, approved in (
-        flags.values("organization_id")
-        .annotate(**flag_counts())
+        cells.values("organization_id")
+        .annotate(n=Sum("flags"), s=Sum("significant"), a=Sum("approved"))
         .values_list("organization_id", "n", "s", "a")
         .order_by()
     ):
@@ -355,29 +322,6 @@ def _count_flags(lines: dict, programme, scope) -> None:
         line.flags, line.significant, line.approved = n, significant, approved
     for org_id, state in latest_follow_ups(list(lines), programme).items():
         lines[org_id].follow_up = state
-
-
-def prefecture_lines(
-    user, programme: Programme, prefecture: Organization, scope: Scope
-) -> list[OrgLine]:
-    """Each visible organisation of the prefecture with its counts (four queries)."""
-    organizations = permissions.visible(
-        user, Organization.objects.in_prefecture(prefecture), VIEW
-    ).select_related("prefecture")
-    lines = {org.pk: OrgLine(org) for org in organizations.order_by("code")}
-    entries = PlanEntry.objects.counted().filter(
-        organization_id__in=list(lines), task__work_item__programme=programme
-    )
-    if scope.work_item_ids is not None:
-        entries = entries.filter(task__work_item_id__in=scope.work_item_ids)
-    for org_id, status, n in (
-        entries.values_list("organization_id", "status").annotate(n=Count("pk")).order_by()
-    ):
-        lines[org_id].entries += n
-        if status in (Status.DONE, Status.NOT_APPLICABLE):
-            lines[org_id].finished += n
-    _count_flags(lines, programme, scope)
-    return list(lines.values())
 
 
 def organization_flags(organization: Organization, programme: Programme, on: dt.date):

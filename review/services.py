@@ -25,7 +25,7 @@ from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
 from pmo import bulk
-from review import events, rules
+from review import events, orgrollups, rules
 from review.models import ApprovedException, DelayFlag, EntryState, RuleRollup, StatusRollup
 
 # Entries whose judgement only an edit can change are looked at again "never".
@@ -68,13 +68,20 @@ class _Deltas:
     def __init__(self) -> None:
         self.status: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
         self.rule: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.organizations = orgrollups.OrgDeltas()
 
-    def state(self, state: EntryState | None, sign: int) -> None:
+    def state(self, state: EntryState | None, sign: int, organization_id: int) -> None:
         if state is None:
             return
         key = (state.programme_id, state.work_item_id, state.prefecture_id, state.status)
         self.status[key][0] += sign
         self.status[key][1] += sign * state.weight
+        self.organizations.entry(
+            (state.programme_id, state.work_item_id, organization_id),
+            state.prefecture_id,
+            state.status,
+            sign,
+        )
 
     def flag(self, programme_id: int, prefecture: int, flag, sign: int) -> None:
         key = (programme_id, flag.work_item_id, prefecture, flag.rule)
@@ -82,6 +89,7 @@ class _Deltas:
         cell[0] += sign
         cell[1] += sign * bool(flag.significant and not flag.approved)
         cell[2] += sign * bool(flag.approved)
+        self.organizations.flag(programme_id, prefecture, flag, sign)
 
     def apply(self) -> None:
         """One upsert per batch of cells (a cell's row is created on first use and its
@@ -109,6 +117,9 @@ class _Deltas:
                 conflict=(*cell, "rule"),
                 add=("flags", "significant", "approved"),
             )
+        self.organizations.apply()
+        if status or rule:  # the public CSV's cache is stale from the commit on
+            orgrollups.figures_changed({row[0] for row in (*status, *rule)})
         self.status.clear()
         self.rule.clear()
 
@@ -263,6 +274,7 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
                     entry_id=entry.pk,
                     organization_id=entry.organization_id,
                     work_item_id=entry.task.work_item_id,
+                    prefecture_id=prefecture,
                     rule=rule,
                     first_seen=on,
                     last_seen=on,
@@ -278,7 +290,7 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
                 changed.append(flag)
         if retired:  # out of the figures: its open flags resolved above, its counts here
             if (old := states.get(entry.pk)) is not None:
-                deltas.state(old, -1)
+                deltas.state(old, -1, entry.organization_id)
                 gone.append(entry.pk)
             if entry.next_check_on != NEVER:
                 next_checks[NEVER].append(entry.pk)
@@ -293,8 +305,8 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
         )
         old = states.get(entry.pk)
         if old is None or _state_key(old) != _state_key(state):
-            deltas.state(old, -1)
-            deltas.state(state, 1)
+            deltas.state(old, -1, entry.organization_id)
+            deltas.state(state, 1, entry.organization_id)
             new_states.append(state)
         look = rules.next_look(
             entry, given.milestone, on, given.plan_deadline, given.threshold, given.approved_until
@@ -358,6 +370,7 @@ FLAG_COLUMNS = (
     "entry_id",
     "organization_id",
     "work_item_id",
+    "prefecture_id",
     "rule",
     "days_late",
     "since",
@@ -415,9 +428,10 @@ def entry_deleted(entry: PlanEntry) -> None:
     if state is None:
         return
     deltas = _Deltas()
-    deltas.state(state, -1)
+    deltas.state(state, -1, entry.organization_id)
     for flag in DelayFlag.objects.filter(entry_id=entry.pk, resolved_at=None):
         deltas.flag(state.programme_id, state.prefecture_id, flag, -1)
+    deltas.organizations.deleted_entries.add(entry.pk)  # its flags go with it
     deltas.apply()
 
 

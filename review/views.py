@@ -32,7 +32,7 @@ from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE, write
-from review import reports, rollups, selectors, services, tasks
+from review import by_organization, reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
 from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
 from review.models import (
@@ -129,7 +129,7 @@ def index(request: HttpRequest) -> HttpResponse:
         work_item_ids=scope.work_item_ids,
     )
     # 団体, not flags: who needs a follow-up (one query, distinct organisations).
-    organizations = selectors.significant_organizations(programme, scope)
+    organizations = by_organization.significant_organizations(programme, scope)
     for line in by_item:
         line.significant_organizations = organizations.by_work_item.get(line.key, 0)
     for line in by_pref:
@@ -181,7 +181,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
         scope.prefecture_id is not None and pref.pk != scope.prefecture_id
     ):
         raise permissions.denied(request, REVIEW, pref)
-    lines = selectors.prefecture_lines(request.user, programme, pref, scope)
+    lines = by_organization.prefecture_lines(request.user, programme, pref, scope)
     assigned = selectors.assigned_ids(request.user)  # a reviewer's 担当 first
     lines.sort(key=lambda line: line.organization.pk not in assigned)
     return render(
@@ -275,11 +275,29 @@ def late(request: HttpRequest) -> HttpResponse:
     )
     by_org = request.GET.get("by") == "org"
     first = selectors.assigned_first(request.user)  # a reviewer's 担当 first
-    if by_org:  # who is late: one row per organisation
-        sort = filtered.form.cleaned_data.get("sort", "") if filtered.is_bound else ""
-        page = selectors.late_organizations(
-            queryset, programme, request.GET.get("page"), sort=sort, first=first
+    data = filtered.form.cleaned_data if filtered.is_bound and filtered.form.is_valid() else {}
+    if by_org and (not filtered.is_bound or data) and by_organization.serves(data):
+        # Who is late, from the per-organisation rollup: never the open flags grouped.
+        page = by_organization.late_page(
+            request.user,
+            programme,
+            scope,
+            data,
+            request.GET.get("page"),
+            on=timezone.localdate(),
+            first=first,
         )
+    elif by_org:  # a filter on the flags' own values: the matching flags grouped
+        page = selectors.late_organizations(
+            queryset, programme, request.GET.get("page"), sort=data.get("sort", ""), first=first
+        )
+    elif (not filtered.is_bound or data) and by_organization.serves_flag_page(data, first=first):
+        # An organisation-first sort: the rollup says which organisations a page falls in.
+        page = by_organization.flag_page(
+            request.user, programme, scope, data, queryset, request.GET.get("page"),
+            per_page=PAGE_SIZE,
+        )  # fmt: skip
+        page.object_list = _flag_rows(queryset, list(page.object_list))
     else:
         if first is not None:
             ordering = queryset.query.order_by or DelayFlag._meta.ordering
@@ -310,10 +328,14 @@ def _flag_page(queryset, number):
     orders by), then those rows with everything the table shows. Sorting the full join of
     every open flag for one page took 1.1 s at 107k entries."""
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    ids = list(page.object_list)
-    rows = {flag.pk: flag for flag in queryset.order_by().filter(pk__in=ids)}
-    page.object_list = [rows[pk] for pk in ids]
+    page.object_list = _flag_rows(queryset, list(page.object_list))
     return page
+
+
+def _flag_rows(queryset, ids: list[int]) -> list:
+    """The flags of ``ids`` with everything the table shows, in that order (one query)."""
+    rows = {flag.pk: flag for flag in queryset.order_by().filter(pk__in=ids)}
+    return [rows[pk] for pk in ids]
 
 
 EXPORT_HEADERS = (
@@ -818,7 +840,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     permissions.require(request, permissions.OPEN_DATA)
     programme = _programme(request)
     on = timezone.localdate()
-    text = reports.open_data_csv(programme, on, selectors.Scope())
+    text = reports.cached_open_data_csv(programme, on)
     data = ("\ufeff" + text).encode()
     return attachment(data, f"national-{programme.name}-{on:%Y%m%d}.csv", "text/csv; charset=utf-8")
 

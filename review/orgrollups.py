@@ -1,0 +1,285 @@
+"""The per-organisation rollup (:class:`review.models.OrganizationRollup`).
+
+Written by :mod:`review.services` through :class:`OrgDeltas` in the transaction of every
+judgement, like the status and rule rollups: counts as deltas in one upsert per batch. The
+worst days late cannot be kept as a delta (a resolved flag may have been the worst), so the
+cells a batch touched read it again from their open flags, in one UPDATE after the upsert:
+the upsert locks those cells first, so a concurrent batch on the same organisation waits for
+this one to commit and then reads its flags (each statement sees what was committed before
+it began). :func:`rebuild` builds the table from scratch (``manage.py rebuild_rollups``, the
+migration that created it).
+
+Reads: :func:`worst` (today's worst days of grouped rows) and :func:`stored` (the cells, for
+tests and the bench to compare with :func:`review.rollups.full_scan_organizations`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from actionplan.models import Status
+from pmo import bulk
+from review import rules
+from review.models import DelayFlag, EntryState, OrganizationRollup
+
+FINISHED = (Status.DONE, Status.NOT_APPLICABLE)
+RULE_COLUMNS = {rule: rule for rule in rules.RULES}  # the field is named after its rule
+SIGNIFICANT_COLUMNS = {rule: f"{rule}_significant" for rule in rules.RULES}
+COUNTS = (
+    "entries",
+    "finished",
+    "flags",
+    "significant",
+    "approved",
+    *RULE_COLUMNS.values(),
+    *SIGNIFICANT_COLUMNS.values(),
+)
+_INDEX = {name: i for i, name in enumerate(COUNTS)}
+KEY = ("programme_id", "work_item_id", "organization_id")
+
+
+class OrgDeltas:
+    """Changes to the per-organisation cells collected over a batch."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+        self.prefecture: dict[tuple[int, int, int], int] = {}
+        self.flagged: set[tuple[int, int, int]] = set()  # cells whose worst may have moved
+        self.deleted_entries: set[int] = set()  # flags about to go with their entry
+
+    def entry(self, key: tuple[int, int, int], prefecture: int, status: str, sign: int) -> None:
+        cell = self.cells[key]
+        self.prefecture[key] = prefecture
+        cell[0] += sign
+        cell[1] += sign * (status in FINISHED)
+
+    def flag(self, programme_id: int, prefecture: int, flag, sign: int) -> None:
+        key = (programme_id, flag.work_item_id, flag.organization_id)
+        cell = self.cells[key]
+        self.prefecture[key] = prefecture
+        self.flagged.add(key)
+        significant = bool(flag.significant and not flag.approved)
+        cell[2] += sign
+        cell[3] += sign * significant
+        cell[4] += sign * bool(flag.approved)
+        cell[_INDEX[RULE_COLUMNS[flag.rule]]] += sign
+        cell[_INDEX[SIGNIFICANT_COLUMNS[flag.rule]]] += sign * significant
+
+    def apply(self) -> None:
+        """One upsert of the touched cells (in key order, so two writers lock them in the
+        same order), then their worst days read again."""
+        rows = [
+            [*key, self.prefecture[key], *counts]
+            for key, counts in sorted(self.cells.items())
+            if any(counts) or key in self.flagged
+        ]
+        if rows:
+            bulk.insert(
+                OrganizationRollup,
+                (*KEY, "prefecture_id", *COUNTS),
+                rows,
+                conflict=KEY,
+                update=("prefecture_id",),
+                add=COUNTS,
+            )
+        if self.flagged:
+            refresh_worst(self.flagged, exclude_entries=self.deleted_entries)
+        self.cells.clear()
+        self.prefecture.clear()
+        self.flagged.clear()
+        self.deleted_entries.clear()
+
+
+def refresh_worst(cells: Iterable[tuple[int, int, int]], *, exclude_entries=()) -> None:
+    """Read the worst days of ``cells`` again from their open flags: one UPDATE per
+    programme and 500 organisations (every work item of those organisations, a few extra
+    cells at most, each two index probes)."""
+    by_programme: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for programme_id, work_item_id, org_id in cells:
+        by_programme[programme_id][org_id].add(work_item_id)
+    open_flags = DelayFlag.objects.filter(
+        resolved_at=None,
+        organization_id=OuterRef("organization_id"),
+        work_item_id=OuterRef("work_item_id"),
+    )
+    if exclude_entries:
+        open_flags = open_flags.exclude(entry_id__in=list(exclude_entries))
+    fixed = open_flags.filter(since_ordinal=None).order_by("-days_late").values("days_late")[:1]
+    growing = (
+        open_flags.filter(since_ordinal__isnull=False)
+        .order_by("since_ordinal")
+        .values("since_ordinal")[:1]
+    )
+    for programme_id, orgs in by_programme.items():
+        org_ids = sorted(orgs)
+        for start in range(0, len(org_ids), 500):
+            chunk = org_ids[start : start + 500]
+            items = {item for org in chunk for item in orgs[org]}
+            OrganizationRollup.objects.filter(
+                programme_id=programme_id, organization_id__in=chunk, work_item_id__in=items
+            ).update(
+                worst_days=Subquery(fixed, output_field=IntegerField()),
+                worst_since=Subquery(growing, output_field=IntegerField()),
+            )
+
+
+def rebuild(programme_ids: Iterable[int] | None = None) -> int:
+    """Build the per-organisation rollup from scratch (every programme, or these) from the
+    entries' counted states and the open flags; returns the number of cells written."""
+    with transaction.atomic():
+        count = build(OrganizationRollup, EntryState, DelayFlag, programme_ids)
+    figures_changed(set(programme_ids) if programme_ids is not None else None)
+    return count
+
+
+def build(model, state_model, flag_model, programme_ids=None) -> int:
+    """:func:`rebuild` on the given models (the migration passes its historical ones)."""
+    rollup = model.objects.all()
+    states = state_model.objects.all()
+    flags = flag_model.objects.filter(resolved_at=None)
+    if programme_ids is not None:
+        ids = list(programme_ids)
+        rollup = rollup.filter(programme_id__in=ids)
+        states = states.filter(programme_id__in=ids)
+        flags = flags.filter(work_item__programme_id__in=ids)
+    rollup.delete()
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    prefectures: dict[tuple, int] = {}
+    worst: dict[tuple, tuple] = {}
+    for programme_id, item, org, pref, status, n in (
+        states.values_list(
+            "programme_id", "work_item_id", "entry__organization_id", "prefecture_id", "status"
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = (programme_id, item, org)
+        prefectures[key] = pref
+        cells[key][0] += n
+        if status in FINISHED:
+            cells[key][1] += n
+    grouped = (
+        flags.annotate(pref=Coalesce("organization__prefecture_id", "organization_id"))
+        .values_list(
+            "work_item__programme_id",
+            "work_item_id",
+            "organization_id",
+            "pref",
+            "rule",
+            "significant",
+            "approved",
+        )
+        .annotate(
+            n=Count("pk"),
+            fixed=Max("days_late", filter=Q(since_ordinal=None)),
+            since=Min("since_ordinal"),
+        )
+        .order_by()
+    )
+    for programme_id, item, org, pref, rule, significant, approved, n, fixed, since in grouped:
+        key = (programme_id, item, org)
+        prefectures.setdefault(key, pref)
+        cell = cells[key]
+        needs = bool(significant and not approved)
+        cell[2] += n
+        cell[3] += n * needs
+        cell[4] += n * bool(approved)
+        cell[_INDEX[RULE_COLUMNS[rule]]] += n
+        cell[_INDEX[SIGNIFICANT_COLUMNS[rule]]] += n * needs
+        old_fixed, old_since = worst.get(key, (None, None))
+        worst[key] = (_max(old_fixed, fixed), _min(old_since, since))
+    rows = [
+        [*key, prefectures[key], *counts, *worst.get(key, (None, None))]
+        for key, counts in sorted(cells.items())
+    ]
+    bulk.insert(model, (*KEY, "prefecture_id", *COUNTS, "worst_days", "worst_since"), rows)
+    return len(rows)
+
+
+def _max(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _min(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def worst(on: dt.date, prefix: str = ""):
+    """Today's worst days late of grouped rows: the largest fixed count or today − the
+    earliest since, 0 when there is no open flag."""
+    return Greatest(
+        Coalesce(Max(f"{prefix}worst_days"), Value(0)),
+        Coalesce(Value(on.toordinal()) - Min(f"{prefix}worst_since"), Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def sums(prefix: str = "") -> dict:
+    """``.annotate(**sums())`` of grouped rows: every count summed, under its own name."""
+    from django.db.models import Sum
+
+    return {f"sum_{name}": Sum(f"{prefix}{name}") for name in COUNTS}
+
+
+def stored(programme) -> dict[tuple[int, int], dict]:
+    """{(work item, organisation): {column: value}} of the stored cells, empty ones left out."""
+    columns = ("work_item_id", "organization_id", "prefecture_id", *COUNTS)
+    found = {}
+    for row in OrganizationRollup.objects.filter(programme=programme).values(
+        *columns, "worst_days", "worst_since"
+    ):
+        if not any(row[name] for name in COUNTS):
+            continue
+        key = (row.pop("work_item_id"), row.pop("organization_id"))
+        if not row["flags"]:  # no open flag: no worst (a stale value would be a bug)
+            assert row["worst_days"] is None and row["worst_since"] is None, (key, row)
+        found[key] = row
+    return found
+
+
+# --- The figures' version: what the public CSV is cached under ---------------------------------
+
+VERSION_KEY = "review:figures:{}"
+
+
+def figures_version(programme_id: int) -> int:
+    """A number that changes whenever the programme's figures do (0 before any change)."""
+    return cache.get(VERSION_KEY.format(programme_id), 0)  # a cache error reaches the caller
+
+
+def figures_changed(programme_ids: set[int] | None) -> None:
+    """After the commit: the cached figures of these programmes (or all) are stale."""
+
+    def bump() -> None:
+        from actionplan.models import Programme
+
+        ids = programme_ids
+        if ids is None:
+            ids = set(Programme.objects.values_list("pk", flat=True))
+        for programme_id in ids:
+            key = VERSION_KEY.format(programme_id)
+            cache.add(key, 0, None)
+            try:
+                cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.set(key, 1, None)
+
+    # robust: a cache that is down must not fail a save that has committed (the CSV's key
+    # then keeps its version for at most its hour).
+    transaction.on_commit(bump, robust=True)
