@@ -47,7 +47,7 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
     each row reads back as written, whichever way the database takes them (Postgres:
     one array per column; SQLite: a VALUES list)."""
     monkeypatch.setattr(bulk, "ARRAY_ROWS", 3)
-    monkeypatch.setattr(bulk, "MAX_PARAMS", 30)
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 30)  # 13 columns: 2 rows a statement
     template = DelayFlag.objects.first()
     DelayFlag.objects.all().delete()
     rows = [
@@ -55,6 +55,7 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
             template.entry_id,
             template.organization_id,
             template.work_item_id,
+            template.prefecture_id,
             rule,
             n,
             D(2015, 5, n + 1) if n % 2 else None,
@@ -75,4 +76,4 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
     stored = DelayFlag.objects.order_by("days_late").values_list(
         "rule", "days_late", "since", "since_ordinal", "significant", "significant_since"
     )
-    assert list(stored) == [(r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
+    assert list(stored) == [tuple(row[4:10]) for row in rows]
