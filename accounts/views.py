@@ -24,8 +24,8 @@ from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
-from documents.downloads import content_disposition
 from pmo import job_views, jobs, keyset, xlsx
+from pmo.downloads import content_disposition
 from pmo.http import attachment
 
 PAGE_SIZE = 50

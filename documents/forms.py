@@ -21,8 +21,8 @@ from documents.models import (
     Procedure,
     audience_class_choices,
 )
-from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
 from orgs.models import Organization, OrganizationKind
+from pmo.uploads import ALLOWED_EXTENSIONS, validate_upload
 
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 PUBLICATION_CHOICES = (

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from documents import rules, services, sheets
-from documents.downloads import attachment_response, content_disposition
 from documents.filters import DocumentFilter, LinkageFilter, ProcedureFilter
 from documents.forms import (
     AnnouncementForm,
@@ -43,6 +42,7 @@ from documents.models import (
     audience_class_choices,
 )
 from documents.scopes import is_editor
+from pmo.downloads import attachment_response, content_disposition
 
 PAGE_SIZE = 50
 

@@ -21,6 +21,7 @@ from faq.filters import InquiryFilter
 from faq.forms import AnswerForm, AssignForm, InquiryForm, PublishForm
 from faq.models import Inquiry, InquiryAttachment, InquiryStatus
 from faq.scopes import is_editor
+from pmo.downloads import attachment_response
 
 PAGE_SIZE = 30
 
@@ -209,8 +210,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from documents.downloads import attachment_response
-
     item = get_visible_or_404(
         request, InquiryAttachment.objects.all(), VIEW, pk=attachment_pk, inquiry_id=pk
     )

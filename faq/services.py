@@ -30,6 +30,7 @@ from faq.models import (
 from faq.normalize import normalize, read
 from outbox import services as outbox
 from outbox.recipients import receives_mail
+from pmo.uploads import validate_upload
 
 NUMBER_PREFIX = "FAQ-"
 
@@ -360,9 +361,7 @@ def submit_inquiry(
 
 
 def add_attachment(inquiry: Inquiry, upload) -> InquiryAttachment:
-    """Store an upload under a generated name, by the documents' upload rules."""
-    from documents.uploads import validate_upload
-
+    """Store an upload under a generated name, by the portal's upload rules."""
     validate_upload(upload)
     original = upload.name
     attachment = InquiryAttachment(
