@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +25,7 @@ from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
 from pmo import job_views, jobs, keyset, xlsx
-from pmo.downloads import content_disposition
-from pmo.http import attachment
+from pmo.http import attachment, streaming_attachment
 
 PAGE_SIZE = 50
 GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
@@ -470,9 +469,7 @@ def audit_export(request):
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition("監査ログ.csv")
-    return response
+    return streaming_attachment(rows(), "監査ログ.csv", "text/csv; charset=utf-8")
 
 
 @never_cache  # the token is in the address and the page names the person

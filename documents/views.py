@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,9 @@ from documents.models import (
     audience_class_choices,
 )
 from documents.scopes import is_editor
-from pmo.downloads import attachment_response, content_disposition
+from pmo.downloads import attachment_response
+from pmo.http import attachment
+from pmo.xlsx import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
 
@@ -407,11 +409,5 @@ def procedures(request):
 def procedures_xlsx(request):
     procedure_filter, linkage_filter = _catalogue(request)
     content = sheets.catalogue_workbook(procedure_filter.qs, linkage_filter.qs)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"事務・手続一覧_{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(content, name, XLSX_CONTENT_TYPE)

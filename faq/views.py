@@ -29,6 +29,7 @@ from faq.forms import ImportForm
 from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
 from pmo import job_views, jobs, xlsx
+from pmo.http import attachment
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -182,13 +183,9 @@ def report(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     require(request, EDIT_CONTENT)
     faqs = visible(request.user, FAQ.objects.all(), EDIT_CONTENT).prefetch_related("related")
-    response = HttpResponse(
-        exports.faq_workbook(faqs.order_by("number")),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return attachment(
+        exports.faq_workbook(faqs.order_by("number")), "faq.xlsx", xlsx.XLSX_CONTENT_TYPE
     )
-    response["Content-Disposition"] = 'attachment; filename="faq.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
