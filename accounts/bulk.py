@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import services, sheets
 from accounts.models import IssueJob, User
 from pmo import jobs, xlsx
+from pmo.sheets import RowError
 
 MAX_BYTES = 5 * 1024 * 1024  # what sheets.read accepts; a bigger file is refused inline
 CHUNK = 100  # accounts issued between two lease renewals
@@ -93,7 +94,7 @@ def _check_and_issue(job: IssueJob) -> tuple[list[dict], list[dict]]:
     upload = SimpleUploadedFile(job.filename or "accounts.xlsx", bytes(job.upload))
     accounts, errors = sheets.read(upload, job.issuer)
     if not errors and not accounts:
-        errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
+        errors = [RowError(0, "", _("シートに発行するアカウントがありません。"))]
     _renew(job.pk, 50)
     if errors:
         return [_error(error) for error in errors], []
@@ -114,7 +115,7 @@ def _renew(job_id: int, percent: int) -> None:
         raise LeaseLost
 
 
-def _error(error: sheets.RowError) -> dict:
+def _error(error: RowError) -> dict:
     return {"row": error.row, "column": str(error.column), "message": str(error.message)}
 
 

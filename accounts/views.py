@@ -26,6 +26,7 @@ from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
 from pmo import job_views, jobs, keyset, xlsx
 from pmo.http import attachment, streaming_attachment
+from pmo.sheets import RowError
 
 PAGE_SIZE = 50
 GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
@@ -296,7 +297,7 @@ def bulk_issue(request):
     if request.method == "POST":
         upload = request.FILES.get("sheet")
         if upload is None:
-            errors = [sheets.RowError(0, "", _("ファイルを選んでください。"))]
+            errors = [RowError(0, "", _("ファイルを選んでください。"))]
         else:
             data = upload.read(bulk.MAX_BYTES + 1)
             rows = bulk.rows_in(data, upload.name)
@@ -305,7 +306,7 @@ def bulk_issue(request):
                 try:
                     job = bulk.start(request.user, upload.name, data, rows, ip)
                 except jobs.QueueUnavailable:
-                    errors, status = [sheets.RowError(0, "", jobs.BROKER_DOWN)], 503
+                    errors, status = [RowError(0, "", jobs.BROKER_DOWN)], 503
                 else:
                     return redirect("accounts:bulk_job", pk=job.pk)
             else:
@@ -380,7 +381,7 @@ def domain_edit(request, code: str):
 def _issue_inline(request, upload) -> tuple[list, list]:
     accounts, errors = sheets.read(upload, request.user)
     if not errors and not accounts:
-        errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
+        errors = [RowError(0, "", _("シートに発行するアカウントがありません。"))]
     if errors:
         return errors, []
     issued = services.issue_accounts(request.user, accounts, request=request)

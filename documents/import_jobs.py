@@ -23,6 +23,7 @@ from accounts.bulk import Origin
 from documents import services, sheets
 from documents.models import CatalogueImportJob
 from pmo import jobs, xlsx
+from pmo.sheets import RowError
 
 
 class LeaseLost(Exception):
@@ -116,7 +117,7 @@ def _key(job_id: int) -> str:
     return f"catalogue-import-job:{job_id}"
 
 
-def _error(error: sheets.RowError) -> dict:
+def _error(error: RowError) -> dict:
     return {
         "sheet": error.sheet,
         "row": error.row,

@@ -23,6 +23,7 @@ from accounts.bulk import Origin
 from faq import imports
 from faq.models import FAQImportJob
 from pmo import jobs, xlsx
+from pmo.sheets import RowError
 
 
 class LeaseLost(Exception):
@@ -116,5 +117,5 @@ def _record(job: FAQImportJob, result: imports.ImportResult) -> None:
     )
 
 
-def _error(error: imports.RowError) -> dict:
+def _error(error: RowError) -> dict:
     return {"row": error.row, "column": error.column, "message": error.message, "text": str(error)}

@@ -30,6 +30,7 @@ from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, Searc
 from faq.scopes import is_editor
 from pmo import job_views, jobs, xlsx
 from pmo.http import attachment
+from pmo.sheets import RowError
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -193,7 +194,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     """A small sheet is imported during the request; a larger one by a worker (import_jobs)."""
     require(request, EDIT_CONTENT)
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[imports.RowError] = []
+    errors: list[RowError] = []
     refused, status = "", 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
