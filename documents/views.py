@@ -80,12 +80,9 @@ def _listing(request, *, kind: str, template: str, extra: dict | None = None):
     filterset = DocumentFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_new(page.object_list, request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": filterset,
         "page": page,
-        "query": query.urlencode(),
         "is_editor": is_editor(request.user),
     }
     return render(request, template, context | (extra or {}))
