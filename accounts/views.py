@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, bulk, permissions, rules, selectors, services, sheets
+from accounts import audit, audit_text, bulk, permissions, rules, selectors, services, sheets, tasks
 from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
-from pmo import job_views, jobs, keyset, xlsx
+from pmo import job_views, jobs, keyset, upload_jobs, xlsx
 from pmo.http import attachment, streaming_attachment
 from pmo.sheets import RowError
 
@@ -301,10 +301,10 @@ def bulk_issue(request):
         else:
             data = upload.read(bulk.MAX_BYTES + 1)
             rows = bulk.rows_in(data, upload.name)
-            if not bulk.runs_inline(rows):
+            if not upload_jobs.runs_inline(rows):
                 ip = audit.client_ip(request)
                 try:
-                    job = bulk.start(request.user, upload.name, data, rows, ip)
+                    job = tasks.start_issue(request.user, upload.name, data, rows, ip)
                 except jobs.QueueUnavailable:
                     errors, status = [RowError(0, "", jobs.BROKER_DOWN)], 503
                 else:
@@ -411,7 +411,7 @@ def bulk_job(request, pk: int):
 @require_POST
 def bulk_retry(request, pk: int):
     """Check and issue an interrupted sheet again, as a new job with the same file."""
-    return job_views.retry(request, _own_job(request, pk), bulk.start, "accounts:bulk_job")
+    return job_views.retry(request, _own_job(request, pk), tasks.start_issue, "accounts:bulk_job")
 
 
 def visible_events(user):
@@ -449,7 +449,7 @@ def audit_export(request):
         yield writer.writerow(
             ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細", "説明"]
         )
-        described = audit.describe_all(keyset.iterate(events, batch=2000), request.user)
+        described = audit_text.describe_all(keyset.iterate(events, batch=2000), request.user)
         for item in described:
             event = item.event
             yield writer.writerow(

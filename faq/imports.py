@@ -165,8 +165,9 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
 
 
-def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or none (``by``: who).
+def import_faqs(upload, *, by=None, request=None, progress: Progress = _quiet) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none (``by``: who), with
+    the audit event that says how many (``request``: where from, for the trail).
 
     ``progress(percent)`` is called every :data:`PROGRESS_EVERY` rows read and written; an
     exception it raises (a worker that lost its lease) rolls the whole import back."""
@@ -181,7 +182,7 @@ def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult
             )
         )
     try:
-        return _write(parsed, by, progress)
+        return _write(parsed, by, request, progress)
     except services.NumberTaken:
         # Another editor numbered a new FAQ at the same moment: nothing was written.
         return ImportResult(errors=[RowError(0, "番号", NUMBER_RACE)])
@@ -200,7 +201,7 @@ def _fresh_numbers(parsed: list[ParsedRow]) -> Iterator[str]:
     return (f"{services.NUMBER_PREFIX}{n:04d}" for n in itertools.count(start))
 
 
-def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
+def _write(parsed: list[ParsedRow], by, request, progress: Progress) -> ImportResult:
     result = ImportResult()
     with transaction.atomic():
         existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
@@ -225,4 +226,6 @@ def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
             faq, is_new = saved[item.row]
             if item.related or not is_new:  # a new FAQ has no links to clear
                 faq.related.set([by_number[n] for n in item.related])
+        detail = f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件"
+        services.record_change(request, by, "FAQ import", detail=detail)
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,16 @@ class RowError:
             if self.column
             else f"{where}: {self.message}"
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """As a job stores it (JSON): every field, and the sentence :meth:`__str__` makes."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": str(self.column),
+            "message": str(self.message),
+            "text": str(self),
+        }
 
 
 def cell_text(value: object, *, unquote: bool = False) -> str:
