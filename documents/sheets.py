@@ -74,7 +74,7 @@ def _write_sheet(sheet, columns, rows) -> None:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F5")
     for row in rows:
-        sheet.append([rules.safe_cell(value) for value in row])
+        sheet.append([xlsx.csv_safe(value) for value in row])
     for index, _column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 12 if index <= 2 else 36
     sheet.freeze_panes = "A2"

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from pmo.sheets import RowError, cell_int, cell_text
+from pmo.xlsx import csv_safe
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,19 @@ def test_cell_int(value, expected):
 )
 def test_row_error_names_where_it_is(error, expected):
     assert str(error) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+81", "'+81"),
+        ("-1", "'-1"),
+        ("@SUM", "'@SUM"),
+        ("生活保護", "生活保護"),
+        (3, 3),
+    ],
+)
+def test_the_export_guard_reads_back_as_written(value, expected):
+    assert csv_safe(value) == expected
+    assert cell_text(csv_safe(value), unquote=True) == str(value)
