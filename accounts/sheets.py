@@ -8,7 +8,6 @@ nothing is issued unless every row is good.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -19,6 +18,7 @@ from accounts.forms import IssueForm
 from accounts.roles import Role
 from accounts.services import NewAccount
 from pmo import xlsx
+from pmo.sheets import RowError, cell_text
 
 COLUMNS = (
     ("organization", "団体コード"),
@@ -34,13 +34,6 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 50  # the template has 7; room for a person's own notes
 MAX_CELLS = MAX_ROWS * MAX_COLUMNS
 YES = {"はい", "yes", "y", "true", "1", "○", "〇"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 def template(issuer) -> bytes:
@@ -73,14 +66,6 @@ def template(issuer) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
@@ -123,17 +108,17 @@ def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
     )
     for number, row in enumerate(rows, 2):
         values = dict(zip((key for key, _ in COLUMNS), row, strict=False))
-        if all(_text(v) == "" for v in values.values()):
+        if all(cell_text(v) == "" for v in values.values()):
             continue
         if any(xlsx.has_formula(v) for v in values.values()):
             errors.append(RowError(number, "", "数式は使えません。値を入力してください。"))
             continue
         code = (
-            _text(values["organization"]).zfill(6)
-            if _text(values["organization"]).isdigit()
-            else _text(values["organization"])
+            cell_text(values["organization"]).zfill(6)
+            if cell_text(values["organization"]).isdigit()
+            else cell_text(values["organization"])
         )
-        data = {key: _text(values[key]) for key, _ in COLUMNS}
+        data = {key: cell_text(values[key]) for key, _ in COLUMNS}
         # An unknown or out-of-reach code is an invalid choice (its own message), not a blank.
         data["organization"] = organizations.get(code, -1) if code else ""
         data["role"] = role_by_label.get(data["role"], data["role"])

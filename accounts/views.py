@@ -12,21 +12,21 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, bulk, permissions, rules, selectors, services, sheets
+from accounts import audit, audit_text, bulk, permissions, rules, selectors, services, sheets, tasks
 from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
-from documents.downloads import content_disposition
-from pmo import job_views, jobs, keyset, xlsx
-from pmo.http import attachment
+from pmo import job_views, jobs, keyset, upload_jobs, xlsx
+from pmo.http import attachment, streaming_attachment
+from pmo.sheets import RowError
 
 PAGE_SIZE = 50
 GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
@@ -297,16 +297,16 @@ def bulk_issue(request):
     if request.method == "POST":
         upload = request.FILES.get("sheet")
         if upload is None:
-            errors = [sheets.RowError(0, "", _("ファイルを選んでください。"))]
+            errors = [RowError(0, "", _("ファイルを選んでください。"))]
         else:
             data = upload.read(bulk.MAX_BYTES + 1)
             rows = bulk.rows_in(data, upload.name)
-            if not bulk.runs_inline(rows):
+            if not upload_jobs.runs_inline(rows):
                 ip = audit.client_ip(request)
                 try:
-                    job = bulk.start(request.user, upload.name, data, rows, ip)
+                    job = tasks.start_issue(request.user, upload.name, data, rows, ip)
                 except jobs.QueueUnavailable:
-                    errors, status = [sheets.RowError(0, "", jobs.BROKER_DOWN)], 503
+                    errors, status = [RowError(0, "", jobs.BROKER_DOWN)], 503
                 else:
                     return redirect("accounts:bulk_job", pk=job.pk)
             else:
@@ -381,7 +381,7 @@ def domain_edit(request, code: str):
 def _issue_inline(request, upload) -> tuple[list, list]:
     accounts, errors = sheets.read(upload, request.user)
     if not errors and not accounts:
-        errors = [sheets.RowError(0, "", _("シートに発行するアカウントがありません。"))]
+        errors = [RowError(0, "", _("シートに発行するアカウントがありません。"))]
     if errors:
         return errors, []
     issued = services.issue_accounts(request.user, accounts, request=request)
@@ -411,7 +411,7 @@ def bulk_job(request, pk: int):
 @require_POST
 def bulk_retry(request, pk: int):
     """Check and issue an interrupted sheet again, as a new job with the same file."""
-    return job_views.retry(request, _own_job(request, pk), bulk.start, "accounts:bulk_job")
+    return job_views.retry(request, _own_job(request, pk), tasks.start_issue, "accounts:bulk_job")
 
 
 def visible_events(user):
@@ -449,7 +449,7 @@ def audit_export(request):
         yield writer.writerow(
             ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細", "説明"]
         )
-        described = audit.describe_all(keyset.iterate(events, batch=2000), request.user)
+        described = audit_text.describe_all(keyset.iterate(events, batch=2000), request.user)
         for item in described:
             event = item.event
             yield writer.writerow(
@@ -470,9 +470,7 @@ def audit_export(request):
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition("監査ログ.csv")
-    return response
+    return streaming_attachment(rows(), "監査ログ.csv", "text/csv; charset=utf-8")
 
 
 @never_cache  # the token is in the address and the page names the person

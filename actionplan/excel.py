@@ -32,6 +32,7 @@ from actionplan.excel_items import ItemColumn
 from actionplan.models import PlanEntry, Programme, Status
 from orgs.models import Organization
 from pmo import jobs, xlsx
+from pmo.sheets import cell_int
 
 MAX_BYTES = xlsx.MAX_BYTES
 MAX_ROWS = xlsx.MAX_ROWS
@@ -382,7 +383,7 @@ def _read_row(
         return None  # key problems: the row cannot be read further
     if not problems and all(getattr(entry, name) == data[name] for name in data):
         return None  # unchanged: the no-op round trip writes nothing
-    if _int(raw["version"]) != entry.version:
+    if cell_int(raw["version"]) != entry.version:
         who = entry.updated_by.display_name if entry.updated_by else ""
         message = (
             f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
@@ -419,9 +420,9 @@ def _formulas(index: int, cells: tuple, items: tuple[ItemColumn, ...]) -> list[C
 def _entry_of(
     index: int, raw: dict[str, Any], entries: dict[int, PlanEntry], errors: list[CellError]
 ) -> PlanEntry | None:
-    entry = entries.get(_int(raw["id"]) or -1)
+    entry = entries.get(cell_int(raw["id"]) or -1)
     if entry is None:
-        if PlanEntry.objects.filter(pk=_int(raw["id"]) or -1).exists():
+        if PlanEntry.objects.filter(pk=cell_int(raw["id"]) or -1).exists():
             raise UploadRefused(
                 f"{index}行目: 他の団体の行が含まれています。自団体のファイルを使ってください。"
             )
@@ -458,13 +459,6 @@ def _rule_errors(
         else:
             found.append(CellError(index, name if name in INDEX else "status", message))
     return found
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -37,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from actionplan import rules
 from actionplan.models import CompletionItem, PlanEntry, Programme
 from pmo import xlsx
+from pmo.sheets import cell_int, cell_text
 
 Kind = CompletionItem.Kind
 TITLE = "完了時: "
@@ -250,7 +251,7 @@ def sheet_columns(
         if any(not _blank(value) for value in header[first - 1 :]):
             raise xlsx.SheetError(MOVED)  # columns no record explains
         return ()  # downloaded before the item columns: answers are left as they are
-    if [(c.letter, c.item.pk) for c in expected] != [(r[0], _int(r[1])) for r in recorded]:
+    if [(c.letter, c.item.pk) for c in expected] != [(r[0], cell_int(r[1])) for r in recorded]:
         raise xlsx.SheetError(CHANGED)
     titles = [row[2] for row in recorded]
     if list(header[first - 1 : first - 1 + len(titles)]) != titles:
@@ -301,7 +302,7 @@ def parse(item: CompletionItem, value: Any) -> tuple[str, str]:
         if number is None:
             return "", f"「{label}」は数値で入力してください。"
         return str(number), ""
-    text = _text(value)
+    text = cell_text(value)
     if item.kind == Kind.YES_NO:
         text = {shown_as: stored for stored, shown_as in YES_NO.items()}.get(text, text)
     elif item.kind == Kind.TEXT and len(text) > MAX_TEXT:
@@ -356,20 +357,5 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return f"{value:%Y/%m/%d}"
-    return str(value).strip()
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

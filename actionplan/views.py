@@ -36,6 +36,8 @@ from actionplan.programmes import plan_link
 from orgs.models import Organization
 from pmo import as_of as as_of_dates
 from pmo import jobs
+from pmo.http import attachment
+from pmo.xlsx import XLSX_CONTENT_TYPE
 from review import standing as review_standing
 
 
@@ -412,13 +414,8 @@ def plan_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request)
     rows = selectors.plan(organization, programme).rows
     data = excel.export(organization, programme, rows)
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     filename = f"plan-{organization.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, filename, XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -518,9 +515,4 @@ def import_marked(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     job = _job(request, organization, pk)
     if not job.marked:
         raise Http404
-    response = HttpResponse(
-        bytes(job.marked),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="errors-{organization.code}.xlsx"'
-    return response
+    return attachment(bytes(job.marked), f"errors-{organization.code}.xlsx", XLSX_CONTENT_TYPE)

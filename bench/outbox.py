@@ -16,7 +16,7 @@ BACKLOG = 1000
 
 @benchmark
 def outbox_send() -> dict[str, float]:
-    from outbox import services
+    from outbox import sending, services
     from outbox.models import Mail
 
     start = time.perf_counter()
@@ -37,7 +37,7 @@ def outbox_send() -> dict[str, float]:
         CaptureQueriesContext(connection) as queries,
     ):
         start = time.perf_counter()
-        sent = services.send_due(limit=BACKLOG)
+        sent = sending.send_due(limit=BACKLOG)
         seconds = time.perf_counter() - start
     assert sent == BACKLOG == len(mail.outbox), (sent, len(mail.outbox))
     assert not Mail.objects.filter(state="queued").exists()

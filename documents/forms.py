@@ -21,8 +21,8 @@ from documents.models import (
     Procedure,
     audience_class_choices,
 )
-from documents.uploads import ALLOWED_EXTENSIONS, validate_upload
 from orgs.models import Organization, OrganizationKind
+from pmo.uploads import ALLOWED_EXTENSIONS, validate_upload
 
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
 PUBLICATION_CHOICES = (
@@ -30,27 +30,6 @@ PUBLICATION_CHOICES = (
     ("publish", _("今すぐ公開")),
     ("schedule", _("日時を指定して公開（公開予約）")),
 )
-
-
-class AccessibleMixin:
-    """Ties each input to its help text and error (aria-describedby, aria-invalid)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}_help"] if field.help_text else []
-            if name in self.errors:
-                ids.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -76,7 +55,7 @@ class UploadField(forms.FileField):
         return file
 
 
-class DocumentForm(AccessibleMixin, forms.ModelForm):
+class DocumentForm(forms.ModelForm):
     tags_text = forms.CharField(
         label=_("タグ"),
         required=False,
@@ -219,20 +198,20 @@ class DocumentForm(AccessibleMixin, forms.ModelForm):
         return procedures, linkages
 
 
-class VersionForm(AccessibleMixin, forms.Form):
+class VersionForm(forms.Form):
     upload = UploadField(label=_("新しい版のファイル"))
     note = forms.CharField(label=_("更新内容"), required=False, max_length=300)
 
 
-class ReasonForm(AccessibleMixin, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=300)
 
 
-class WithdrawForm(AccessibleMixin, forms.Form):
+class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("公開終了の理由"), max_length=300, required=False)
 
 
-class EffortForm(AccessibleMixin, forms.Form):
+class EffortForm(forms.Form):
     title = forms.CharField(label=_("資料名"), max_length=300)
     purpose = forms.CharField(
         label=_("資料の内容、用途"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -240,7 +219,7 @@ class EffortForm(AccessibleMixin, forms.Form):
     upload = UploadField(label=_("ファイル"))
 
 
-class AnnouncementForm(AccessibleMixin, forms.ModelForm):
+class AnnouncementForm(forms.ModelForm):
     class Meta:
         model = Announcement
         fields = ["source", "title", "body", "date", "page", "document", "is_published"]
@@ -254,7 +233,7 @@ class AnnouncementForm(AccessibleMixin, forms.ModelForm):
         self.fields["document"].queryset = Document.objects.published().order_by("title")
 
 
-class CatalogueImportForm(AccessibleMixin, forms.Form):
+class CatalogueImportForm(forms.Form):
     workbook = forms.FileField(
         label=_("Excel ファイル（.xlsx）"),
         help_text=_("「別表第1」「別表第2」シートの見出しは、ダウンロードした一覧と同じにします。"),
@@ -268,7 +247,7 @@ class CatalogueImportForm(AccessibleMixin, forms.Form):
         return file
 
 
-class PortalPageForm(AccessibleMixin, forms.ModelForm):
+class PortalPageForm(forms.ModelForm):
     class Meta:
         model = PortalPage
         fields = ["slug", "title", "intro", "is_published"]
@@ -276,14 +255,14 @@ class PortalPageForm(AccessibleMixin, forms.ModelForm):
         help_texts = {"slug": _("URL に使う英数字（例: social-security）")}
 
 
-class PortalSectionForm(AccessibleMixin, forms.ModelForm):
+class PortalSectionForm(forms.ModelForm):
     class Meta:
         model = PortalSection
         fields = ["heading", "intro", "order"]
         widgets = {"intro": forms.Textarea(attrs={"rows": 2})}
 
 
-class PortalLinkForm(AccessibleMixin, forms.ModelForm):
+class PortalLinkForm(forms.ModelForm):
     class Meta:
         model = PortalLink
         fields = ["section", "document", "group", "note", "order"]

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit, permissions
-from documents import import_jobs, services, sheets
+from documents import import_jobs, services, sheets, tasks
 from documents.forms import CatalogueImportForm
 from documents.models import CatalogueImportJob
-from pmo import job_views, jobs, xlsx
+from pmo import job_views, jobs, upload_jobs, xlsx
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -32,10 +32,10 @@ def procedures_import(request: HttpRequest) -> HttpResponse:
         upload.seek(0)
         data = upload.read(xlsx.MAX_BYTES + 1)
         rows = import_jobs.rows_in(data, upload.name)
-        if not import_jobs.runs_inline(rows):
+        if not upload_jobs.runs_inline(rows):
             ip = audit.client_ip(request)
             try:
-                job = import_jobs.start(request.user, upload.name, data, rows, ip)
+                job = tasks.start_import(request.user, upload.name, data, rows, ip)
             except jobs.QueueUnavailable:
                 refused, status = jobs.BROKER_DOWN, 503
             else:
@@ -85,4 +85,4 @@ def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def procedures_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Import an interrupted workbook again, as a new job with the same file."""
     job = _own_job(request, pk)
-    return job_views.retry(request, job, import_jobs.start, "documents:procedures_import_job")
+    return job_views.retry(request, job, tasks.start_import, "documents:procedures_import_job")

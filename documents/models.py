@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents import rules
-from documents.uploads import generated_name
 from faq.normalize import variants
 from orgs.models import MunicipalityClass
 from pmo.jobs import UploadJob
+from pmo.uploads import generated_name
 
 
 class Category(models.Model):

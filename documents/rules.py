@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 _KATAKANA = range(0x30A1, 0x30F7)
 # With no previous login, what was published in the last NEW_DAYS counts as new.
 NEW_DAYS = 14
-# Excel and LibreOffice treat a cell starting with these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def normalize(text: str) -> str:
@@ -38,13 +36,6 @@ def is_new(published_at: datetime | None, previous_login: datetime | None, now: 
         return False
     since = previous_login or now - timedelta(days=NEW_DAYS)
     return published_at > since
-
-
-def safe_cell(value):
-    """A cell value Excel will not run as a formula (text starting = + - @ gets a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 ALL_CLASSES_WORDS = ("全て", "すべて", "全部", "all")

@@ -1,6 +1,6 @@
 """Small, valid sample files for the demo content and the tests (nothing is downloaded).
 
-Each passes :func:`documents.uploads.validate_upload` for its extension.
+Each passes :func:`pmo.uploads.validate_upload` for its extension.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from documents.uploads import OLE2_MAGIC
+from pmo.uploads import OLE2_MAGIC
 
 
 def minimal_pdf(title: str = "Digital PMO") -> bytes:

@@ -1,7 +1,7 @@
 """Every write of the documents app: views, the Excel import, tasks and admin call these.
 
 Each change to a document is recorded in the audit trail (``Kind.CONTENT``) with the values
-before and after. Uploads are validated (:func:`documents.uploads.validate_upload`) before
+before and after. Uploads are validated (:func:`pmo.uploads.validate_upload`) before
 anything is written, and each function is one transaction, so bad input saves nothing.
 """
 
@@ -28,8 +28,8 @@ from documents.models import (
     Status,
     Tag,
 )
-from documents.uploads import validate_upload
 from faq.normalize import reading
+from pmo.uploads import validate_upload
 
 AUDITED_FIELDS = (
     "title",

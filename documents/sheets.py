@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import openpyxl
 from django.db import transaction
@@ -22,6 +21,7 @@ from documents import rules
 from documents.models import ClassesMixin, Linkage, Procedure, ProcedureField
 from orgs.models import MunicipalityClass
 from pmo import xlsx
+from pmo.sheets import RowError, cell_text
 
 PROCEDURE_SHEET = "別表第1"
 LINKAGE_SHEET = "別表第2"
@@ -49,22 +49,12 @@ REQUIRED = {
 MAX_ROWS = 5000
 # A worker reports its progress (0-100) every so many rows read, and again written.
 PROGRESS_EVERY = 500
+FILE = "-"  # the sheet column of a problem with the whole file
 Progress = Callable[[int], None]
 
 
 def quiet(percent: int) -> None:
     """No progress to report (an import during the request)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.sheet}シート {self.row}行目「{self.column}」: {self.message}"
 
 
 class ImportRejected(Exception):
@@ -84,7 +74,7 @@ def _write_sheet(sheet, columns, rows) -> None:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F5")
     for row in rows:
-        sheet.append([rules.safe_cell(value) for value in row])
+        sheet.append([xlsx.csv_safe(value) for value in row])
     for index, _column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 12 if index <= 2 else 36
     sheet.freeze_panes = "A2"
@@ -133,29 +123,25 @@ def _catalogue_workbook(procedures, linkages) -> bytes:
 # --- import -----------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    # Our own export escapes formula-like text with a leading quote; take it off again.
-    return text[1:] if text.startswith("'") and text[1:2] in rules.FORMULA_PREFIXES else text
-
-
 def _read_rows(sheet, columns, errors: list[RowError]) -> list[tuple[int, dict]]:
     labels = {label: key for key, label in columns}
-    header = [_text(cell) for cell in next(sheet.iter_rows(max_row=1, values_only=True), ())]
+    header = [
+        cell_text(cell, unquote=True)
+        for cell in next(sheet.iter_rows(max_row=1, values_only=True), ())
+    ]
     positions = {labels[h]: i for i, h in enumerate(header) if h in labels}
     for key, label in columns:
         if key not in positions:
-            errors.append(RowError(sheet.title, 1, label, _("見出しの列がありません。")))
+            errors.append(RowError(1, label, _("見出しの列がありません。"), sheet=sheet.title))
     if len(positions) < len(columns):
         return []
     rows = []
     values_below = xlsx.rows(sheet, min_row=2, values_only=True, max_rows=MAX_ROWS)
     for number, values in enumerate(values_below, start=2):
-        row = {key: _text(values[i]) if i < len(values) else "" for key, i in positions.items()}
+        row = {
+            key: cell_text(values[i], unquote=True) if i < len(values) else ""
+            for key, i in positions.items()
+        }
         if any(row.values()):
             rows.append((number, row))
     return rows  # at most MAX_ROWS: counted before parsing, and again while reading
@@ -165,13 +151,16 @@ def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowErro
     labels = dict(columns)
     for key in REQUIRED[sheet]:
         if not row[key]:
-            errors.append(RowError(sheet, number, labels[key], _("入力してください。")))
+            errors.append(RowError(number, labels[key], _("入力してください。"), sheet=sheet))
     max_lengths = {"number": 20, "field": 50, "name": 300, "procedure_name": 300}
     for key, limit in max_lengths.items():
         if key in row and len(row[key]) > limit:
             errors.append(
                 RowError(
-                    sheet, number, labels[key], _("%(n)s文字以内にしてください。") % {"n": limit}
+                    number,
+                    labels[key],
+                    _("%(n)s文字以内にしてください。") % {"n": limit},
+                    sheet=sheet,
                 )
             )
     with translation.override("ja"):
@@ -180,13 +169,13 @@ def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowErro
     if unknown:
         errors.append(
             RowError(
-                sheet,
                 number,
                 labels["classes"],
                 _(
                     "「%(words)s」は区分として読めません（政令指定都市、中核市、市、町、村、特別区）。"
                 )
                 % {"words": "、".join(unknown)},
+                sheet=sheet,
             )
         )
     return codes
@@ -200,11 +189,11 @@ def read_workbook(content: bytes, *, progress: Progress = quiet) -> tuple[list, 
     try:
         book = xlsx.read(content, max_rows=MAX_ROWS, data_only=True)
     except xlsx.SheetError as refused:
-        raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
+        raise ImportRejected([RowError(0, "", str(refused), sheet=FILE)]) from None
     try:
         procedures, linkages = _read_book(book, errors, progress)
     except xlsx.SheetError as refused:
-        raise ImportRejected([RowError("-", 0, "", str(refused))]) from None
+        raise ImportRejected([RowError(0, "", str(refused), sheet=FILE)]) from None
     finally:
         book.close()
     if errors:
@@ -218,7 +207,9 @@ def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, 
     total = max(sum(max(sheet.max_row or 1, 1) for sheet in book.worksheets), 1)
     done = 0
     if PROCEDURE_SHEET not in book.sheetnames and LINKAGE_SHEET not in book.sheetnames:
-        errors.append(RowError("-", 0, "", _("「別表第1」「別表第2」のシートがありません。")))
+        errors.append(
+            RowError(0, "", _("「別表第1」「別表第2」のシートがありません。"), sheet=FILE)
+        )
     for sheet_name, columns, target in (
         (PROCEDURE_SHEET, PROCEDURE_COLUMNS, procedures),
         (LINKAGE_SHEET, LINKAGE_COLUMNS, linkages),
@@ -239,10 +230,10 @@ def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, 
             if key in seen:
                 errors.append(
                     RowError(
-                        sheet_name,
                         number,
                         "項番",
                         _("%(row)s行目と同じ行です。") % {"row": seen[key]},
+                        sheet=sheet_name,
                     )
                 )
             seen[key] = number

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from documents import rules, services, sheets
-from documents.downloads import attachment_response, content_disposition
 from documents.filters import DocumentFilter, LinkageFilter, ProcedureFilter
 from documents.forms import (
     AnnouncementForm,
@@ -43,6 +42,9 @@ from documents.models import (
     audience_class_choices,
 )
 from documents.scopes import is_editor
+from pmo.downloads import attachment_response
+from pmo.http import attachment
+from pmo.xlsx import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
 
@@ -78,12 +80,9 @@ def _listing(request, *, kind: str, template: str, extra: dict | None = None):
     filterset = DocumentFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_new(page.object_list, request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": filterset,
         "page": page,
-        "query": query.urlencode(),
         "is_editor": is_editor(request.user),
     }
     return render(request, template, context | (extra or {}))
@@ -407,11 +406,5 @@ def procedures(request):
 def procedures_xlsx(request):
     procedure_filter, linkage_filter = _catalogue(request)
     content = sheets.catalogue_workbook(procedure_filter.qs, linkage_filter.qs)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"事務・手続一覧_{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(content, name, XLSX_CONTENT_TYPE)

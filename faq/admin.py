@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts import audit
 from faq import services
 from faq.models import FAQ, Inquiry, InquiryAttachment, SearchMiss
 
@@ -16,14 +15,8 @@ class FAQAdmin(admin.ModelAdmin):
     readonly_fields = ("view_count", "helpful_count", "updated_at", "updated_by", "version")
 
     def save_model(self, request, obj, form, change) -> None:
-        # The service keeps the answer sanitised and the search columns current.
-        services.save_faq(obj, by=request.user)
-        audit.record(
-            audit.Kind.CONTENT,
-            request=request,
-            target=obj,
-            detail=f"FAQ {obj.number} を{'更新' if change else '作成'}しました（管理サイト）",
-        )
+        # The service keeps the answer sanitised and the search columns current, and audits.
+        services.save_from_admin(obj, by=request.user, request=request, created=not change)
 
 
 class AttachmentInline(admin.TabularInline):

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import audit
 from accounts.permissions import EDIT_CONTENT, get_visible_or_404, require, visible
 from faq import services
 from faq.forms import FAQForm
@@ -31,13 +30,6 @@ def _linkable(request: HttpRequest):
     return visible(request.user, FAQ.objects.all(), EDIT_CONTENT)
 
 
-def _labels(names: list[str]) -> str:
-    labels = {"related": _("関連するFAQ")} | {
-        name: str(FAQ._meta.get_field(name).verbose_name) for name in services.EDITABLE_FIELDS
-    }
-    return "、".join(labels[name] for name in names)
-
-
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     require(request, EDIT_CONTENT)
@@ -45,17 +37,14 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             faq = services.create_faq(
-                related=form.cleaned_data["related"], by=request.user, **form.faq_fields()
+                related=form.cleaned_data["related"],
+                by=request.user,
+                request=request,
+                **form.faq_fields(),
             )
         except services.NumberTaken as refused:
             form.add_error("number", str(refused))
         else:
-            audit.record(
-                audit.Kind.CONTENT,
-                request=request,
-                target=faq,
-                detail=f"FAQ {faq.number} を作成しました",
-            )
             messages.success(request, _("%(number)s を作成しました。") % {"number": faq.number})
             return redirect(faq)
     return render(request, "faq/form.html", {"form": form})
@@ -77,6 +66,7 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
                     by=request.user,
                     expected_version=form.cleaned_data["version"],
                     related=form.cleaned_data["related"],
+                    request=request,
                     **form.faq_fields(),
                 )
             except services.NumberTaken as refused:
@@ -84,7 +74,7 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
             except services.StaleEdit as refused:
                 form.add_error(None, refused.message())
             else:
-                return _edited(request, faq, number, changed)
+                return _edited(request, faq, changed)
     return render(
         request,
         "faq/form.html",
@@ -92,27 +82,17 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _edited(request: HttpRequest, faq: FAQ, old_number: str, changed: list[str]) -> HttpResponse:
+def _edited(request: HttpRequest, faq: FAQ, changed: list[str]) -> HttpResponse:
     if not changed:
         messages.info(request, _("変更はありませんでした。"))
         return redirect(faq)
-    detail = f"FAQ {faq.number} を更新しました（{_labels(changed)}）"
-    if faq.number != old_number:
-        detail = f"FAQ {old_number} → {faq.number} を更新しました（{_labels(changed)}）"
-    audit.record(audit.Kind.CONTENT, request=request, target=faq, detail=detail)
     messages.success(request, _("%(number)s を更新しました。") % {"number": faq.number})
     return redirect(faq)
 
 
 def _set_published(request: HttpRequest, number: str, *, published: bool) -> HttpResponse:
     faq = _editable(request, number)
-    if services.set_published(faq, published, by=request.user):
-        audit.record(
-            audit.Kind.CONTENT,
-            request=request,
-            target=faq,
-            detail=f"FAQ {faq.number} を{'公開' if published else '非公開に'}しました",
-        )
+    if services.set_published(faq, published, by=request.user, request=request):
         done = _("公開しました。") if published else _("非公開にしました。")
         messages.success(request, done)
     else:

@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from faq.models import FAQ, Field, WorkItem
 from faq.rules import links_text
+from pmo import xlsx
 
 SHEET = "FAQ"
 COLUMNS = (
@@ -28,15 +29,6 @@ COLUMNS = (
     ("役に立った", 10),
 )
 HEADERS = tuple(name for name, _width in COLUMNS)
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def field_label(code: str) -> str:
@@ -72,7 +64,7 @@ def faq_workbook(faqs: Iterable[FAQ]) -> bytes:
         cell.fill = PatternFill("solid", fgColor="0017C1")
         sheet.column_dimensions[cell.column_letter].width = width
     for faq in faqs:
-        sheet.append([safe_cell(value) for value in row_for(faq)])
+        sheet.append([xlsx.csv_safe(value) for value in row_for(faq)])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

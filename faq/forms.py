@@ -10,6 +10,7 @@ from faq import richtext, rules
 from faq.models import FAQ, Field, Inquiry, WorkItem
 from faq.normalize import normalize
 from faq.services import StaleEdit
+from pmo.uploads import extension, validate_upload
 
 MAX_ATTACHMENTS = 5
 # An optional choice left empty, said in words (Django's default is 「---------」).
@@ -77,8 +78,6 @@ class InquiryForm(forms.ModelForm):
         return value.strip()
 
     def clean_attachments(self) -> list:
-        from documents.uploads import validate_upload
-
         files = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_ATTACHMENTS:
             raise ValidationError(_("添付ファイルは5件までです。"))
@@ -151,8 +150,6 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self):
-        from documents.uploads import extension, validate_upload
-
         upload = self.cleaned_data["file"]
         if extension(upload.name) != "xlsx":
             raise ValidationError(_("Excelファイル（.xlsx）を選んでください。"), code="extension")

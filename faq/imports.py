@@ -14,30 +14,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from faq import rules, services
-from faq.exports import FORMULA_PREFIXES, HEADERS
+from faq.exports import HEADERS
 from faq.models import FAQ, Field, WorkItem
 from pmo import xlsx
+from pmo.sheets import RowError, cell_text
 
 MAX_ROWS = 20_000
 # A worker reports its progress (0-100) every so many rows read, and again written.
 PROGRESS_EVERY = 500
 Progress = Callable[[int], None]
 REQUIRED_HEADERS = ("番号", "質問", "回答")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.row}行目" if self.row else "ファイル"
-        return (
-            f"{where}「{self.column}」: {self.message}"
-            if self.column
-            else f"{where}: {self.message}"
-        )
 
 
 @dataclass
@@ -55,18 +41,6 @@ class ParsedRow:
     related: list[str]
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    # Undo the export's formula guard.
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        text = text[1:]
-    return text
-
-
 WORK_ITEMS = {c: c for c, _l in WorkItem.choices} | {str(label): c for c, label in WorkItem.choices}
 FIELDS = {c: c for c, _l in Field.choices} | {str(label): c for c, label in Field.choices}
 
@@ -78,7 +52,7 @@ def _date(value, errors: list, row: int) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value).replace("-", "/")
+    text = cell_text(value, unquote=True).replace("-", "/")
     try:
         return dt.datetime.strptime(text, "%Y/%m/%d").date()
     except ValueError:
@@ -94,30 +68,30 @@ def _links(text: str, errors: list, row: int) -> list[dict]:
 
 
 def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
-    number = rules.clean_number(_text(values.get("番号")))
+    number = rules.clean_number(cell_text(values.get("番号"), unquote=True))
     if number and not rules.is_number(number):
         errors.append(
             RowError(row, "番号", "番号は FAQ-0001 の形で入力してください（新規は空欄）。")
         )
-    question = _text(values.get("質問"))
-    answer = _text(values.get("回答"))
+    question = cell_text(values.get("質問"), unquote=True)
+    answer = cell_text(values.get("回答"), unquote=True)
     if not question:
         errors.append(RowError(row, "質問", "入力してください。"))
     elif len(question) > 1000:
         errors.append(RowError(row, "質問", "1000文字以内で入力してください。"))
     if not answer:
         errors.append(RowError(row, "回答", "入力してください。"))
-    work_item = _text(values.get("作業項目"))
+    work_item = cell_text(values.get("作業項目"), unquote=True)
     if work_item and work_item not in WORK_ITEMS:
         errors.append(RowError(row, "作業項目", "A〜K のいずれかを入力してください。"))
-    field_text = _text(values.get("分野"))
+    field_text = cell_text(values.get("分野"), unquote=True)
     if field_text and field_text not in FIELDS:
         choices = "、".join(str(label) for _c, label in Field.choices)
         errors.append(RowError(row, "分野", f"{choices} のいずれかを入力してください。"))
-    published = _text(values.get("公開")) or "はい"
+    published = cell_text(values.get("公開"), unquote=True) or "はい"
     if published not in ("はい", "いいえ"):
         errors.append(RowError(row, "公開", "「はい」か「いいえ」を入力してください。"))
-    topic = _text(values.get("トピック"))
+    topic = cell_text(values.get("トピック"), unquote=True)
     if len(topic) > 100:
         errors.append(RowError(row, "トピック", "100文字以内で入力してください。"))
     fields = {
@@ -127,11 +101,11 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
         "field": FIELDS.get(field_text, ""),
         "topic": topic[:100],
         "is_published": published != "いいえ",
-        "related_documents": _links(_text(values.get("関連資料")), errors, row),
+        "related_documents": _links(cell_text(values.get("関連資料"), unquote=True), errors, row),
     }
     if updated_on := _date(values.get("最終更新日"), errors, row):
         fields["updated_on"] = updated_on
-    related = rules.split_numbers(_text(values.get("関連FAQ")))
+    related = rules.split_numbers(cell_text(values.get("関連FAQ"), unquote=True))
     return ParsedRow(row, number, fields, related)
 
 
@@ -159,7 +133,7 @@ def _read_rows(
 ) -> tuple[list[ParsedRow], list[RowError]]:
     # At most MAX_ROWS: counted before parsing, and again while reading.
     rows = xlsx.rows(sheet, values_only=True, max_rows=MAX_ROWS)
-    header = [_text(v) for v in next(rows, ())]
+    header = [cell_text(v, unquote=True) for v in next(rows, ())]
     if missing := [name for name in REQUIRED_HEADERS if name not in header]:
         return [], [RowError(1, name, "見出しがありません。") for name in missing]
     parsed = []
@@ -191,8 +165,9 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
 
 
-def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or none (``by``: who).
+def import_faqs(upload, *, by=None, request=None, progress: Progress = _quiet) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or none (``by``: who), with
+    the audit event that says how many (``request``: where from, for the trail).
 
     ``progress(percent)`` is called every :data:`PROGRESS_EVERY` rows read and written; an
     exception it raises (a worker that lost its lease) rolls the whole import back."""
@@ -207,7 +182,7 @@ def import_faqs(upload, *, by=None, progress: Progress = _quiet) -> ImportResult
             )
         )
     try:
-        return _write(parsed, by, progress)
+        return _write(parsed, by, request, progress)
     except services.NumberTaken:
         # Another editor numbered a new FAQ at the same moment: nothing was written.
         return ImportResult(errors=[RowError(0, "番号", NUMBER_RACE)])
@@ -226,7 +201,7 @@ def _fresh_numbers(parsed: list[ParsedRow]) -> Iterator[str]:
     return (f"{services.NUMBER_PREFIX}{n:04d}" for n in itertools.count(start))
 
 
-def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
+def _write(parsed: list[ParsedRow], by, request, progress: Progress) -> ImportResult:
     result = ImportResult()
     with transaction.atomic():
         existing = FAQ.objects.in_bulk([p.number for p in parsed if p.number], field_name="number")
@@ -251,4 +226,6 @@ def _write(parsed: list[ParsedRow], by, progress: Progress) -> ImportResult:
             faq, is_new = saved[item.row]
             if item.related or not is_new:  # a new FAQ has no links to clear
                 faq.related.set([by_number[n] for n in item.related])
+        detail = f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件"
+        services.record_change(request, by, "FAQ import", detail=detail)
     return result

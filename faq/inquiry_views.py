@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import audit
 from accounts.permissions import EDIT_CONTENT, VIEW, denied, get_visible_or_404, visible
 from faq import search, services
 from faq.filters import InquiryFilter
 from faq.forms import AnswerForm, AssignForm, InquiryForm, PublishForm
 from faq.models import Inquiry, InquiryAttachment, InquiryStatus
 from faq.scopes import is_editor
+from pmo.downloads import attachment_response
 
 PAGE_SIZE = 30
 
@@ -107,20 +107,11 @@ def _for_editor(request: HttpRequest, pk: int) -> Inquiry:
 
 
 def _step(request: HttpRequest, inquiry: Inquiry, step, done: str, **kwargs) -> HttpResponse:
-    before = {"status": inquiry.status}
     try:
-        step(inquiry, **kwargs)
+        step(inquiry, request=request, **kwargs)
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        audit.record(
-            audit.Kind.CONTENT,
-            request=request,
-            organization=inquiry.organization,
-            target=inquiry,
-            before=before,
-            after={"status": inquiry.status},
-        )
         messages.success(request, done)
     return redirect(inquiry)
 
@@ -192,16 +183,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             work_item=form.cleaned_data["work_item"],
             field=form.cleaned_data["field"],
             by=request.user,
+            request=request,
         )
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect(inquiry)
-    audit.record(
-        audit.Kind.CONTENT,
-        request=request,
-        target=faq,
-        detail=f"{inquiry.reference} をFAQとして公開しました",
-    )
     messages.success(request, _("%(number)s としてFAQに公開しました。") % {"number": faq.number})
     return redirect(faq)
 
@@ -209,8 +195,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    from documents.downloads import attachment_response
-
     item = get_visible_or_404(
         request, InquiryAttachment.objects.all(), VIEW, pk=attachment_pk, inquiry_id=pk
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmo.jobs import UploadJob
+from pmo.uploads import generated_name
 
 
 class WorkItem(models.TextChoices):
@@ -224,9 +225,7 @@ class Inquiry(models.Model):
 
 
 def attachment_path(instance: InquiryAttachment, filename: str) -> str:
-    # A random name by the documents' upload rules; the user's name is kept in a column.
-    from documents.uploads import generated_name
-
+    # A random name by the portal's upload rules; the user's name is kept in a column.
     return generated_name(filename, folder="inquiries")
 
 

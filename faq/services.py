@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from faq import richtext
 from faq.models import (
     FAQ,
@@ -30,6 +31,7 @@ from faq.models import (
 from faq.normalize import normalize, read
 from outbox import services as outbox
 from outbox.recipients import receives_mail
+from pmo.uploads import validate_upload
 
 NUMBER_PREFIX = "FAQ-"
 
@@ -198,8 +200,36 @@ def _raise_if_taken(faq: FAQ) -> None:
         raise NumberTaken(faq.number)
 
 
-def create_faq(*, related: list[FAQ] | None = None, by=None, **fields: Any) -> FAQ:
-    return save_faq(FAQ(**fields), related=related, touch="updated_on" not in fields, by=by)
+def record_change(request, by, target, **fields: Any) -> None:
+    """The trail's row for a change made by a person (``by``, or the request's user); a load
+    by the system (the seed, the demo: neither) leaves none."""
+    if by is not None or request is not None:
+        audit.record(audit.Kind.CONTENT, request=request, actor=by, target=target, **fields)
+
+
+def changed_labels(names: list[str]) -> str:
+    """The changed fields' names for the trail (「質問、回答」)."""
+    labels = {"related": _("関連するFAQ")} | {
+        name: str(FAQ._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS
+    }
+    return "、".join(labels[name] for name in names)
+
+
+def create_faq(*, related: list[FAQ] | None = None, by=None, request=None, **fields: Any) -> FAQ:
+    """A new FAQ, audited when a person writes it (``by``; ``request`` says from where)."""
+    with transaction.atomic():
+        faq = save_faq(FAQ(**fields), related=related, touch="updated_on" not in fields, by=by)
+        record_change(request, by, faq, detail=f"FAQ {faq.number} を作成しました")
+    return faq
+
+
+def save_from_admin(faq: FAQ, *, by, request=None, created: bool) -> FAQ:
+    """The admin site's save: the same checks as the editor's, and its own row in the trail."""
+    with transaction.atomic():
+        save_faq(faq, by=by)
+        action = "作成" if created else "更新"
+        record_change(request, by, faq, detail=f"FAQ {faq.number} を{action}しました（管理サイト）")
+    return faq
 
 
 def update_faq(
@@ -208,10 +238,12 @@ def update_faq(
     by,
     expected_version: int,
     related: list[FAQ] | None = None,
+    request=None,
     **fields: Any,
 ) -> list[str]:
     """An editor's change to ``faq`` (read at ``expected_version``): the names of the fields
-    that changed, ``[]`` when none did (then nothing is written and 最終更新日 stays).
+    that changed, ``[]`` when none did (then nothing is written and 最終更新日 stays). A change
+    is audited, naming the fields (and the old number, when it changed).
 
     Raises :class:`StaleEdit` or :class:`NumberTaken`, writing nothing. Reads the current
     related FAQs (one query) when ``related`` is given.
@@ -219,6 +251,7 @@ def update_faq(
     if faq.version != expected_version:
         raise StaleEdit(faq)
     before = {name: getattr(faq, name) for name in fields}
+    old_number = faq.number
     for name, value in fields.items():
         setattr(faq, name, value)
     clean_content(faq)
@@ -230,18 +263,23 @@ def update_faq(
         else:
             related = None
     if changed:
-        save_faq(
-            faq,
-            related=related,
-            by=by,
-            expected_version=expected_version,
-            touch="updated_on" not in fields,
-        )
+        with transaction.atomic():
+            save_faq(
+                faq,
+                related=related,
+                by=by,
+                expected_version=expected_version,
+                touch="updated_on" not in fields,
+            )
+            number = faq.number if faq.number == old_number else f"{old_number} → {faq.number}"
+            detail = f"FAQ {number} を更新しました（{changed_labels(changed)}）"
+            record_change(request, by, faq, detail=detail)
     return changed
 
 
-def set_published(faq: FAQ, published: bool, *, by) -> bool:
-    """Publish or unpublish (one conditional UPDATE); ``False`` if it already was.
+@transaction.atomic
+def set_published(faq: FAQ, published: bool, *, by, request=None) -> bool:
+    """Publish or unpublish (one conditional UPDATE, audited); ``False`` if it already was.
 
     The search columns and 最終更新日 do not change; the version does, so an edit form opened
     before is refused rather than silently flipping it back.
@@ -253,6 +291,8 @@ def set_published(faq: FAQ, published: bool, *, by) -> bool:
     if changed:
         faq.is_published, faq.updated_at, faq.updated_by = published, now, by
         faq.refresh_from_db(fields=["version"])
+        action = "公開" if published else "非公開に"
+        record_change(request, by, faq, detail=f"FAQ {faq.number} を{action}しました")
     return bool(changed)
 
 
@@ -360,9 +400,7 @@ def submit_inquiry(
 
 
 def add_attachment(inquiry: Inquiry, upload) -> InquiryAttachment:
-    """Store an upload under a generated name, by the documents' upload rules."""
-    from documents.uploads import validate_upload
-
+    """Store an upload under a generated name, by the portal's upload rules."""
     validate_upload(upload)
     original = upload.name
     attachment = InquiryAttachment(
@@ -386,9 +424,17 @@ def _claim(inquiry: Inquiry, allowed: tuple[str, ...], **changes: Any) -> None:
         setattr(inquiry, name, value)
 
 
+def _audit_step(inquiry: Inquiry, before: str, request, by=None) -> None:
+    organization = inquiry.organization
+    after = {"status": inquiry.status}
+    fields = {"organization": organization, "before": {"status": before}, "after": after}
+    record_change(request, by, inquiry, **fields)
+
+
 @transaction.atomic
-def assign(inquiry: Inquiry, *, assignee) -> Inquiry:
-    """受付 (or a reassignment) → 担当割当: mail the asker and the assignee."""
+def assign(inquiry: Inquiry, *, assignee, by=None, request=None) -> Inquiry:
+    """受付 (or a reassignment) → 担当割当: mail the asker and the assignee (audited)."""
+    before = inquiry.status
     _claim(
         inquiry,
         (InquiryStatus.RECEIVED, InquiryStatus.ASSIGNED),
@@ -403,12 +449,13 @@ def assign(inquiry: Inquiry, *, assignee) -> Inquiry:
             _mail("assigned_to_you", assignee),
         ],
     )
+    _audit_step(inquiry, before, request, by)
     return inquiry
 
 
 @transaction.atomic
-def answer(inquiry: Inquiry, *, text: str, by) -> Inquiry:
-    """担当割当 → 回答済: store the answer and mail it to the asker."""
+def answer(inquiry: Inquiry, *, text: str, by, request=None) -> Inquiry:
+    """担当割当 → 回答済: store the answer and mail it to the asker (audited)."""
     if not text.strip():
         raise WorkflowError("回答を入力してください。")
     changes: dict[str, Any] = {
@@ -418,14 +465,17 @@ def answer(inquiry: Inquiry, *, text: str, by) -> Inquiry:
     }
     if inquiry.assignee_id is None:
         changes.update(assignee=by, assigned_at=timezone.now())
+    before = inquiry.status
     _claim(inquiry, (InquiryStatus.ASSIGNED,), **changes)
     _enqueue(inquiry, [_mail("answered", _asker(inquiry))])
+    _audit_step(inquiry, before, request, by)
     return inquiry
 
 
 @transaction.atomic
-def close(inquiry: Inquiry) -> Inquiry:
-    """回答済 → 完了."""
+def close(inquiry: Inquiry, *, by=None, request=None) -> Inquiry:
+    """回答済 → 完了 (audited)."""
+    before = inquiry.status
     _claim(
         inquiry,
         (InquiryStatus.ANSWERED,),
@@ -433,6 +483,7 @@ def close(inquiry: Inquiry) -> Inquiry:
         closed_at=timezone.now(),
     )
     _enqueue(inquiry, [_mail("closed", _asker(inquiry))])
+    _audit_step(inquiry, before, request, by)
     return inquiry
 
 
@@ -459,25 +510,28 @@ def publish_as_faq(
     work_item: str | None = None,
     field: str | None = None,
     by=None,
+    request=None,
 ) -> FAQ:
-    """One step: a new FAQ from the inquiry's question and answer, without the asker."""
+    """One step: a new FAQ from the inquiry's question and answer, without the asker
+    (audited as the inquiry's publication, not as an FAQ written by hand)."""
     if inquiry.status not in (InquiryStatus.ANSWERED, InquiryStatus.CLOSED):
         raise WorkflowError("回答済みの問い合わせだけをFAQとして公開できます。")
     if inquiry.published_faq_id:
         raise WorkflowError("この問い合わせは既にFAQとして公開されています。")
     question = anonymize(question.strip() or inquiry.body, inquiry)
     answer_html = richtext.from_plain(anonymize(answer_text.strip() or inquiry.answer, inquiry))
-    faq = create_faq(
-        question=question,
-        answer=answer_html,
-        work_item=inquiry.work_item if work_item is None else work_item,
-        field=inquiry.field if field is None else field,
-        by=by,
-    )
+    fields = {
+        "question": question,
+        "answer": answer_html,
+        "work_item": inquiry.work_item if work_item is None else work_item,
+        "field": inquiry.field if field is None else field,
+    }
+    faq = save_faq(FAQ(**fields), by=by)
     claimed = Inquiry.objects.filter(pk=inquiry.pk, published_faq__isnull=True).update(
         published_faq=faq
     )
     if not claimed:
         raise WorkflowError("この問い合わせは既にFAQとして公開されています。")
     inquiry.published_faq = faq
+    record_change(request, by, faq, detail=f"{inquiry.reference} をFAQとして公開しました")
     return faq

@@ -23,12 +23,14 @@ from accounts.permissions import (
     require,
     visible,
 )
-from faq import exports, import_jobs, imports, search, services
+from faq import exports, import_jobs, imports, search, services, tasks
 from faq.filters import FAQFilter
 from faq.forms import ImportForm
 from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
-from pmo import job_views, jobs, xlsx
+from pmo import job_views, jobs, upload_jobs, xlsx
+from pmo.http import attachment
+from pmo.sheets import RowError
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -182,13 +184,9 @@ def report(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     require(request, EDIT_CONTENT)
     faqs = visible(request.user, FAQ.objects.all(), EDIT_CONTENT).prefetch_related("related")
-    response = HttpResponse(
-        exports.faq_workbook(faqs.order_by("number")),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return attachment(
+        exports.faq_workbook(faqs.order_by("number")), "faq.xlsx", xlsx.XLSX_CONTENT_TYPE
     )
-    response["Content-Disposition"] = 'attachment; filename="faq.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
@@ -196,24 +194,24 @@ def import_view(request: HttpRequest) -> HttpResponse:
     """A small sheet is imported during the request; a larger one by a worker (import_jobs)."""
     require(request, EDIT_CONTENT)
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[imports.RowError] = []
+    errors: list[RowError] = []
     refused, status = "", 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         upload.seek(0)
         data = upload.read(xlsx.MAX_BYTES + 1)
         rows = import_jobs.rows_in(data, upload.name)
-        if not import_jobs.runs_inline(rows):
+        if not upload_jobs.runs_inline(rows):
             ip = audit.client_ip(request)
             try:
-                job = import_jobs.start(request.user, upload.name, data, rows, ip)
+                job = tasks.start_import(request.user, upload.name, data, rows, ip)
             except jobs.QueueUnavailable:
                 refused, status = jobs.BROKER_DOWN, 503
             else:
                 return redirect("faq:import_job", pk=job.pk)
         else:
             upload.seek(0)
-            result = imports.import_faqs(upload, by=request.user)
+            result = imports.import_faqs(upload, by=request.user, request=request)
             errors = result.errors
             if not errors:
                 _imported(request, result)
@@ -223,12 +221,6 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 
 def _imported(request: HttpRequest, result: imports.ImportResult) -> None:
-    audit.record(
-        audit.Kind.CONTENT,
-        request=request,
-        target="FAQ import",
-        detail=f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件",
-    )
     messages.success(
         request,
         _("取り込みました。新規 %(created)s 件、更新 %(updated)s 件。")
@@ -259,4 +251,4 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Import an interrupted sheet again, as a new job with the same file."""
-    return job_views.retry(request, _own_job(request, pk), import_jobs.start, "faq:import_job")
+    return job_views.retry(request, _own_job(request, pk), tasks.start_import, "faq:import_job")

@@ -45,11 +45,11 @@ def test_a_done_rows_date_answer_reads_as_officials_write_it(client, alice, sapp
 
 
 def test_audit_details_read_iso_dates_as_written(db):
-    from accounts import audit
+    from accounts import audit_text
     from accounts.models import AuditEvent
 
     event = AuditEvent(
         kind=AuditEvent.Kind.CONTENT, detail="期日延長を承認 2015-10-01 システム改修"
     )
-    [described] = audit.describe([event], None)
+    [described] = audit_text.describe([event], None)
     assert "期日延長を承認 2015/10/01 システム改修" in described.text

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from accounts import selectors
+from accounts import audit_text, selectors
 
 register = template.Library()
 
@@ -14,10 +14,8 @@ def may_set_mail_domains(user) -> bool:
 
 @register.simple_tag
 def audit_described(events, user):
-    """The page's events as sentences with links (:func:`accounts.audit.describe`)."""
-    from accounts import audit
-
-    return audit.describe(events, user)
+    """The page's events as sentences with links (:func:`accounts.audit_text.describe`)."""
+    return audit_text.describe(events, user)
 
 
 @register.filter

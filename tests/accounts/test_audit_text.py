@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from accounts import audit, services
+from accounts import audit, audit_text, services
 from accounts.models import AuditEvent, User
 
 
@@ -101,7 +101,7 @@ def test_dates_in_changes_read_as_officials_write_them(world):
         after={"published_at": "2015-09-25T01:00:00+00:00"},
         detail="公開",
     )
-    [described] = audit.describe([event], world["admin"])
+    [described] = audit_text.describe([event], world["admin"])
     assert described.changes[0].after == "2015/09/25 10:00"  # Asia/Tokyo
     assert described.changes[0].before == "（なし）"
     assert described.text.startswith("（システム） がコンテンツを変更しました：公開（通知")
@@ -200,7 +200,7 @@ def test_document_snapshots_read_in_words_not_ids(world):
         after={"status": "published", "publisher_id": world["sapporo"].pk, "audience": "everyone"},
         detail="作成",
     )
-    [described] = audit.describe([event], world["admin"])
+    [described] = audit_text.describe([event], world["admin"])
     shown = {change.label: change.after for change in described.changes}
     assert shown["状態"] == "公開中"
     assert shown["発信元"] == "北海道 札幌市"

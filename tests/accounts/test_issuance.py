@@ -295,7 +295,7 @@ def test_unused_accounts_are_listed_to_their_issuer(client, world):
 def test_a_password_reset_starts_an_issued_account_that_was_never_activated(client, world):
     """The reset link proves the mailbox as the activation link does: without this the account
     logged in but stayed 発行済 and received no mail."""
-    from outbox import services as outbox
+    from outbox import sending as outbox
 
     assert issue(client, world["pref_admin"], world["hakodate"]).status_code == 302
     client.logout()

@@ -40,7 +40,7 @@ def _switch(page, email: str) -> None:
 
 
 def test_remind_enter_follow_up_answer_each_reaches_the_other_side(page, published):
-    from outbox import services as outbox
+    from outbox import sending as outbox
     from outbox.models import Mail
     from review import notifications
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from documents import demo, seed
 from documents.models import Announcement, Document, DocumentFile, Kind
-from documents.uploads import validate_upload
+from pmo.uploads import validate_upload
 
 
 def test_seed_and_demo_load_twice_on_real_organisations(organizations):

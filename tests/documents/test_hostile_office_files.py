@@ -51,7 +51,7 @@ def test_hostile_office_files_are_refused_next_to_the_field(world, client, files
     name, content = files[hostile]
     response = post(client, world, SimpleUploadedFile(name, content))
     assert response.status_code == 200
-    assert f'id="id_upload_error">{HOSTILE[hostile][2]}' in response.content.decode()
+    assert f'id="id_upload_error"><p>{HOSTILE[hostile][2]}' in response.content.decode()
     assert (Document.objects.count(), DocumentFile.objects.count()) == (0, 0)
 
 

@@ -38,21 +38,6 @@ def test_is_new(published, previous, expected):
     assert rules.is_new(published, previous, NOW) is expected
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+81", "'+81"),
-        ("-1", "'-1"),
-        ("@SUM", "'@SUM"),
-        ("生活保護", "生活保護"),
-        (3, 3),
-    ],
-)
-def test_safe_cell(value, expected):
-    assert rules.safe_cell(value) == expected
-
-
 def test_parse_classes():
     labels = dict(MunicipalityClass.choices)
     assert rules.parse_classes("市、町・村", labels) == (["city", "town", "village"], [])

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents import samplefiles, uploads
-from documents.downloads import ascii_fallback, attachment_response, content_disposition
+from documents import samplefiles
+from pmo import uploads
+from pmo.downloads import ascii_fallback, attachment_response, content_disposition
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:

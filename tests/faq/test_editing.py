@@ -66,9 +66,9 @@ def _search(client, query: str) -> str:
 
 
 def _field_error(body: str, field: str) -> str:
-    """The error text rendered next to ``field`` (faq/_field.html)."""
-    found = re.findall(rf'id="id_{field}_error"[^>]*>([^<]*)<', body)
-    return " ".join(found)
+    """The error text rendered next to ``field`` (includes/field.html)."""
+    found = re.findall(rf'id="id_{field}_error"[^>]*>(.*?)</div>', body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", text).strip() for text in found)
 
 
 # --- Create and edit, visible in search ---------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from outbox import services, tasks
+from outbox import sending, services, tasks
 from outbox.models import Mail
 
 
@@ -59,7 +59,7 @@ def test_an_inquiry_submitted_while_the_broker_is_down_is_mailed_once_it_is_back
     assert mail.outbox == []
     real_broker.start()
     assert tasks.send_due() == 1  # the beat entry, once a worker runs again
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     assert [m.to for m in mail.outbox] == [[alice.email]]
     written.refresh_from_db()
     assert (written.state, written.attempts) == ("sent", 1)
@@ -77,7 +77,7 @@ def test_requests_during_an_outage_do_not_wait_for_the_broker_again(
     client.post(reverse("faq:inquiry_new"), data)
     assert Mail.objects.filter(state="queued").count() == 2
     real_broker.start()
-    assert services.send_due() == 2 and len(mail.outbox) == 2
+    assert sending.send_due() == 2 and len(mail.outbox) == 2
 
 
 def test_with_the_broker_up_the_mail_is_handed_to_a_worker_and_sent_once(
@@ -91,7 +91,7 @@ def test_with_the_broker_up_the_mail_is_handed_to_a_worker_and_sent_once(
     assert queued_tasks(real_broker.url) == 1  # outbox.send_mail, for a worker
     written = Mail.objects.get()
     # Beat gets there first; the worker's immediate try then finds it sent.
-    assert services.send_due() == 1
+    assert sending.send_due() == 1
     assert tasks.send_mail(written.pk) is False
     assert len(mail.outbox) == 1
 
@@ -109,10 +109,10 @@ def test_a_relay_that_refuses_delays_the_mail_but_does_not_lose_it(
     assert (written.state, written.attempts) == ("queued", 1)
     assert "SMTPDataError" in written.last_error
     time_machine.move_to(written.next_attempt_at, tick=False)
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     written.refresh_from_db()
     assert written.attempts == 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     time_machine.move_to(written.next_attempt_at, tick=False)
-    assert services.send_due() == 1 and services.send_due() == 0
+    assert sending.send_due() == 1 and sending.send_due() == 0
     assert [m.to for m in mail.outbox] == [[alice.email]]

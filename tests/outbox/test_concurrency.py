@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from outbox import services
+from outbox import sending
 from outbox.models import Mail
 
 pytestmark = pytest.mark.skipif(
@@ -20,7 +20,7 @@ MAILS = 300
 
 
 def test_concurrent_workers_send_each_mail_once(transactional_db, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 7)  # many small claims, so the workers interleave
+    monkeypatch.setattr(sending, "BATCH", 7)  # many small claims, so the workers interleave
     Mail.objects.bulk_create(
         Mail(kind="test", to=[f"user{n}@city.sapporo.lg.jp"], subject=f"件名 {n}", body="本文")
         for n in range(MAILS)
@@ -32,7 +32,7 @@ def test_concurrent_workers_send_each_mail_once(transactional_db, monkeypatch):
     def work() -> None:
         try:
             barrier.wait()
-            sent.append(services.send_due())
+            sent.append(sending.send_due())
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -12,7 +12,7 @@ from accounts import services as account_services
 from accounts.models import Invitation, User
 from accounts.roles import Role
 from faq import services as faq_services
-from outbox import services
+from outbox import sending
 from outbox.models import Mail
 from outbox.recipients import addresses, receives_mail
 from tests.factories import MinistryFactory, UserFactory
@@ -129,7 +129,7 @@ def test_allauths_password_reset_mail_goes_through_the_outbox(client, alice):
     assert "testserver" not in written.body + written.subject
     assert written.subject.startswith("[デジタルPMO] ")
     assert mail.outbox == []  # sent by the outbox, not by the request
-    assert services.send_due() == 1 and mail.outbox[0].to == [alice.email]
+    assert sending.send_due() == 1 and mail.outbox[0].to == [alice.email]
 
 
 def test_a_password_reset_for_an_unknown_address_mails_no_one(client, alice):

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from outbox import rules, services, tasks
+from outbox import rules, sending, services, tasks
 from outbox.models import Mail
 
 REFUSING = "tests.outbox.backends.RefusingBackend"
@@ -64,13 +64,13 @@ def test_a_broker_that_is_down_keeps_the_mail_queued(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         services.enqueue(kind="test", to=["a@city.sapporo.lg.jp"], subject="s", body="b")
     assert Mail.objects.get().state == "queued" and mail.outbox == []
-    assert services.send_due() == 1 and len(mail.outbox) == 1
+    assert sending.send_due() == 1 and len(mail.outbox) == 1
 
 
 def test_send_due_sends_each_mail_once(queue):
     queue(3)
-    assert services.send_due() == 3
-    assert services.send_due() == 0
+    assert sending.send_due() == 3
+    assert sending.send_due() == 0
     assert sorted(m.to[0] for m in mail.outbox) == [f"user{n}@city.sapporo.lg.jp" for n in range(3)]
     # The immediate try arriving late (the broker delivered it after beat sent the mail).
     assert tasks.send_mail(Mail.objects.first().pk) is False
@@ -79,7 +79,7 @@ def test_send_due_sends_each_mail_once(queue):
 
 def test_send_due_respects_its_limit_oldest_first(queue):
     first, *_rest = queue(5)
-    assert services.send_due(limit=2) == 2
+    assert sending.send_due(limit=2) == 2
     assert mail.outbox[0].to == first.to
     assert Mail.objects.filter(state="queued").count() == 3
 
@@ -89,7 +89,7 @@ def test_queries_per_mail(queue, count, django_assert_num_queries):
     queue(count)
     # release stale; due ids, claim, claimed rows; one UPDATE per mail; the empty next read.
     with django_assert_num_queries(1 + 3 + count + 1):
-        assert services.send_due() == count
+        assert sending.send_due() == count
 
 
 def test_a_refused_mail_is_retried_later_with_backoff(queue, settings, time_machine):
@@ -97,32 +97,32 @@ def test_a_refused_mail_is_retried_later_with_backoff(queue, settings, time_mach
     [written] = queue()
     settings.EMAIL_BACKEND = REFUSING
     start = written.next_attempt_at
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     written.refresh_from_db()
     assert (written.state, written.attempts) == ("queued", 1)
     assert written.next_attempt_at == start + dt.timedelta(minutes=1)
     assert written.last_error == "SMTPDataError: (451, 'refused for now')"
-    assert services.send_due() == 0  # not due yet: not tried again
+    assert sending.send_due() == 0  # not due yet: not tried again
     assert Mail.objects.get().attempts == 1
     time_machine.move_to(written.next_attempt_at)
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     written.refresh_from_db()
     assert written.attempts == 2
     assert written.next_attempt_at == start + dt.timedelta(minutes=1 + 2)
     # The relay accepts mail again: sent once, the error cleared.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     time_machine.move_to(written.next_attempt_at)
-    assert services.send_due() == 1 and services.send_due() == 0
+    assert sending.send_due() == 1 and sending.send_due() == 0
     written.refresh_from_db()
     assert (written.state, written.attempts, written.last_error) == ("sent", 3, "")
     assert len(mail.outbox) == 1
 
 
 def test_an_unreachable_relay_keeps_the_batch_and_stops_the_run(queue, settings, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 2)
+    monkeypatch.setattr(sending, "BATCH", 2)
     queue(3)
     settings.EMAIL_BACKEND = UNREACHABLE
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     tried = Mail.objects.order_by("pk").values_list("state", "attempts")
     assert list(tried) == [("queued", 1), ("queued", 1), ("queued", 0)]
     assert "ConnectionRefusedError" in Mail.objects.order_by("pk").first().last_error
@@ -134,24 +134,24 @@ def test_a_mail_is_failed_after_the_last_try_and_can_be_retried(queue, settings)
     settings.EMAIL_BACKEND = REFUSING
     for _ in range(rules.MAX_ATTEMPTS):
         due = Mail.objects.get().next_attempt_at
-        services.send_due(now=due)
+        sending.send_due(now=due)
     written.refresh_from_db()
     assert (written.state, written.attempts) == ("failed", rules.MAX_ATTEMPTS)
     assert "refused for now" in written.last_error
-    assert services.send_due(now=written.next_attempt_at + dt.timedelta(days=1)) == 0
+    assert sending.send_due(now=written.next_attempt_at + dt.timedelta(days=1)) == 0
     # An operator retries it (admin action) once the relay is fixed.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.retry([written.pk]) == 1
-    assert services.send_due() == 1 and len(mail.outbox) == 1
+    assert sending.send_due() == 1 and len(mail.outbox) == 1
 
 
 def test_a_mail_left_sending_by_a_dead_worker_is_sent_later(queue):
     [written] = queue()
-    claimed = services._claim([written.pk], written.next_attempt_at)  # then the worker dies
+    claimed = sending._claim([written.pk], written.next_attempt_at)  # then the worker dies
     assert [m.pk for m in claimed] == [written.pk]
-    assert services.send_due() == 0
+    assert sending.send_due() == 0
     later = Mail.objects.get().claimed_at + rules.STALE + dt.timedelta(seconds=1)
-    assert services.send_due(now=later) == 1 and len(mail.outbox) == 1
+    assert sending.send_due(now=later) == 1 and len(mail.outbox) == 1
     assert Mail.objects.get().attempts == 2
 
 
@@ -178,9 +178,9 @@ def operator(db):
 
 def test_an_operator_sees_stuck_mail_in_admin_read_only(client, operator, queue, settings):
     sent, stuck = queue(2)
-    assert services.send_due(limit=1) == 1
+    assert sending.send_due(limit=1) == 1
     settings.EMAIL_BACKEND = REFUSING
-    services.send_due()
+    sending.send_due()
     client.force_login(operator)
     page = client.get("/admin/outbox/mail/?state__exact=queued").content.decode()
     assert stuck.to[0] in page and sent.to[0] not in page
@@ -231,7 +231,7 @@ def test_sent_mails_past_the_keeping_period_are_purged_and_nothing_else(db, sett
         written(Mail.State.FAILED),  # for an operator to see
         written(Mail.State.QUEUED),  # still has to go
     ]
-    assert services.purge_sent(now=now, batch=2) == 3
+    assert sending.purge_sent(now=now, batch=2) == 3
     assert not Mail.objects.filter(pk__in=[m.pk for m in old]).exists()
     assert set(Mail.objects.values_list("pk", flat=True)) == {m.pk for m in kept}
-    assert services.purge_sent(now=now) == 0
+    assert sending.purge_sent(now=now) == 0

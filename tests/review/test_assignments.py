@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import audit, permissions
+from accounts import audit_text, permissions
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from review import assignments
@@ -76,7 +76,7 @@ def test_removal_is_the_coordinators_too_and_others_get_404(
     assert _held(reviewer) == set()
     taken = AuditEvent.objects.get(kind=AuditEvent.Kind.GRANT_TAKEN)
     assert taken.target_user == reviewer and taken.organization == sapporo
-    (described,) = audit.describe([taken], coordinator)
+    (described,) = audit_text.describe([taken], coordinator)
     assert reviewer.display_name in described.text and "札幌市" in described.text
     assert "取り消しました" in described.text
 
@@ -115,7 +115,7 @@ def test_a_prefectures_list_and_the_audit_names_the_grantee(
     assert _held(reviewer) == {"011002", "012025"}  # its municipalities, not 青森市
     given = AuditEvent.objects.filter(kind=AuditEvent.Kind.GRANT_GIVEN).order_by("pk")
     assert [event.target_user for event in given] == [reviewer, reviewer]
-    described = audit.describe(given, coordinator)
+    described = audit_text.describe(given, coordinator)
     assert all(reviewer.display_name in item.text for item in described)
     assert "付与しました" in described[0].text
 

@@ -7,7 +7,7 @@ import random
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from outbox import services as outbox
+from outbox import sending as outbox
 from outbox.models import Mail
 from review import rollups, services
 from review.models import DelayFlag, EntryState, NotificationEvent, RuleRollup, StatusRollup

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from django.http import FileResponse
 
-from documents.uploads import extension
+from pmo.uploads import extension
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

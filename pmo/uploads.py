@@ -22,7 +22,7 @@ really are the same code:
 
 Files land under ``MEDIA_ROOT`` (``var/media`` by default), which is outside the static root
 and is never served directly: downloads go through a view that checks permission
-(:mod:`documents.downloads`).
+(:mod:`pmo.downloads`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from pmo import xlsx
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # An Office file's parts, all inflated: slides and images rarely pass twice the file's size.
@@ -99,8 +101,6 @@ def validate_upload(uploaded_file) -> None:
 def check_package(uploaded_file) -> None:
     """An Office file (.xlsx/.docx/.pptx) is a zip of XML parts: refuse zip bombs, too many
     parts and DTDs (XXE, "billion laughs") before it is stored and shared (:mod:`pmo.xlsx`)."""
-    from pmo import xlsx
-
     try:
         xlsx.check_package(
             _stream(uploaded_file), max_expanded=MAX_EXPANDED_BYTES, max_members=MAX_PARTS
