@@ -67,7 +67,7 @@ def test_a_long_work_item_is_paged_and_the_pager_keeps_the_query(
     assert len(g) == 12
     first = client.get(plan_url(sapporo, programme=programme.pk, item="G")).content.decode()
     assert shown(first) == g[:PAGE]
-    assert "1 / 3 ページ（12 行中 1〜5 行目）" in first
+    assert "1 / 3 ページ（12 行中 1〜5 行目）を表示しています" in first
     assert f'href="?programme={programme.pk}&amp;item=G&amp;page=2" rel="next"' in first
     second = client.get(plan_url(sapporo, programme=programme.pk, item="G", page=2))
     assert shown(second.content.decode()) == g[PAGE : 2 * PAGE]
