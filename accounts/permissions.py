@@ -62,6 +62,7 @@ MANAGE_SURVEY = "manage_survey"
 TRACK_SURVEY = "track_survey"
 ANSWER_SURVEY = "answer_survey"
 RELAY_SURVEY = "relay_survey"
+SURVEY_DESK = "survey_desk"  # the /surveys/ desk: issuers, and local governments' people
 # Who issues surveys: a ministry bureau (its reviewers), a prefecture (its admin, for its own
 # municipalities), the coordinator; the system administrator as the one who can do anything.
 SURVEY_ISSUERS = frozenset({Role.REVIEWER, Role.PREFECTURE_ADMIN, Role.COORDINATOR, Role.SYSADMIN})
@@ -293,6 +294,8 @@ def _global(user, action: str) -> bool:
         return role in (Role.COORDINATOR, Role.SYSADMIN)
     if action == ISSUE_SURVEYS:
         return role in SURVEY_ISSUERS
+    if action == SURVEY_DESK:
+        return role in SURVEY_ISSUERS or role in (Role.STAFF, Role.ACCOUNT_MANAGER)
     # Every active user has their own settings (how they are notified).
     return action == OWN_SETTINGS
 

@@ -154,13 +154,16 @@ class Question(models.Model):
 
 
 def _normal(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.normalize()
+    """100.0000 → 100 (not ``normalize()``'s 1E+2), 0.5000 → 0.5: as the issuer wrote it."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 def column_spec(column: dict) -> kinds.Spec:
     def number(name: str) -> Decimal | None:
         value = column.get(name)
-        return None if value in (None, "") else Decimal(str(value)).normalize()
+        return None if value in (None, "") else _normal(Decimal(str(value)))
 
     return kinds.Spec(
         kind=column.get("kind", kinds.Kind.SHORT_TEXT),

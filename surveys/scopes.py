@@ -88,8 +88,15 @@ def response_rule(user, action: str) -> Q:
     return own | relay | Q(survey__in=tracked)
 
 
+def question_rule(user, action: str) -> Q:
+    from surveys.models import Survey
+
+    return Q(survey__in=Survey.objects.filter(survey_rule(user, action)).values("pk"))
+
+
 def register_all() -> None:
     from surveys import models
 
+    permissions.register_scope(models.Question)(question_rule)
     permissions.register_scope(models.Survey)(survey_rule)
     permissions.register_scope(models.Response)(response_rule)

@@ -1,0 +1,140 @@
+"""Following a survey: response rates, the not-answered list, reminders, the prefecture relay
+(経由) and the results."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from surveys import reminders, selectors, services
+from surveys.views import survey_or_404
+
+
+def _responses(request, survey, action):
+    return permissions.visible(request.user, survey.responses.all(), action)
+
+
+@login_required
+def tracking(request, pk: int):
+    """/surveys/<pk>/tracking/: the live response rate by prefecture and class, and who has
+    not answered yet (late ones marked once the closing date has passed)."""
+    survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
+    responses = _responses(request, survey, permissions.TRACK_SURVEY)
+    by_prefecture = selectors.rates_by_prefecture(survey, responses)
+    total = selectors.Rate(
+        _("合計"),
+        sum(r.expected for r in by_prefecture),
+        sum(r.answered for r in by_prefecture),
+        sum(r.draft for r in by_prefecture),
+    )
+    context = {
+        "survey": survey,
+        "total": total,
+        "by_prefecture": by_prefecture,
+        "by_class": selectors.rates_by_class(responses),
+        "pending": list(selectors.not_answered(responses)[:500]),
+        "late": services.today() > survey.closes_on,
+        "can_manage": permissions.can(request.user, permissions.MANAGE_SURVEY, survey),
+    }
+    return render(request, "surveys/tracking.html", context)
+
+
+@login_required
+@require_POST
+def remind(request, pk: int):
+    """Remind every organisation that has not submitted (the issuer's own survey)."""
+    survey = survey_or_404(request, pk, permissions.MANAGE_SURVEY)
+    responses = _responses(request, survey, permissions.MANAGE_SURVEY)
+    pending = selectors.not_answered(responses)
+    count = reminders.remind(survey, pending, actor=request.user, request=request)
+    messages.success(
+        request,
+        _("%(count)s団体に督促しました（本日の通知にまとめて届きます）。") % {"count": count},
+    )
+    return redirect("surveys:tracking", pk=survey.pk)
+
+
+@login_required
+def relay(request, pk: int):
+    """/surveys/<pk>/relay/: a prefecture's municipalities, their states and its 取りまとめ."""
+    survey = survey_or_404(request, pk)
+    responses = _responses(request, survey, permissions.RELAY_SURVEY)
+    rows = list(
+        responses.select_related("organization", "submitted_by").order_by("organization__code")
+    )
+    if not survey.via_prefectures or not rows:
+        raise permissions.denied(request, permissions.RELAY_SURVEY, survey)
+    prefecture = request.user.organization
+    context = {
+        "survey": survey,
+        "rows": rows,
+        "batch": survey.batches.filter(prefecture=prefecture).first(),
+        "pending": sum(1 for row in rows if row.status != "submitted"),
+    }
+    return render(request, "surveys/relay.html", context)
+
+
+@login_required
+@require_POST
+def relay_remind(request, pk: int):
+    survey = survey_or_404(request, pk)
+    responses = _responses(request, survey, permissions.RELAY_SURVEY)
+    if not survey.via_prefectures or not responses.exists():
+        raise permissions.denied(request, permissions.RELAY_SURVEY, survey)
+    pending = selectors.not_answered(responses)
+    count = reminders.remind(survey, pending, actor=request.user, request=request)
+    messages.success(
+        request,
+        _("%(count)s団体に督促しました（本日の通知にまとめて届きます）。") % {"count": count},
+    )
+    return redirect("surveys:relay", pk=survey.pk)
+
+
+@login_required
+@require_POST
+def relay_confirm(request, pk: int):
+    survey = survey_or_404(request, pk)
+    responses = _responses(request, survey, permissions.RELAY_SURVEY)
+    if not survey.via_prefectures or not responses.exists():
+        raise permissions.denied(request, permissions.RELAY_SURVEY, survey)
+    try:
+        services.confirm_batch(
+            survey, request.user.organization, actor=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("取りまとめを確定しました。照会元に届きます。"))
+    return redirect("surveys:relay", pk=survey.pk)
+
+
+@login_required
+def results(request, pk: int):
+    """/surveys/<pk>/results/: counts per choice, statistics per number, the answers table."""
+    survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
+    responses = _responses(request, survey, permissions.TRACK_SURVEY)
+    questions = list(survey.questions.all())
+    submitted = list(
+        responses.filter(status="submitted")
+        .select_related("organization__prefecture")
+        .prefetch_related("answers")
+        .order_by("organization__code")[:200]
+    )
+    table = []
+    for response in submitted:
+        values = {answer.question_id: answer.value for answer in response.answers.all()}
+        table.append(
+            (response, [selectors.kinds.display(q.spec(), values.get(q.pk)) for q in questions])
+        )
+    context = {
+        "survey": survey,
+        "questions": questions,
+        "results": selectors.results(survey, responses),
+        "table": table,
+    }
+    return render(request, "surveys/results.html", context)

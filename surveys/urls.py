@@ -1,0 +1,33 @@
+from django.urls import path
+
+from surveys import answer_views, tracking_views, views
+
+app_name = "surveys"
+urlpatterns = [
+    path("surveys/", views.index, name="index"),
+    path("surveys/new/", views.create, name="create"),
+    path("surveys/<int:pk>/", views.detail, name="detail"),
+    path("surveys/<int:pk>/edit/", views.edit, name="edit"),
+    path("surveys/<int:pk>/publish", views.publish, name="publish"),
+    path("surveys/<int:pk>/copy", views.copy, name="copy"),
+    path("surveys/<int:pk>/questions/new/", views.question_form, name="question_new"),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/edit/",
+        views.question_form,
+        name="question_edit",
+    ),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/delete",
+        views.question_delete,
+        name="question_delete",
+    ),
+    path("surveys/<int:pk>/answers/<str:code>/", answer_views.answer, name="answer"),
+    path("surveys/<int:pk>/answers/<str:code>/reopen", answer_views.reopen, name="reopen"),
+    path("surveys/<int:pk>/answers/<str:code>/return", answer_views.send_back, name="send_back"),
+    path("surveys/<int:pk>/tracking/", tracking_views.tracking, name="tracking"),
+    path("surveys/<int:pk>/remind", tracking_views.remind, name="remind"),
+    path("surveys/<int:pk>/relay/", tracking_views.relay, name="relay"),
+    path("surveys/<int:pk>/relay/remind", tracking_views.relay_remind, name="relay_remind"),
+    path("surveys/<int:pk>/relay/confirm", tracking_views.relay_confirm, name="relay_confirm"),
+    path("surveys/<int:pk>/results/", tracking_views.results, name="results"),
+]
