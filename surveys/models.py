@@ -153,10 +153,11 @@ class Question(models.Model):
         return kinds.Condition(depends_on=self.shown_if_id, value=self.shown_value)
 
 
-def _normal(value: Decimal | None) -> Decimal | None:
+def _normal(value: Decimal | int | None) -> Decimal | None:
     """100.0000 → 100 (not ``normalize()``'s 1E+2), 0.5000 → 0.5: as the issuer wrote it."""
     if value is None:
         return None
+    value = Decimal(str(value))  # an unsaved question may still hold the int it was given
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
