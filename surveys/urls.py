@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import answer_views, tracking_views, views
+from surveys import answer_views, export_views, tracking_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -30,4 +30,16 @@ urlpatterns = [
     path("surveys/<int:pk>/relay/remind", tracking_views.relay_remind, name="relay_remind"),
     path("surveys/<int:pk>/relay/confirm", tracking_views.relay_confirm, name="relay_confirm"),
     path("surveys/<int:pk>/results/", tracking_views.results, name="results"),
+    path("surveys/<int:pk>/results.xlsx", export_views.results_xlsx, name="results_xlsx"),
+    path("surveys/<int:pk>/results.csv", export_views.results_csv, name="results_csv"),
+    path(
+        "surveys/<int:pk>/results/jobs/<int:job_id>/",
+        export_views.results_job,
+        name="results_job",
+    ),
+    path(
+        "surveys/<int:pk>/results/jobs/<int:job_id>/retry/",
+        export_views.results_retry,
+        name="results_retry",
+    ),
 ]

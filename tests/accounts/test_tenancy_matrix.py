@@ -751,6 +751,10 @@ CASES: dict[str, Case] = {
         survey_sub("relay/confirm", with_marker=False), SURVEY_RELAY, method="post"
     ),
     "surveys:results": Case(survey_sub("results/"), SURVEY_TRACK),
+    "surveys:results_xlsx": Case(
+        survey_sub("results.xlsx", with_marker=False), SURVEY_TRACK, method="post"
+    ),
+    "surveys:results_csv": Case(survey_sub("results.csv", with_marker=False), SURVEY_TRACK),
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -772,6 +776,8 @@ EXEMPT = {
     "tests/documents/test_import_jobs.py",
     "documents:procedures_import_retry": "a job is its requester's own; "
     "tests/documents/test_import_jobs.py",
+    "surveys:results_job": "a job is its requester's own; tests/surveys/test_exports.py",
+    "surveys:results_retry": "a job is its requester's own; tests/surveys/test_exports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
     "tests/review/test_reports.py",
 }

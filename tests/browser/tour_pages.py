@@ -284,6 +284,10 @@ NOT_PAGES: dict[str, str] = {
     "surveys:remind": POST,
     "surveys:relay_remind": POST,
     "surveys:relay_confirm": POST,
+    "surveys:results_xlsx": POST,
+    "surveys:results_csv": DOWNLOAD,
+    "surveys:results_job": JOB,
+    "surveys:results_retry": POST,
 }
 
 
