@@ -31,7 +31,7 @@ def answer(request, pk: int, code: str):
     """/surveys/<pk>/answers/<code>/: the organisation's answer, editable by its people."""
     response = response_or_404(request, pk, code)
     survey = response.survey
-    questions = list(survey.questions.all())
+    questions = list(survey.questions.select_related("shown_if"))
     can_answer = permissions.can(request.user, permissions.ANSWER_SURVEY, response)
     values, errors, problem = services.current_values(response), {}, ""
     if request.method == "POST":

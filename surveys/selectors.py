@@ -6,6 +6,7 @@ the response rows in the database (one query per table), never one query per org
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,19 @@ class Item:
     @property
     def name(self) -> str:
         return f"q{self.question.pk}"
+
+    @property
+    def condition(self) -> tuple[str, str, str] | None:
+        """(question id, expected value as the inputs carry it, kind) for answer.js."""
+        question = self.question
+        if question.shown_if_id is None:
+            return None
+        kind = question.shown_if.kind
+        expected = question.shown_value.strip()
+        if kind == kinds.Kind.YES_NO:
+            with contextlib.suppress(kinds.AnswerError):  # then it never holds
+                expected = "yes" if kinds.parse_yes_no(expected) else "no"
+        return str(question.shown_if_id), expected, kind
 
     @property
     def input_value(self) -> Any:
