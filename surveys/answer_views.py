@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from surveys import kinds, selectors, services
-from surveys.forms import CommentForm
+from pmo.http import attachment
+from pmo.xlsx import XLSX_CONTENT_TYPE
+from surveys import kinds, selectors, services, sheets
+from surveys.forms import CommentForm, UploadForm
 from surveys.models import Response
 
 
@@ -73,6 +77,8 @@ def answer(request, pk: int, code: str):
         "can_manage": permissions.can(request.user, permissions.MANAGE_SURVEY, survey),
         "can_relay": permissions.can(request.user, permissions.RELAY_SURVEY, response),
         "comment_form": CommentForm(),
+        "upload_form": UploadForm(),
+        "marked": request.GET.get("marked") == "1",
     }
     return render(request, "surveys/answer.html", context)
 
@@ -111,3 +117,75 @@ def send_back(request, pk: int, code: str):
     else:
         messages.error(request, _("差戻しの理由を入力してください。"))
     return redirect(response.get_absolute_url())
+
+
+# --- offline: the organisation's own workbook ---------------------------------------------------
+
+
+def _marked_key(request, response) -> str:
+    return f"surveys:marked:{request.user.pk}:{response.pk}"
+
+
+@login_required
+@require_GET
+def template_xlsx(request, pk: int, code: str):
+    """The organisation's answer workbook, with its current answers."""
+    response = response_or_404(request, pk, code)
+    data = sheets.template(response)
+    name = f"survey-{response.survey_id}-{response.organization.code}.xlsx"
+    return attachment(data, name, XLSX_CONTENT_TYPE)
+
+
+@login_required
+@require_POST
+def upload(request, pk: int, code: str):
+    """The filled workbook back: all answers or none; a wrong answer returns the workbook
+    with each bad cell marked (kept an hour for its uploader to download)."""
+    response = response_or_404(request, pk, code, permissions.ANSWER_SURVEY)
+    form = UploadForm(request.POST, request.FILES)
+    back = redirect(response.get_absolute_url())
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return back
+    try:
+        raw = sheets.read(response, form.cleaned_data["file"])
+        services.save_answers(
+            response, raw, actor=request.user, request=request, submit=form.cleaned_data["submit"]
+        )
+    except sheets.TemplateRefused as refused:
+        messages.error(request, str(refused))
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            errors = {int(key): " ".join(m) for key, m in error.message_dict.items()}
+            marked = sheets.template(response, values=raw, errors=errors)
+            cache.set(_marked_key(request, response), marked, 3600)
+            messages.error(
+                request,
+                _(
+                    "アップロードしたファイルに誤りが%(count)s件あります。何も保存していません。"
+                    "誤りの箇所を示したファイルをダウンロードして直してください。"
+                )
+                % {"count": len(errors)},
+            )
+            return redirect(f"{response.get_absolute_url()}?marked=1")
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Excelの回答を取り込み、提出しました。")
+            if form.cleaned_data["submit"]
+            else _("Excelの回答を取り込みました（一時保存）。"),
+        )
+    return back
+
+
+@login_required
+@require_GET
+def marked_xlsx(request, pk: int, code: str):
+    """The last refused upload of this person for this response, each error marked."""
+    response = response_or_404(request, pk, code, permissions.ANSWER_SURVEY)
+    data = cache.get(_marked_key(request, response))
+    if data is None:
+        raise Http404
+    name = f"survey-{response.survey_id}-{response.organization.code}-errors.xlsx"
+    return attachment(data, name, XLSX_CONTENT_TYPE)

@@ -176,3 +176,12 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("差戻しの理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("記入したExcelファイル"))
+    submit = forms.BooleanField(
+        label=_("取り込んだ回答をそのまま提出する"),
+        required=False,
+        help_text=_("チェックしないときは一時保存になります。"),
+    )

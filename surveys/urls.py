@@ -22,6 +22,17 @@ urlpatterns = [
         name="question_delete",
     ),
     path("surveys/<int:pk>/answers/<str:code>/", answer_views.answer, name="answer"),
+    path(
+        "surveys/<int:pk>/answers/<str:code>/template.xlsx",
+        answer_views.template_xlsx,
+        name="template_xlsx",
+    ),
+    path("surveys/<int:pk>/answers/<str:code>/upload", answer_views.upload, name="upload"),
+    path(
+        "surveys/<int:pk>/answers/<str:code>/errors.xlsx",
+        answer_views.marked_xlsx,
+        name="marked_xlsx",
+    ),
     path("surveys/<int:pk>/answers/<str:code>/reopen", answer_views.reopen, name="reopen"),
     path("surveys/<int:pk>/answers/<str:code>/return", answer_views.send_back, name="send_back"),
     path("surveys/<int:pk>/tracking/", tracking_views.tracking, name="tracking"),

@@ -584,6 +584,7 @@ SURVEY_VIEW = {
 }
 SURVEY_MANAGE = NOBODY | {"reviewer": set(OBJECTS)} | national(coordinator=())
 SURVEY_TRACK = NOBODY | {"reviewer": set(OBJECTS)} | national()
+SURVEY_ANSWER = NOBODY | {"staff": {"own"}, "manager": {"own"}}
 SURVEY_RELAY = NOBODY | {"pref_admin": {"own", "same_prefecture"}}
 SURVEY_ISSUER_PAGE = NOBODY | {"pref_admin": ALL, "reviewer": ALL} | national()
 
@@ -729,6 +730,10 @@ CASES: dict[str, Case] = {
         survey_sub("questions/<question>/delete", with_marker=False), SURVEY_MANAGE, method="post"
     ),
     "surveys:answer": Case(survey_answer(""), SURVEY_VIEW),
+    "surveys:template_xlsx": Case(survey_answer("template.xlsx", with_marker=False), SURVEY_VIEW),
+    "surveys:upload": Case(
+        survey_answer("upload", with_marker=False), SURVEY_ANSWER, method="post"
+    ),
     "surveys:reopen": Case(
         survey_answer("reopen", with_marker=False),
         SURVEY_MANAGE,
@@ -776,6 +781,8 @@ EXEMPT = {
     "tests/documents/test_import_jobs.py",
     "documents:procedures_import_retry": "a job is its requester's own; "
     "tests/documents/test_import_jobs.py",
+    "surveys:marked_xlsx": "the uploader's own refused workbook, kept an hour in the cache; "
+    "tests/surveys/test_sheets.py, tests/surveys/test_outsiders.py",
     "surveys:results_job": "a job is its requester's own; tests/surveys/test_exports.py",
     "surveys:results_retry": "a job is its requester's own; tests/surveys/test_exports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
