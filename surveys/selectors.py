@@ -258,3 +258,40 @@ def results(survey: Survey, responses) -> list[QuestionResult]:
             result.stats = kinds.number_stats(values)
         found.append(result)
     return found
+
+
+# --- filters of the results page -------------------------------------------------------------
+
+CLASS_CHOICES = [("prefecture", OrganizationKind.PREFECTURE.label), *MunicipalityClass.choices]
+
+
+def prefectures():
+    return Organization.objects.filter(kind=OrganizationKind.PREFECTURE).order_by("code")
+
+
+@dataclass
+class ResultFilter:
+    """The results page's filters: a prefecture (its code), an organisation class."""
+
+    prefecture: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> ResultFilter:
+        prefecture = (query.get("prefecture") or "").strip()
+        kind = (query.get("class") or "").strip()
+        if kind not in dict(CLASS_CHOICES):
+            kind = ""
+        return cls(prefecture=prefecture if prefecture.isdigit() else "", kind=kind)
+
+    def apply(self, responses):
+        if self.prefecture:
+            responses = responses.filter(
+                Q(organization__prefecture__code=self.prefecture)
+                | Q(organization__code=self.prefecture)
+            )
+        if self.kind == "prefecture":
+            responses = responses.filter(organization__kind=OrganizationKind.PREFECTURE)
+        elif self.kind:
+            responses = responses.filter(organization__municipality_class=self.kind)
+        return responses

@@ -117,7 +117,8 @@ def relay_confirm(request, pk: int):
 def results(request, pk: int):
     """/surveys/<pk>/results/: counts per choice, statistics per number, the answers table."""
     survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
-    responses = _responses(request, survey, permissions.TRACK_SURVEY)
+    filters = selectors.ResultFilter.from_query(request.GET)
+    responses = filters.apply(_responses(request, survey, permissions.TRACK_SURVEY))
     questions = list(survey.questions.all())
     submitted = list(
         responses.filter(status="submitted")
@@ -136,5 +137,8 @@ def results(request, pk: int):
         "questions": questions,
         "results": selectors.results(survey, responses),
         "table": table,
+        "filters": filters,
+        "prefectures": selectors.prefectures(),
+        "classes": selectors.CLASS_CHOICES,
     }
     return render(request, "surveys/results.html", context)

@@ -279,3 +279,29 @@ def test_tracking_query_count_does_not_grow_with_organisations(world, survey, cl
     with CaptureQueriesContext(connection) as many:
         c.get(url)
     assert len(many) == len(few)
+
+
+def test_results_filter_by_prefecture_and_class(world, survey, client):
+    for user, code in ((world["staff"], "011002"), (world["aomori_staff"], "022012")):
+        client_for(type(client)(), user).post(
+            f"/surveys/{survey.pk}/answers/{code}/",
+            {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "直営", "submit": ""},
+        )
+    c = client_for(client, world["reviewer"])
+    url = f"/surveys/{survey.pk}/results/"
+
+    def count(query):
+        results = {r.question.text: r for r in c.get(url, query).context["results"]}
+        return dict(results["方式"].counts)["直営"]
+
+    assert count({}) == 2
+    assert count({"prefecture": "010006"}) == 1
+    assert count({"class": "core"}) == 1  # 青森市 is a 中核市, 札幌市 a 政令指定都市
+    assert count({"class": "nonsense"}) == 2
+
+
+def test_changing_a_published_surveys_audience_resyncs_its_respondents(world, survey):
+    services.update_survey(
+        survey, actor=world["reviewer"], audience="named", organizations=[world["hakodate"]]
+    )
+    assert set(survey.responses.values_list("organization__code", flat=True)) == {"012025"}
