@@ -22,8 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from pmo import jobs, xlsx
-from surveys import kinds
-from surveys.models import Answer, Question, ResultsJob, Survey
+from surveys import kinds, selectors
+from surveys.models import Question, ResultsJob, Survey
 
 CHUNK = 500
 
@@ -48,7 +48,8 @@ def _heading() -> list[str]:
 
 
 def rows(survey: Survey, responses, progress: Callable[[int], None] | None = None):
-    """(response, {question_id: value}) for each response, in code order, in chunks."""
+    """(response, {question_id: value}) for each response in code order, in chunks: the
+    answers it last submitted (a draft saved since is not in the results)."""
     ids = list(responses.order_by("organization__code").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -57,11 +58,7 @@ def rows(survey: Survey, responses, progress: Callable[[int], None] | None = Non
             .select_related("organization__prefecture", "submitted_by")
             .order_by("organization__code")
         )
-        values: dict[int, dict[int, Any]] = {}
-        for response_id, question_id, value in Answer.objects.filter(
-            response_id__in=chunk
-        ).values_list("response_id", "question_id", "value"):
-            values.setdefault(response_id, {})[question_id] = value
+        values = selectors.submitted_values(chunk)
         for response in found:
             yield response, values.get(response.pk, {})
         if progress:

@@ -7,16 +7,18 @@ the response rows in the database (one query per table), never one query per org
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, When
+from django.utils import timezone
 
 from accounts import permissions
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from surveys import kinds
-from surveys.models import Answer, Question, Response, ResponseStatus, Survey
+from surveys.models import Question, Response, ResponseStatus, Revision, Survey
 
 ANSWERED = ResponseStatus.SUBMITTED
 
@@ -228,16 +230,41 @@ class QuestionResult:
     answered: int = 0
 
 
-def results(survey: Survey, responses) -> list[QuestionResult]:
-    """Counts per choice, statistics per number question, over the submitted ``responses``.
-    Two queries: the questions and the answers of the submitted responses."""
+def submitted_values(response_ids, as_of: dt.date | None = None) -> dict[int, dict[int, Any]]:
+    """The answers each response last submitted (by the end of ``as_of``, Asia/Tokyo, when
+    given), by response id then question id: read from the kept revisions, so a draft saved
+    after submitting never shows in the results, and any past date can be shown. One query."""
+    revisions = Revision.objects.filter(response_id__in=response_ids)
+    if as_of is not None:
+        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+        revisions = revisions.filter(submitted_at__lt=end)
+    found: dict[int, dict[int, Any]] = {}
+    for response_id, values in revisions.order_by("response_id", "-number").values_list(
+        "response_id", "values"
+    ):
+        if response_id not in found:
+            found[response_id] = {int(key): value for key, value in values.items()}
+    return found
+
+
+def counted(responses, as_of: dt.date | None = None):
+    """The responses the results count: submitted now, or (``as_of``) submitted by then."""
+    if as_of is None:
+        return responses.filter(status=ANSWERED)
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+    return responses.filter(revisions__submitted_at__lt=end).distinct()
+
+
+def results(survey: Survey, responses, as_of: dt.date | None = None) -> list[QuestionResult]:
+    """Counts per choice, statistics per number question, over the submitted ``responses``
+    (as submitted by the end of ``as_of`` when given). Two queries: the questions and the
+    submitted revisions."""
     questions = list(survey.questions.all())
-    answers = Answer.objects.filter(
-        response__in=responses.filter(status=ANSWERED).values("pk")
-    ).values_list("question_id", "value")
+    by_response = submitted_values(counted(responses, as_of).values("pk"), as_of)
     by_question: dict[int, list[Any]] = {}
-    for question_id, value in answers:
-        by_question.setdefault(question_id, []).append(value)
+    for values in by_response.values():
+        for question_id, value in values.items():
+            by_question.setdefault(question_id, []).append(value)
     found = []
     for question in questions:
         values = by_question.get(question.pk, [])

@@ -113,6 +113,17 @@ def relay_confirm(request, pk: int):
     return redirect("surveys:relay", pk=survey.pk)
 
 
+def _as_of(text: str | None):
+    """The results' 時点 (a past date, 2015/07/09 or 2015-07-09), or None for now."""
+    if not text:
+        return None, ""
+    try:
+        day = selectors.kinds.parse_date(text)
+    except selectors.kinds.AnswerError as error:
+        return None, str(error)
+    return day, ""
+
+
 @login_required
 def results(request, pk: int):
     """/surveys/<pk>/results/: counts per choice, statistics per number, the answers table."""
@@ -120,22 +131,29 @@ def results(request, pk: int):
     filters = selectors.ResultFilter.from_query(request.GET)
     responses = filters.apply(_responses(request, survey, permissions.TRACK_SURVEY))
     questions = list(survey.questions.all())
+    as_of, as_of_error = _as_of(request.GET.get("as_of"))
     submitted = list(
-        responses.filter(status="submitted")
+        selectors.counted(responses, as_of)
         .select_related("organization__prefecture")
-        .prefetch_related("answers")
         .order_by("organization__code")[:200]
     )
-    table = []
-    for response in submitted:
-        values = {answer.question_id: answer.value for answer in response.answers.all()}
-        table.append(
-            (response, [selectors.kinds.display(q.spec(), values.get(q.pk)) for q in questions])
+    values = selectors.submitted_values([r.pk for r in submitted], as_of)
+    table = [
+        (
+            response,
+            [
+                selectors.kinds.display(q.spec(), values.get(response.pk, {}).get(q.pk))
+                for q in questions
+            ],
         )
+        for response in submitted
+    ]
     context = {
         "survey": survey,
         "questions": questions,
-        "results": selectors.results(survey, responses),
+        "results": selectors.results(survey, responses, as_of),
+        "as_of": as_of,
+        "as_of_error": as_of_error,
         "table": table,
         "filters": filters,
         "prefectures": selectors.prefectures(),

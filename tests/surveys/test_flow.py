@@ -305,3 +305,32 @@ def test_changing_a_published_surveys_audience_resyncs_its_respondents(world, su
         survey, actor=world["reviewer"], audience="named", organizations=[world["hakodate"]]
     )
     assert set(survey.responses.values_list("organization__code", flat=True)) == {"012025"}
+
+
+def test_results_as_of_a_past_date_and_drafts_after_submitting_not_counted(world, survey, client):
+    url = f"/surveys/{survey.pk}/answers/011002/"
+    staff = client_for(client, world["staff"])
+    staff.post(
+        url, {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "委託", "submit": ""}
+    )
+    # the first submission was made on 2015/07/01 (Tokyo)
+    Revision.objects.filter(number=1).update(
+        submitted_at=dt.datetime(2015, 7, 1, 1, 0, tzinfo=dt.UTC)
+    )
+    staff.post(
+        url, {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "直営", "submit": ""}
+    )
+    staff.post(
+        url, {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "委託", "save": ""}
+    )
+    reviewer = client_for(type(client)(), world["reviewer"])
+
+    def counts(query):
+        page = reviewer.get(f"/surveys/{survey.pk}/results/", query)
+        return dict({r.question.text: r for r in page.context["results"]}["方式"].counts)
+
+    assert counts({}) == {"委託": 0, "直営": 1}  # the draft saved since is not submitted
+    assert counts({"as_of": "2015/07/01"}) == {"委託": 1, "直営": 0}
+    assert counts({"as_of": "2015/06/30"}) == {"委託": 0, "直営": 0}
+    page = reviewer.get(f"/surveys/{survey.pk}/results/", {"as_of": "2015/02/30"})
+    assert "実在する日付を入力してください。" in page.content.decode()
