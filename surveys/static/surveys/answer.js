@@ -39,10 +39,11 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var form = document.querySelector("form[data-answer-form]");
-    if (!form) return;
-    form.addEventListener("change", function () { refresh(form); });
-    form.addEventListener("input", function () { refresh(form); });
-  });
+  // A deferred script runs once the page is parsed: the form is there. Refresh once at
+  // once too, in case an answer changed before the script ran.
+  var form = document.querySelector("form[data-answer-form]");
+  if (!form) return;
+  form.addEventListener("change", function () { refresh(form); });
+  form.addEventListener("input", function () { refresh(form); });
+  refresh(form);
 })();
