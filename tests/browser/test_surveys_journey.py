@@ -5,6 +5,7 @@ with a comment; 厚生労働省 follows the live rate and gets the results workb
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -74,7 +75,7 @@ def test_answer_relay_and_follow_a_survey(page, desk):
     page.get_by_role("button", name="集計表（Excel）を作成").click()
     with page.expect_download() as info:
         page.get_by_role("link", name="ダウンロード").click()
-    book = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     codes = {row[0]: row for row in book["回答"].iter_rows(min_row=2, values_only=True)}
     assert codes["012025"][3] == "提出済み"  # 函館市's submission is in the workbook
     assert codes["011002"][3] == "差戻し"
