@@ -334,3 +334,16 @@ def test_results_as_of_a_past_date_and_drafts_after_submitting_not_counted(world
     assert counts({"as_of": "2015/06/30"}) == {"委託": 0, "直営": 0}
     page = reviewer.get(f"/surveys/{survey.pk}/results/", {"as_of": "2015/02/30"})
     assert "実在する日付を入力してください。" in page.content.decode()
+
+
+def test_the_audit_trail_links_a_survey_change_to_the_survey(world, client):
+    survey = services.create_survey(
+        actor=world["pref_admin"],
+        title="北海道の調査",
+        audience="municipalities",
+        opens_on=dt.date(2015, 7, 1),
+        closes_on=dt.date(2015, 7, 31),
+    )
+    client.force_login(world["pref_admin"])
+    body = client.get("/manage/audit/").content.decode()
+    assert f'href="/surveys/{survey.pk}/"' in body
