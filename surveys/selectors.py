@@ -269,6 +269,7 @@ def results(survey: Survey, responses, as_of: dt.date | None = None) -> list[Que
     for question in questions:
         values = by_question.get(question.pk, [])
         result = QuestionResult(question, answered=len(values))
+        spec = question.spec()
         if question.kind == kinds.Kind.SINGLE:
             tally = Counter(values)
             result.counts = [(choice, tally[choice]) for choice in question.choice_list]
@@ -278,8 +279,8 @@ def results(survey: Survey, responses, as_of: dt.date | None = None) -> list[Que
         elif question.kind == kinds.Kind.YES_NO:
             tally = Counter(values)
             result.counts = [
-                (str(kinds.display(question.spec(), True)), tally[True]),
-                (str(kinds.display(question.spec(), False)), tally[False]),
+                (str(kinds.display(spec, True)), tally[True]),
+                (str(kinds.display(spec, False)), tally[False]),
             ]
         elif question.kind == kinds.Kind.NUMBER:
             result.stats = kinds.number_stats(values)

@@ -228,6 +228,11 @@ def save_question(
     if question is None:
         last = survey.questions.aggregate(last=Max("order"))["last"]
         question = Question(survey=survey, order=(last or 0) + 10)
+    elif survey.is_published and fields.get("kind", question.kind) != (
+        Question.objects.filter(pk=question.pk).values_list("kind", flat=True).first()
+    ):  # read from the row: a model form has already put the new kind on the instance
+        # Answers already given are of the old kind: a new kind would misread them.
+        raise ValidationError({"kind": [_("公開後は質問の種類を変えられません。")]})
     for name, value in fields.items():
         setattr(question, name, value)
     _check_question(survey, question)
@@ -240,6 +245,8 @@ def save_question(
 def delete_question(question: Question, *, actor, request=None) -> None:
     survey = question.survey
     before = snapshot(survey)
+    if survey.is_published:
+        raise ValidationError(_("公開後は質問を削除できません（回答が失われるため）。"))
     if survey.questions.filter(shown_if=question).exists():
         raise ValidationError(
             _("この質問を条件にしている質問があります。先にその条件を外してください。")

@@ -138,12 +138,13 @@ def results(request, pk: int):
         .order_by("organization__code")[:200]
     )
     values = selectors.submitted_values([r.pk for r in submitted], as_of)
+    specs = [(q.pk, q.spec()) for q in questions]  # once, not once a cell
     table = [
         (
             response,
             [
-                selectors.kinds.display(q.spec(), values.get(response.pk, {}).get(q.pk))
-                for q in questions
+                selectors.kinds.display(spec, values.get(response.pk, {}).get(pk))
+                for pk, spec in specs
             ],
         )
         for response in submitted

@@ -347,3 +347,17 @@ def test_the_audit_trail_links_a_survey_change_to_the_survey(world, client):
     client.force_login(world["pref_admin"])
     body = client.get("/manage/audit/").content.decode()
     assert f'href="/surveys/{survey.pk}/"' in body
+
+
+def test_after_publishing_a_question_keeps_its_kind_and_stays(world, survey, client):
+    c = client_for(client, world["reviewer"])
+    question = Question.objects.get(survey=survey, text="方式")
+    page = c.post(
+        f"/surveys/{survey.pk}/questions/{question.pk}/edit/",
+        {"text": "方式（改）", "kind": "short_text"},
+    )
+    assert "公開後は質問の種類を変えられません。" in page.content.decode()
+    question.refresh_from_db()
+    assert (question.text, question.kind) == ("方式", "single")
+    c.post(f"/surveys/{survey.pk}/questions/{question.pk}/delete")
+    assert Question.objects.filter(pk=question.pk).exists()
