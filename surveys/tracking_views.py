@@ -14,6 +14,10 @@ from accounts import permissions
 from surveys import reminders, selectors, services
 from surveys.views import survey_or_404
 
+# The answers table on the page shows this many organisations; all of them are in the
+# workbook and the CSV (a 1,788 × 50 table is no page to read).
+TABLE_ROWS = 50
+
 
 def _responses(request, survey, action):
     return permissions.visible(request.user, survey.responses.all(), action)
@@ -135,7 +139,7 @@ def results(request, pk: int):
     submitted = list(
         selectors.counted(responses, as_of)
         .select_related("organization__prefecture")
-        .order_by("organization__code")[:200]
+        .order_by("organization__code")[:TABLE_ROWS]
     )
     values = selectors.submitted_values([r.pk for r in submitted], as_of)
     specs = [(q.pk, q.spec()) for q in questions]  # once, not once a cell
@@ -156,6 +160,7 @@ def results(request, pk: int):
         "as_of": as_of,
         "as_of_error": as_of_error,
         "table": table,
+        "table_rows": TABLE_ROWS,
         "filters": filters,
         "prefectures": selectors.prefectures(),
         "classes": selectors.CLASS_CHOICES,
