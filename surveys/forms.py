@@ -185,3 +185,7 @@ class UploadForm(forms.Form):
         required=False,
         help_text=_("チェックしないときは一時保存になります。"),
     )
+
+
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(label=_("記入したExcelファイル（管内すべての団体）"))

@@ -293,6 +293,16 @@ def questions_for(survey: Survey) -> list[tuple[int, kinds.Spec, kinds.Condition
     return [(q.pk, q.spec(), q.condition()) for q in survey.questions.all()]
 
 
+def answers_of(responses) -> dict[int, dict[int, Any]]:
+    """The current answers of ``responses``, by response id then question id (one query)."""
+    found: dict[int, dict[int, Any]] = {}
+    for response_id, question_id, value in Answer.objects.filter(
+        response__in=responses
+    ).values_list("response_id", "question_id", "value"):
+        found.setdefault(response_id, {})[question_id] = value
+    return found
+
+
 def current_values(response: Response) -> dict[int, Any]:
     return dict(response.answers.values_list("question_id", "value"))
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from surveys import reminders, selectors, services
+from pmo.http import attachment
+from pmo.xlsx import XLSX_CONTENT_TYPE
+from surveys import batch_sheets, reminders, selectors, services, sheets
+from surveys.forms import BatchUploadForm
 from surveys.views import survey_or_404
 
 # The answers table on the page shows this many organisations; all of them are in the
@@ -79,6 +85,8 @@ def relay(request, pk: int):
         "rows": rows,
         "batch": survey.batches.filter(prefecture=prefecture).first(),
         "pending": sum(1 for row in rows if row.status != "submitted"),
+        "upload_form": BatchUploadForm(),
+        "marked": request.GET.get("marked") == "1",
     }
     return render(request, "surveys/relay.html", context)
 
@@ -166,3 +174,75 @@ def results(request, pk: int):
         "classes": selectors.CLASS_CHOICES,
     }
     return render(request, "surveys/results.html", context)
+
+
+# --- the prefecture's one workbook for all its municipalities -----------------------------------
+
+
+def _relayed(request, pk: int):
+    survey = survey_or_404(request, pk)
+    responses = _responses(request, survey, permissions.RELAY_SURVEY)
+    rows = list(responses.select_related("organization").order_by("organization__code"))
+    if not survey.via_prefectures or not rows:
+        raise permissions.denied(request, permissions.RELAY_SURVEY, survey)
+    return survey, request.user.organization, rows
+
+
+def _batch_key(request, survey) -> str:
+    return f"surveys:batch-marked:{request.user.pk}:{survey.pk}"
+
+
+@login_required
+@require_GET
+def relay_template(request, pk: int):
+    survey, prefecture, rows = _relayed(request, pk)
+    data = batch_sheets.template(survey, prefecture, rows)
+    return attachment(data, f"survey-{survey.pk}-{prefecture.code}.xlsx", XLSX_CONTENT_TYPE)
+
+
+@login_required
+@require_POST
+def relay_upload(request, pk: int):
+    """The prefecture's workbook back: every filled row submitted for its municipality, or
+    nothing; errors marked in the returned workbook."""
+    survey, prefecture, rows = _relayed(request, pk)
+    form = BatchUploadForm(request.POST, request.FILES)
+    back = redirect("surveys:relay", pk=survey.pk)
+    if not form.is_valid():
+        messages.error(request, _("記入したExcelファイルを選んでください。"))
+        return back
+    try:
+        count = batch_sheets.import_batch(
+            survey, prefecture, rows, form.cleaned_data["file"], actor=request.user, request=request
+        )
+    except sheets.TemplateRefused as refused:
+        messages.error(request, str(refused))
+    except batch_sheets.BatchRefused as refused:
+        marked = batch_sheets.template(
+            survey, prefecture, rows, values=refused.values, errors=refused.errors
+        )
+        cache.set(_batch_key(request, survey), marked, 3600)
+        messages.error(
+            request,
+            _(
+                "アップロードしたファイルに誤りがある団体が%(count)s団体あります。何も保存していません。"
+                "誤りの箇所を示したファイルをダウンロードして直してください。"
+            )
+            % {"count": len(refused.errors)},
+        )
+        return redirect(reverse("surveys:relay", args=[survey.pk]) + "?marked=1")
+    else:
+        messages.success(
+            request, _("%(count)s団体の回答を取り込み、提出しました。") % {"count": count}
+        )
+    return back
+
+
+@login_required
+@require_GET
+def relay_marked(request, pk: int):
+    survey, prefecture, _rows = _relayed(request, pk)
+    data = cache.get(_batch_key(request, survey))
+    if data is None:
+        raise Http404
+    return attachment(data, f"survey-{survey.pk}-{prefecture.code}-errors.xlsx", XLSX_CONTENT_TYPE)

@@ -38,6 +38,11 @@ urlpatterns = [
     path("surveys/<int:pk>/tracking/", tracking_views.tracking, name="tracking"),
     path("surveys/<int:pk>/remind", tracking_views.remind, name="remind"),
     path("surveys/<int:pk>/relay/", tracking_views.relay, name="relay"),
+    path(
+        "surveys/<int:pk>/relay/template.xlsx", tracking_views.relay_template, name="relay_template"
+    ),
+    path("surveys/<int:pk>/relay/upload", tracking_views.relay_upload, name="relay_upload"),
+    path("surveys/<int:pk>/relay/errors.xlsx", tracking_views.relay_marked, name="relay_marked"),
     path("surveys/<int:pk>/relay/remind", tracking_views.relay_remind, name="relay_remind"),
     path("surveys/<int:pk>/relay/confirm", tracking_views.relay_confirm, name="relay_confirm"),
     path("surveys/<int:pk>/results/", tracking_views.results, name="results"),

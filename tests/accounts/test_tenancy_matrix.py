@@ -749,6 +749,12 @@ CASES: dict[str, Case] = {
     "surveys:tracking": Case(survey_sub("tracking/"), SURVEY_TRACK),
     "surveys:remind": Case(survey_sub("remind", with_marker=False), SURVEY_MANAGE, method="post"),
     "surveys:relay": Case(survey_sub("relay/"), SURVEY_RELAY),
+    "surveys:relay_template": Case(
+        survey_sub("relay/template.xlsx", with_marker=False), SURVEY_RELAY
+    ),
+    "surveys:relay_upload": Case(
+        survey_sub("relay/upload", with_marker=False), SURVEY_RELAY, method="post"
+    ),
     "surveys:relay_remind": Case(
         survey_sub("relay/remind", with_marker=False), SURVEY_RELAY, method="post"
     ),
@@ -783,6 +789,8 @@ EXEMPT = {
     "tests/documents/test_import_jobs.py",
     "surveys:marked_xlsx": "the uploader's own refused workbook, kept an hour in the cache; "
     "tests/surveys/test_sheets.py, tests/surveys/test_outsiders.py",
+    "surveys:relay_marked": "the uploader's own refused workbook, kept an hour in the cache; "
+    "tests/surveys/test_batch_sheets.py, tests/surveys/test_outsiders.py",
     "surveys:results_job": "a job is its requester's own; tests/surveys/test_exports.py",
     "surveys:results_retry": "a job is its requester's own; tests/surveys/test_exports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
