@@ -219,6 +219,15 @@ def not_answered(responses):
     )
 
 
+def submitted_late(survey: Survey, responses):
+    """Submitted after the closing date (Asia/Tokyo), reopened ones: shown apart."""
+    return (
+        responses.filter(status=ANSWERED, submitted_at__date__gt=survey.closes_on)
+        .select_related("organization__prefecture")
+        .order_by("organization__code")
+    )
+
+
 # --- results ----------------------------------------------------------------------------------
 
 

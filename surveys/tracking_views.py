@@ -48,6 +48,7 @@ def tracking(request, pk: int):
         "by_prefecture": by_prefecture,
         "by_class": selectors.rates_by_class(responses),
         "pending": list(selectors.not_answered(responses)[:500]),
+        "submitted_late": list(selectors.submitted_late(survey, responses)[:500]),
         "late": services.today() > survey.closes_on,
         "can_manage": permissions.can(request.user, permissions.MANAGE_SURVEY, survey),
     }

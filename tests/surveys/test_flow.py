@@ -361,3 +361,19 @@ def test_after_publishing_a_question_keeps_its_kind_and_stays(world, survey, cli
     assert (question.text, question.kind) == ("方式", "single")
     c.post(f"/surveys/{survey.pk}/questions/{question.pk}/delete")
     assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_answers_submitted_after_closing_are_shown_apart(world, survey, client):
+    client_for(client, world["staff"]).post(
+        f"/surveys/{survey.pk}/answers/011002/",
+        {q(survey, "窓口を設置しましたか"): "no", "submit": ""},
+    )
+    reviewer = client_for(type(client)(), world["reviewer"])
+    url = f"/surveys/{survey.pk}/tracking/"
+    assert reviewer.get(url).context["submitted_late"] == []
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_on=dt.date(2015, 7, 1), closes_on=dt.date(2015, 7, 31)
+    )
+    late = reviewer.get(url)
+    assert [r.organization.code for r in late.context["submitted_late"]] == ["011002"]
+    assert "期限後に提出した団体" in late.content.decode()

@@ -45,7 +45,7 @@ def grow(world, survey, n=20):
 @pytest.mark.parametrize(
     ("page", "user", "expected"),
     [
-        ("tracking/", "reviewer", 10),
+        ("tracking/", "reviewer", 11),
         ("results/", "reviewer", 10),
         ("relay/", "pref_admin", 7),
         ("answers/011002/", "staff", 8),
