@@ -55,6 +55,7 @@ _FIELDS = {
 }
 _DENIED = re.compile(r"(?P<action>[a-z_]+) (?P<method>[A-Z]+) (?P<path>/\S*)")
 _DOCUMENT = re.compile(r"document:(\d+)\b")
+_SURVEY = re.compile(r"survey:(\d+)\b")
 _FAQ = re.compile(r"FAQ (\d+)")
 _INQUIRY = re.compile(r"\bQ-(\d{5,})\b")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?")
@@ -294,6 +295,8 @@ def describe(events, user) -> list[Described]:
     inquiries = {int(m[1]) for e in events if (m := _INQUIRY.search(e.target))}
     reachable_users = _reachable(user, User, users, permissions.MANAGE_ACCOUNTS)
     reachable_documents = _reachable(user, _model("documents", "Document"), documents)
+    surveys = {int(m[1]) for e in events if (m := _SURVEY.match(e.target))}
+    reachable_surveys = _reachable(user, _model("surveys", "Survey"), surveys)
     reachable_inquiries = _reachable(user, _model("faq", "Inquiry"), inquiries)
     reachable_faqs: set[int] = set()
     if faqs:
@@ -313,6 +316,9 @@ def describe(events, user) -> list[Described]:
         elif (m := _DOCUMENT.match(event.target)) and int(m[1]) in reachable_documents:
             item.link = reverse("documents:detail", args=[int(m[1])])
             item.link_label = str(_("資料を開く"))
+        elif (m := _SURVEY.match(event.target)) and int(m[1]) in reachable_surveys:
+            item.link = reverse("surveys:detail", args=[int(m[1])])
+            item.link_label = str(_("照会を開く"))
         elif (m := _INQUIRY.search(event.target)) and int(m[1]) in reachable_inquiries:
             item.link = reverse("faq:inquiry_detail", args=[int(m[1])])
             item.link_label = str(_("問い合わせを開く"))

@@ -54,6 +54,18 @@ OWN_SETTINGS = "own_settings"  # one's own settings (how one is notified): every
 # Assign ministry reviewers to named local governments (a guardian ``follow_up`` grant on
 # each): the coordinator and the system administrator.
 ASSIGN_REVIEWERS = "assign_reviewers"
+# Surveys (照会・調査; rows scoped in surveys/scopes.py): issue new ones (a global action),
+# design and reopen one's own, follow one's responses and results, answer as one's
+# organisation, relay one's municipalities' answers as their prefecture (経由).
+ISSUE_SURVEYS = "issue_surveys"
+MANAGE_SURVEY = "manage_survey"
+TRACK_SURVEY = "track_survey"
+ANSWER_SURVEY = "answer_survey"
+RELAY_SURVEY = "relay_survey"
+SURVEY_DESK = "survey_desk"  # the /surveys/ desk: issuers, and local governments' people
+# Who issues surveys: a ministry bureau (its reviewers), a prefecture (its admin, for its own
+# municipalities), the coordinator; the system administrator as the one who can do anything.
+SURVEY_ISSUERS = frozenset({Role.REVIEWER, Role.PREFECTURE_ADMIN, Role.COORDINATOR, Role.SYSADMIN})
 
 # Global actions open to everyone, signed in or not.
 PUBLIC = frozenset({OPEN_DATA})
@@ -280,6 +292,10 @@ def _global(user, action: str) -> bool:
         return role in (Role.SYSADMIN, Role.COORDINATOR, Role.PREFECTURE_ADMIN)
     if action == ASSIGN_REVIEWERS:
         return role in (Role.COORDINATOR, Role.SYSADMIN)
+    if action == ISSUE_SURVEYS:
+        return role in SURVEY_ISSUERS
+    if action == SURVEY_DESK:
+        return role in SURVEY_ISSUERS or role in (Role.STAFF, Role.ACCOUNT_MANAGER)
     # Every active user has their own settings (how they are notified).
     return action == OWN_SETTINGS
 

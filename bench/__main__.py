@@ -26,6 +26,7 @@ def main() -> int:
         load,  # noqa: F401
         outbox,  # noqa: F401
         review,  # noqa: F401
+        surveys,  # noqa: F401
     )
 
     setup_test_environment(debug=False)  # as in production: DEBUG=True keeps every query

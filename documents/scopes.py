@@ -62,7 +62,7 @@ def _class_token(org_id):
 
 def document_rule(user, action: str) -> Q:
     """The documents ``user`` may ``action`` (VIEW or EDIT_CONTENT), as a ``Q``."""
-    from documents.models import Audience, Document, Kind, Status
+    from documents.models import Document, Kind, Status
 
     org_id = user.organization_id
     if user.role in EDITOR_ROLES:
@@ -79,17 +79,49 @@ def document_rule(user, action: str) -> Q:
     if not org_id:
         return NOTHING
     named = Document.organizations.through.objects.filter(organization_id=org_id)
-    audience = (
+    return (published & audience_rule(org_id, named.values("document_id"))) | own
+
+
+def audience_rule(org_id, named) -> Q:
+    """The rows whose audience includes organisation ``org_id``, as a ``Q`` on any model with
+    ``audience`` and ``audience_classes`` fields (documents, surveys); ``named`` is the
+    subquery of the row ids that name the organisation (their ``organizations`` M2M)."""
+    from documents.models import Audience
+
+    return (
         Q(audience=Audience.EVERYONE)
         | (Q(audience=Audience.PREFECTURES) & _org_is(org_id, OrganizationKind.PREFECTURE))
         | (
             Q(audience=Audience.MUNICIPALITIES)
             & _org_is(org_id, OrganizationKind.MUNICIPALITY, OrganizationKind.ASSOCIATION)
         )
-        | Q(audience=Audience.NAMED, pk__in=named.values("document_id"))
+        | Q(audience=Audience.NAMED, pk__in=named)
         | Q(audience=Audience.CLASSES, audience_classes__contains=_class_token(org_id))
     )
-    return (published & audience) | own
+
+
+def audience_members(audience: str, audience_classes: str, named) -> Q:
+    """The other direction of :func:`audience_rule`: the organisations an audience includes,
+    as a ``Q`` on Organization (``named``: the ids of the named organisations, a subquery)."""
+    from documents.models import Audience
+
+    if audience == Audience.EVERYONE:
+        return EVERYTHING
+    if audience == Audience.PREFECTURES:
+        return Q(kind=OrganizationKind.PREFECTURE)
+    if audience == Audience.MUNICIPALITIES:
+        return Q(kind__in=[OrganizationKind.MUNICIPALITY, OrganizationKind.ASSOCIATION])
+    if audience == Audience.NAMED:
+        return Q(pk__in=named)
+    if audience == Audience.CLASSES:
+        codes = [code for code in audience_classes.split(",") if code]
+        found = Q(municipality_class__in=[c for c in codes if c != "prefecture"]) & ~Q(
+            kind=OrganizationKind.PREFECTURE
+        )
+        if "prefecture" in codes:
+            found |= Q(kind=OrganizationKind.PREFECTURE)
+        return found
+    return NOTHING
 
 
 def file_rule(user, action: str) -> Q:

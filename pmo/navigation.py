@@ -36,6 +36,11 @@ def _entries(user) -> list[tuple[str, str | None, tuple[str, ...]]]:
         (_("事務・手続"), _url("documents:procedures"), ()),
         (_("FAQ"), _url("faq:index"), ("/inquiries/",)),
         (
+            _("照会・調査"),
+            _url("surveys:index") if permissions.can(user, permissions.SURVEY_DESK) else None,
+            (),
+        ),
+        (
             _("進捗確認"),
             _url("review:index") if permissions.can(user, permissions.REVIEW) else None,
             (),

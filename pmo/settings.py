@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "documents",
     "faq",
     "review",
+    "surveys",
     "outbox",  # every mail goes through it (outbox/services.py)
 ]
 

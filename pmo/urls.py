@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("faq.urls")),
     path("", include("review.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

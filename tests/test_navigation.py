@@ -14,14 +14,22 @@ def labels(client) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "org", "expected"),
     [
-        (Role.STAFF, "sapporo", ["TOP", "ドキュメント", "事務・手続", "FAQ"]),
-        (Role.ACCOUNT_MANAGER, "sapporo", ["TOP", "ドキュメント", "事務・手続", "FAQ", "管理"]),
+        (Role.STAFF, "sapporo", ["TOP", "ドキュメント", "事務・手続", "FAQ", "照会・調査"]),
+        (
+            Role.ACCOUNT_MANAGER,
+            "sapporo",
+            ["TOP", "ドキュメント", "事務・手続", "FAQ", "照会・調査", "管理"],
+        ),
         (
             Role.PREFECTURE_ADMIN,
             "hokkaido",
-            ["TOP", "ドキュメント", "事務・手続", "FAQ", "進捗確認", "管理"],
+            ["TOP", "ドキュメント", "事務・手続", "FAQ", "照会・調査", "進捗確認", "管理"],
         ),
-        (Role.REVIEWER, "ministry", ["TOP", "ドキュメント", "事務・手続", "FAQ", "進捗確認"]),
+        (
+            Role.REVIEWER,
+            "ministry",
+            ["TOP", "ドキュメント", "事務・手続", "FAQ", "照会・調査", "進捗確認"],
+        ),
         (Role.EDITOR, "ministry", ["TOP", "ドキュメント", "事務・手続", "FAQ", "管理"]),
     ],
 )

@@ -428,6 +428,45 @@ def not_started_page(world, org, marker):
     return "/review/not-started/", org.code
 
 
+# Surveys (issue 16): 厚生労働省 asks the organisation alone (audience "named"), via the
+# prefectures, published, one question; the survey's title is the marker.
+def _survey(world, org, marker):
+    from surveys import services
+    from tests.factories import QuestionFactory, SurveyFactory
+
+    survey = SurveyFactory(
+        issuer=world["mhlw"], title=marker, audience="named", via_prefectures=True
+    )
+    survey.organizations.set([org])
+    question = QuestionFactory(survey=survey, text="質問")
+    services.publish(survey, actor=world["reviewer"])
+    return survey, question
+
+
+def survey_list(world, org, marker):
+    _survey(world, org, marker)
+    return "/surveys/", marker
+
+
+def survey_sub(suffix, *, with_marker=True):
+    def build(world, org, marker):
+        survey, question = _survey(world, org, marker)
+        url = f"/surveys/{survey.pk}/{suffix}".replace("<question>", str(question.pk))
+        return url, marker if with_marker else None
+
+    return build
+
+
+def survey_answer(suffix, *, with_marker=True):
+    def build(world, org, marker):
+        survey, _question = _survey(world, org, marker)
+        return f"/surveys/{survey.pk}/answers/{org.code}/{suffix}", (
+            marker if with_marker else None
+        )
+
+    return build
+
+
 def advice_acknowledge(world, org, marker):
     """POST 確認しました on advice the organisation received."""
     from actionplan.models import Advice
@@ -535,6 +574,19 @@ ADVISE = {
 # Inquiries: the asking organisation's side, and the editors who answer every one of them.
 INQUIRY = OWN_ORG | national(editor=ALL)
 ALL_ROLES = {"staff", "manager", "pref_admin", "reviewer", *NATIONAL_ROLES}
+# Surveys: the matrix's survey is 厚生労働省's (the reviewer's bureau), via the prefectures.
+SURVEY_VIEW = {
+    "staff": {"own"},
+    "manager": {"own"},
+    "pref_admin": {"own", "same_prefecture"},
+    "reviewer": set(OBJECTS),
+    **national(),
+}
+SURVEY_MANAGE = NOBODY | {"reviewer": set(OBJECTS)} | national(coordinator=())
+SURVEY_TRACK = NOBODY | {"reviewer": set(OBJECTS)} | national()
+SURVEY_ANSWER = NOBODY | {"staff": {"own"}, "manager": {"own"}}
+SURVEY_RELAY = NOBODY | {"pref_admin": {"own", "same_prefecture"}}
+SURVEY_ISSUER_PAGE = NOBODY | {"pref_admin": ALL, "reviewer": ALL} | national()
 
 CASES: dict[str, Case] = {
     "top": Case(page("/"), ANY_PAGE),
@@ -663,6 +715,57 @@ CASES: dict[str, Case] = {
         {"pref_admin": {"own", "same_prefecture"}, **national()},
         list_roles={"pref_admin", "reviewer", "coordinator", "admin"},
     ),
+    # surveys (issue 16): respondents their own organisation's, the prefecture its
+    # municipalities' (via the prefectures), the issuer (厚生労働省) its own, the coordinator
+    # all (reading), the system administrator everything; content editors have no desk.
+    "surveys:index": Case(survey_list, SURVEY_VIEW, list_roles=ALL_ROLES - {"editor"}),
+    "surveys:create": Case(page("/surveys/new/"), SURVEY_ISSUER_PAGE),
+    "surveys:detail": Case(survey_sub(""), SURVEY_VIEW),
+    "surveys:edit": Case(survey_sub("edit/"), SURVEY_MANAGE),
+    "surveys:publish": Case(survey_sub("publish", with_marker=False), SURVEY_MANAGE, method="post"),
+    "surveys:copy": Case(survey_sub("copy", with_marker=False), SURVEY_TRACK, method="post"),
+    "surveys:question_new": Case(survey_sub("questions/new/"), SURVEY_MANAGE),
+    "surveys:question_edit": Case(survey_sub("questions/<question>/edit/"), SURVEY_MANAGE),
+    "surveys:question_delete": Case(
+        survey_sub("questions/<question>/delete", with_marker=False), SURVEY_MANAGE, method="post"
+    ),
+    "surveys:answer": Case(survey_answer(""), SURVEY_VIEW),
+    "surveys:template_xlsx": Case(survey_answer("template.xlsx", with_marker=False), SURVEY_VIEW),
+    "surveys:upload": Case(
+        survey_answer("upload", with_marker=False), SURVEY_ANSWER, method="post"
+    ),
+    "surveys:reopen": Case(
+        survey_answer("reopen", with_marker=False),
+        SURVEY_MANAGE,
+        method="post",
+        data={"reopened": "1"},
+    ),
+    "surveys:send_back": Case(
+        survey_answer("return", with_marker=False),
+        SURVEY_RELAY,
+        method="post",
+        data={"comment": "確認してください"},
+    ),
+    "surveys:tracking": Case(survey_sub("tracking/"), SURVEY_TRACK),
+    "surveys:remind": Case(survey_sub("remind", with_marker=False), SURVEY_MANAGE, method="post"),
+    "surveys:relay": Case(survey_sub("relay/"), SURVEY_RELAY),
+    "surveys:relay_template": Case(
+        survey_sub("relay/template.xlsx", with_marker=False), SURVEY_RELAY
+    ),
+    "surveys:relay_upload": Case(
+        survey_sub("relay/upload", with_marker=False), SURVEY_RELAY, method="post"
+    ),
+    "surveys:relay_remind": Case(
+        survey_sub("relay/remind", with_marker=False), SURVEY_RELAY, method="post"
+    ),
+    "surveys:relay_confirm": Case(
+        survey_sub("relay/confirm", with_marker=False), SURVEY_RELAY, method="post"
+    ),
+    "surveys:results": Case(survey_sub("results/"), SURVEY_TRACK),
+    "surveys:results_xlsx": Case(
+        survey_sub("results.xlsx", with_marker=False), SURVEY_TRACK, method="post"
+    ),
+    "surveys:results_csv": Case(survey_sub("results.csv", with_marker=False), SURVEY_TRACK),
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -684,6 +787,12 @@ EXEMPT = {
     "tests/documents/test_import_jobs.py",
     "documents:procedures_import_retry": "a job is its requester's own; "
     "tests/documents/test_import_jobs.py",
+    "surveys:marked_xlsx": "the uploader's own refused workbook, kept an hour in the cache; "
+    "tests/surveys/test_sheets.py, tests/surveys/test_outsiders.py",
+    "surveys:relay_marked": "the uploader's own refused workbook, kept an hour in the cache; "
+    "tests/surveys/test_batch_sheets.py, tests/surveys/test_outsiders.py",
+    "surveys:results_job": "a job is its requester's own; tests/surveys/test_exports.py",
+    "surveys:results_retry": "a job is its requester's own; tests/surveys/test_exports.py",
     "review:open_data": "public by design: national aggregates, no organisation-level data; "
     "tests/review/test_reports.py",
 }

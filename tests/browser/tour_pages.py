@@ -118,6 +118,16 @@ def _announcement(user):
     return Announcement.objects.order_by("pk").first()
 
 
+def _survey(user):
+    from surveys.models import Survey
+
+    return Survey.objects.order_by("pk").first()
+
+
+def survey(suffix: str) -> Callable:
+    return lambda user: f"/surveys/{_survey(user).pk}/{suffix}"
+
+
 def fixed(url: str) -> Callable:
     return lambda user: url
 
@@ -188,6 +198,19 @@ MAIN_PAGES: dict[str, Callable] = {
     "review:follow_up": lambda user: f"/review/follow-ups/{_follow_up(user).pk}/",
     "review:not_started": fixed("/review/not-started/"),
     "review:assignments": fixed("/review/assignments/"),
+    # 照会・調査
+    "surveys:index": fixed("/surveys/"),
+    "surveys:create": fixed("/surveys/new/"),
+    "surveys:detail": survey(""),
+    "surveys:edit": survey("edit/"),
+    "surveys:question_new": survey("questions/new/"),
+    "surveys:question_edit": lambda user: (
+        f"/surveys/{_survey(user).pk}/questions/{_survey(user).questions.first().pk}/edit/"
+    ),
+    "surveys:answer": lambda user: f"/surveys/{_survey(user).pk}/answers/{subject(user).code}/",
+    "surveys:tracking": survey("tracking/"),
+    "surveys:relay": survey("relay/"),
+    "surveys:results": survey("results/"),
 }
 
 # Other views of a main page that look different enough to be toured as well.
@@ -253,6 +276,24 @@ NOT_PAGES: dict[str, str] = {
     "review:report_job": JOB,
     "review:report_retry": POST,
     "review:open_data": DOWNLOAD,
+    "surveys:publish": POST,
+    "surveys:copy": POST,
+    "surveys:question_delete": POST,
+    "surveys:reopen": POST,
+    "surveys:send_back": POST,
+    "surveys:remind": POST,
+    "surveys:relay_remind": POST,
+    "surveys:relay_confirm": POST,
+    "surveys:results_xlsx": POST,
+    "surveys:template_xlsx": DOWNLOAD,
+    "surveys:upload": POST,
+    "surveys:relay_template": DOWNLOAD,
+    "surveys:relay_upload": POST,
+    "surveys:relay_marked": DOWNLOAD,
+    "surveys:marked_xlsx": DOWNLOAD,
+    "surveys:results_csv": DOWNLOAD,
+    "surveys:results_job": JOB,
+    "surveys:results_retry": POST,
 }
 
 

@@ -10,7 +10,7 @@ from pmo.env import env
 from pmo.text import display_width
 
 # Apps with demo content in ``<app>/demo.py`` (``load()``), loaded after the demo accounts.
-DEMO_APPS = ("actionplan", "documents", "faq", "review")
+DEMO_APPS = ("actionplan", "documents", "faq", "review", "surveys")
 
 
 def pad(text: str, width: int) -> str:
