@@ -34,3 +34,10 @@ def build_report(job_id: int) -> None:
     from review import reports
 
     reports.run_job(job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_late_export(job_id: int) -> None:
+    from review import exports
+
+    exports.run_job(job_id)
