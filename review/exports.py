@@ -304,3 +304,20 @@ def counted(rows: Iterable[tuple], progress: Callable[[int], None]) -> Iterator[
         yield row
         if done % PROGRESS_EVERY == 0:
             progress(done)
+
+
+def purge(*, now: dt.datetime | None = None) -> int:
+    """Delete export jobs older than ``LATE_EXPORT_KEEP_DAYS`` and their files (beat entry
+    ``purge_late_exports``): a file holds every late organisation's names, and a national one
+    is some hundred MB of the media storage (and its backups). Returns how many; a second run
+    finds none."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.LATE_EXPORT_KEEP_DAYS)
+    old = LateExportJob.objects.filter(created_at__lt=cutoff).exclude(
+        state__in=(jobs.QUEUED, jobs.RUNNING)
+    )
+    count = 0
+    for job in old.only("pk", "file").iterator():
+        if job.file:
+            default_storage.delete(job.file.name)
+        count += LateExportJob.objects.filter(pk=job.pk).delete()[0]
+    return count

@@ -267,3 +267,21 @@ def test_libreoffice_reads_the_workbook(judged, coordinator, large, tmp_path):
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == exports.HEADERS
     assert len(rows) - 1 == _open_flags()
+
+
+def test_old_exports_and_their_files_are_purged(judged, coordinator, large, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.LATE_EXPORT_KEEP_DAYS = 7
+    old, recent = _job(coordinator, judged), _job(coordinator, judged)
+    for job in (old, recent):
+        exports.run_job(job.pk)
+    running = _job(coordinator, judged, state="running")
+    ago = timezone.now() - dt.timedelta(days=8)
+    LateExportJob.objects.filter(pk__in=[old.pk, running.pk]).update(created_at=ago)
+    assert exports.purge() == 1
+    assert set(LateExportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert _stored() == [LateExportJob.objects.get(pk=recent.pk).file.name.rsplit("/", 1)[1]]
+    assert tasks.purge_late_exports.apply().get() == 0  # a second run finds none
