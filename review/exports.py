@@ -116,23 +116,25 @@ def flags_of(filtered: LateFilter) -> QuerySet:
 def is_large(queryset: QuerySet) -> bool:
     """More flags than a request writes: one count of at most the threshold + 1 rows."""
     limit = settings.LATE_EXPORT_INLINE_ROWS
-    return queryset.values("pk")[: limit + 1].count() > limit
+    # Unordered: a sliced count keeps the ORDER BY, which would sort every flag first.
+    return queryset.order_by().values("pk")[: limit + 1].count() > limit
 
 
-def lines(queryset: QuerySet) -> Iterator[tuple]:
-    """Every flag of ``queryset`` as a line of the file, organisation by organisation (a
-    query per :data:`ORGANIZATIONS_PER_QUERY` organisations, one more per chunk of codes),
-    each organisation's flags in the queryset's order."""
+def lines(queryset: QuerySet, *, chunked: bool = True) -> Iterator[tuple]:
+    """Every flag of ``queryset`` as a line of the file, by organisation code and, within an
+    organisation, in the queryset's order. ``chunked`` (the worker): a query per
+    :data:`ORGANIZATIONS_PER_QUERY` organisations (one more per chunk of codes), so only a
+    chunk is ever held; else one query (a small list, in the request)."""
     within = [key for key in queryset.query.order_by if key != "organization__code"]
+    ordered = queryset.order_by("organization__code", *within, "pk").values_list(*FIELDS)
     labels = _labels()
+    if not chunked:
+        for row in ordered:
+            yield _line(row, labels)
+        return
     organizations = Organization.objects.only("pk", "code")
     for chunk in keyset.chunks(organizations, field="code", batch=ORGANIZATIONS_PER_QUERY):
-        rows = (
-            queryset.filter(organization_id__in=[org.pk for org in chunk])
-            .order_by("organization__code", *within, "pk")
-            .values_list(*FIELDS)
-        )
-        for row in rows:
+        for row in ordered.filter(organization_id__in=[org.pk for org in chunk]):
             yield _line(row, labels)
 
 
@@ -228,7 +230,7 @@ def respond(request: HttpRequest, programme: Programme, fmt: str) -> HttpRespons
     if is_large(queryset):
         return start(request, programme, on, fmt, request.GET.urlencode())
     out = io.BytesIO()
-    write(fmt, lines(queryset), out)
+    write(fmt, lines(queryset, chunked=False), out)
     return attachment(out.getvalue(), filename(programme, on, fmt), CONTENT_TYPES[fmt])
 
 

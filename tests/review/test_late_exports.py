@@ -285,3 +285,17 @@ def test_old_exports_and_their_files_are_purged(judged, coordinator, large, sett
     assert set(LateExportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
     assert _stored() == [LateExportJob.objects.get(pk=recent.pk).file.name.rsplit("/", 1)[1]]
     assert tasks.purge_late_exports.apply().get() == 0  # a second run finds none
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_small_export_in_the_request_reads_a_fixed_number_of_queries(
+    client, judged, coordinator, django_assert_num_queries, fmt
+):
+    client.force_login(coordinator)
+    url = reverse("review:late_export", args=[fmt])
+    client.get(url)  # warm: whatever is cached per process
+    # session, user, programme, the size check, the flags (one query, whatever their number)
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(_rows(fmt, response.content)) - 1 == _open_flags()
