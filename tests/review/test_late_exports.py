@@ -299,3 +299,11 @@ def test_a_small_export_in_the_request_reads_a_fixed_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert len(_rows(fmt, response.content)) - 1 == _open_flags()
+
+
+def test_the_worker_keeps_the_requesters_scope(client, judged, prefecture_admin, large):
+    client.force_login(prefecture_admin)  # 北海道: its own municipalities only
+    rows = _rows("csv", _download(client, client.get(reverse("review:late_export", args=["csv"]))))
+    assert {row[0] for row in rows[1:]} == {"011002", "012025"}
+    page = client.get(reverse("review:late")).context["page"]
+    assert len(rows) - 1 == page.paginator.count
