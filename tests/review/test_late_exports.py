@@ -153,8 +153,8 @@ def test_a_job_deleted_while_it_runs_leaves_no_file(judged, coordinator, large, 
     job = _job(coordinator, judged)
     rows = exports.lines
 
-    def deleting(queryset):
-        for number, row in enumerate(rows(queryset)):
+    def deleting(queryset, programme):
+        for number, row in enumerate(rows(queryset, programme)):
             if number == 1:
                 LateExportJob.objects.filter(pk=job.pk).delete()
             yield row
@@ -170,7 +170,7 @@ def test_a_crash_fails_the_job_and_it_can_be_retried(
 ):
     job = _job(coordinator, judged, query="rule=no_plan")
 
-    def broken(queryset):
+    def broken(queryset, programme):
         raise RuntimeError("disk full")
         yield  # pragma: no cover
 
@@ -294,8 +294,8 @@ def test_a_small_export_in_the_request_reads_a_fixed_number_of_queries(
     client.force_login(coordinator)
     url = reverse("review:late_export", args=[fmt])
     client.get(url)  # warm: whatever is cached per process
-    # session, user, programme, the size check, the flags (one query, whatever their number)
-    with django_assert_num_queries(5):
+    # session, user, programme, the size check, follow-ups, the flags (whatever their number)
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     assert len(_rows(fmt, response.content)) - 1 == _open_flags()
@@ -307,3 +307,41 @@ def test_the_worker_keeps_the_requesters_scope(client, judged, prefecture_admin,
     assert {row[0] for row in rows[1:]} == {"011002", "012025"}
     page = client.get(reverse("review:late")).context["page"]
     assert len(rows) - 1 == page.paginator.count
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(
+    client, judged, coordinator, sapporo, large
+):
+    sapporo.name = "=HYPERLINK(1)"
+    sapporo.save()
+    client.force_login(coordinator)
+    data = _download(client, client.get(reverse("review:late_export", args=["xlsx"])))
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [cell.value for cell in sheet[1]] == list(exports.HEADERS)
+    assert sheet["A1"].font.b and sheet.freeze_panes == "A2"
+    cells = [cell for cell in sheet["C"] if cell.value == "=HYPERLINK(1)"]
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+    assert all(isinstance(cell.value, int) for cell in sheet["I"][1:])  # 遅延日数: numbers
+
+
+@pytest.mark.parametrize("threshold", [0, 10**6])  # by the worker, in the request
+def test_each_line_names_its_organisations_follow_up(
+    client, judged, coordinator, sapporo, settings, threshold
+):
+    import datetime as dt
+
+    from review.models import FollowUp
+
+    FollowUp.objects.create(
+        organization=sapporo,
+        programme=judged,
+        cause="vendor",
+        actions="x",
+        due_on=dt.date(2030, 1, 1),
+    )
+    settings.LATE_EXPORT_INLINE_ROWS = threshold
+    client.force_login(coordinator)
+    response = client.get(reverse("review:late_export", args=["csv"]), {"follow_up": "open"})
+    data = _download(client, response) if threshold == 0 else response.content
+    rows = _rows("csv", data)[1:]
+    assert rows and {(row[0], row[12]) for row in rows} == {("011002", "対応依頼中")}
