@@ -79,6 +79,8 @@ ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NEEDS_ESCAPE = re.compile('[&<>"]')
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 ROWS_PER_WRITE = 1000
+CACHED_TEXTS = 50_000
+BOLD = ' s="2"'
 
 
 def _text(value: str) -> str:
@@ -87,29 +89,38 @@ def _text(value: str) -> str:
     return value.translate(ESCAPES) if NEEDS_ESCAPE.search(value) else value
 
 
-def _cell(ref: str, value: object, style: str = "") -> str:
+def _tail(value: object, style: str = "") -> str:
+    """A cell's XML after its ``<c r="A1"``: empty for an empty cell."""
     if value is None or value == "":
         return ""
-    if type(value) is str:  # most cells: checked first
-        text = value
-    elif isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    elif isinstance(value, int | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    else:
-        text = str(value)
+    if isinstance(value, bool):
+        return f' t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f"><v>{value}</v></c>"
+    text = str(value)
     if not style and text.startswith(FORMULA_PREFIXES):
         style = ' s="1"'
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>'
 
 
-def _row(number: int, letters: list[str], values: Sequence, style: str = "") -> str:
-    cells = [
-        _cell(f"{letter}{number}", value, style)
-        for letter, value in zip(letters, values, strict=False)
-    ]
-    return f'<row r="{number}">{"".join(cells)}</row>'
+def _row(number: int, letters: list[str], values: Sequence, cache: dict[str, str]) -> str:
+    """One ``<row>``. Text repeats (names, labels, dates): its XML is kept in ``cache``,
+    which is emptied when it reaches :data:`CACHED_TEXTS` (memory stays bounded)."""
+    parts = [f'<row r="{number}">']
+    for letter, value in zip(letters, values, strict=False):
+        if type(value) is str:
+            tail = cache.get(value)
+            if tail is None:
+                if len(cache) >= CACHED_TEXTS:
+                    cache.clear()
+                tail = cache[value] = _tail(value)
+        else:
+            tail = _tail(value)
+        if tail:
+            parts.append(f'<c r="{letter}{number}"{tail}')
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def write_sheet(out: IO[bytes], title: str, header: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -125,10 +136,15 @@ def write_sheet(out: IO[bytes], title: str, header: Sequence[str], rows: Iterabl
         book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         book.writestr("xl/styles.xml", STYLES)
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write((SHEET_START + _row(1, letters, header, ' s="2"')).encode())
+            bold = "".join(
+                f'<c r="{letter}1"{_tail(text, BOLD)}'
+                for letter, text in zip(letters, header, strict=True)
+            )
+            sheet.write(f'{SHEET_START}<row r="1">{bold}</row>'.encode())
             buffer: list[str] = []
+            cache: dict[str, str] = {}
             for count, values in enumerate(rows, 1):
-                buffer.append(_row(count + 1, letters, values))
+                buffer.append(_row(count + 1, letters, values, cache))
                 if len(buffer) == ROWS_PER_WRITE:
                     sheet.write("".join(buffer).encode())
                     buffer.clear()
