@@ -31,6 +31,8 @@ BEAT: dict[str, tuple[str, str, int]] = {
     "expire_jobs": ("pmo.tasks.expire_jobs", "* * * * *", 55),
     # Sent mails older than OUTBOX_KEEP_DAYS go (mail bodies hold names and links).
     "purge_outbox": ("outbox.purge_sent", "45 3 * * *", 21600),
+    # Late-list exports older than LATE_EXPORT_KEEP_DAYS go, with their files.
+    "purge_late_exports": ("review.tasks.purge_late_exports", "15 4 * * *", 21600),
 }
 
 

@@ -109,3 +109,19 @@ def iterate(queryset: QuerySet, *, batch: int = 2000, field: str = "created_at")
             return
         last = chunk[-1]
         seen = (getattr(last, field), last.pk)
+
+
+def chunks(queryset: QuerySet, *, field: str, batch: int = 500) -> Iterator[list[Any]]:
+    """``queryset`` in ascending order of a unique ``field`` (a code, a name), ``batch`` rows
+    at a time: each chunk is one short query starting after the last value seen
+    (``field > seen``), so nothing is held but the chunk and no cursor stays open."""
+    ordered = queryset.order_by(field)
+    seen = None
+    while True:
+        rest = ordered.filter(**{f"{field}__gt": seen}) if seen is not None else ordered
+        chunk = list(rest[:batch])
+        if chunk:
+            yield chunk
+        if len(chunk) < batch:
+            return
+        seen = getattr(chunk[-1], field)

@@ -164,6 +164,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sheets of up to this many rows are imported during the upload request; larger ones by a
 # worker job with progress (0 sends every upload to the worker).
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=50, minimum=0)
+# The late list's export (review.exports): up to this many flags it is written during the
+# request; a larger one by a worker job with progress (0 sends every export to the worker).
+LATE_EXPORT_INLINE_ROWS = env.int("LATE_EXPORT_INLINE_ROWS", default=5000, minimum=0)
+# Days an export's file is kept for download (then the nightly purge deletes it).
+LATE_EXPORT_KEEP_DAYS = env.int("LATE_EXPORT_KEEP_DAYS", default=7, minimum=1)
 # Job leases (pmo.jobs): a running job that reports no progress for JOB_LEASE_SECONDS, or a
 # queued one no worker took within JOB_QUEUE_SECONDS, ends failed and can be retried.
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120, minimum=1)

@@ -571,6 +571,54 @@ class ReportJob(LeasedJob):
         return f"{self.as_of}: {self.get_state_display()}"
 
 
+class LateExportJob(LeasedJob):
+    """The late list as a file (.xlsx or .csv) written by a worker (:mod:`review.exports`):
+    every row the page's filters find, as the user could see them on ``on``. Leased like every
+    job (:mod:`pmo.jobs`); the file lies in the media storage, never in a database column, so
+    neither the worker nor the download holds it in memory."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("作成中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("エラー")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        CSV = "csv", "CSV"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("依頼者"), on_delete=models.CASCADE
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    on = models.DateField(_("基準日"))
+    fmt = models.CharField(_("形式"), max_length=4, choices=Format.choices)
+    # The late page's query string (its filters and sort), run again by the worker.
+    query = models.TextField(_("絞り込み条件"), blank=True)
+    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    done = models.PositiveIntegerField(_("書き出した行数"), default=0)
+    file = models.FileField(_("ファイル"), upload_to="exports/late/", blank=True)
+    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("遅延一覧の出力")
+        verbose_name_plural = _("遅延一覧の出力")
+        ordering = ["-created_at"]
+        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(state__in=["queued", "running"]),
+                name="lateexportjob_open_lease",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.fmt}: {self.get_state_display()}"
+
+
 class ReviewEvent(models.Model):
     """One thing that happened in the review loop, written by :mod:`review.events` in the
     transaction of the change, before anyone is told (:class:`Notice` per recipient)."""

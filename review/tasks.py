@@ -34,3 +34,18 @@ def build_report(job_id: int) -> None:
     from review import reports
 
     reports.run_job(job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_late_export(job_id: int) -> None:
+    from review import exports
+
+    exports.run_job(job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_late_exports() -> int:
+    """Old late-list exports and their files go (beat entry ``purge_late_exports``)."""
+    from review import exports
+
+    return exports.purge()

@@ -2,13 +2,24 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import assignment_views, views
+from review import assignment_views, export_views, views
 
 app_name = "review"
 urlpatterns = [
     path("review/", views.index, name="index"),
     path("review/late/", views.late, name="late"),
     path("review/late.<str:fmt>", views.late_export, name="late_export"),
+    path("review/late-exports/<int:pk>/", export_views.late_export_job, name="late_export_job"),
+    path(
+        "review/late-exports/<int:pk>/download/",
+        export_views.late_export_download,
+        name="late_export_download",
+    ),
+    path(
+        "review/late-exports/<int:pk>/retry/",
+        export_views.late_export_retry,
+        name="late_export_retry",
+    ),
     path("review/prefectures/<str:code>/", views.prefecture, name="prefecture"),
     path("review/orgs/<str:code>/", views.organization, name="organization"),
     path("review/orgs/<str:code>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),

@@ -8,15 +8,13 @@ organisation's pages need VIEW/FOLLOW_UP on it. Anything out of reach answers 40
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,14 +29,15 @@ from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
 from pmo.http import attachment
-from pmo.xlsx import XLSX_CONTENT_TYPE, write
-from review import by_organization, reports, rollups, selectors, services, tasks
+from pmo.xlsx import XLSX_CONTENT_TYPE
+from review import by_organization, exports, reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
 from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
 from review.models import (
     ApprovedException,
     DelayFlag,
     FollowUp,
+    LateExportJob,
     MinistryReview,
     PlanCheck,
     ReportJob,
@@ -47,7 +46,6 @@ from review.models import (
 from review.rules import APPROVABLE, RULES
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000
 
 
 def _programme(request: HttpRequest):
@@ -338,74 +336,14 @@ def _flag_rows(queryset, ids: list[int]) -> list:
     return [rows[pk] for pk in ids]
 
 
-EXPORT_HEADERS = (
-    "団体コード",
-    "都道府県",
-    "団体名",
-    "区分",
-    "作業項目",
-    "タスク",
-    "対象システム",
-    "遅延の種類",
-    "遅延日数",
-    "要フォローアップ",
-    "承認済み",
-    "初回検出日",
-    "フォローアップ",
-)
-
-
-def _export_rows(queryset, states):
-    for flag in queryset[:EXPORT_LIMIT]:
-        org = flag.organization
-        yield (
-            org.code,
-            org.prefecture.name if org.prefecture_id else org.name,
-            org.name,
-            org.get_municipality_class_display() or org.get_kind_display(),
-            str(flag.work_item),
-            flag.entry.task.name,
-            flag.entry.system.name if flag.entry.system_id else "",
-            flag.get_rule_display(),
-            flag.days,
-            "○" if flag.significant and not flag.approved else "",
-            "○" if flag.approved else "",
-            flag.first_seen.strftime("%Y/%m/%d"),
-            str(states.get(flag.follow_up, "なし")),
-        )
-
-
 @login_required
 @require_GET
 def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    programme, scope = _reviewer(request)
-    filtered = _late_filter(request, programme, scope)
-    queryset = (
-        filtered.qs if filtered.is_bound else filtered.queryset.order_by("organization__code")
-    )
-    states = dict(FollowUp.State.choices)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(EXPORT_HEADERS)
-        for row in _export_rows(queryset, states):
-            writer.writerow([reports.csv_text(value) for value in row])
-        data = ("\ufeff" + out.getvalue()).encode()
-        return attachment(data, f"late-{programme.name}-{stamp}.csv", "text/csv; charset=utf-8")
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "遅延一覧"
-    for col, text in enumerate(EXPORT_HEADERS, 1):
-        write(sheet.cell(row=1, column=col), text)
-    for row_number, row in enumerate(_export_rows(queryset, states), 2):
-        for col, value in enumerate(row, 1):
-            write(sheet.cell(row=row_number, column=col), value)
-    out = io.BytesIO()
-    book.save(out)
-    return attachment(out.getvalue(), f"late-{programme.name}-{stamp}.xlsx", XLSX_CONTENT_TYPE)
+    """The late list as .xlsx or .csv, every row (:mod:`review.exports`: a large one is a job)."""
+    programme, _scope = _reviewer(request)
+    if fmt not in LateExportJob.Format.values:
+        raise Http404
+    return exports.respond(request, programme, fmt)
 
 
 # --- Follow-ups --------------------------------------------------------------------------------

@@ -525,6 +525,40 @@ def assignment_remove(world, org, marker):
     return f"/review/assignments/{reviewer.pk}/{org.code}/remove/", None
 
 
+def late_export_job(suffix, state="done"):
+    """A late-list export of the coordinator's (a job is its requester's own: whatever the
+    organisation, nobody else reaches it); a finished one's file carries the marker."""
+
+    def build(world, org, marker):
+        import datetime as dt
+
+        from django.core.files.base import ContentFile
+
+        from review.models import LateExportJob
+
+        job = LateExportJob(
+            user=world["coordinator"],
+            programme=_programme(world),
+            on=dt.date(2016, 1, 1),
+            fmt="csv",
+            state=state,
+            failure="interrupted" if state == "failed" else "",
+        )
+        if state == "done":
+            job.file.save(f"{marker}.csv", ContentFile(f"{org.code},{marker}\r\n".encode()))
+        job.save()
+        return f"/review/late-exports/{job.pk}/{suffix}", marker if suffix == "download/" else None
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Export files (the late-list jobs) go to the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+JOB_OWNER = NOBODY | national(admin=())  # the coordinator is the requester of these jobs
 EDITORS = NOBODY | national(coordinator=(), editor=ALL)  # content: editors and administrators
 REVIEWERS = {
     "staff": set(),
@@ -686,6 +720,11 @@ CASES: dict[str, Case] = {
     ),
     "review:late": Case(review_page("/review/late/"), REVIEWERS),
     "review:late_export": Case(review_page("/review/late.csv"), REVIEWERS),
+    "review:late_export_job": Case(late_export_job(""), JOB_OWNER),
+    "review:late_export_download": Case(late_export_job("download/"), JOB_OWNER),
+    "review:late_export_retry": Case(
+        late_export_job("retry/", state="failed"), JOB_OWNER, method="post"
+    ),
     "review:prefecture": Case(review_prefecture, PREFECTURE_REVIEW),
     "review:organization": Case(review_drill_down, OWN_ORG),
     "review:follow_up_new": Case(review_org("follow-ups/new/"), ADVISE),

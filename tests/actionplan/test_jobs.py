@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 from actionplan import excel, tasks
 from actionplan.models import ImportJob, PlanEntry
 from pmo import jobs
-from review.models import ReportJob
+from review.models import LateExportJob, ReportJob
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def test_every_job_model_shares_the_lease():
     assert set(jobs.job_models()) == {
         ImportJob,
         ReportJob,
+        LateExportJob,
         IssueJob,
         FAQImportJob,
         CatalogueImportJob,

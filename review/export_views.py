@@ -1,0 +1,66 @@
+"""The late-list export job's pages: its progress, the finished file, 再作成 after an
+interruption. A job is its requester's own: anyone else (and anyone who lost the REVIEW
+action since) gets 404, audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from accounts.permissions import REVIEW
+from actionplan import programmes
+from pmo import job_views
+from pmo.downloads import attachment_response
+from review import exports
+from review.models import LateExportJob
+
+
+def _own(request: HttpRequest, pk: int) -> LateExportJob:
+    permissions.require(request, REVIEW)
+    job = LateExportJob.objects.select_related("programme").filter(pk=pk, user=request.user)
+    if (found := job.first()) is None:
+        raise permissions.denied(request, REVIEW, {"late_export_job": pk})
+    return found
+
+
+@login_required
+@require_GET
+def late_export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own(request, pk)
+    back = QueryDict(job.query, mutable=True)
+    back[programmes.PARAM] = str(job.programme_id)
+    return job_views.progress_page(
+        request,
+        job,
+        "review/late_export_job.html",
+        "review/_late_export_job.html",
+        back=f"{reverse('review:late')}?{back.urlencode()}",
+    )
+
+
+@login_required
+@require_GET
+def late_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file, streamed from the storage (never read into memory)."""
+    job = _own(request, pk)
+    if job.state != LateExportJob.State.DONE or not job.file:
+        raise Http404  # not written (yet): the job page says why
+    name = exports.filename(job.programme, job.on, job.fmt)
+    return attachment_response(job.file, name, exports.CONTENT_TYPES[job.fmt])
+
+
+@login_required
+@require_POST
+def late_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write an interrupted export again, as a new job of today's list with the same filters."""
+    job = _own(request, pk)
+    if not job.retryable:
+        return redirect("review:late_export_job", pk=job.pk)
+    back = redirect("review:late_export_job", pk=job.pk)
+    today = timezone.localdate()
+    return exports.start(request, job.programme, today, job.fmt, job.query, back=back)
