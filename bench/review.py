@@ -757,6 +757,7 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
     courses = _courses(programme, ids, rng)
     figures: dict[str, float] = {}
     nights: list[float] = []
+    digests: list[float] = []
     rounds = list(ROUNDS)
     for night in NIGHTS:
         while rounds and rounds[0] < night:
@@ -772,7 +773,8 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
             due = services.due_entries(night).count()
             notified = DelayFlag.objects.filter(notified_on=night).count()  # other sets'
             start = time.perf_counter()
-            result = services.scan(night, send=False)
+            with _timing_digests(digests):
+                result = services.scan(night, send=False)
             nights.append((time.perf_counter() - start) * 1000)
         name = f"{prefix}.night_{night:%m%d}"
         figures.update(
@@ -790,4 +792,25 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
 
             fail(f"{name}: {due} entries due and no flag changed (dates not realistic)")
     figures.update(spread(f"{prefix}.nightly_realistic_ms", nights, 1))
+    figures.update(spread(f"{prefix}.nightly_realistic_digest_ms", digests, 1))
     return figures
+
+
+@contextlib.contextmanager
+def _timing_digests(times: list[float]):
+    """The digest step of the nightly job (``notifications.queue_digests``) timed apart."""
+    from unittest import mock
+
+    from review import notifications
+
+    queue = notifications.queue_digests
+
+    def timed(on):
+        start = time.perf_counter()
+        try:
+            return queue(on)
+        finally:
+            times.append((time.perf_counter() - start) * 1000)
+
+    with mock.patch.object(notifications, "queue_digests", timed):
+        yield
