@@ -773,7 +773,7 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
             due = services.due_entries(night).count()
             notified = DelayFlag.objects.filter(notified_on=night).count()  # other sets'
             start = time.perf_counter()
-            with _timing_digests(digests):
+            with _timing_digests(digests), _sql_time(f"{prefix}.night_{night:%m%d}"):
                 result = services.scan(night, send=False)
             nights.append((time.perf_counter() - start) * 1000)
         name = f"{prefix}.night_{night:%m%d}"
@@ -794,6 +794,24 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
     figures.update(spread(f"{prefix}.nightly_realistic_ms", nights, 1))
     figures.update(spread(f"{prefix}.nightly_realistic_digest_ms", digests, 1))
     return figures
+
+
+@contextlib.contextmanager
+def _sql_time(name: str):
+    """With BENCH_DEBUG: how much of the block was SQL, and its slowest statements."""
+    if not os.environ.get("BENCH_DEBUG"):
+        yield
+        return
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        yield
+    queries = captured.captured_queries
+    sql = sum(float(q["time"]) for q in queries)
+    _progress(
+        f"{name}: {time.perf_counter() - start:.2f} s, {len(queries)} statements, {sql:.2f} s SQL"
+    )
+    for query in sorted(queries, key=lambda q: -float(q["time"]))[:5]:
+        _progress(f"  {query['time']} {query['sql'][:200]}")
 
 
 @contextlib.contextmanager
