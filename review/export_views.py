@@ -4,6 +4,10 @@ action since) gets 404, audited."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
@@ -14,9 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.permissions import REVIEW
 from actionplan import programmes
-from pmo import job_views
+from actionplan.models import Programme
+from pmo import job_views, jobs
 from pmo.downloads import attachment_response
-from review import exports
+from pmo.http import attachment
+from review import exports, tasks
 from review.models import LateExportJob
 
 
@@ -63,4 +69,43 @@ def late_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("review:late_export_job", pk=job.pk)
     back = redirect("review:late_export_job", pk=job.pk)
     today = timezone.localdate()
-    return exports.start(request, job.programme, today, job.fmt, job.query, back=back)
+    return start(request, job.programme, today, job.fmt, job.query, back=back)
+
+
+def respond(request: HttpRequest, programme: Programme, fmt: str) -> HttpResponse:
+    """The file of the late list as the request asks: written here when small, else a job
+    (its page, or back to the list with the message when the broker is down)."""
+    on = timezone.localdate()
+    queryset = exports.flags_of(exports.late_filter(request.user, programme, on, request.GET))
+    if exports.is_large(queryset):
+        return start(request, programme, on, fmt, request.GET.urlencode())
+    out = io.BytesIO()
+    exports.write(fmt, exports.lines(queryset, programme, chunked=False), out)
+    name = exports.filename(programme, on, fmt)
+    return attachment(out.getvalue(), name, exports.CONTENT_TYPES[fmt])
+
+
+def start(
+    request: HttpRequest,
+    programme: Programme,
+    on: dt.date,
+    fmt: str,
+    query: str,
+    *,
+    back: HttpResponse | None = None,
+) -> HttpResponse:
+    """Queue an export job and show its page; with the broker unreachable, say so on ``back``
+    (by default the late list with the same filters). No job is left behind."""
+    job = LateExportJob.objects.create(
+        user=request.user, programme=programme, on=on, fmt=fmt, query=query
+    )
+    try:
+        jobs.enqueue(tasks.build_late_export, job)  # the row is committed: views autocommit
+    except jobs.QueueUnavailable:
+        messages.error(request, jobs.BROKER_DOWN)
+        if back is None:
+            again = QueryDict(query, mutable=True)
+            again[programmes.PARAM] = str(programme.pk)
+            back = redirect(f"{reverse('review:late')}?{again.urlencode()}")
+        return back
+    return redirect("review:late_export_job", pk=job.pk)

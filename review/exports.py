@@ -26,21 +26,17 @@ from types import SimpleNamespace
 from typing import IO
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import QueryDict
 from django.utils import timezone
 
 from actionplan import programmes
 from actionplan.models import Programme
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from pmo import jobs, keyset, xlsx, xlsx_stream
-from pmo.http import attachment
-from review import selectors, tasks
+from review import selectors
 from review.filters import SORTS, LateFilter
 from review.models import FollowUp, LateExportJob, Rule
 
@@ -204,47 +200,6 @@ def write_xlsx(rows: Iterable[tuple], out: IO[bytes]) -> int:
 
 def filename(programme: Programme, on: dt.date, fmt: str) -> str:
     return f"late-{programme.name}-{on:%Y%m%d}.{fmt}"
-
-
-# --- In the request, or as a job ---------------------------------------------------------------
-
-
-def respond(request: HttpRequest, programme: Programme, fmt: str) -> HttpResponse:
-    """The file of the late list as the request asks: written here when small, else a job
-    (its page, or back to the list with the message when the broker is down)."""
-    on = timezone.localdate()
-    queryset = flags_of(late_filter(request.user, programme, on, request.GET))
-    if is_large(queryset):
-        return start(request, programme, on, fmt, request.GET.urlencode())
-    out = io.BytesIO()
-    write(fmt, lines(queryset, programme, chunked=False), out)
-    return attachment(out.getvalue(), filename(programme, on, fmt), CONTENT_TYPES[fmt])
-
-
-def start(
-    request: HttpRequest,
-    programme: Programme,
-    on: dt.date,
-    fmt: str,
-    query: str,
-    *,
-    back: HttpResponse | None = None,
-) -> HttpResponse:
-    """Queue an export job and show its page; with the broker unreachable, say so on ``back``
-    (by default the late list with the same filters). No job is left behind."""
-    job = LateExportJob.objects.create(
-        user=request.user, programme=programme, on=on, fmt=fmt, query=query
-    )
-    try:
-        jobs.enqueue(tasks.build_late_export, job)  # the row is committed: views autocommit
-    except jobs.QueueUnavailable:
-        messages.error(request, jobs.BROKER_DOWN)
-        if back is None:
-            again = QueryDict(query, mutable=True)
-            again[programmes.PARAM] = str(programme.pk)
-            back = redirect(f"{reverse('review:late')}?{again.urlencode()}")
-        return back
-    return redirect("review:late_export_job", pk=job.pk)
 
 
 def run_job(job_id: int) -> None:

@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
@@ -284,12 +285,16 @@ def send_pending() -> int:
     return deliver(pending_ids())
 
 
-def send_soon() -> None:
-    """Hand sending to a worker once the events are committed."""
-    from review import tasks
+SEND_DIGESTS = "review.tasks.send_digests"
 
+
+def send_soon() -> None:
+    """Hand sending to a worker once the events are committed. The task is found by its name
+    in Celery's registry (it still runs in-process when jobs do): importing review.tasks here
+    made every module on the way from the tasks back to this one a ring of imports."""
+    task = current_app.tasks[SEND_DIGESTS]
     # robust: the events are committed; a broker that is down leaves them to the beat entry.
-    transaction.on_commit(tasks.send_digests.delay, robust=True)
+    transaction.on_commit(task.delay, robust=True)
 
 
 def _link(event: NotificationEvent) -> str:

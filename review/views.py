@@ -30,7 +30,7 @@ from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from review import by_organization, exports, reports, rollups, selectors, services, tasks
+from review import by_organization, export_views, reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
 from review.forms import ApprovalForm, FollowUpForm, NoteForm, RouteForm, VerdictForm, parse_as_of
 from review.models import (
@@ -343,7 +343,7 @@ def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
     programme, _scope = _reviewer(request)
     if fmt not in LateExportJob.Format.values:
         raise Http404
-    return exports.respond(request, programme, fmt)
+    return export_views.respond(request, programme, fmt)
 
 
 # --- Follow-ups --------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ it (STYLE.md: the function is in the wrong room). Imports under ``if TYPE_CHECKI
 run and are left out. ``from faq import services`` is an edge to ``faq.services`` (a module);
 ``from faq.models import FAQ`` to ``faq.models``.
 
-The test fails on any cycle, listing each one, with one exception: :data:`KNOWN_REVIEW_CYCLES`,
-the cycles inside ``review/`` that a later step of issue 14 (review without circles) removes.
-They are listed exactly, so a new cycle anywhere, a new path within review's tangle included,
-fails; and a listed cycle that is gone fails too, so the list only ever shrinks.
+The test fails on any cycle, listing each one. (The last ones, inside ``review/``, all went
+through ``review.notifications → review.tasks``: the digests are now handed to their task by
+its name in Celery's registry.)
 """
 
 from __future__ import annotations
@@ -21,30 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP = {"tests", "migrations"}
-
-# Each cycle as the modules in import order, starting from the alphabetically first one.
-# Shrink this as review/ is taken apart; never add to it.
-KNOWN_REVIEW_CYCLES: frozenset[tuple[str, ...]] = frozenset(
-    {
-        ("review.notifications", "review.tasks"),
-        ("review.notifications", "review.tasks", "review.services"),
-        ("review.notifications", "review.tasks", "review.reports", "review.services"),
-        (
-            "review.notifications",
-            "review.tasks",
-            "review.reports",
-            "review.rollups",
-            "review.services",
-        ),
-        (
-            "review.notifications",
-            "review.tasks",
-            "review.reports",
-            "review.selectors",
-            "review.services",
-        ),
-    }
-)
 
 
 def project_modules(root: Path = ROOT) -> dict[str, Path]:
@@ -135,17 +110,9 @@ def cycles(graph: dict[str, set[str]]) -> set[tuple[str, ...]]:
     return found
 
 
-def test_the_project_has_no_import_cycle_but_the_known_review_ones():
-    found = cycles(import_graph())
-    new = sorted(found - KNOWN_REVIEW_CYCLES)
-    assert not new, "new import cycles:\n" + "\n".join(" → ".join([*c, c[0]]) for c in new)
-    gone = sorted(KNOWN_REVIEW_CYCLES - found)
-    assert not gone, "remove from KNOWN_REVIEW_CYCLES (gone):\n" + "\n".join(map(str, gone))
-
-
-def test_the_known_cycles_are_all_inside_review():
-    for cycle in KNOWN_REVIEW_CYCLES:
-        assert all(module.startswith("review.") for module in cycle), cycle
+def test_the_project_has_no_import_cycle():
+    found = sorted(cycles(import_graph()))
+    assert not found, "import cycles:\n" + "\n".join(" → ".join([*c, c[0]]) for c in found)
 
 
 def test_the_graph_sees_function_level_and_relative_imports(tmp_path):

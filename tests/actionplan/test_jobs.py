@@ -31,6 +31,7 @@ def test_every_job_model_shares_the_lease():
     from accounts.models import IssueJob
     from documents.models import CatalogueImportJob
     from faq.models import FAQImportJob
+    from surveys.models import ResultsJob
 
     assert set(jobs.job_models()) == {
         ImportJob,
@@ -39,6 +40,7 @@ def test_every_job_model_shares_the_lease():
         IssueJob,
         FAQImportJob,
         CatalogueImportJob,
+        ResultsJob,
     }
 
 

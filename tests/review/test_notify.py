@@ -423,3 +423,23 @@ def notifications_body(notice) -> str:
     from review import events
 
     return events.mail_body(notice.recipient, [notice.event])
+
+
+def test_send_soon_hands_the_digests_to_their_task_after_commit(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The digests' task is found by its registered name (no import of review.tasks)."""
+    from celery import current_app
+
+    from review import notifications, tasks
+
+    task = current_app.tasks[notifications.SEND_DIGESTS]
+    assert task.name == tasks.send_digests.name
+    sent = []
+    monkeypatch.setattr(task, "delay", lambda: sent.append("send_digests"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notifications.send_soon()
+    assert sent == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == ["send_digests"]
