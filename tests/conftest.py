@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.services import worker_number
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls around it are sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -10,20 +13,30 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery"
 
 
+def worker_redis_url(url: str) -> str:
+    """The REDIS_URL's database number plus this worker's: every test clears the cache
+    (FLUSHDB), which would wipe the other worker's rate-limit counters in a shared db."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + worker_number()}"))
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _own_file_cache(tmp_path_factory):
-    """The embedded default's file cache lives under var/, shared by every process: a second
-    test run (or `make run`) clearing it would reset this run's rate-limit counters."""
+def _own_cache_and_media(tmp_path_factory):
+    """A cache and a MEDIA_ROOT of this process's own. The embedded default's file cache lives
+    under var/, shared by every process: a second test run (or `make run`) clearing it would
+    reset this run's rate-limit counters. With REDIS_URL, each xdist worker takes its own db."""
     from django.conf import settings
     from django.test import override_settings
 
     default = settings.CACHES["default"]
-    if not default["BACKEND"].endswith("FileBasedCache"):
-        yield
-        return
-    location = str(tmp_path_factory.mktemp("cache"))
+    if default["BACKEND"].endswith("FileBasedCache"):
+        default = {**default, "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    elif default["BACKEND"].endswith("RedisCache"):
+        default = {**default, "LOCATION": worker_redis_url(default["LOCATION"])}
     with override_settings(
-        CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}
+        CACHES={**settings.CACHES, "default": default},
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
     ):
         yield
 
