@@ -42,6 +42,34 @@ def _own_cache_and_media(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _factory_sequences():
+    """Every test numbers its factory-made rows from the same start, whatever ran before it in
+    this process. Under xdist the tests before it differ from run to run, and a sequence that
+    reached a code a fixture also uses (011002 札幌市, 010006 北海道) handed that organisation
+    back (the factories get_or_create by code): a test that passed alone failed in a full run.
+    The starts keep clear of the fixtures' codes (prefectures 1 and 2; municipalities 01100x
+    and 01202x–01203x): prefectures from 03 (岩手), municipalities from 01300x."""
+    from tests import factories
+
+    factories.PrefectureFactory.reset_sequence(2)
+    factories.MunicipalityFactory.reset_sequence(200)
+    factories.MinistryFactory.reset_sequence(0)
+    factories.UserFactory.reset_sequence(0)
+
+
+@pytest.fixture(autouse=True)
+def _japanese_after_each_test():
+    """The portal's locale middleware activates the request's language for the thread and
+    leaves it so (each request sets its own). A test whose client sent the English cookie
+    left the next test of the process in English: a message built outside a request (an
+    Excel import's row errors) came out English, in whichever test xdist ran next."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache; every test starts from none."""
     from django.core.cache import cache

@@ -30,8 +30,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     prefecture = factory.SubFactory(PrefectureFactory)
-    # 900 codes, then round again: the sequence runs over the whole session (3,700 tests), and a
-    # JIS code has three digits for the municipality; no test makes 900 of them.
+    # 900 codes, then round again: a JIS code has three digits for the municipality; no test
+    # makes 900 of them (tests/conftest.py starts each test's sequence at 200: 01300x).
     code = factory.Sequence(lambda n: jis_code(1, 100 + n % 900))
     kind = OrganizationKind.MUNICIPALITY
     name = factory.Sequence(lambda n: f"市{n}")
