@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# pytest-xdist workers for `make test` (each has its own test database and Redis db, see
+# tests/conftest.py); PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 # Settings that let `check --deploy` examine the production configuration without secrets.
 DEPLOY_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=pmo.example.jp \
 	SECRET_KEY=deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ
@@ -41,7 +44,9 @@ test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	SECRET_KEY=compose-config-check $(VENV)/bin/docker-compose -f docker-compose.yml config --quiet
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: a failure, not a pass" >&2; fi; \
+	exit $$status
 
 worker: install
 	$(VENV)/bin/celery -A pmo worker --loglevel=INFO

@@ -32,10 +32,10 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     prefecture = factory.SubFactory(PrefectureFactory)
-    # 397 codes, then round again: the sequence runs over the whole session (3,700 tests), and a
-    # JIS code has three digits for the municipality; no test makes 397 of them. 203–599 stays
-    # clear of the codes fixtures give by hand (札幌市 011002 is 100, 函館市 202, then 600 on):
-    # a clash made get_or_create hand back 札幌市 and a query count depend on test order.
+    # 397 codes, then round again: a JIS code has three digits for the municipality; no test
+    # makes 397 of them. 203–599 stays clear of the codes fixtures give by hand (札幌市 011002
+    # is 100, 函館市 202, then 600 on): a clash made get_or_create hand back 札幌市. And
+    # tests/conftest.py starts each test's sequence at the same place, whatever ran before.
     code = factory.Sequence(lambda n: jis_code(1, 203 + n % 397))
     kind = OrganizationKind.MUNICIPALITY
     name = factory.Sequence(lambda n: f"市{n}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -19,10 +20,33 @@ import time
 from pathlib import Path
 
 
+def worker_number() -> int:
+    """0 for a serial run and for xdist's first worker (gw0), 1 for gw1, …"""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+# Each xdist worker picks its servers' ports from a block of its own, below Linux's ephemeral
+# range (32768–60999): a port the kernel hands out (to bind(0), or as the local end of every
+# outgoing connection, of which the other worker opens thousands) could be taken while a test
+# has stopped its server, and the server could not start again on it.
+PORT_BLOCK = 500
+FIRST_PORT = 20000
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on, in this worker's block, starting at a random place in it so
+    that two test runs at once (another checkout's) rarely try the same one."""
+    first = FIRST_PORT + worker_number() * PORT_BLOCK
+    start = random.randrange(PORT_BLOCK)
+    for offset in range(PORT_BLOCK):
+        port = first + (start + offset) % PORT_BLOCK
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}–{first + PORT_BLOCK - 1}")
 
 
 def _wait(predicate, *, seconds: float, what: str) -> None:

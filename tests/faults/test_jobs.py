@@ -21,6 +21,8 @@ from tests.services import PostgresServer, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 3  # seconds: short, so the test waits for the expiry instead of travelling in time
+# One worker builds the module's world (a Postgres cluster, migrated, and a Redis) once.
+pytestmark = pytest.mark.xdist_group("faults-jobs-world")
 
 
 @pytest.fixture(scope="module")

@@ -152,3 +152,26 @@ def judged(plans):
 
     services.scan(send=False)
     return plans
+
+
+@pytest.fixture
+def add_towns(judged, hokkaido):
+    """add(n): n more 北海道 municipalities, each with the programme's plan, judged today
+    (for the N+1 guards: 3 organisations with plans against 30)."""
+    import time_machine
+
+    from review import services
+    from tests.factories import MunicipalityFactory, jis_code
+
+    def add(count: int) -> list:
+        towns = [
+            MunicipalityFactory(code=jis_code(1, 400 + n), name=f"町{n}", prefecture=hokkaido)
+            for n in range(count)
+        ]
+        with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
+            for town in towns:
+                plan_services.ensure_entries(town, judged)
+        services.scan(send=False)
+        return towns
+
+    return add

@@ -25,6 +25,8 @@ WORK_ITEMS = [f"{chr(ord('A') + n)}. 作業項目{n + 1}" for n in range(11)]
 # The completion series' colour, as a PDF fill operator's operands (reports.SERIES_COLOURS).
 ORGANISATION = re.compile(r"団体(\d+)")
 BLUE = tuple(int(reports.SERIES_COLOURS[0][i : i + 2], 16) / 255 for i in (0, 2, 4))
+# One worker converts the workbook with LibreOffice once, for every test of the module.
+pytestmark = pytest.mark.xdist_group("report-print-pdf")
 
 
 def national_figures() -> reports.Figures:
