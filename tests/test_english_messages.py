@@ -64,3 +64,11 @@ def test_a_blank_value_in_the_plan_history_is_in_english():
     with translation.override("en"):
         page = render_to_string("actionplan/_history.html", {"changes": [change]})
     assert "(blank)" in page and "（空欄）" not in page
+
+
+def test_a_parenthesised_name_uses_the_readers_punctuation_and_is_escaped():
+    from pmo.templatetags.pmo_text import parenthesized
+
+    assert parenthesized("<b>") == "（&lt;b&gt;）"
+    with translation.override("en"):
+        assert parenthesized("札幌市") == " (札幌市)"
