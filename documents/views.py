@@ -120,7 +120,7 @@ def detail(request, pk: int):
             "organizations": list(document.organizations.select_related("prefecture")),
             "procedures": list(document.procedures.select_related("field")),
             "linkages": list(document.linkages.select_related("field")),
-            "audience_classes": "・".join(
+            "audience_classes": _("・").join(
                 str(label)
                 for code, label in audience_class_choices()
                 if f",{code}," in document.audience_classes
@@ -411,7 +411,7 @@ def procedures_xlsx(request):
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"事務・手続一覧_{timezone.localdate():%Y%m%d}.xlsx"
+    name = _("事務・手続一覧_%(day)s.xlsx") % {"day": f"{timezone.localdate():%Y%m%d}"}
     response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
