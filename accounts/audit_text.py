@@ -113,9 +113,9 @@ def _value(key: str, value: Any, org_names: dict[str, str], event: AuditEvent | 
         return str(_GRANTS.get(value, value))
     if key in ("organization", "organizations"):
         codes = value if isinstance(value, list) else [value]
-        return "、".join(org_names.get(str(code), str(code)) for code in codes)
+        return str(_("、")).join(org_names.get(str(code), str(code)) for code in codes)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return str(_("、")).join(str(v) for v in value)
     if isinstance(value, bool):
         return str(_("はい") if value else _("いいえ"))
     if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):

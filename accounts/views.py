@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -284,7 +285,7 @@ def account_email(request, pk: int):
 def bulk_template(request):
     _require_issuer(request)
     return attachment(
-        sheets.template(request.user), "アカウント一括発行.xlsx", xlsx.XLSX_CONTENT_TYPE
+        sheets.template(request.user), _("アカウント一括発行.xlsx"), xlsx.XLSX_CONTENT_TYPE
     )
 
 
@@ -443,12 +444,22 @@ def audit_export(request):
     permissions.require(request, permissions.VIEW_AUDIT)
     events = AuditFilter(request.GET, queryset=visible_events(request.user)).qs
     writer = csv.writer(_Echo())
+    headers = [
+        _("日時"),
+        _("種類"),
+        _("実行者"),
+        _("対象"),
+        pgettext("column", "団体"),
+        _("接続元"),
+        _("変更前"),
+        _("変更後"),
+        _("詳細"),
+        _("説明"),
+    ]  # in the reader's language, before the response streams
 
     def rows():
         yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
-        yield writer.writerow(
-            ["日時", "種類", "実行者", "対象", "団体", "接続元", "変更前", "変更後", "詳細", "説明"]
-        )
+        yield writer.writerow(headers)
         described = audit_text.describe_all(keyset.iterate(events, batch=2000), request.user)
         for item in described:
             event = item.event
@@ -470,7 +481,7 @@ def audit_export(request):
                 ]
             )
 
-    return streaming_attachment(rows(), "監査ログ.csv", "text/csv; charset=utf-8")
+    return streaming_attachment(rows(), _("監査ログ.csv"), "text/csv; charset=utf-8")
 
 
 @never_cache  # the token is in the address and the page names the person

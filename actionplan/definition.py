@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from actionplan import excel
@@ -75,7 +76,10 @@ def _code(value: Any, table: Mapping[str, str], problems: list[str], where: str)
         return text
     if text in table:
         return table[text]
-    problems.append(f"{where}: 「{text}」は使えません（{'・'.join(table)}）。")
+    problems.append(
+        gettext("%(where)s: 「%(text)s」は使えません（%(choices)s）。")
+        % {"where": where, "text": text, "choices": "・".join(table)}
+    )
     return ""
 
 
@@ -87,7 +91,9 @@ def _date(value: Any, problems: list[str], where: str) -> dt.date | None:
     try:
         return dt.datetime.strptime(str(value).strip(), "%Y/%m/%d").date()
     except ValueError:
-        problems.append(f"{where}: 日付を 2015/07/09 の形で入力してください。")
+        problems.append(
+            gettext("%(where)s: 日付を 2015/07/09 の形で入力してください。") % {"where": where}
+        )
         return None
 
 
@@ -98,7 +104,9 @@ def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
     try:
         missing = [name for name in SHEETS if name not in book.sheetnames]
         if missing:
-            raise DefinitionError([f"シート「{name}」がありません。" for name in missing])
+            raise DefinitionError(
+                [gettext("シート「%(name)s」がありません。") % {"name": name} for name in missing]
+            )
         rows = {
             name: [
                 (number, row)
@@ -127,7 +135,7 @@ def _programme(rows, problems: list[str]) -> dict[str, Any]:
     where = "シート「プログラム」"
     definition: dict[str, Any] = {"name": str(values.get("名称") or "").strip()}
     if not definition["name"]:
-        problems.append(f"{where}: 名称を入力してください。")
+        problems.append(gettext("%(where)s: 名称を入力してください。") % {"where": where})
     for key, label in (
         ("starts_on", "開始日"),
         ("ends_on", "終了日"),
@@ -137,7 +145,9 @@ def _programme(rows, problems: list[str]) -> dict[str, Any]:
     try:
         definition["significant_delay_days"] = int(values.get("大幅遅延日数") or 30)
     except (TypeError, ValueError):
-        problems.append(f"{where} 大幅遅延日数: 整数で入力してください。")
+        problems.append(
+            gettext("%(where)s 大幅遅延日数: 整数で入力してください。") % {"where": where}
+        )
     return definition
 
 
@@ -148,7 +158,9 @@ def _work_items(rows, problems: list[str]) -> dict[str, dict[str, Any]]:
         where = f"シート「作業項目」{number}行目"
         code = str(code or "").strip()
         if not code or not name:
-            problems.append(f"{where}: 記号と作業項目を入力してください。")
+            problems.append(
+                gettext("%(where)s: 記号と作業項目を入力してください。") % {"where": where}
+            )
             continue
         items[code] = {
             "code": code,
@@ -170,13 +182,17 @@ def _tasks(rows, items, problems: list[str]) -> dict[str, dict[str, Any]]:
         code, name = str(code or "").strip(), str(name or "").strip()
         if code not in items or not name:
             problems.append(
-                f"{where}: 作業項目の記号（作業項目シートにあるもの）とタスクを入力してください。"
+                gettext(
+                    "%(where)s: 作業項目の記号（作業項目シートにあるもの）と"
+                    "タスクを入力してください。"
+                )
+                % {"where": where}
             )
             continue
         try:
             weight = float(weight) if weight not in (None, "") else 1
         except (TypeError, ValueError):
-            problems.append(f"{where}: 重みは数値で入力してください。")
+            problems.append(gettext("%(where)s: 重みは数値で入力してください。") % {"where": where})
             weight = 1
         task = {
             "name": name,
@@ -193,7 +209,10 @@ def _tasks(rows, items, problems: list[str]) -> dict[str, dict[str, Any]]:
     for key, task in tasks.items():
         for dependency in task["depends_on"]:
             if dependency not in tasks:
-                problems.append(f"タスク「{key}」の前提タスク「{dependency}」が見つかりません。")
+                problems.append(
+                    gettext("タスク「%(task)s」の前提タスク「%(dependency)s」が見つかりません。")
+                    % {"task": key, "dependency": dependency}
+                )
     return tasks
 
 
@@ -203,7 +222,7 @@ def _milestones(rows, tasks, problems: list[str]) -> None:
         where = f"シート「マイルストーン」{number}行目"
         task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
         if task is None:
-            problems.append(f"{where}: タスクが見つかりません。")
+            problems.append(gettext("%(where)s: タスクが見つかりません。") % {"where": where})
             continue
         task["milestones"].append(
             {
@@ -220,7 +239,9 @@ def _questions(rows, tasks, problems: list[str]) -> None:
         where = f"シート「完了項目」{number}行目"
         task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
         if task is None or not label:
-            problems.append(f"{where}: タスクと項目を入力してください。")
+            problems.append(
+                gettext("%(where)s: タスクと項目を入力してください。") % {"where": where}
+            )
             continue
         task["completion_items"].append(
             {

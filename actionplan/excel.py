@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -211,7 +212,7 @@ def _validations(sheet, programme: Programme, last: int) -> None:
         formula1="0",
         formula2="100",
         showErrorMessage=True,
-        error="進捗率は0から100の整数で入力してください。",
+        error=gettext("進捗率は0から100の整数で入力してください。"),
     )
     percent.add(f"{letter('progress')}2:{letter('progress')}{last}")
     for validation in (status, dates, percent):
@@ -235,7 +236,10 @@ def _open(data: bytes, filename: str) -> tuple[Workbook, int]:
     if SHEET not in book.sheetnames:
         book.close()
         raise UploadRefused(
-            f"シート「{SHEET}」が見つかりません。ダウンロードしたファイルを使ってください。"
+            gettext(
+                "シート「%(sheet)s」が見つかりません。ダウンロードしたファイルを使ってください。"
+            )
+            % {"sheet": SHEET}
         )
     return book, max((book[SHEET].max_row or 1) - 1, 0)
 
@@ -327,10 +331,12 @@ def _check_meta(book, organization: Organization, programme: Programme) -> tuple
                 meta[key] = values[0]
     if meta.get("organization") not in (None, organization.code):
         raise UploadRefused(
-            "他の団体の計画ファイルです。自団体の計画画面からダウンロードしたファイルを使ってください。"
+            gettext(
+                "他の団体の計画ファイルです。自団体の計画画面からダウンロードしたファイルを使ってください。"
+            )
         )
     if meta.get("programme") not in (None, programme.pk):
-        raise UploadRefused("別のプログラムの計画ファイルです。")
+        raise UploadRefused(gettext("別のプログラムの計画ファイルです。"))
     width = len(COLUMNS) + len(recorded) if recorded else None
     header = next(book[SHEET].iter_rows(max_row=1, max_col=width, values_only=True), ())
     return excel_items.sheet_columns(programme, recorded, header, first=len(COLUMNS) + 1)
@@ -368,7 +374,12 @@ def _read_row(
     for key in KEY_COLUMNS:
         if unescape(str(raw[key] or "")) != keys[key]:
             errors.append(
-                CellError(index, key, f"キー列は変更できません（元の値: {keys[key] or '空欄'}）。")
+                CellError(
+                    index,
+                    key,
+                    gettext("キー列は変更できません（元の値: %(value)s）。")
+                    % {"value": keys[key] or gettext("空欄")},
+                )
             )
     data, problems = _parse(raw)
     for key, message in problems.items():
@@ -385,10 +396,10 @@ def _read_row(
         return None  # unchanged: the no-op round trip writes nothing
     if cell_int(raw["version"]) != entry.version:
         who = entry.updated_by.display_name if entry.updated_by else ""
-        message = (
-            f"ダウンロード後に{who or '他の人'}さんがこの行を変更しました。"
+        message = gettext(
+            "ダウンロード後に%(name)sさんがこの行を変更しました。"
             "最新のファイルをダウンロードし直してください。"
-        )
+        ) % {"name": who or gettext("他の人")}
         errors.append(CellError(index, "task", message))
         return None
     # Check the rules on every readable cell too, so one upload reports all of a row's errors.
@@ -406,7 +417,7 @@ def _formulas(index: int, cells: tuple, items: tuple[ItemColumn, ...]) -> list[C
     def formula(number: int) -> bool:
         return number <= len(cells) and getattr(cells[number - 1], "data_type", None) == "f"
 
-    message = "数式は使えません。値を入力してください。"
+    message = gettext("数式は使えません。値を入力してください。")
     found = [
         CellError(index, column.key, message)
         for number, column in enumerate(COLUMNS, start=1)
@@ -424,13 +435,18 @@ def _entry_of(
     if entry is None:
         if PlanEntry.objects.filter(pk=cell_int(raw["id"]) or -1).exists():
             raise UploadRefused(
-                f"{index}行目: 他の団体の行が含まれています。自団体のファイルを使ってください。"
+                gettext(
+                    "%(row)s行目: 他の団体の行が含まれています。自団体のファイルを使ってください。"
+                )
+                % {"row": index}
             )
         errors.append(
             CellError(
                 index,
                 "task",
-                "この行のキーが見つかりません。行を追加・複製せず、ダウンロードしたファイルを使ってください。",
+                gettext(
+                    "この行のキーが見つかりません。行を追加・複製せず、ダウンロードしたファイルを使ってください。"
+                ),
             )
         )
     return entry
@@ -476,10 +492,12 @@ def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             try:
                 data[key] = dt.datetime.strptime(str(value).strip(), "%Y/%m/%d").date()
             except ValueError:
-                problems[key] = "日付を 2015/07/09 の形で入力してください。"
+                problems[key] = gettext("日付を 2015/07/09 の形で入力してください。")
     status = str(raw["status"] or "").strip()
     if status not in STATUS_LABELS:
-        problems["status"] = "状況は一覧（未着手・実施中・完了・対象外）から選んでください。"
+        problems["status"] = gettext(
+            "状況は一覧（未着手・実施中・完了・対象外）から選んでください。"
+        )
     else:
         data["status"] = STATUS_LABELS[status]
     progress = raw["progress"]
@@ -490,11 +508,11 @@ def _parse(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     ):
         data["progress"] = int(progress)
     else:
-        problems["progress"] = "進捗率は0から100の整数で入力してください。"
+        problems["progress"] = gettext("進捗率は0から100の整数で入力してください。")
     for key in TEXT_COLUMNS:
         text = unescape(str(raw[key] or ""))
         if len(text) > 2000:
-            problems[key] = "2,000文字以内で入力してください。"
+            problems[key] = gettext("2,000文字以内で入力してください。")
         data[key] = text
     return data, problems
 
@@ -515,7 +533,10 @@ def _write(user, changes, result: ImportResult, progress, total: int, *, on) -> 
             CellError(
                 row,
                 "task",
-                f"取込中に{conflict.changed_by}さんがこの行を変更しました。もう一度ダウンロードしてください。",
+                gettext(
+                    "取込中に%(name)sさんがこの行を変更しました。もう一度ダウンロードしてください。"
+                )
+                % {"name": conflict.changed_by},
             )
         )
     except services.EntryInvalid as invalid:

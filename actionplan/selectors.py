@@ -107,7 +107,10 @@ def prerequisites_of(
                 entries = [other for other in entries if other.system_id == entry.system_id]
             if not entries:
                 continue
-            name = f"{task.name}（{entries[0].system.name}）"
+            name = gettext("%(task)s（%(system)s）") % {
+                "task": task.name,
+                "system": entries[0].system.name,
+            }
         else:
             name = task.name
         found.append(rules.combine(name, [_values(other) for other in entries]))
@@ -183,7 +186,8 @@ def _span(start: dt.date | None, end: dt.date | None) -> str:
     if start is None and end is None:
         return ""
     first = f"{start:%Y/%m/%d}" if start else "—"
-    return first + "〜" + (f"{end:%Y/%m/%d}" if end else "—")
+    last = f"{end:%Y/%m/%d}" if end else "—"
+    return gettext("%(start)s〜%(end)s") % {"start": first, "end": last}
 
 
 @dataclass
@@ -347,7 +351,7 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
             dependencies.append(dataclasses.replace(summed[pk], name=name))
         elif by_task.get(pk):
             other = by_task[pk][0]
-            name = f"{name}（{other.system.name}）"
+            name = gettext("%(task)s（%(system)s）") % {"task": name, "system": other.system.name}
             dependencies.append(rules.combine(name, [_values(other)]))
     milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
     questions = _questions(CompletionItem.objects.filter(task_id=entry.task_id))
@@ -470,7 +474,9 @@ def history(entry: PlanEntry, *, as_of: dt.datetime | None = None) -> list[dict[
         if name == "status" and value:
             return Status(value).label
         if name == "completion" and isinstance(value, dict):
-            return "、".join(f"{questions.get(k, k)}: {v}" for k, v in value.items()) or None
+            return (
+                gettext("、").join(f"{questions.get(k, k)}: {v}" for k, v in value.items()) or None
+            )
         return value
 
     labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}

@@ -133,7 +133,7 @@ def conflict_for(entry: PlanEntry, expected_version: int) -> ConflictError:
             label = str(PlanEntry._meta.get_field(name).verbose_name)
             changes.append(Change(name, label, before, after))
     who = entry.updated_by.display_name or entry.updated_by.email if entry.updated_by else ""
-    return ConflictError(entry, who or "（不明）", entry.updated_at, changes)
+    return ConflictError(entry, who or gettext("（不明）"), entry.updated_at, changes)
 
 
 def save_entry(
@@ -431,7 +431,7 @@ def add_system(user, organization: Organization, name: str) -> OrganizationSyste
     """List a target system for the organisation: a shared one by name, or its own."""
     name = name.strip()
     if not name:
-        raise EntryInvalid({"system": "システム名を入力してください。"})
+        raise EntryInvalid({"system": gettext("システム名を入力してください。")})
     system = TargetSystem.objects.filter(name=name, organization=None).first()
     if system is None:
         system, _ = TargetSystem.objects.get_or_create(name=name, organization=organization)
@@ -448,7 +448,7 @@ def add_system(user, organization: Organization, name: str) -> OrganizationSyste
             }
         )
     if not created:
-        raise EntryInvalid({"system": f"「{name}」は登録済みです。"})
+        raise EntryInvalid({"system": gettext("「%(name)s」は登録済みです。") % {"name": name}})
     systems_listed(organization)
     return link
 
@@ -456,9 +456,9 @@ def add_system(user, organization: Organization, name: str) -> OrganizationSyste
 def add_advice(user, organization: Organization, programme: Programme, body: str) -> Advice:
     body = body.strip()
     if not body:
-        raise EntryInvalid({"body": "助言の内容を入力してください。"})
+        raise EntryInvalid({"body": gettext("助言の内容を入力してください。")})
     if len(body) > 4000:
-        raise EntryInvalid({"body": "助言は4,000文字以内で入力してください。"})
+        raise EntryInvalid({"body": gettext("助言は4,000文字以内で入力してください。")})
     with transaction.atomic():
         advice = Advice.objects.create(
             organization=organization,
@@ -513,7 +513,10 @@ def load_programme(definition: Mapping[str, Any]) -> Programme:
             missing = [key for key in spec.get("depends_on", []) if key not in tasks]
             if missing:
                 raise EntryInvalid(
-                    {"depends_on": f"前提タスクが見つかりません: {', '.join(missing)}"}
+                    {
+                        "depends_on": gettext("前提タスクが見つかりません: %(tasks)s")
+                        % {"tasks": ", ".join(missing)}
+                    }
                 )
             task.depends_on.set([tasks[key] for key in spec.get("depends_on", [])])
     programme_changed(programme)  # new tasks of a published programme get their entries

@@ -236,7 +236,7 @@ def _saved(
     row and its warnings are read after the commit, and if the database fails there the row
     is shown from what was read before and written in the save, with a notice."""
     if not _is_htmx(request):
-        messages.success(request, "保存しました。")
+        messages.success(request, gettext("保存しました。"))
         where = selectors.place(result.entry)
         return redirect(plan_link(organization, programme, f"#entry-{result.entry.pk}", **where))
     stale = False
@@ -283,7 +283,7 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
         except services.EntryInvalid as invalid:
             messages.error(request, invalid.errors["body"])
         else:
-            messages.success(request, "助言を登録しました。")
+            messages.success(request, gettext("助言を登録しました。"))
     else:
         messages.error(request, form.errors["body"][0])
     return redirect(plan_link(organization, programme, "#advice"))
@@ -429,7 +429,10 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             if upload.size > excel.MAX_BYTES:
-                raise excel.UploadRefused("ファイルが大きすぎます（10MBまで）。")
+                raise excel.UploadRefused(
+                    gettext("ファイルが大きすぎます（%(limit)sMBまで）。")
+                    % {"limit": excel.MAX_BYTES // (1024 * 1024)}
+                )
             data = upload.read()
             rows = excel.preflight(data, upload.name)
         except excel.UploadRefused as refused:

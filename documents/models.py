@@ -240,7 +240,9 @@ class DocumentFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_name}（第{self.version}版）"
+        return str(
+            _("%(name)s（第%(version)s版）") % {"name": self.original_name, "version": self.version}
+        )
 
     def get_download_url(self) -> str:
         from django.urls import reverse

@@ -119,7 +119,7 @@ def detail(request, pk: int):
             "organizations": list(document.organizations.select_related("prefecture")),
             "procedures": list(document.procedures.select_related("field")),
             "linkages": list(document.linkages.select_related("field")),
-            "audience_classes": "・".join(
+            "audience_classes": _("・").join(
                 str(label)
                 for code, label in audience_class_choices()
                 if f",{code}," in document.audience_classes
@@ -406,5 +406,5 @@ def procedures(request):
 def procedures_xlsx(request):
     procedure_filter, linkage_filter = _catalogue(request)
     content = sheets.catalogue_workbook(procedure_filter.qs, linkage_filter.qs)
-    name = f"事務・手続一覧_{timezone.localdate():%Y%m%d}.xlsx"
+    name = _("事務・手続一覧_%(day)s.xlsx") % {"day": f"{timezone.localdate():%Y%m%d}"}
     return attachment(content, name, XLSX_CONTENT_TYPE)

@@ -109,7 +109,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = editors()
-        self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name}（{u.email}）"
+        self.fields["assignee"].label_from_instance = lambda u: (
+            _("%(name)s（%(email)s）") % {"name": u.display_name, "email": u.email}
+        )
 
 
 class AnswerForm(forms.Form):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from faq import rules, services
 from faq.exports import HEADERS
@@ -56,14 +57,18 @@ def _date(value, errors: list, row: int) -> dt.date | None:
     try:
         return dt.datetime.strptime(text, "%Y/%m/%d").date()
     except ValueError:
-        errors.append(RowError(row, "最終更新日", "日付は 2015/07/09 の形で入力してください。"))
+        errors.append(
+            RowError(row, "最終更新日", gettext("日付は 2015/07/09 の形で入力してください。"))
+        )
         return None
 
 
 def _links(text: str, errors: list, row: int) -> list[dict]:
     links, bad_lines = rules.parse_links(text)
     for _line in bad_lines:
-        errors.append(RowError(row, "関連資料", "「資料名|URL」の形で1行に1件入力してください。"))
+        errors.append(
+            RowError(row, "関連資料", gettext("「資料名|URL」の形で1行に1件入力してください。"))
+        )
     return links
 
 
@@ -71,29 +76,30 @@ def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
     number = rules.clean_number(cell_text(values.get("番号"), unquote=True))
     if number and not rules.is_number(number):
         errors.append(
-            RowError(row, "番号", "番号は FAQ-0001 の形で入力してください（新規は空欄）。")
+            RowError(row, "番号", gettext("番号は FAQ-0001 の形で入力してください（新規は空欄）。"))
         )
     question = cell_text(values.get("質問"), unquote=True)
     answer = cell_text(values.get("回答"), unquote=True)
     if not question:
-        errors.append(RowError(row, "質問", "入力してください。"))
+        errors.append(RowError(row, "質問", gettext("入力してください。")))
     elif len(question) > 1000:
-        errors.append(RowError(row, "質問", "1000文字以内で入力してください。"))
+        errors.append(RowError(row, "質問", gettext("1000文字以内で入力してください。")))
     if not answer:
-        errors.append(RowError(row, "回答", "入力してください。"))
+        errors.append(RowError(row, "回答", gettext("入力してください。")))
     work_item = cell_text(values.get("作業項目"), unquote=True)
     if work_item and work_item not in WORK_ITEMS:
-        errors.append(RowError(row, "作業項目", "A〜K のいずれかを入力してください。"))
+        errors.append(RowError(row, "作業項目", gettext("A〜K のいずれかを入力してください。")))
     field_text = cell_text(values.get("分野"), unquote=True)
     if field_text and field_text not in FIELDS:
-        choices = "、".join(str(label) for _c, label in Field.choices)
-        errors.append(RowError(row, "分野", f"{choices} のいずれかを入力してください。"))
+        choices = gettext("、").join(str(label) for _c, label in Field.choices)
+        message = gettext("%(choices)s のいずれかを入力してください。") % {"choices": choices}
+        errors.append(RowError(row, "分野", message))
     published = cell_text(values.get("公開"), unquote=True) or "はい"
     if published not in ("はい", "いいえ"):
-        errors.append(RowError(row, "公開", "「はい」か「いいえ」を入力してください。"))
+        errors.append(RowError(row, "公開", gettext("「はい」か「いいえ」を入力してください。")))
     topic = cell_text(values.get("トピック"), unquote=True)
     if len(topic) > 100:
-        errors.append(RowError(row, "トピック", "100文字以内で入力してください。"))
+        errors.append(RowError(row, "トピック", gettext("100文字以内で入力してください。")))
     fields = {
         "question": question,
         "answer": answer,
@@ -135,7 +141,7 @@ def _read_rows(
     rows = xlsx.rows(sheet, values_only=True, max_rows=MAX_ROWS)
     header = [cell_text(v, unquote=True) for v in next(rows, ())]
     if missing := [name for name in REQUIRED_HEADERS if name not in header]:
-        return [], [RowError(1, name, "見出しがありません。") for name in missing]
+        return [], [RowError(1, name, gettext("見出しがありません。")) for name in missing]
     parsed = []
     total = max(sheet.max_row or 1, 1)  # the counted size (xlsx.read), not the file's claim
     for index, values in enumerate(rows, start=2):
@@ -155,14 +161,24 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
     for item in parsed:
         if item.number and item.number in seen:
             errors.append(
-                RowError(item.row, "番号", f"{seen[item.number]}行目と番号が重複しています。")
+                RowError(
+                    item.row,
+                    "番号",
+                    gettext("%(row)s行目と番号が重複しています。") % {"row": seen[item.number]},
+                )
             )
         seen.setdefault(item.number, item.row)
     known = set(FAQ.objects.values_list("number", flat=True)) | set(seen)
     for item in parsed:
         for number in item.related:
             if number not in known:
-                errors.append(RowError(item.row, "関連FAQ", f"{number} というFAQはありません。"))
+                errors.append(
+                    RowError(
+                        item.row,
+                        "関連FAQ",
+                        gettext("%(number)s というFAQはありません。") % {"number": number},
+                    )
+                )
 
 
 def import_faqs(upload, *, by=None, request=None, progress: Progress = _quiet) -> ImportResult:
@@ -185,10 +201,10 @@ def import_faqs(upload, *, by=None, request=None, progress: Progress = _quiet) -
         return _write(parsed, by, request, progress)
     except services.NumberTaken:
         # Another editor numbered a new FAQ at the same moment: nothing was written.
-        return ImportResult(errors=[RowError(0, "番号", NUMBER_RACE)])
+        return ImportResult(errors=[RowError(0, "番号", str(NUMBER_RACE))])
 
 
-NUMBER_RACE = "ほかの編集者が同時にFAQを登録しました。もう一度取り込んでください。"
+NUMBER_RACE = gettext_lazy("ほかの編集者が同時にFAQを登録しました。もう一度取り込んでください。")
 
 
 def _fresh_numbers(parsed: list[ParsedRow]) -> Iterator[str]:

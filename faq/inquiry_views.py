@@ -135,7 +135,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         inquiry,
         services.assign,
-        f"{assignee.display_name} さんを担当に割り当てました。",
+        _("%(name)s さんを担当に割り当てました。") % {"name": assignee.display_name},
         assignee=assignee,
     )
 
@@ -152,7 +152,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         inquiry,
         services.answer,
-        "回答を登録し、質問者にメールで知らせました。",
+        _("回答を登録し、質問者にメールで知らせました。"),
         text=form.cleaned_data["answer"],
         by=request.user,
     )
@@ -163,7 +163,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     """The asker's organisation (or an editor) marks an answered inquiry 完了."""
     inquiry = get_visible_or_404(request, _inquiries(), VIEW, pk=pk)
-    return _step(request, inquiry, services.close, "問い合わせを完了にしました。")
+    return _step(request, inquiry, services.close, _("問い合わせを完了にしました。"))
 
 
 @login_required

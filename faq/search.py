@@ -35,6 +35,7 @@ from django.db.models import (
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from faq import richtext
 from faq.models import FAQ
@@ -83,7 +84,8 @@ def parse(raw: str | None) -> Search:
     if len(query) > MAX_QUERY_LENGTH:
         return Search(
             query="",
-            error=f"検索語が長すぎます。{MAX_QUERY_LENGTH}文字以内で入力してください。",
+            error=gettext("検索語が長すぎます。%(limit)s文字以内で入力してください。")
+            % {"limit": MAX_QUERY_LENGTH},
         )
     return Search(query=query, terms=terms(query, limit=MAX_TERMS))
 

@@ -162,7 +162,7 @@ def report(request: HttpRequest) -> HttpResponse:
             **aggregates,
         )
     }
-    labels = [("", "（未分類）"), *WorkItem.choices]
+    labels = [("", _("（未分類）")), *WorkItem.choices]
     rows = [
         {
             "label": label,

@@ -33,11 +33,13 @@ class RowError:
             where = _("%(sheet)sシート %(row)s行目") % {"sheet": self.sheet, "row": self.row}
         else:
             where = _("%(row)s行目") % {"row": self.row}
-        return (
-            f"{where}「{self.column}」: {self.message}"
-            if self.column
-            else f"{where}: {self.message}"
-        )
+        if self.column:
+            return _("%(where)s「%(column)s」: %(message)s") % {
+                "where": where,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("%(where)s: %(message)s") % {"where": where, "message": self.message}
 
     def as_dict(self) -> dict[str, Any]:
         """As a job stores it (JSON): every field, and the sentence :meth:`__str__` makes."""

@@ -85,17 +85,17 @@ def resolve(text: str, prefecture: Organization | None = None) -> list[Organizat
         if not matches:
             unknown.append(token)
         elif len(matches) > 1:
-            names = "、".join(f"{m.code} {m.full_name}" for m in matches)
-            ambiguous.append(f"{token}（{names}）")
+            names = _("、").join(f"{m.code} {m.full_name}" for m in matches)
+            ambiguous.append(_("%(token)s（%(names)s）") % {"token": token, "names": names})
         else:
             found[matches[0].pk] = matches[0]
     errors = []
     if unknown:
-        errors.append(_("見つからない団体があります: %(names)s") % {"names": "、".join(unknown)})
+        errors.append(_("見つからない団体があります: %(names)s") % {"names": _("、").join(unknown)})
     if ambiguous:
         errors.append(
             _("同じ名前の団体が複数あります。JIS コードで指定してください: %(names)s")
-            % {"names": "、".join(ambiguous)}
+            % {"names": _("、").join(ambiguous)}
         )
     if errors:
         raise Invalid({"organizations": " ".join(errors)})

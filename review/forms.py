@@ -210,7 +210,15 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].widget.choices = [
             ("", _("（選択してください）")),
             *(
-                (user.pk, f"{user.display_name}（{user.email}）— {user.organization}")
+                (
+                    user.pk,
+                    gettext("%(name)s（%(email)s）— %(organization)s")
+                    % {
+                        "name": user.display_name,
+                        "email": user.email,
+                        "organization": user.organization,
+                    },
+                )
                 for user in reviewers
             ),
         ]

@@ -149,7 +149,9 @@ def _approvals(org) -> list[Item]:
             _("%(task)s%(system)s は %(day)s まで")
             % {
                 "task": f"{approval.task.work_item.code}. {approval.task.name}",
-                "system": f"（{approval.system.name}）" if approval.system else "",
+                "system": _("（%(name)s）") % {"name": approval.system.name}
+                if approval.system
+                else "",
                 "day": f"{approval.approved_until:%Y/%m/%d}",
             },
             url,
@@ -201,7 +203,12 @@ def _answers(org) -> list[Item]:
             "answer",
             _("フォローアップに回答がありました：%(who)s") % {"who": item.organization.full_name},
             item.get_cause_display()
-            + (f"・{item.work_item.code}. {item.work_item.name}" if item.work_item else ""),
+            + (
+                _("・%(code)s. %(name)s")
+                % {"code": item.work_item.code, "name": item.work_item.name}
+                if item.work_item
+                else ""
+            ),
             reverse("review:follow_up", args=[item.pk]),
             item.updated_at,
             urgent=True,

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
@@ -513,19 +514,21 @@ def approve(
 
     errors = {}
     if not _may_follow_up(user, task.work_item_id):
-        errors["task"] = "このタスクの期日延長は承認できません（担当外の作業項目です）。"
+        errors["task"] = gettext("このタスクの期日延長は承認できません（担当外の作業項目です）。")
     elif system is not None and not task.per_system:
-        errors["system"] = (
+        errors["system"] = gettext(
             "このタスクは対象システムごとの計画ではありません。対象システムは空欄にしてください。"
         )
     elif system is not None and not covered_entries(organization, task, system).exists():
-        errors["system"] = "この団体のこのタスクには、選んだ対象システムの計画がありません。"
+        errors["system"] = gettext(
+            "この団体のこのタスクには、選んだ対象システムの計画がありません。"
+        )
     if reason not in Reason.values:
-        errors["reason"] = "理由を選んでください。"
+        errors["reason"] = gettext("理由を選んでください。")
     if approved_until is None:
-        errors["approved_until"] = "承認する期日を入力してください。"
+        errors["approved_until"] = gettext("承認する期日を入力してください。")
     if reason == Reason.OTHER and not note.strip():
-        errors["note"] = "理由が「その他」のときは補足を入力してください。"
+        errors["note"] = gettext("理由が「その他」のときは補足を入力してください。")
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -575,7 +578,9 @@ def open_follow_up(user, organization, programme, *, cause, actions, due_on, wor
     from review.models import FollowUp
 
     if work_item is not None and not _may_follow_up(user, work_item.pk):
-        raise Invalid({"work_item": "担当外の作業項目にはフォローアップを起票できません。"})
+        raise Invalid(
+            {"work_item": gettext("担当外の作業項目にはフォローアップを起票できません。")}
+        )
     follow_up = FollowUp(
         organization=organization,
         programme=programme,
@@ -642,7 +647,7 @@ def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool
 
     body = body.strip()
     if not body:
-        raise Invalid({"body": "内容を入力してください。"})
+        raise Invalid({"body": gettext("内容を入力してください。")})
     with transaction.atomic():
         note = FollowUpNote.objects.create(
             follow_up=follow_up, author=user, author_organization=user.organization, body=body
@@ -664,7 +669,7 @@ def route_check(user, organization, programme, ministries, comment: str = ""):
     from review.models import MinistryReview, PlanCheck
 
     if not ministries:
-        raise Invalid({"ministries": "確認を依頼する府省庁を選んでください。"})
+        raise Invalid({"ministries": gettext("確認を依頼する府省庁を選んでください。")})
     with transaction.atomic():
         check, _ = PlanCheck.objects.select_for_update().get_or_create(
             organization=organization, programme=programme
@@ -714,7 +719,7 @@ def report_revised(user, organization, programme, comment: str = "") -> int:
             else []
         )
         if not reviews:
-            raise Invalid({"check": "要修正の確認結果はありません。"})
+            raise Invalid({"check": gettext("要修正の確認結果はありません。")})
         for review in reviews:
             review.verdict = MinistryReview.Verdict.PENDING
             review._history_user = user
@@ -740,9 +745,11 @@ def review_check(user, review, verdict: str, comment: str = ""):
     from review.models import MinistryReview, PlanCheck
 
     if verdict not in (MinistryReview.Verdict.APPROPRIATE, MinistryReview.Verdict.NEEDS_FIX):
-        raise Invalid({"verdict": "適切か要修正かを選んでください。"})
+        raise Invalid({"verdict": gettext("適切か要修正かを選んでください。")})
     if verdict == MinistryReview.Verdict.NEEDS_FIX and not comment.strip():
-        raise Invalid({"comment": "要修正のときは、団体に伝える修正内容を入力してください。"})
+        raise Invalid(
+            {"comment": gettext("要修正のときは、団体に伝える修正内容を入力してください。")}
+        )
     with transaction.atomic():
         review.verdict = verdict
         review.comment = comment.strip()

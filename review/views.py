@@ -382,7 +382,7 @@ def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
                 target=follow_up,
                 detail="フォローアップを起票",
             )
-        messages.success(request, "フォローアップを登録しました。団体に表示されます。")
+        messages.success(request, gettext("フォローアップを登録しました。団体に表示されます。"))
         return redirect("review:follow_up", pk=follow_up.pk)
     return render(
         request,
@@ -464,7 +464,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
                     target=item,
                     detail="フォローアップに記録を追加",
                 )
-            messages.success(request, "記録を追加しました。")
+            messages.success(request, gettext("記録を追加しました。"))
             return redirect("review:follow_up", pk=item.pk)
     notes = item.notes.select_related("author", "author_organization")
     return render(
@@ -533,7 +533,7 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(name if name in form.fields else None, message)
         else:
             messages.success(
-                request, "期日の延長を承認しました。承認済みの遅延として別に集計されます。"
+                request, gettext("期日の延長を承認しました。承認済みの遅延として別に集計されます。")
             )
             return redirect(_in(programme, reverse("review:organization", args=[org.code])))
     # What the approval will cover: the chosen task's entries (or every candidate's), each
@@ -647,7 +647,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                     organization=org,
                     detail="計画を確認し府省庁に依頼",
                 )
-            messages.success(request, "計画を確認し、府省庁に確認を依頼しました。")
+            messages.success(request, gettext("計画を確認し、府省庁に確認を依頼しました。"))
             return redirect(_in(programme, reverse("review:check", args=[org.code])))
         if action == "verdict" and mine is not None and verdict_form.is_valid():
             try:
@@ -668,7 +668,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
                 for name, message in invalid.errors.items():
                     verdict_form.add_error(name, message)
             else:
-                messages.success(request, "確認結果を登録しました。団体に表示されます。")
+                messages.success(request, gettext("確認結果を登録しました。団体に表示されます。"))
                 return redirect(_in(programme, reverse("review:check", args=[org.code])))
         elif (
             action not in ("route", "verdict")

@@ -28,7 +28,10 @@ def with_fiscal_year(day: dt.date | None) -> str:
     """2015/09/30（平成27年度）: the portal's date format, then the fiscal year and era."""
     if not day:
         return ""
-    return f"{formats.date_format(day, 'Y/m/d')}（{fiscal_year(day)}）"
+    return translation.gettext("%(day)s（%(year)s）") % {
+        "day": formats.date_format(day, "Y/m/d"),
+        "year": fiscal_year(day),
+    }
 
 
 @register.filter
