@@ -253,13 +253,15 @@ def plan(
     programme: Programme,
     *,
     as_of: dt.datetime | None = None,
+    paged: bool = False,
     item: str | None = None,
     page: Any = 1,
 ) -> Plan:
-    """The plan page's data in four queries. Up to :data:`PAGE_ROWS` entries, the whole plan;
-    beyond, the work item ``item`` (its code; the first one by default or when unknown) and
-    its ``page``, with every work item in ``sections``. Every entry is read either way: a row's
-    prerequisites may be anywhere in the plan (F waits for G テスト on every system)."""
+    """The plan's data in four queries: every row (the sheet, the exports). ``paged`` (the
+    plan page): up to :data:`PAGE_ROWS` entries the whole plan; beyond, the work item ``item``
+    (its code; the first one by default or when unknown) and its ``page``, with every work item
+    in ``sections``. Every entry is read either way: a row's prerequisites may be anywhere in
+    the plan (F waits for G テスト on every system)."""
     rows_source = list(entries(organization, programme, as_of))
     milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
     questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
@@ -271,7 +273,7 @@ def plan(
     for entry in rows_source:
         by_item.setdefault(entry.task.work_item_id, []).append(entry)
     shown, sections, shown_page = rows_source, [], None
-    if len(rows_source) > PAGE_ROWS:
+    if paged and len(rows_source) > PAGE_ROWS:
         current = next(
             (found for found in by_item.values() if found[0].task.work_item.code == item),
             next(iter(by_item.values())),

@@ -93,6 +93,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
             organization,
             programme,
             as_of=as_of,
+            paged=True,
             item=request.GET.get("item"),
             page=request.GET.get("page", 1),
         ),

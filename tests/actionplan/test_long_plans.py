@@ -135,3 +135,17 @@ def test_an_outsider_gets_404_on_every_page_of_a_long_plan(client, bob, long_pla
     client.force_login(bob)
     for query in ({}, {"item": "G"}, {"item": "G", "page": 2}, {"systems_page": 2}):
         assert client.get(plan_url(sapporo, **query)).status_code == 404
+
+
+def test_the_sheet_of_a_long_plan_holds_every_row(client, alice, long_plan, sapporo):
+    """Only the page is paged: the downloaded sheet has every row of the plan."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(alice)
+    response = client.get(reverse("actionplan:plan_xlsx", args=[sapporo.code]))
+    sheet = load_workbook(BytesIO(response.content), read_only=True).worksheets[0]
+    ids = {row[0] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)}
+    assert ids == {entry.pk for entry in long_plan}
+    assert len(selectors.plan(sapporo, long_plan[0].task.work_item.programme).rows) == len(ids)

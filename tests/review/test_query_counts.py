@@ -94,13 +94,13 @@ def test_prefecture_drill_down(
     client.force_login(coordinator)
     url = reverse("review:prefecture", args=["010006"])
     _page(client, url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         # 北海道 itself (its own plan line) and its two municipalities
         assert len(_page(client, url).context["lines"]) == 3
     towns = add_towns(MORE)
     for number, town in enumerate(towns[::4]):
         _open_follow_up(coordinator, town, judged, 10 + number)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert len(_page(client, url).context["lines"]) == 3 + MORE
 
 
