@@ -67,7 +67,8 @@ def _filters(request: HttpRequest):
 
 
 def _query(request: HttpRequest, programme) -> QueryDict:
-    """The query for pager, sort and export links: the filters and the programme, no page."""
+    """The query for the view switch, export and reminder links: the filters and the programme,
+    no page (the pager keeps the address itself: templates/includes/pager.html)."""
     query = request.GET.copy()
     query.pop("page", None)
     query[programmes.PARAM] = str(programme.pk)
@@ -415,7 +416,6 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         year_error = gettext("年度は一覧から選んでください。")
         year = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query(request, programme)
     return render(
         request,
         "review/follow_ups.html",
@@ -428,7 +428,6 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "year_error": year_error,
-            "query": query.urlencode(),
         },
     )
 
