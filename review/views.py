@@ -29,6 +29,7 @@ from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
 from pmo.http import attachment
+from pmo.sheets import cell_int
 from pmo.xlsx import XLSX_CONTENT_TYPE
 from review import by_organization, export_views, reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -542,8 +543,8 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
         request.user,
         org,
         tasks_qs,
-        task_id=_int(source.get("task")),
-        system_id=_int(source.get("system")),
+        task_id=cell_int(source.get("task")),
+        system_id=cell_int(source.get("system")),
         on=timezone.localdate(),
     )
     return render(
@@ -558,13 +559,6 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
             "uncovered_rules": [str(Rule(rule).label) for rule in RULES if rule not in APPROVABLE],
         },
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- The check flow ----------------------------------------------------------------------------
