@@ -29,6 +29,7 @@ from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki
 from pmo.http import attachment
+from pmo.sheets import cell_int
 from pmo.xlsx import XLSX_CONTENT_TYPE
 from review import by_organization, export_views, reports, rollups, selectors, services, tasks
 from review.filters import LateFilter
@@ -67,7 +68,8 @@ def _filters(request: HttpRequest):
 
 
 def _query(request: HttpRequest, programme) -> QueryDict:
-    """The query for pager, sort and export links: the filters and the programme, no page."""
+    """The query for the view switch, export and reminder links: the filters and the programme,
+    no page (the pager keeps the address itself: templates/includes/pager.html)."""
     query = request.GET.copy()
     query.pop("page", None)
     query[programmes.PARAM] = str(programme.pk)
@@ -415,7 +417,6 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         year_error = gettext("年度は一覧から選んでください。")
         year = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query(request, programme)
     return render(
         request,
         "review/follow_ups.html",
@@ -428,7 +429,6 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "year_error": year_error,
-            "query": query.urlencode(),
         },
     )
 
@@ -543,8 +543,8 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
         request.user,
         org,
         tasks_qs,
-        task_id=_int(source.get("task")),
-        system_id=_int(source.get("system")),
+        task_id=cell_int(source.get("task")),
+        system_id=cell_int(source.get("system")),
         on=timezone.localdate(),
     )
     return render(
@@ -559,13 +559,6 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
             "uncovered_rules": [str(Rule(rule).label) for rule in RULES if rule not in APPROVABLE],
         },
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- The check flow ----------------------------------------------------------------------------
