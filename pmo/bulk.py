@@ -7,7 +7,7 @@ model. The SQL (``ON CONFLICT … DO NOTHING / DO UPDATE``) is the same on Postg
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import connection
@@ -148,6 +148,35 @@ def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str 
                 f"UPDATE {table} SET {', '.join(sets)} WHERE {quote(key)} IN ({keys})",  # noqa: S608
                 [*params, *(row[0] for row in chunk)],
             )
+            statements += 1
+    return statements
+
+
+def set_where(model, column: str, keys_by_value: Mapping, *, key: str = "id") -> int:
+    """Set ``column`` to each value of ``keys_by_value`` (``{value: [key, …]}``) on the rows
+    with those keys. On Postgres one ``UPDATE … FROM unnest(keys, values)`` per
+    :data:`ARRAY_ROWS` rows, however many distinct values (the nightly job writes a
+    ``next_check_on`` of a hundred or more dates a batch); elsewhere one ``UPDATE … WHERE key
+    IN (…)`` per value. Returns the number of statements run."""
+    if connection.vendor != "postgresql":
+        for value, keys in keys_by_value.items():
+            model._default_manager.filter(**{f"{key}__in": keys}).update(**{column: value})
+        return len(keys_by_value)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_field, field = model._meta.get_field(key), model._meta.get_field(column)
+    pairs = [(k, adapt(value)) for value, keys in keys_by_value.items() for k in keys]
+    statement = (
+        f"UPDATE {table} SET {quote(field.column)} = v.value "  # noqa: S608 - names from the model
+        f"FROM unnest(%s::{key_field.cast_db_type(connection)}[], "
+        f"%s::{field.cast_db_type(connection)}[]) AS v(key, value) "
+        f"WHERE {table}.{quote(key_field.column)} = v.key"
+    )
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), ARRAY_ROWS):
+            chunk = pairs[start : start + ARRAY_ROWS]
+            cursor.execute(statement, [[k for k, _ in chunk], [v for _, v in chunk]])
             statements += 1
     return statements
 
