@@ -263,11 +263,12 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
     if not entries:
         return Result()
     inputs = inputs_for(entries)
-    open_flags: dict[int, dict[str, DelayFlag]] = defaultdict(dict)
+    open_flags: dict[int, dict[str, StoredFlag]] = defaultdict(dict)
     # By entry only (its index); resolved ones are skipped here: a filter on resolved_at
     # invites the planner to walk every open flag in the country.
-    for flag in DelayFlag.objects.filter(entry_id__in=ids):
-        if flag.resolved_at is None:
+    for row in DelayFlag.objects.filter(entry_id__in=ids).values_list(*StoredFlag.__slots__):
+        if row[_RESOLVED_AT] is None:
+            flag = StoredFlag(*row)
             open_flags[flag.entry_id][flag.rule] = flag
     states = {
         row[0]: StateRow._make(row)
@@ -275,7 +276,7 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
     }
     result = Result(judged=len(entries))
     created: list[NewFlag] = []
-    changed: list[DelayFlag] = []
+    changed: list[StoredFlag] = []
     new_states: list[StateRow] = []
     next_checks: dict[dt.date, list[int]] = defaultdict(list)
     gone: list[int] = []
@@ -387,12 +388,39 @@ class NewFlag:
         self.significant_since = None
 
 
+class StoredFlag:
+    """An open flag as judging reads and changes it (plain values, not a model instance)."""
+
+    __slots__ = (
+        "approved",
+        "days_late",
+        "entry_id",
+        "last_seen",
+        "organization_id",
+        "pk",
+        "resolved_at",
+        "rule",
+        "significant",
+        "significant_since",
+        "since",
+        "since_ordinal",
+        "work_item_id",
+    )
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+_RESOLVED_AT = StoredFlag.__slots__.index("resolved_at")
+
+
 def is_retired(entry, on: dt.date) -> bool:
     """Out of the figures on ``on``: its target system was retired by then."""
     return entry.retired_on is not None and entry.retired_on <= on
 
 
-def _update_flags(changed: list[DelayFlag], on: dt.date) -> None:
+def _update_flags(changed: list[StoredFlag], on: dt.date) -> None:
     """Resolved flags in one UPDATE (only ``resolved_at`` changes: after an import or the
     first night after publishing that is most of them), the others with :func:`pmo.bulk.
     update` (``bulk_update`` spent more time building expressions than the database did)."""
@@ -447,7 +475,7 @@ def _state_key(state: EntryState) -> tuple:
     )
 
 
-def _differs(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> bool:
+def _differs(judged: rules.Flag, flag: StoredFlag, on: dt.date) -> bool:
     return (
         judged.significant != flag.significant
         or judged.approved != flag.approved
@@ -456,7 +484,7 @@ def _differs(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> bool:
     )
 
 
-def _copy(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> None:
+def _copy(judged: rules.Flag, flag, on: dt.date) -> None:
     if judged.significant and not flag.significant:
         flag.significant_since = on
     elif not judged.significant:
