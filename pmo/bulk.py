@@ -7,7 +7,7 @@ model. The SQL (``ON CONFLICT … DO NOTHING / DO UPDATE``) is the same on Postg
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import connection
@@ -120,11 +120,13 @@ def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str 
     ``UPDATE … SET col = CASE key WHEN … THEN … END … WHERE key IN (…)`` per batch, written
     here as text: ``bulk_update`` builds an ORM expression per row and column, which costs
     more than the database work. Batches stay small, since a CASE is read row by row.
-    On Postgres every value is cast to its column's type (a batch of NULLs has none)."""
+    On Postgres :func:`_update_arrays` instead (one array per column, typed: a batch of
+    NULLs has no type of its own)."""
+    if connection.vendor == "postgresql":
+        return _update_arrays(model, columns, rows, key)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     fields = [model._meta.get_field(column) for column in columns]
-    casts = connection.vendor == "postgresql"
     step = max(1, max_params(sqlite_only=True) // (2 * len(columns) + 1))
     adapters = _adapters()
 
@@ -138,8 +140,7 @@ def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str 
             chunk = rows[start : start + step]
             sets, params = [], []
             for index, field in enumerate(fields, start=1):
-                then = f"CAST(%s AS {field.db_type(connection)})" if casts else "%s"
-                whens = " ".join([f"WHEN %s THEN {then}"] * len(chunk))
+                whens = " ".join(["WHEN %s THEN %s"] * len(chunk))
                 sets.append(f"{quote(field.column)} = CASE {quote(key)} {whens} END")
                 for row in chunk:
                     params += [row[0], value(row[index])]
@@ -148,6 +149,74 @@ def update(model, columns: Sequence[str], rows: Sequence[Sequence], *, key: str 
                 f"UPDATE {table} SET {', '.join(sets)} WHERE {quote(key)} IN ({keys})",  # noqa: S608
                 [*params, *(row[0] for row in chunk)],
             )
+            statements += 1
+    return statements
+
+
+def set_where(model, column: str, keys_by_value: Mapping, *, key: str = "id") -> int:
+    """Set ``column`` to each value of ``keys_by_value`` (``{value: [key, …]}``) on the rows
+    with those keys. On Postgres one ``UPDATE … FROM unnest(keys, values)`` per
+    :data:`ARRAY_ROWS` rows, however many distinct values (the nightly job writes a
+    ``next_check_on`` of a hundred or more dates a batch); elsewhere one ``UPDATE … WHERE key
+    IN (…)`` per value. Returns the number of statements run."""
+    if connection.vendor != "postgresql":
+        for value, keys in keys_by_value.items():
+            model._default_manager.filter(**{f"{key}__in": keys}).update(**{column: value})
+        return len(keys_by_value)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_field, field = model._meta.get_field(key), model._meta.get_field(column)
+    adapters = _adapters()
+    pairs = []
+    for value, keys in keys_by_value.items():
+        adapter = adapters.get(type(value))
+        adapted = adapter(value) if adapter else value
+        pairs.extend((k, adapted) for k in keys)
+    statement = (
+        f"UPDATE {table} SET {quote(field.column)} = v.value "  # noqa: S608 - names from the model
+        f"FROM unnest(%s::{key_field.cast_db_type(connection)}[], "
+        f"%s::{field.cast_db_type(connection)}[]) AS v(key, value) "
+        f"WHERE {table}.{quote(key_field.column)} = v.key"
+    )
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), ARRAY_ROWS):
+            chunk = pairs[start : start + ARRAY_ROWS]
+            cursor.execute(statement, [[k for k, _ in chunk], [v for _, v in chunk]])
+            statements += 1
+    return statements
+
+
+def _update_arrays(model, columns: Sequence[str], rows: Sequence[Sequence], key: str) -> int:
+    """Postgres: ``UPDATE … FROM unnest(keys, col1, …)``, one array per column and
+    :data:`ARRAY_ROWS` rows a statement (a CASE per row and column is read row by row, and
+    its text is split at every placeholder by the driver)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [model._meta.get_field(name) for name in (key, *columns)]
+    casts = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
+    names = [f"c{number}" for number in range(len(fields))]
+    sets = ", ".join(
+        f"{quote(field.column)} = v.{name}"
+        for field, name in zip(fields[1:], names[1:], strict=True)
+    )
+    statement = (
+        f"UPDATE {table} SET {sets} FROM unnest({casts}) AS v({', '.join(names)}) "  # noqa: S608
+        f"WHERE {table}.{quote(fields[0].column)} = v.c0"
+    )
+    adapters = _adapters()
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ARRAY_ROWS):
+            chunk = rows[start : start + ARRAY_ROWS]
+            arrays = [
+                [
+                    adapter(value) if (adapter := adapters.get(type(value))) else value
+                    for value in column
+                ]
+                for column in zip(*chunk, strict=True)
+            ]
+            cursor.execute(statement, arrays)
             statements += 1
     return statements
 

@@ -155,6 +155,7 @@ def next_look(
     plan_deadline: dt.date | None,
     threshold: int = DEFAULT_THRESHOLD,
     approved_until: dt.date | None = None,
+    now: frozenset[tuple[str, bool, bool]] | None = None,
 ) -> dt.date | None:
     """The first day after ``today`` on which :func:`judge` gives a different
     :func:`signature` (a flag appears, resolves, turns significant or loses its approval),
@@ -162,20 +163,62 @@ def next_look(
     change: they are computed from ``since`` when shown.
 
     The judgement compares today with a handful of dates, so it can only change the day
-    after one of them, or ``threshold`` days after one of them; we try those in order.
+    after one of them, or ``threshold`` days after one of them: :func:`change_days` lists
+    the ones that can change this entry's judgement, and we try those in order. ``now`` is
+    the signature on ``today`` when the caller has already judged it.
     """
-    v = entry_values
-    anchors = [day for day in (plan_deadline, v.planned_start, v.planned_end, milestone) if day]
-    candidates = {day + dt.timedelta(days=1) for day in anchors}
-    candidates |= {day + dt.timedelta(days=threshold) for day in anchors}
-    if approved_until:
-        candidates.add(approved_until + dt.timedelta(days=1))
+    if entry_values.status == NOT_APPLICABLE:
+        return None  # never judged late, whatever the day
 
     def on(day: dt.date) -> frozenset[tuple[str, bool, bool]]:
-        return signature(judge(v, milestone, day, plan_deadline, threshold, approved_until))
+        return signature(
+            judge(entry_values, milestone, day, plan_deadline, threshold, approved_until)
+        )
 
-    now = on(today)
-    for day in sorted(day for day in candidates if day > today):
+    if now is None:
+        now = on(today)
+    for day in change_days(
+        entry_values, milestone, today, plan_deadline, threshold, approved_until
+    ):
         if on(day) != now:
             return day
     return None
+
+
+def change_days(
+    entry_values: Values,
+    milestone: dt.date | None,
+    today: dt.date,
+    plan_deadline: dt.date | None,
+    threshold: int = DEFAULT_THRESHOLD,
+    approved_until: dt.date | None = None,
+) -> list[dt.date]:
+    """The days after ``today``, in order, on which :func:`judge` can give a different
+    :func:`signature` for this entry (a superset of the days it does): each condition of
+    :func:`judge` that compares today with a date, where the entry's own values let it
+    matter. A missing plan past the deadline (``deadline + 1``); an overdue start or end
+    (``planned + 1``, and ``planned + threshold`` when it turns significant) only without
+    its actual date; a missed milestone (``M + 1``) only while unfinished; the end of an
+    approval (``A + 1``) only where a flag grows with today. Fixed flags (a plan after the
+    milestone, a finished task's late end) never change with today."""
+    v = entry_values
+    one = dt.timedelta(days=1)
+    days: set[dt.date] = set()
+    growing = False
+    if plan_deadline and (v.planned_start is None or v.planned_end is None):
+        days.add(plan_deadline + one)
+    if v.actual_start is None and v.planned_start:
+        days.add(v.planned_start + one)
+        days.add(v.planned_start + dt.timedelta(days=threshold))
+        growing = True
+    if v.actual_end is None:
+        if v.planned_end:
+            days.add(v.planned_end + one)
+            days.add(v.planned_end + dt.timedelta(days=threshold))
+            growing = True
+        if milestone:
+            days.add(milestone + one)
+            growing = True
+    if approved_until and growing:
+        days.add(approved_until + one)
+    return sorted(day for day in days if day > today)

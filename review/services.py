@@ -12,7 +12,7 @@ again exactly when its judgement can change.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -139,7 +139,8 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
     """The judgement inputs of each entry (two queries for any number of entries).
 
     ``entries`` carry ``task.work_item.programme`` and ``organization`` (select_related), or
-    ``organizations`` maps organisation ids to organisations (for historical records).
+    ``organizations`` maps organisation ids to organisations (for historical records), or
+    they are the plain rows of :func:`_load` (:class:`Row`, which carry those values).
     """
     task_ids = {entry.task_id for entry in entries}
     org_ids = {entry.organization_id for entry in entries}
@@ -152,16 +153,26 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
             task_id__in=task_ids, organization_id__in=org_ids
         ).values_list("organization_id", "task_id", "system_id", "approved_until")
     }
+    chosen: dict[tuple, dt.date | None] = {}  # one choice per task and kind of organisation
     found = {}
     for entry in entries:
-        org = organizations[entry.organization_id] if organizations else entry.organization
-        programme = entry.task.work_item.programme
+        if isinstance(entry, Row):
+            kind, municipality_class = entry.kind, entry.municipality_class
+            plan_deadline, threshold = entry.plan_deadline, entry.threshold
+        else:
+            org = organizations[entry.organization_id] if organizations else entry.organization
+            programme = entry.task.work_item.programme
+            kind, municipality_class = org.kind, org.municipality_class
+            plan_deadline, threshold = programme.plan_deadline, programme.significant_delay_days
+        key = (entry.task_id, kind, municipality_class)
+        if key not in chosen:
+            chosen[key] = plan_rules.choose_milestone(
+                milestones[entry.task_id], kind, municipality_class
+            )
         found[entry.pk if organizations is None else entry.id] = Inputs(
-            plan_rules.choose_milestone(
-                milestones[entry.task_id], org.kind, org.municipality_class
-            ),
-            programme.plan_deadline,
-            programme.significant_delay_days,
+            chosen[key],
+            plan_deadline,
+            threshold,
             approved_for(approved, entry.organization_id, entry.task_id, entry.system_id),
         )
     return found
@@ -180,37 +191,47 @@ def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
     )
 
 
-def _load(entry_ids: Iterable[int]) -> list[PlanEntry]:
-    """The batch's entries, locked (in id order) until the batch commits: a save or a
-    retirement of one of them waits for the batch, and the batch reads them as committed
-    (so a retirement is never overwritten by a judgement made before it). No-op on SQLite."""
-    return list(
+# What judging reads of an entry, its task, programme and organisation: plain values (a
+# model instance with select_related cost ~8 instances and their init signals an entry).
+ROW_FIELDS = {
+    "pk": "pk",
+    "organization_id": "organization_id",
+    "task_id": "task_id",
+    "system_id": "system_id",
+    "planned_start": "planned_start",
+    "planned_end": "planned_end",
+    "actual_start": "actual_start",
+    "actual_end": "actual_end",
+    "status": "status",
+    "next_check_on": "next_check_on",
+    "retired_on": "retired_on",
+    "weight": "task__weight",
+    "work_item_id": "task__work_item_id",
+    "programme_id": "task__work_item__programme_id",
+    "plan_deadline": "task__work_item__programme__plan_deadline",
+    "threshold": "task__work_item__programme__significant_delay_days",
+    "kind": "organization__kind",
+    "municipality_class": "organization__municipality_class",
+    "prefecture_id": "organization__prefecture_id",
+}
+Row = namedtuple("Row", ROW_FIELDS)
+# What a batch reads of an entry's last contribution to the rollup (:class:`EntryState`).
+STATE_FIELDS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
+StateRow = namedtuple("StateRow", STATE_FIELDS)
+
+
+def _load(entry_ids: Iterable[int]) -> list[Row]:
+    """The batch's entries as plain rows, locked (in id order) until the batch commits: a
+    save or a retirement of one of them waits for the batch, and the batch reads them as
+    committed (so a retirement is never overwritten by a judgement made before it). No-op
+    on SQLite."""
+    rows = (
         PlanEntry.objects.filter(pk__in=list(entry_ids))
         .select_for_update(no_key=True, of=("self",))
         .order_by("pk")
-        .select_related("task__work_item__programme", "organization")
-        .only(
-            "pk",
-            "organization_id",
-            "task_id",
-            "system_id",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "status",
-            "next_check_on",
-            "retired_on",
-            "task__weight",
-            "task__work_item_id",
-            "task__work_item__programme_id",
-            "task__work_item__programme__plan_deadline",
-            "task__work_item__programme__significant_delay_days",
-            "organization__kind",
-            "organization__municipality_class",
-            "organization__prefecture_id",
-        )
+        .values_list(*ROW_FIELDS.values())
     )
+    return [Row._make(row) for row in rows]
 
 
 def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
@@ -242,25 +263,30 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
     if not entries:
         return Result()
     inputs = inputs_for(entries)
-    open_flags: dict[int, dict[str, DelayFlag]] = defaultdict(dict)
+    open_flags: dict[int, dict[str, StoredFlag]] = defaultdict(dict)
     # By entry only (its index); resolved ones are skipped here: a filter on resolved_at
     # invites the planner to walk every open flag in the country.
-    for flag in DelayFlag.objects.filter(entry_id__in=ids):
-        if flag.resolved_at is None:
+    for row in DelayFlag.objects.filter(entry_id__in=ids).values_list(*StoredFlag.__slots__):
+        if row[_RESOLVED_AT] is None:
+            flag = StoredFlag(*row)
             open_flags[flag.entry_id][flag.rule] = flag
-    states = EntryState.objects.in_bulk(ids)
+    states = {
+        row[0]: StateRow._make(row)
+        for row in EntryState.objects.filter(entry_id__in=ids).values_list(*STATE_FIELDS)
+    }
     result = Result(judged=len(entries))
-    created: list[DelayFlag] = []
-    changed: list[DelayFlag] = []
-    new_states: list[EntryState] = []
+    created: list[NewFlag] = []
+    changed: list[StoredFlag] = []
+    new_states: list[StateRow] = []
     next_checks: dict[dt.date, list[int]] = defaultdict(list)
     gone: list[int] = []
     for entry in entries:
         given = inputs[entry.pk]
-        programme_id = entry.task.work_item.programme_id
-        prefecture = prefecture_id(entry.organization)
+        programme_id = entry.programme_id
+        prefecture = entry.prefecture_id or entry.organization_id  # as prefecture_id()
         retired = is_retired(entry, on)
-        wanted = {} if retired else {flag.rule: flag for flag in judge_one(entry, given, on)}
+        judged_now = [] if retired else judge_one(entry, given, on)
+        wanted = {flag.rule: flag for flag in judged_now}
         existing = open_flags.get(entry.pk, {})
         for rule, flag in existing.items():
             if rule not in wanted:
@@ -271,14 +297,8 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
         for rule, judged in wanted.items():
             flag = existing.get(rule)
             if flag is None:
-                flag = DelayFlag(
-                    entry_id=entry.pk,
-                    organization_id=entry.organization_id,
-                    work_item_id=entry.task.work_item_id,
-                    prefecture_id=prefecture,
-                    rule=rule,
-                    first_seen=on,
-                    last_seen=on,
+                flag = NewFlag(
+                    entry.pk, entry.organization_id, entry.work_item_id, prefecture, rule, on
                 )
                 _copy(judged, flag, on)
                 deltas.flag(programme_id, prefecture, flag, 1)
@@ -296,13 +316,8 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
             if entry.next_check_on != NEVER:
                 next_checks[NEVER].append(entry.pk)
             continue
-        state = EntryState(
-            entry_id=entry.pk,
-            programme_id=programme_id,
-            work_item_id=entry.task.work_item_id,
-            prefecture_id=prefecture,
-            status=entry.status,
-            weight=entry.task.weight,
+        state = StateRow(
+            entry.pk, programme_id, entry.work_item_id, prefecture, entry.status, entry.weight
         )
         old = states.get(entry.pk)
         if old is None or _state_key(old) != _state_key(state):
@@ -310,7 +325,13 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
             deltas.state(state, 1, entry.organization_id)
             new_states.append(state)
         look = rules.next_look(
-            entry, given.milestone, on, given.plan_deadline, given.threshold, given.approved_until
+            entry,
+            given.milestone,
+            on,
+            given.plan_deadline,
+            given.threshold,
+            given.approved_until,
+            now=rules.signature(judged_now),
         )
         look = look or NEVER
         if entry.next_check_on != look:
@@ -330,9 +351,68 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
         )
     if gone:
         EntryState.objects.filter(entry_id__in=gone).delete()
-    for look, pks in next_checks.items():
-        PlanEntry.objects.filter(pk__in=pks).update(next_check_on=look)
+    if next_checks:
+        bulk.set_where(PlanEntry, "next_check_on", next_checks)
     return result
+
+
+class NewFlag:
+    """A flag raised in this batch, as :func:`pmo.bulk.insert` writes it (a plain object: a
+    ``DelayFlag`` instance costs its init signals and field set-up for nothing here)."""
+
+    __slots__ = (
+        "approved",
+        "days_late",
+        "entry_id",
+        "first_seen",
+        "last_seen",
+        "organization_id",
+        "prefecture_id",
+        "rule",
+        "significant",
+        "significant_since",
+        "since",
+        "since_ordinal",
+        "work_item_id",
+    )
+
+    def __init__(self, entry_id, organization_id, work_item_id, prefecture_id, rule, on):
+        self.entry_id = entry_id
+        self.organization_id = organization_id
+        self.work_item_id = work_item_id
+        self.prefecture_id = prefecture_id
+        self.rule = rule
+        self.first_seen = on
+        self.last_seen = on
+        self.significant = False  # read by _copy before it sets them
+        self.significant_since = None
+
+
+class StoredFlag:
+    """An open flag as judging reads and changes it (plain values, not a model instance)."""
+
+    __slots__ = (
+        "approved",
+        "days_late",
+        "entry_id",
+        "last_seen",
+        "organization_id",
+        "pk",
+        "resolved_at",
+        "rule",
+        "significant",
+        "significant_since",
+        "since",
+        "since_ordinal",
+        "work_item_id",
+    )
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+_RESOLVED_AT = StoredFlag.__slots__.index("resolved_at")
 
 
 def is_retired(entry, on: dt.date) -> bool:
@@ -340,7 +420,7 @@ def is_retired(entry, on: dt.date) -> bool:
     return entry.retired_on is not None and entry.retired_on <= on
 
 
-def _update_flags(changed: list[DelayFlag], on: dt.date) -> None:
+def _update_flags(changed: list[StoredFlag], on: dt.date) -> None:
     """Resolved flags in one UPDATE (only ``resolved_at`` changes: after an import or the
     first night after publishing that is most of them), the others with :func:`pmo.bulk.
     update` (``bulk_update`` spent more time building expressions than the database did)."""
@@ -395,7 +475,7 @@ def _state_key(state: EntryState) -> tuple:
     )
 
 
-def _differs(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> bool:
+def _differs(judged: rules.Flag, flag: StoredFlag, on: dt.date) -> bool:
     return (
         judged.significant != flag.significant
         or judged.approved != flag.approved
@@ -404,7 +484,7 @@ def _differs(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> bool:
     )
 
 
-def _copy(judged: rules.Flag, flag: DelayFlag, on: dt.date) -> None:
+def _copy(judged: rules.Flag, flag, on: dt.date) -> None:
     if judged.significant and not flag.significant:
         flag.significant_since = on
     elif not judged.significant:

@@ -12,7 +12,8 @@ D = dt.date
 
 
 def test_update_sets_each_row_its_own_values_nulls_included(judged, monkeypatch):
-    monkeypatch.setattr(bulk, "MAX_PARAMS", 60)  # several statements
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 60)  # several statements (SQLite: a CASE each)
+    monkeypatch.setattr(bulk, "ARRAY_ROWS", 4)  # and on Postgres (arrays of 4 rows)
     flags = list(DelayFlag.objects.order_by("pk")[:10])
     rows = [
         [flag.pk, n, D(2015, 5, n + 1), None, n % 2 == 0, None, n % 3 == 0, D(2015, 7, 1)]
@@ -29,6 +30,32 @@ def test_update_sets_each_row_its_own_values_nulls_included(judged, monkeypatch)
         assert flag.last_seen == D(2015, 7, 1)
     untouched = DelayFlag.objects.exclude(pk__in=[f.pk for f in flags]).first()
     assert untouched.last_seen != D(2015, 7, 1)
+
+
+def test_set_where_gives_each_group_its_value(judged, monkeypatch):
+    """``next_check_on`` by date: every listed entry gets its group's date (NEVER included),
+    the others keep theirs; on Postgres in ARRAY_ROWS-sized statements, elsewhere one per
+    date."""
+    from django.db import connection
+
+    from actionplan.models import PlanEntry
+
+    monkeypatch.setattr(bulk, "ARRAY_ROWS", 3)
+    ids = list(PlanEntry.objects.order_by("pk").values_list("pk", flat=True))
+    before = dict(PlanEntry.objects.values_list("pk", "next_check_on"))
+    groups = {
+        D(2015, 6, 1): ids[0:3],
+        services.NEVER: ids[3:4],
+        D(2015, 7, 2): ids[4:5],
+        D(2016, 1, 4): ids[5:7],
+    }
+    statements = bulk.set_where(PlanEntry, "next_check_on", groups)
+    assert statements == (3 if connection.vendor == "postgresql" else 4)  # 7 rows, 4 dates
+    after = dict(PlanEntry.objects.values_list("pk", "next_check_on"))
+    wanted = {pk: day for day, pks in groups.items() for pk in pks}
+    for pk in ids:
+        assert after[pk] == wanted.get(pk, before[pk]), pk
+    assert bulk.set_where(PlanEntry, "next_check_on", {}) == 0
 
 
 def test_insert_adds_to_counts_on_conflict(judged):

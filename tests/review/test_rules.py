@@ -232,3 +232,76 @@ def test_next_look_finds_every_change_in_a_sweep():
                 assert today == look
                 current = now
                 look = next_look(values, M, today, DEADLINE, 30, approved)
+
+
+def _next_look_brute(values, milestone, today, deadline, threshold, approved):
+    """The former :func:`next_look`: every anchor + 1 and + threshold, judged in order."""
+    anchors = [d for d in (deadline, values.planned_start, values.planned_end, milestone) if d]
+    candidates = {d + dt.timedelta(days=1) for d in anchors}
+    candidates |= {d + dt.timedelta(days=threshold) for d in anchors}
+    if approved:
+        candidates.add(approved + dt.timedelta(days=1))
+
+    def on(when):
+        return rules.signature(judge(values, milestone, when, deadline, threshold, approved))
+
+    now = on(today)
+    for when in sorted(d for d in candidates if d > today):
+        if on(when) != now:
+            return when
+    return None
+
+
+def _random_entries(rng, count):
+    base = D(2015, 1, 1)
+
+    def some_day():
+        return None if rng.random() < 0.25 else day(base, rng.randrange(0, 720))
+
+    statuses = ("not_started", "in_progress", "done", "not_applicable")
+    for _ in range(count):
+        yield (
+            EntryValues(
+                planned_start=some_day(),
+                planned_end=some_day(),
+                actual_start=some_day(),
+                actual_end=some_day(),
+                status=rng.choice(statuses),
+            ),
+            some_day(),  # milestone
+            day(base, rng.randrange(-10, 740)),  # today
+            some_day(),  # plan deadline
+            rng.choice((0, 1, 7, 30, 90)),  # threshold
+            None if rng.random() < 0.5 else some_day(),  # approved until
+        )
+
+
+def test_next_look_equals_the_brute_force_search_on_generated_entries():
+    """The pruned candidates (:func:`rules.change_days`) give the very day the former search
+    over every anchor gave, for 20,000 random entries (dates in any order, missing ones, any
+    status, thresholds from 0, approvals before and after), with and without ``now``."""
+    import random
+
+    rng = random.Random(17)
+    for args in _random_entries(rng, 20_000):
+        expected = _next_look_brute(*args)
+        assert next_look(*args) == expected, args
+        now = rules.signature(judge(*args))
+        assert next_look(*args, now=now) == expected, args
+
+
+def test_change_days_hold_every_day_the_judgement_changes():
+    """Walking day by day over random entries: every change of the signature falls on one of
+    :func:`rules.change_days` of the day before."""
+    import random
+
+    rng = random.Random(4)
+    for values, milestone, today, deadline, threshold, approved in _random_entries(rng, 300):
+        days = set(rules.change_days(values, milestone, today, deadline, threshold, approved))
+        before = rules.signature(judge(values, milestone, today, deadline, threshold, approved))
+        for offset in range(1, 400):
+            when = day(today, offset)
+            now = rules.signature(judge(values, milestone, when, deadline, threshold, approved))
+            if now != before:
+                assert when in days, (values, milestone, today, deadline, threshold, approved)
+                break
