@@ -14,7 +14,10 @@ class ReviewConfig(AppConfig):
 
         from actionplan.models import Advice, PlanEntry
         from actionplan.services import advice_added, entry_saved
-        from review import scopes, signals
+
+        # tasks: its Celery tasks registered in every process, web included, since the
+        # digests are handed to theirs by name (review.notifications.send_soon).
+        from review import scopes, signals, tasks  # noqa: F401
 
         scopes.register_all()
         entry_saved.connect(signals.entries_saved, sender=PlanEntry, dispatch_uid="review.judge")
