@@ -83,6 +83,12 @@ def _insert_arrays(model, columns: Sequence[str], rows: Sequence[Sequence], head
     by_column = {field.column: field for field in model._meta.concrete_fields}
     casts = ", ".join(f"%s::{by_column[c].cast_db_type(connection)}[]" for c in columns)
     statement = f"{head}SELECT * FROM unnest({casts}){suffix}"  # noqa: S608 - values are parameters
+    return _execute_arrays(statement, rows)
+
+
+def _execute_arrays(statement: str, rows: Sequence[Sequence]) -> int:
+    """Run ``statement`` (one array parameter per column) for each :data:`ARRAY_ROWS` rows,
+    the columns of each chunk as adapted arrays. Returns the number of statements run."""
     adapters = _adapters()
     statements = 0
     with connection.cursor() as cursor:
@@ -163,28 +169,8 @@ def set_where(model, column: str, keys_by_value: Mapping, *, key: str = "id") ->
         for value, keys in keys_by_value.items():
             model._default_manager.filter(**{f"{key}__in": keys}).update(**{column: value})
         return len(keys_by_value)
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    key_field, field = model._meta.get_field(key), model._meta.get_field(column)
-    adapters = _adapters()
-    pairs = []
-    for value, keys in keys_by_value.items():
-        adapter = adapters.get(type(value))
-        adapted = adapter(value) if adapter else value
-        pairs.extend((k, adapted) for k in keys)
-    statement = (
-        f"UPDATE {table} SET {quote(field.column)} = v.value "  # noqa: S608 - names from the model
-        f"FROM unnest(%s::{key_field.cast_db_type(connection)}[], "
-        f"%s::{field.cast_db_type(connection)}[]) AS v(key, value) "
-        f"WHERE {table}.{quote(key_field.column)} = v.key"
-    )
-    statements = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), ARRAY_ROWS):
-            chunk = pairs[start : start + ARRAY_ROWS]
-            cursor.execute(statement, [[k for k, _ in chunk], [v for _, v in chunk]])
-            statements += 1
-    return statements
+    pairs = [(k, value) for value, keys in keys_by_value.items() for k in keys]
+    return _update_arrays(model, (column,), pairs, key)
 
 
 def _update_arrays(model, columns: Sequence[str], rows: Sequence[Sequence], key: str) -> int:
@@ -204,21 +190,7 @@ def _update_arrays(model, columns: Sequence[str], rows: Sequence[Sequence], key:
         f"UPDATE {table} SET {sets} FROM unnest({casts}) AS v({', '.join(names)}) "  # noqa: S608
         f"WHERE {table}.{quote(fields[0].column)} = v.c0"
     )
-    adapters = _adapters()
-    statements = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), ARRAY_ROWS):
-            chunk = rows[start : start + ARRAY_ROWS]
-            arrays = [
-                [
-                    adapter(value) if (adapter := adapters.get(type(value))) else value
-                    for value in column
-                ]
-                for column in zip(*chunk, strict=True)
-            ]
-            cursor.execute(statement, arrays)
-            statements += 1
-    return statements
+    return _execute_arrays(statement, rows)
 
 
 def update_checked(
