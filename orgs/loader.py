@@ -11,6 +11,7 @@ import csv
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -87,9 +88,11 @@ def _read_classes(path: Path) -> dict[str, str]:
     return classes
 
 
-def parse_local_governments(path: Path, classes: dict[str, str]) -> list[dict]:
+def parse_local_governments(path: Path, classes: dict[str, str]) -> list[dict[str, Any]]:
     """Validate every row and return the field values, prefectures first."""
-    prefectures, municipalities, seen = [], [], set()
+    prefectures: list[dict[str, Any]] = []
+    municipalities: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for number, row in _read(path):
         code = (row.get("code") or "").strip()
         if message := jis.problem(code):

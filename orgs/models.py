@@ -110,10 +110,10 @@ class Organization(models.Model):
     def full_name(self) -> str:
         """``北海道 札幌市``, ``総務省 住民制度課``, ``北海道``: the name people say aloud."""
         if self.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.ASSOCIATION) and (
-            self.prefecture_id
+            self.prefecture
         ):
             return f"{self.prefecture.name} {self.name}"
-        if self.parent_id:
+        if self.parent:
             return f"{self.parent.name} {self.name}"
         return self.name
 

@@ -11,8 +11,10 @@ from outbox.models import Mail
 class MailAdmin(admin.ModelAdmin):
     """Read-only: the operator sees what is queued, stuck or failed, and why."""
 
-    list_display = ("created_at", "kind", "recipients", "subject", "state", "attempts")
-    list_display += ("next_attempt_at", "sent_at")
+    list_display = (
+        *("created_at", "kind", "recipients", "subject", "state", "attempts"),
+        *("next_attempt_at", "sent_at"),
+    )
     list_filter = ("state", "kind")
     search_fields = ("subject", "to")
     date_hierarchy = "created_at"

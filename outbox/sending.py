@@ -121,6 +121,7 @@ def _failed(mail: Mail, exc: Exception) -> None:
     """Back to the queue for a later try, or ``failed`` after the last one."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
     now = timezone.now()
+    changes: dict[str, object]
     if rules.gives_up(mail.attempts):
         changes = {"state": State.FAILED}
         logger.error("outbox: mail %s failed after %s tries: %s", mail.pk, mail.attempts, error)

@@ -82,7 +82,8 @@ def _send_soon(mail_id: int) -> None:
         with tasks.send_mail.app.connection_for_write(
             connect_timeout=1, transport_options={"max_retries": 0}
         ) as connection:
-            tasks.send_mail.apply_async((mail_id,), retry=False, connection=connection)
+            # celery-types does not list apply_async's connection argument (Celery takes it).
+            tasks.send_mail.apply_async((mail_id,), retry=False, connection=connection)  # type: ignore[call-arg]
     except Exception:
         _broker_down_until = time.monotonic() + BROKER_PAUSE
         logger.warning("outbox: mail %s stays queued (broker unreachable)", mail_id, exc_info=True)

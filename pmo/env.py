@@ -7,6 +7,7 @@ Kubernetes secrets) is read in place of ``NAME`` when it is set.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 from collections.abc import Mapping
@@ -28,7 +29,10 @@ class EnvError(ImproperlyConfigured):
 
 
 class Env:
-    """A view of an environment mapping (``os.environ`` by default) with typed readers."""
+    """A view of an environment mapping (``os.environ`` by default) with typed readers.
+
+    The readers are named after what they return (``env.str``, ``env.int``): below ``str``
+    the name is the method, so annotations there say ``builtins.str``."""
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
@@ -46,7 +50,7 @@ class Env:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, *, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, *, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -57,7 +61,7 @@ class Env:
             return False
         raise EnvError(name, value, "one of true/false, yes/no, on/off, 1/0")
 
-    def int(self, name: str, *, default: int, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, *, default: int, minimum: int | None = None) -> int:
         value = self.raw(name)
         if value is None or value.strip() == "":
             return default
@@ -69,7 +73,7 @@ class Env:
             raise EnvError(name, value, f"an integer of at least {minimum}")
         return number
 
-    def float(self, name: str, *, default: float, minimum: float = 0.0) -> float:
+    def float(self, name: builtins.str, *, default: float, minimum: float = 0.0) -> float:
         value = self.raw(name)
         if value is None or value.strip() == "":
             return default
@@ -81,19 +85,23 @@ class Env:
             raise EnvError(name, value, f"a number of at least {minimum}")
         return number
 
-    def list(self, name: str, *, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, *, default: list[builtins.str] | None = None
+    ) -> list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, choices: tuple[str, ...], *, default: str) -> str:
+    def choice(
+        self, name: builtins.str, choices: tuple[builtins.str, ...], *, default: builtins.str
+    ) -> builtins.str:
         value = self.str(name, default)
         if value not in choices:
             raise EnvError(name, value, "one of " + ", ".join(choices))
         return value
 
-    def database(self, name: str, *, default_sqlite: Path) -> dict:
+    def database(self, name: builtins.str, *, default_sqlite: Path) -> dict:
         """Parse ``postgres://user:pass@host:port/db?sslmode=…`` or ``sqlite:///path``."""
         value = self.raw(name)
         if not value:
@@ -120,13 +128,13 @@ class Env:
             return {"ENGINE": "django.db.backends.sqlite3", "NAME": url.path or str(default_sqlite)}
         raise EnvError(name, value, "a postgres:// or sqlite:/// URL")
 
-    def redis_url(self, name: str) -> str:
+    def redis_url(self, name: builtins.str) -> builtins.str:
         value = self.str(name)
         if value and urlparse(value).scheme not in {"redis", "rediss"}:
             raise EnvError(name, value, "a redis:// or rediss:// URL")
         return value
 
-    def rate_limit(self, name: str, default: str) -> str:
+    def rate_limit(self, name: builtins.str, default: builtins.str) -> builtins.str:
         """An allauth rate list such as ``300/m/ip,5/5m/key`` (amount/period[/ip|key|user])."""
         value = self.str(name, default).strip()
         rate = r"\d+/(\d+(\.\d+)?)?[smhd](/(ip|key|user))?"

@@ -62,6 +62,9 @@ class LeasedJob(models.Model):
     # Why a job failed when the cause was not its data (a FAILURES key): it may be retried.
     failure = models.CharField(_("中断の理由"), max_length=20, blank=True)
 
+    # Each job model declares its own ``state`` field (its default and index differ).
+    state: str
+
     class Meta:
         abstract = True
 
@@ -117,6 +120,12 @@ class QueueUnavailable(Exception):
     """The broker could not take the job; its row has been deleted."""
 
 
+def _rows(model: type[LeasedJob]) -> models.QuerySet[Any]:
+    """All of ``model``'s rows. ``state`` is a field of each job model, not of
+    :class:`LeasedJob` (their labels differ), so the queryset is typed as any model's."""
+    return model._default_manager.all()
+
+
 def job_models() -> list[type[LeasedJob]]:
     return [model for model in apps.get_models() if issubclass(model, LeasedJob)]
 
@@ -124,9 +133,9 @@ def job_models() -> list[type[LeasedJob]]:
 def claim(model: type[LeasedJob], pk: int) -> bool:
     """Take a queued job (once: a conditional UPDATE). False if deleted, taken or expired."""
     return bool(
-        model.objects.filter(pk=pk, state=QUEUED).update(
-            state=RUNNING, lease_expires_at=running_lease()
-        )
+        _rows(model)
+        .filter(pk=pk, state=QUEUED)
+        .update(state=RUNNING, lease_expires_at=running_lease())
     )
 
 
@@ -134,18 +143,16 @@ def renew(model: type[LeasedJob], pk: int, **fields: Any) -> bool:
     """Extend a running job's lease (with any progress ``fields``). False if it was expired
     meanwhile: the worker should stop, another run may already be under way."""
     return bool(
-        model.objects.filter(pk=pk, state=RUNNING).update(
-            lease_expires_at=running_lease(), **fields
-        )
+        _rows(model).filter(pk=pk, state=RUNNING).update(lease_expires_at=running_lease(), **fields)
     )
 
 
 def finish(model: type[LeasedJob], pk: int, state: str, **fields: Any) -> bool:
     """End a running job. False if its lease was lost (then nothing is written)."""
     return bool(
-        model.objects.filter(pk=pk, state=RUNNING).update(
-            state=state, lease_expires_at=None, **fields
-        )
+        _rows(model)
+        .filter(pk=pk, state=RUNNING)
+        .update(state=state, lease_expires_at=None, **fields)
     )
 
 
@@ -162,14 +169,17 @@ def expire_stale(now: dt.datetime | None = None) -> int:
     for model in job_models():
         with transaction.atomic():
             stale = list(
-                model.objects.select_for_update(skip_locked=True)
+                _rows(model)
+                .select_for_update(skip_locked=True)
                 .filter(state__in=(QUEUED, RUNNING), lease_expires_at__lt=now)
                 .values_list("pk", flat=True)
             )
             if stale:
-                count += model.objects.filter(
-                    pk__in=stale, state__in=(QUEUED, RUNNING), lease_expires_at__lt=now
-                ).update(state=FAILED, lease_expires_at=None, failure=INTERRUPTED)
+                count += (
+                    _rows(model)
+                    .filter(pk__in=stale, state__in=(QUEUED, RUNNING), lease_expires_at__lt=now)
+                    .update(state=FAILED, lease_expires_at=None, failure=INTERRUPTED)
+                )
     return count
 
 
@@ -194,5 +204,5 @@ def enqueue(task, job: LeasedJob) -> None:
     try:
         send(task, job.pk)
     except QueueUnavailable:
-        type(job).objects.filter(pk=job.pk, state=QUEUED).delete()
+        _rows(type(job)).filter(pk=job.pk, state=QUEUED).delete()
         raise

@@ -63,7 +63,7 @@ def start(
     """Queue the upload as a new ``model`` row and send ``task(row.pk)``. Raises
     :class:`pmo.jobs.QueueUnavailable` (no row left) if the broker is unreachable. Call
     outside a transaction (the row must be committed for the worker)."""
-    job = model.objects.create(
+    job = model._default_manager.create(
         filename=filename[:255], upload=data, total=rows, ip_address=ip, **owner
     )
     jobs.enqueue(task, job)
@@ -79,7 +79,7 @@ def run(
     figure is also kept in the cache under that key for :func:`percent`."""
     if not jobs.claim(model, job_id):
         return
-    job = model.objects.select_related(owner).get(pk=job_id)
+    job = model._default_manager.select_related(owner).get(pk=job_id)
 
     def progress(figure: int) -> None:
         figure = max(1, min(figure, 99))

@@ -124,7 +124,7 @@ def content_matches(uploaded_file, ext: str) -> bool:
             return head.startswith(ZIP_MAGICS) and _zip_names(stream) is not None
         if ext in OOXML_MAIN_FOLDER:
             names = _zip_names(stream) if head.startswith(ZIP_MAGICS) else None
-            return bool(names) and _is_ooxml(names, OOXML_MAIN_FOLDER[ext])
+            return names is not None and _is_ooxml(names, OOXML_MAIN_FOLDER[ext])
         if ext in ("csv", "txt"):
             return looks_like_text(head, truncated=len(head) == SNIFF_BYTES)
         return False

@@ -7,7 +7,7 @@ from accounts import views as account_views
 from pmo import health, views
 
 # The admin login goes through allauth, so it shares the login rate limits and MFA.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Digital PMO"
 admin.site.site_title = "Digital PMO"
 

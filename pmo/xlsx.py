@@ -33,7 +33,7 @@ import pyexpat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Literal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -184,7 +184,7 @@ class _Zip:
     def __enter__(self) -> zipfile.ZipFile:
         return self.archive
 
-    def __exit__(self, kind, error, trace) -> bool:
+    def __exit__(self, kind, error, trace) -> Literal[False]:
         self.archive.close()
         if isinstance(error, ZIP_ERRORS) and not isinstance(error, SheetError):
             raise SheetError(_(self.unreadable)) from error
@@ -555,12 +555,14 @@ def read(
     )
     book = open_book(data, data_only=data_only)
     for sheet in book.worksheets:
-        extent = extents.get(getattr(sheet, "_worksheet_path", None))
+        path = getattr(sheet, "_worksheet_path", None)
+        extent = extents.get(path) if path else None
         if extent is None:  # openpyxl found a sheet the count did not: never guess
             book.close()
             raise SheetError(_(UNREADABLE))
-        sheet._max_row = extent.rows or None
-        sheet._max_column = extent.columns or None
+        # A read-only sheet's own extents (private to openpyxl, so not in its stubs).
+        setattr(sheet, "_max_row", extent.rows or None)  # noqa: B010
+        setattr(sheet, "_max_column", extent.columns or None)  # noqa: B010
     return book
 
 

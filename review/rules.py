@@ -61,11 +61,16 @@ class Values(Protocol):
     """What the rules read of an entry (actionplan.rules.EntryValues, a PlanEntry, a
     historical record: anything with these attributes)."""
 
-    planned_start: dt.date | None
-    planned_end: dt.date | None
-    actual_start: dt.date | None
-    actual_end: dt.date | None
-    status: str
+    @property
+    def planned_start(self) -> dt.date | None: ...
+    @property
+    def planned_end(self) -> dt.date | None: ...
+    @property
+    def actual_start(self) -> dt.date | None: ...
+    @property
+    def actual_end(self) -> dt.date | None: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)

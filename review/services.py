@@ -12,10 +12,11 @@ again exactly when its judgement can change.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils.translation import gettext
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
-from pmo import bulk
+from pmo import bulk, history
 from review import events, orgrollups, rules
 from review.models import ApprovedException, DelayFlag, EntryState, RuleRollup, StatusRollup
 
@@ -71,7 +72,7 @@ class _Deltas:
         self.rule: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.organizations = orgrollups.OrgDeltas()
 
-    def state(self, state: EntryState | None, sign: int, organization_id: int) -> None:
+    def state(self, state: EntryState | StateRow | None, sign: int, organization_id: int) -> None:
         if state is None:
             return
         key = (state.programme_id, state.work_item_id, state.prefecture_id, state.status)
@@ -214,10 +215,45 @@ ROW_FIELDS = {
     "municipality_class": "organization__municipality_class",
     "prefecture_id": "organization__prefecture_id",
 }
-Row = namedtuple("Row", ROW_FIELDS)
+
+
+class Row(NamedTuple):
+    """One entry as :func:`_load` reads it (the values of :data:`ROW_FIELDS`, in order)."""
+
+    pk: int
+    organization_id: int
+    task_id: int
+    system_id: int | None
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    status: str
+    next_check_on: dt.date | None
+    retired_on: dt.date | None
+    weight: Decimal
+    work_item_id: int
+    programme_id: int
+    plan_deadline: dt.date | None
+    threshold: int
+    kind: str
+    municipality_class: str
+    prefecture_id: int | None
+
+
+assert Row._fields == tuple(ROW_FIELDS)  # the lookups and the row agree
+
 # What a batch reads of an entry's last contribution to the rollup (:class:`EntryState`).
 STATE_FIELDS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
-StateRow = namedtuple("StateRow", STATE_FIELDS)
+
+
+class StateRow(NamedTuple):
+    entry_id: int
+    programme_id: int
+    work_item_id: int
+    prefecture_id: int
+    status: str
+    weight: Decimal
 
 
 def _load(entry_ids: Iterable[int]) -> list[Row]:
@@ -295,20 +331,20 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: _Deltas) -> Result:
                 changed.append(flag)
                 result.resolved += 1
         for rule, judged in wanted.items():
-            flag = existing.get(rule)
-            if flag is None:
-                flag = NewFlag(
+            stored = existing.get(rule)
+            if stored is None:
+                raised = NewFlag(
                     entry.pk, entry.organization_id, entry.work_item_id, prefecture, rule, on
                 )
-                _copy(judged, flag, on)
-                deltas.flag(programme_id, prefecture, flag, 1)
-                created.append(flag)
+                _copy(judged, raised, on)
+                deltas.flag(programme_id, prefecture, raised, 1)
+                created.append(raised)
                 result.raised += 1
-            elif _differs(judged, flag, on):
-                deltas.flag(programme_id, prefecture, flag, -1)
-                _copy(judged, flag, on)
-                deltas.flag(programme_id, prefecture, flag, 1)
-                changed.append(flag)
+            elif _differs(judged, stored, on):
+                deltas.flag(programme_id, prefecture, stored, -1)
+                _copy(judged, stored, on)
+                deltas.flag(programme_id, prefecture, stored, 1)
+                changed.append(stored)
         if retired:  # out of the figures: its open flags resolved above, its counts here
             if (old := states.get(entry.pk)) is not None:
                 deltas.state(old, -1, entry.organization_id)
@@ -406,6 +442,19 @@ class StoredFlag:
         "since_ordinal",
         "work_item_id",
     )
+    approved: bool
+    days_late: int
+    entry_id: int
+    last_seen: dt.date
+    organization_id: int
+    pk: int
+    resolved_at: dt.date | None
+    rule: str
+    significant: bool
+    significant_since: dt.date | None
+    since: dt.date | None
+    since_ordinal: int | None
+    work_item_id: int
 
     def __init__(self, *values):
         for name, value in zip(self.__slots__, values, strict=True):
@@ -465,7 +514,7 @@ FLAG_COLUMNS = (
 STATE_COLUMNS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
 
 
-def _state_key(state: EntryState) -> tuple:
+def _state_key(state: EntryState | StateRow) -> tuple:
     return (
         state.programme_id,
         state.work_item_id,
@@ -609,7 +658,7 @@ def approve(
         errors["approved_until"] = gettext("承認する期日を入力してください。")
     if reason == Reason.OTHER and not note.strip():
         errors["note"] = gettext("理由が「その他」のときは補足を入力してください。")
-    if errors:
+    if errors or approved_until is None:
         raise Invalid(errors)
     with transaction.atomic():
         exception, _ = ApprovedException.objects.update_or_create(
@@ -672,7 +721,7 @@ def open_follow_up(user, organization, programme, *, cause, actions, due_on, wor
         opened_by_organization=user.organization,
     )
     with transaction.atomic():
-        follow_up._history_user = user
+        history.changed_by(follow_up, user)
         follow_up.save()
         about = f"（{work_item.code}. {work_item.name}）" if work_item is not None else ""
         events.record(
@@ -738,7 +787,7 @@ def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool
             follow_up.state = FollowUp.State.CLOSED
         else:
             follow_up.state = FollowUp.State.OPEN
-        follow_up._history_user = user
+        history.changed_by(follow_up, user)
         follow_up.save()
         _follow_up_event(user, follow_up, note, organization_side=organization_side, close=close)
     return note
@@ -798,14 +847,14 @@ def report_revised(user, organization, programme, comment: str = "") -> int:
             if check
             else []
         )
-        if not reviews:
+        if check is None or not reviews:
             raise Invalid({"check": gettext("要修正の確認結果はありません。")})
         for review in reviews:
             review.verdict = MinistryReview.Verdict.PENDING
-            review._history_user = user
+            history.changed_by(review, user)
             review.save(update_fields=["verdict"])
         check.state = PlanCheck.State.ROUTED
-        check._history_user = user
+        history.changed_by(check, user)
         check.save(update_fields=["state"])
         events.record(
             events.Kind.REVISED,
