@@ -171,7 +171,7 @@ def _text(event: AuditEvent) -> str:
     K = AuditEvent.Kind
     actor = _person(event.actor, event.actor_email) or str(_("（システム）"))
     person = _person(event.target_user, "") or event.target
-    org = event.organization.full_name if event.organization_id else ""
+    org = event.organization.full_name if event.organization else ""
     after, before = event.after or {}, event.before or {}
     # Dates written into details as ISO (期日延長を承認 2015-10-01) read as 2015/10/01.
     detail = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\1/\2/\3", event.detail)

@@ -57,5 +57,5 @@ def _check_and_issue(job: IssueJob, progress) -> tuple[list[dict], dict[str, lis
 
 
 def _account(user: User) -> dict:
-    organization = user.organization.full_name if user.organization_id else ""
+    organization = user.organization.full_name if user.organization else ""
     return {"display_name": user.display_name, "email": user.email, "organization": organization}

@@ -22,12 +22,13 @@ def state_q(state: str) -> Q:
         )
     )
     pending = Q(is_active=True, activated_at__isnull=True)
-    return {
+    filters: dict[str, Q] = {
         AccountState.STOPPED: Q(is_active=False),
         AccountState.ACTIVE: Q(is_active=True, activated_at__isnull=False),
         AccountState.ISSUED: pending & Q(live_link),
         AccountState.EXPIRED: pending & ~Q(live_link),
-    }[state]
+    }
+    return filters[state]
 
 
 class AccountFilter(django_filters.FilterSet):

@@ -7,6 +7,7 @@ from accounts import permissions, rules, services
 from accounts.models import NotificationMode, User
 from accounts.roles import Role
 from orgs.models import Organization
+from pmo.form_fields import choice, model_choice
 
 CONFIRM_LABEL = _("団体のメールドメイン以外のアドレスであることを確認しました")
 CONFIRM_HELP = _(
@@ -28,7 +29,9 @@ def clean_new_address(email: str, *, exclude: User | None = None) -> str:
     return email
 
 
-def check_domain(form: forms.Form, email: str | None, organization, field: str = "email") -> None:
+def check_domain(
+    form: IssueForm | EmailChangeForm, email: str | None, organization, field: str = "email"
+) -> None:
     """The mail-domain check of issuance: an address outside the organisation's domains, or at
     a free mail service when it has none on record, needs the confirmation box ticked."""
     form.outside_domain = False
@@ -80,12 +83,12 @@ class IssueForm(forms.Form):
     def __init__(self, *args, issuer: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.issuer = issuer
-        self.fields["organization"].queryset = (
+        model_choice(self, "organization").queryset = (
             permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS)
             .select_related("prefecture", "parent")
             .order_by("code")
         )
-        self.fields["role"].choices = [
+        choice(self, "role").choices = [
             (r.value, r.label) for r in rules.assignable_roles(issuer.role)
         ]
         self.fields["email"].widget.attrs["autocomplete"] = "off"
@@ -95,7 +98,8 @@ class IssueForm(forms.Form):
         return clean_new_address(self.cleaned_data["email"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         organization, role, email = data.get("organization"), data.get("role"), data.get("email")
         if (
             organization
@@ -128,7 +132,8 @@ class EmailChangeForm(forms.Form):
         return clean_new_address(email, exclude=self.target)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         check_domain(self, data.get("email"), self.target.organization)
         return data
 

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from pmo.jobs import UploadJob
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields) -> User:
@@ -40,7 +40,7 @@ class UserManager(BaseUserManager):
         fields.setdefault("role", Role.SYSADMIN)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, email: str) -> User:
+    def get_by_natural_key(self, email: str | None) -> User:
         return self.get(email__iexact=email)
 
 

@@ -16,7 +16,7 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("システム管理者")
 
 
-RANK = {
+RANK: dict[str, int] = {  # by role value (a Role is its value)
     Role.STAFF: 10,
     Role.ACCOUNT_MANAGER: 20,
     Role.PREFECTURE_ADMIN: 30,

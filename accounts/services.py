@@ -45,7 +45,7 @@ def _snapshot(user: User) -> dict:
         "email": user.email,
         "display_name": user.display_name,
         "role": user.role,
-        "organization": user.organization.code if user.organization_id else None,
+        "organization": user.organization.code if user.organization else None,
         "department": user.department,
         "is_active": user.is_active,
     }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -38,9 +37,7 @@ YES = {"はい", "yes", "y", "true", "1", "○", "〇"}
 
 def template(issuer) -> bytes:
     """A workbook with the header, the role drop-down and the issuer's organisations."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "アカウント"
+    workbook, sheet = xlsx.new_book("アカウント")
     for index, (_, label) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=label)
         cell.font = Font(bold=True)

@@ -175,7 +175,7 @@ def account_detail(request, pk: int):
             "can_act": target.pk != request.user.pk
             and RANK[target.role] <= RANK[request.user.role],
             "roles": rules.assignable_roles(
-                request.user.role, target.organization.kind if target.organization_id else None
+                request.user.role, target.organization.kind if target.organization else None
             ),
         },
     )
@@ -471,7 +471,7 @@ def audit_export(request):
                         event.get_kind_display(),
                         event.actor_email,
                         event.target,
-                        event.organization.full_name if event.organization_id else "",
+                        event.organization.full_name if event.organization else "",
                         event.ip_address or "",
                         event.before or "",
                         event.after or "",

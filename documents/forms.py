@@ -22,6 +22,7 @@ from documents.models import (
     audience_class_choices,
 )
 from orgs.models import Organization, OrganizationKind
+from pmo.form_fields import model_choice
 from pmo.uploads import ALLOWED_EXTENSIONS, validate_upload
 
 ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
@@ -34,7 +35,7 @@ PUBLICATION_CHOICES = (
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+        return f"{obj.parent.name} › {obj.name}" if obj.parent else obj.name
 
 
 class UploadField(forms.FileField):
@@ -109,10 +110,10 @@ class DocumentForm(forms.ModelForm):
         publishers = Q(kind=OrganizationKind.MINISTRY)
         if self.instance.publisher_id:
             publishers |= Q(pk=self.instance.publisher_id)
-        self.fields["publisher"].queryset = Organization.objects.filter(publishers).select_related(
-            "parent", "prefecture"
-        )
-        self.fields["category"].queryset = Category.objects.select_related("parent")
+        model_choice(self, "publisher").queryset = Organization.objects.filter(
+            publishers
+        ).select_related("parent", "prefecture")
+        model_choice(self, "category").queryset = Category.objects.select_related("parent")
         self.fields["category"].required = True
         self.fields["upload"].required = creating
         if self.instance.pk:
@@ -143,7 +144,8 @@ class DocumentForm(forms.ModelForm):
         return [word[:50] for word in text.split()]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clean_audience(self, data)
         data["catalogue_rows"] = self._catalogue_rows(data.get("procedure_numbers", ""))
         if data.get("publication") == "schedule":
@@ -209,7 +211,7 @@ class AnnouncementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.published().order_by("title")
+        model_choice(self, "document").queryset = Document.objects.published().order_by("title")
 
 
 class CatalogueImportForm(forms.Form):
@@ -250,13 +252,13 @@ class PortalLinkForm(forms.ModelForm):
 
     def __init__(self, *args, page: PortalPage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = page.sections.all()
-        self.fields["document"].queryset = Document.objects.filter(kind=Kind.DOCUMENT).order_by(
-            "title"
-        )
+        model_choice(self, "section").queryset = page.sections.all()
+        model_choice(self, "document").queryset = Document.objects.filter(
+            kind=Kind.DOCUMENT
+        ).order_by("title")
 
 
-def clean_audience(form: forms.Form, data: dict) -> None:
+def clean_audience(form: forms.BaseForm, data: dict) -> None:
     """The audience fields of a form (``audience``, ``organization_codes``,
     ``audience_class_list``) into ``organizations`` and ``audience_classes`` of ``data``;
     shared by every form with an audience (documents, surveys), errors next to the field."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit, permissions
+from accounts.signed_in import SignedInRequest
 from documents import import_jobs, services, sheets, tasks
 from documents.forms import CatalogueImportForm
 from documents.models import CatalogueImportJob
@@ -37,7 +38,7 @@ def procedures_import(request: HttpRequest) -> HttpResponse:
             try:
                 job = tasks.start_import(request.user, upload.name, data, rows, ip)
             except jobs.QueueUnavailable:
-                refused, status = jobs.BROKER_DOWN, 503
+                refused, status = str(jobs.BROKER_DOWN), 503
             else:
                 return redirect("documents:procedures_import_job", pk=job.pk)
         else:
@@ -56,7 +57,7 @@ def procedures_import(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/procedures_import.html", context, status=status)
 
 
-def _own_job(request: HttpRequest, pk: int) -> CatalogueImportJob:
+def _own_job(request: SignedInRequest, pk: int) -> CatalogueImportJob:
     _require_editor(request)
     try:
         return CatalogueImportJob.objects.defer("upload").get(pk=pk, requester=request.user)
@@ -68,7 +69,7 @@ def _own_job(request: HttpRequest, pk: int) -> CatalogueImportJob:
 
 @login_required
 @require_GET
-def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def procedures_import_job(request: SignedInRequest, pk: int) -> HttpResponse:
     """The progress, then the result, of a catalogue import job (the requester's own)."""
     job = _own_job(request, pk)
     return job_views.progress_page(
@@ -82,7 +83,7 @@ def procedures_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def procedures_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def procedures_import_retry(request: SignedInRequest, pk: int) -> HttpResponse:
     """Import an interrupted workbook again, as a new job with the same file."""
     job = _own_job(request, pk)
     return job_views.retry(request, job, tasks.start_import, "documents:procedures_import_job")

@@ -185,6 +185,9 @@ class Document(models.Model):
             models.Index(fields=["kind", "status", "-published_at"], name="document_listing"),
         ]
 
+    # Set by the lists and the detail page for their reader (新着, documents.rules.is_new).
+    is_new = False
+
     def __str__(self) -> str:
         return self.title
 

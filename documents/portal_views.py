@@ -5,6 +5,7 @@ Every change is one service call and one audit event (``Kind.CONTENT``).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -55,6 +56,7 @@ def edit_page(request, slug: str):
     page_form = PortalPageForm(instance=page, prefix="page")
     section_form = PortalSectionForm(prefix="section")
     link_form = PortalLinkForm(page=page, prefix="link")
+    form: forms.ModelForm
     if request.method == "POST":
         part = request.POST.get("part")
         if part == "page":

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,14 +95,14 @@ def refresh_catalogue_readings(rows: Iterable[Procedure | Linkage] | None = None
     import and the seed call this after writing, whatever path wrote them)."""
     if rows is None:
         rows = [*Procedure.objects.all(), *Linkage.objects.all()]
-    changed: dict[type, list] = {Procedure: [], Linkage: []}
+    changed: dict[type[models.Model], list] = {Procedure: [], Linkage: []}
     for row in rows:
         read = reading(row.reading_source())
         if row.search_reading != read:
             row.search_reading = read
             changed[type(row)].append(row)
     for model, items in changed.items():
-        model.objects.bulk_update(items, ["search_reading"], batch_size=500)
+        model._default_manager.bulk_update(items, ["search_reading"], batch_size=500)
     return sum(len(items) for items in changed.values())
 
 

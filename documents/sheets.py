@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-import openpyxl
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -91,9 +90,7 @@ def catalogue_workbook(procedures, linkages) -> bytes:
 
 
 def _catalogue_workbook(procedures, linkages) -> bytes:
-    book = openpyxl.Workbook()
-    first = book.active
-    first.title = PROCEDURE_SHEET
+    book, first = xlsx.new_book(PROCEDURE_SHEET)
     _write_sheet(
         first,
         PROCEDURE_COLUMNS,
@@ -202,7 +199,8 @@ def read_workbook(content: bytes, *, progress: Progress = quiet) -> tuple[list, 
 
 
 def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, list]:
-    procedures, linkages = [], []
+    procedures: list[dict] = []
+    linkages: list[dict] = []
     # The counted sizes (xlsx.read), not the file's claim.
     total = max(sum(max(sheet.max_row or 1, 1) for sheet in book.worksheets), 1)
     done = 0

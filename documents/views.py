@@ -255,7 +255,7 @@ def add_version(request, pk: int):
             return redirect(document)
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect(document)
 
 

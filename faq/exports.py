@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from faq.models import FAQ, Field, WorkItem
@@ -54,15 +54,13 @@ def row_for(faq: FAQ) -> list:
 
 def faq_workbook(faqs: Iterable[FAQ]) -> bytes:
     """The workbook bytes; ``faqs`` should prefetch ``related``."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
+    book, sheet = xlsx.new_book(SHEET)
     sheet.append(list(HEADERS))
     for index, (_name, width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0017C1")
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for faq in faqs:
         sheet.append([xlsx.csv_safe(value) for value in row_for(faq)])
     for row in sheet.iter_rows(min_row=2):

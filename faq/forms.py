@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from faq import richtext, rules
 from faq.models import FAQ, Field, Inquiry, WorkItem
 from faq.normalize import normalize
 from faq.services import StaleEdit
+from pmo.form_fields import choice, model_choice
 from pmo.uploads import extension, validate_upload
 
 MAX_ATTACHMENTS = 5
@@ -61,8 +64,8 @@ class InquiryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("work_item", "field"):
-            choices = self.fields[name].choices
-            self.fields[name].choices = _choices([c for c in choices if c[0] != ""])
+            field = choice(self, name)
+            field.choices = _choices([c for c in cast(list, field.choices) if c[0] != ""])
 
     def clean_subject(self) -> str:
         return self._not_blank("subject", _("件名を入力してください。"))
@@ -98,8 +101,13 @@ def editors():
     )
 
 
+class EditorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _("%(name)s（%(email)s）") % {"name": obj.display_name, "email": obj.email}
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee = EditorChoiceField(
         label=_("担当者"),
         queryset=User.objects.none(),
         empty_label=CHOOSE,
@@ -108,10 +116,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = editors()
-        self.fields["assignee"].label_from_instance = lambda u: (
-            _("%(name)s（%(email)s）") % {"name": u.display_name, "email": u.email}
-        )
+        model_choice(self, "assignee").queryset = editors()
 
 
 class AnswerForm(forms.Form):
@@ -279,7 +284,8 @@ class FAQForm(forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", self.initial_for(instance))
         super().__init__(*args, **kwargs)
-        self.fields["related"].faqs = faqs if faqs is not None else FAQ.objects.all()
+        related = cast(RelatedFAQField, self.fields["related"])
+        related.faqs = faqs if faqs is not None else FAQ.objects.all()
         if instance is not None:
             self.fields["number"].required = True
             self.fields["number"].help_text = _(
@@ -341,7 +347,8 @@ class FAQForm(forms.Form):
         return related
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance is not None and cleaned.get("version") != self.instance.version:
             raise ValidationError(StaleEdit(self.instance).message(), code="stale")
         return cleaned

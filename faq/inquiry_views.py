@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import EDIT_CONTENT, VIEW, denied, get_visible_or_404, visible
+from accounts.signed_in import SignedInRequest
 from faq import search, services
 from faq.filters import InquiryFilter
 from faq.forms import AnswerForm, AssignForm, InquiryForm, PublishForm
@@ -32,7 +33,7 @@ def _inquiries():
 
 
 @login_required
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: SignedInRequest) -> HttpResponse:
     """``/inquiries/new/?q=…``: the question form, prefilled from a search that found nothing."""
     if request.user.organization_id is None:
         raise denied(request, VIEW, "inquiry without organisation")
@@ -194,7 +195,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     item = get_visible_or_404(
         request, InquiryAttachment.objects.all(), VIEW, pk=attachment_pk, inquiry_id=pk
     )

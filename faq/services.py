@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -210,7 +210,8 @@ def record_change(request, by, target, **fields: Any) -> None:
 def changed_labels(names: list[str]) -> str:
     """The changed fields' names for the trail (「質問、回答」)."""
     labels = {"related": _("関連するFAQ")} | {
-        name: str(FAQ._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS
+        name: str(cast(models.Field, FAQ._meta.get_field(name)).verbose_name)
+        for name in EDITABLE_FIELDS
     }
     return "、".join(labels[name] for name in names)
 

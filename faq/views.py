@@ -23,6 +23,7 @@ from accounts.permissions import (
     require,
     visible,
 )
+from accounts.signed_in import SignedInRequest
 from faq import exports, import_jobs, imports, search, services, tasks
 from faq.filters import FAQFilter
 from faq.forms import ImportForm
@@ -92,7 +93,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: SignedInRequest, number: str) -> HttpResponse:
     faq = get_visible_or_404(request, FAQ.objects.select_related("updated_by"), VIEW, number=number)
     services.record_view(faq)
     related = visible(request.user, faq.related.all(), VIEW).only("number", "question")
@@ -111,7 +112,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote(request: HttpRequest, number: str) -> HttpResponse:
+def vote(request: SignedInRequest, number: str) -> HttpResponse:
     """役に立った: one per user; htmx swaps the button block, a plain post redirects."""
     faq = get_visible_or_404(request, FAQ.objects.all(), VIEW, number=number)
     counted, count = services.vote_helpful(faq, request.user)
@@ -206,7 +207,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
             try:
                 job = tasks.start_import(request.user, upload.name, data, rows, ip)
             except jobs.QueueUnavailable:
-                refused, status = jobs.BROKER_DOWN, 503
+                refused, status = str(jobs.BROKER_DOWN), 503
             else:
                 return redirect("faq:import_job", pk=job.pk)
         else:
@@ -228,7 +229,7 @@ def _imported(request: HttpRequest, result: imports.ImportResult) -> None:
     )
 
 
-def _own_job(request: HttpRequest, pk: int) -> FAQImportJob:
+def _own_job(request: SignedInRequest, pk: int) -> FAQImportJob:
     require(request, EDIT_CONTENT)
     try:
         return FAQImportJob.objects.defer("upload").get(pk=pk, requester=request.user)
@@ -238,7 +239,7 @@ def _own_job(request: HttpRequest, pk: int) -> FAQImportJob:
 
 @login_required
 @require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: SignedInRequest, pk: int) -> HttpResponse:
     """The progress, then the result, of an FAQ import job (the requester's own)."""
     job = _own_job(request, pk)
     percent = import_jobs.percent(job)
@@ -249,6 +250,6 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def import_retry(request: SignedInRequest, pk: int) -> HttpResponse:
     """Import an interrupted sheet again, as a new job with the same file."""
     return job_views.retry(request, _own_job(request, pk), tasks.start_import, "faq:import_job")

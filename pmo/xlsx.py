@@ -33,13 +33,14 @@ import pyexpat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Literal, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -123,6 +124,14 @@ class Extent:
     rows: int  # the last row number, header included
     columns: int  # the last column number
     cells: int  # <c> elements
+
+
+def new_book(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its first sheet, titled: what every generated file starts from."""
+    book = Workbook()
+    sheet = cast(Worksheet, book.active)  # a new workbook's one sheet is a worksheet
+    sheet.title = title
+    return book, sheet
 
 
 def write(cell, value: object) -> None:

@@ -10,8 +10,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.forms import DATE_INPUTS, DateInput
+from actionplan.models import TargetSystem, Task, WorkItem
 from orgs.models import MunicipalityClass, Organization
 from pmo import as_of
+from pmo.form_fields import choice, model_choice
 from review.models import FollowUp, MinistryReview, Reason
 
 DATE_ERROR = _("日付を 2015/07/09 の形で入力してください。")
@@ -30,7 +32,7 @@ def _date(label, required: bool = True) -> forms.DateField:
 class ApprovalForm(forms.Form):
     task = forms.ModelChoiceField(
         label=_("タスク"),
-        queryset=None,
+        queryset=Task.objects.none(),
         empty_label=_("（選択してください）"),
         error_messages={"required": _("タスクを選んでください。")},
     )
@@ -42,7 +44,7 @@ class ApprovalForm(forms.Form):
     )
     system = forms.ModelChoiceField(
         label=_("対象システム"),
-        queryset=None,
+        queryset=TargetSystem.objects.none(),
         required=False,
         empty_label=_("（タスクのすべての対象システム）"),
         help_text=_(
@@ -56,17 +58,19 @@ class ApprovalForm(forms.Form):
 
     def __init__(self, *args, tasks=None, systems=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = tasks
-        self.fields["task"].label_from_instance = str
+        model_choice(self, "task").queryset = tasks
         if systems is None:  # no per-system task among the choices: no systems box
             del self.fields["system"]
         else:
-            self.fields["system"].queryset = systems
+            model_choice(self, "system").queryset = systems
 
 
 class FollowUpForm(forms.Form):
     work_item = forms.ModelChoiceField(
-        label=_("作業項目"), queryset=None, required=False, empty_label=_("（指定なし）")
+        label=_("作業項目"),
+        queryset=WorkItem.objects.none(),
+        required=False,
+        empty_label=_("（指定なし）"),
     )
     cause = forms.ChoiceField(
         label=_("原因"),
@@ -83,7 +87,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, work_items=None, require_work_item: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["work_item"].queryset = work_items
+        model_choice(self, "work_item").queryset = work_items
         self.fields["work_item"].required = require_work_item
         self.fields["work_item"].error_messages["required"] = _("作業項目を選んでください。")
 
@@ -107,7 +111,7 @@ class NoteForm(forms.Form):
 class RouteForm(forms.Form):
     ministries = forms.ModelMultipleChoiceField(
         label=_("確認を依頼する府省庁"),
-        queryset=None,
+        queryset=Organization.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("確認を依頼する府省庁を選んでください。")},
     )
@@ -117,8 +121,7 @@ class RouteForm(forms.Form):
 
     def __init__(self, *args, ministries=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ministries"].queryset = ministries
-        self.fields["ministries"].label_from_instance = Organization.__str__
+        model_choice(self, "ministries").queryset = ministries
 
 
 class VerdictForm(forms.Form):
@@ -171,9 +174,9 @@ class NotBegunForm(forms.Form):
     def __init__(self, *args, prefectures, work_items, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("すべて"))]
-        self.fields["prefecture"].choices = everything + [(p.code, p.name) for p in prefectures]
-        self.fields["municipality_class"].choices = everything + list(MunicipalityClass.choices)
-        self.fields["work_item"].choices = everything + [(str(w.pk), str(w)) for w in work_items]
+        choice(self, "prefecture").choices = everything + [(p.code, p.name) for p in prefectures]
+        choice(self, "municipality_class").choices = everything + list(MunicipalityClass.choices)
+        choice(self, "work_item").choices = everything + [(str(w.pk), str(w)) for w in work_items]
 
 
 class AssignForm(forms.Form):
@@ -222,6 +225,6 @@ class AssignForm(forms.Form):
                 for user in reviewers
             ),
         ]
-        self.fields["prefecture"].queryset = Organization.objects.filter(
+        model_choice(self, "prefecture").queryset = Organization.objects.filter(
             kind="prefecture"
         ).order_by("code")

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
@@ -286,9 +285,7 @@ def workbook(
     work_item_labels: dict[int, str],
     prefecture_labels: dict[int, str],
 ) -> bytes:
-    book = Workbook()
-    summary = book.active
-    summary.title = "作業項目別"
+    book, summary = xlsx.new_book("作業項目別")
     _title(summary, f"{programme.name} 進捗状況（{as_of(figs.on)}）")
     by_item = lines(figs, 0, work_item_labels)
     _table(summary, by_item, "作業項目")
@@ -494,7 +491,7 @@ def _late_sheet(sheet, figs: Figures) -> None:
         org = item.organization
         values = (
             org.code,
-            org.prefecture.name if org.prefecture_id else org.name,
+            org.prefecture.name if org.prefecture else org.name,
             org.name,
             item.flags,
             item.significant,
