@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,7 +147,9 @@ def _label(key: str, event: AuditEvent) -> str:
         except FieldDoesNotExist:  # a key no longer on the model: shown as it was stored
             return key
         # a reverse relation has no verbose_name of its own
-        return str(getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name)
+        if isinstance(found, ForeignObjectRel):  # a reverse relation: its model's name
+            return str(found.related_model._meta.verbose_name)
+        return str(found.verbose_name)
     return key
 
 
@@ -167,6 +170,14 @@ def _changes(event: AuditEvent, org_names: dict[str, str]) -> list[Change]:
     ]
 
 
+def _role(value: object) -> str:
+    """A stored role's label (a role no longer known: as stored)."""
+    from accounts.roles import Role
+
+    stored = str(value or "")
+    return str(dict(Role.choices).get(stored, stored))
+
+
 def _text(event: AuditEvent) -> str:
     K = AuditEvent.Kind
     actor = _person(event.actor, event.actor_email) or str(_("（システム）"))
@@ -175,11 +186,9 @@ def _text(event: AuditEvent) -> str:
     after, before = event.after or {}, event.before or {}
     # Dates written into details as ISO (期日延長を承認 2015-10-01) read as 2015/10/01.
     detail = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\1/\2/\3", event.detail)
-    values = {"actor": actor, "user": person, "org": org, "detail": detail}
+    values: dict[str, object] = {"actor": actor, "user": person, "org": org, "detail": detail}
     if event.kind == K.ISSUED:
-        from accounts.roles import Role
-
-        values["role"] = dict(Role.choices).get(after.get("role"), after.get("role") or "")
+        values["role"] = _role(after.get("role"))
         return _(
             "%(actor)s が %(org)s の %(user)s のアカウントを発行しました（役割: %(role)s）"
         ) % (values)
@@ -192,11 +201,8 @@ def _text(event: AuditEvent) -> str:
     if event.kind == K.RESTARTED:
         return _("%(actor)s が %(user)s のアカウントを再開しました") % values
     if event.kind == K.ROLE_CHANGED:
-        from accounts.roles import Role
-
-        roles = dict(Role.choices)
-        values["before"] = roles.get(before.get("role"), before.get("role") or "")
-        values["after"] = roles.get(after.get("role"), after.get("role") or "")
+        values["before"] = _role(before.get("role"))
+        values["after"] = _role(after.get("role"))
         return (
             _("%(actor)s が %(user)s の役割を「%(before)s」から「%(after)s」に変更しました")
             % values

@@ -277,7 +277,7 @@ def activate_by_reset(user: User, *, request=None) -> None:
 def ask_issuer_again(invitation: Invitation, *, request=None) -> None:
     """The holder of an expired or used link asks their issuer for a new one (by mail)."""
     user, issuer = invitation.user, invitation.user.issued_by
-    if not receives_mail(issuer):
+    if issuer is None or not receives_mail(issuer):
         return
     link = settings.SITE_URL + reverse("accounts:detail", args=[user.pk])
     body = render_to_string("accounts/mail/ask_again.txt", {"user": user, "link": link})

@@ -94,7 +94,9 @@ def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
     role_by_label = {str(role.label): role.value for role in Role} | {
         r.value: r.value for r in Role
     }
-    accounts, errors, seen = [], [], {}
+    accounts: list = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
     rows = xlsx.rows(
         sheet,
         min_row=2,
@@ -126,7 +128,7 @@ def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:
-                    errors.append(RowError(number, LABELS.get(field, ""), message))
+                    errors.append(RowError(number, LABELS.get(field, ""), str(message)))
             continue
         email = form.cleaned_data["email"]
         if email in seen:

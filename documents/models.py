@@ -9,6 +9,8 @@ sets on its form and the list filters on in one subquery, not an exception to a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,6 +22,9 @@ from faq.normalize import variants
 from orgs.models import MunicipalityClass
 from pmo.jobs import UploadJob
 from pmo.uploads import generated_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Category(models.Model):
@@ -68,7 +73,7 @@ class Audience(models.TextChoices):
     CLASSES = "classes", _("指定した区分の団体（例: 都道府県・指定都市・中核市）")
 
 
-def audience_class_choices() -> list[tuple[str, str]]:
+def audience_class_choices() -> list[tuple[str, StrOrPromise]]:
     """Prefectures plus the municipality classes (an audience like 都道府県・指定都市・中核市)."""
     return [("prefecture", _("都道府県")), *MunicipalityClass.choices]
 

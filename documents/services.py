@@ -78,7 +78,7 @@ def refresh_search_text(document: Document) -> None:
     """Store the normalised text the list searches in (one column, one LIKE per word)."""
     parts = [document.title, document.purpose, document.publisher.full_name]
     parts += list(document.tags.values_list("name", flat=True))
-    if document.category_id:
+    if document.category:
         parts.append(document.category.name)
     text = " ".join(parts)
     document.search_text = rules.normalize(text)

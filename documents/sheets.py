@@ -199,8 +199,8 @@ def read_workbook(content: bytes, *, progress: Progress = quiet) -> tuple[list, 
 
 
 def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, list]:
-    procedures: list[dict] = []
-    linkages: list[dict] = []
+    procedures: list[tuple[dict, list[str]]] = []
+    linkages: list[tuple[dict, list[str]]] = []
     # The counted sizes (xlsx.read), not the file's claim.
     total = max(sum(max(sheet.max_row or 1, 1) for sheet in book.worksheets), 1)
     done = 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -33,6 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -99,7 +101,7 @@ class HasBigram(Func):
         super().__init__(F(column))
         self.word = word
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, *args, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         return f"faq_bigrams({column}) @> ARRAY[%s]::text[]", [*params, self.word]
 
@@ -115,7 +117,7 @@ class HasWord(Func):
         super().__init__(F(column))
         self.word, self.prefix = word, prefix
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, *args, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         escaped = self.word.replace("\\", "\\\\")
         pattern = (
@@ -143,10 +145,10 @@ class InCandidates(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, candidates: QuerySet[FAQ]):
+    def __init__(self, candidates: QuerySet[FAQ, Any]):
         super().__init__(F("pk"), Subquery(candidates))
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, *args, **extra):
         pk, pk_params = compiler.compile(self.source_expressions[0])
         subquery, params = compiler.compile(self.source_expressions[1])
         return f"{pk} = ANY(ARRAY{subquery})", [*pk_params, *params]
@@ -238,7 +240,7 @@ def matching(queryset: QuerySet[FAQ], words: list[str]) -> QuerySet[FAQ]:
     """FAQs containing every word (as written or read), annotated with ``rank``, best first."""
     if not words:
         return queryset
-    rank = Value(0, output_field=IntegerField())
+    rank: Combinable = Value(0, output_field=IntegerField())
     for word in words:
         found = _found(word)
         if NUMBER.match(word):  # "faq-0017" (normalised) finds FAQ-0017 itself
@@ -304,7 +306,8 @@ def highlight(text: str | None, words: list[str]) -> SafeString:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, cursor = [], 0
+    out: list[str] = []
+    cursor = 0
     for start, end in merged:
         out.append(escape(text[cursor:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")
@@ -338,7 +341,7 @@ def suggest(raw: str | None, *, limit: int = 5, queryset: QuerySet[FAQ] | None =
     qs = (FAQ.objects.published() if queryset is None else queryset).only("number", "question")
     # Typed sentences rarely appear verbatim; match any word, best first.
     any_word = Q()
-    rank = Value(0, output_field=IntegerField())
+    rank: Combinable = Value(0, output_field=IntegerField())
     for word in words:
         found = _found(word)
         any_word |= found

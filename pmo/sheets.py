@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from pmo.xlsx import FORMULA_PREFIXES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class RowError:
 
     row: int
     column: str
-    message: str
+    message: StrOrPromise
     sheet: str = ""  # a workbook of several sheets names the one
 
     def __str__(self) -> str:

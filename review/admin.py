@@ -16,8 +16,10 @@ from review.models import (
 
 @admin.register(DelayFlag)
 class DelayFlagAdmin(admin.ModelAdmin):
-    list_display = ("organization", "work_item", "rule", "days_late", "significant", "approved")
-    list_display += ("first_seen", "last_seen", "resolved_at")
+    list_display = (
+        *("organization", "work_item", "rule", "days_late", "significant", "approved"),
+        *("first_seen", "last_seen", "resolved_at"),
+    )
     list_filter = ("rule", "significant", "approved", "work_item")
     search_fields = ("organization__name", "organization__code")
     raw_id_fields = ("entry", "organization")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Sum
@@ -175,9 +176,9 @@ def flag_page(user, programme: Programme, scope: Scope, data: Mapping, flags, nu
         .order_by(*by)
         .values_list("organization_id", "n")
     )
-    return Paginator(_FlagsByOrganization(flags, per_org, (*by, *within)), per_page).get_page(
-        number
-    )
+    # Paginator only counts and slices it (its protocol asks for indexing and iteration too).
+    ordered = cast(Any, _FlagsByOrganization(flags, per_org, (*by, *within)))
+    return Paginator(ordered, per_page).get_page(number)
 
 
 def rule_labels(row: Mapping, *, significant: bool = False) -> list[str]:

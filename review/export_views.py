@@ -9,7 +9,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import REVIEW
+from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Programme
 from pmo import job_views, jobs
@@ -26,7 +27,7 @@ from review import exports, tasks
 from review.models import LateExportJob
 
 
-def _own(request: HttpRequest, pk: int) -> LateExportJob:
+def _own(request: SignedInRequest, pk: int) -> LateExportJob:
     permissions.require(request, REVIEW)
     job = LateExportJob.objects.select_related("programme").filter(pk=pk, user=request.user)
     if (found := job.first()) is None:
@@ -36,7 +37,7 @@ def _own(request: HttpRequest, pk: int) -> LateExportJob:
 
 @login_required
 @require_GET
-def late_export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def late_export_job(request: SignedInRequest, pk: int) -> HttpResponse:
     job = _own(request, pk)
     back = QueryDict(job.query, mutable=True)
     back[programmes.PARAM] = str(job.programme_id)
@@ -51,7 +52,7 @@ def late_export_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def late_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def late_export_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """The finished file, streamed from the storage (never read into memory)."""
     job = _own(request, pk)
     if job.state != LateExportJob.State.DONE or not job.file:
@@ -62,7 +63,7 @@ def late_export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def late_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def late_export_retry(request: SignedInRequest, pk: int) -> HttpResponse:
     """Write an interrupted export again, as a new job of today's list with the same filters."""
     job = _own(request, pk)
     if not job.retryable:
@@ -72,7 +73,7 @@ def late_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return start(request, job.programme, today, job.fmt, job.query, back=back)
 
 
-def respond(request: HttpRequest, programme: Programme, fmt: str) -> HttpResponse:
+def respond(request: SignedInRequest, programme: Programme, fmt: str) -> HttpResponse:
     """The file of the late list as the request asks: written here when small, else a job
     (its page, or back to the list with the message when the broker is down)."""
     on = timezone.localdate()
@@ -86,7 +87,7 @@ def respond(request: HttpRequest, programme: Programme, fmt: str) -> HttpRespons
 
 
 def start(
-    request: HttpRequest,
+    request: SignedInRequest,
     programme: Programme,
     on: dt.date,
     fmt: str,

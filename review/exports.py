@@ -261,7 +261,7 @@ def purge(*, now: dt.datetime | None = None) -> int:
     )
     count = 0
     for job in old.only("pk", "file").iterator():
-        if job.file:
+        if job.file.name:
             default_storage.delete(job.file.name)
         count += LateExportJob.objects.filter(pk=job.pk).delete()[0]
     return count

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from celery import current_app
@@ -328,7 +329,7 @@ def _notice_lines(notices: list[ReviewEvent]) -> str:
     return text
 
 
-def _body(event: NotificationEvent, notices: list[ReviewEvent] = ()) -> str:
+def _body(event: NotificationEvent, notices: Sequence[ReviewEvent] = ()) -> str:
     name = event.recipient.display_name or event.recipient.email
     if not event.lines:
         return (

@@ -17,8 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import StrRef
@@ -112,15 +113,15 @@ def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrgan
     from review.models import OrganizationRollup
     from review.selectors import follow_up_state
 
-    per_org = (
+    sums = (
         OrganizationRollup.objects.filter(programme=programme, flags__gt=0)
         .filter(scope.q())
         .values("organization_id")
         .annotate(**orgrollups.sums(), d=orgrollups.worst(on))
-        .filter(sum_significant__gt=0)
-        .order_by()
     )
-    rows = list(per_org)
+    # The sums are named by orgrollups.sums(): a queryset of plain dicts to the type checker.
+    per_org = cast("QuerySet[Any, dict[str, Any]]", sums)
+    rows = list(per_org.filter(sum_significant__gt=0).order_by())
     organizations = Organization.objects.select_related("prefecture").annotate(
         follow_up=follow_up_state(programme, "pk")
     )
@@ -296,7 +297,7 @@ def workbook(
     pref_lines = lines(figs, 1, prefecture_labels)
     organizations = significant_by_prefecture(figs)
     for line in pref_lines:
-        line.significant_organizations = organizations.get(line.key, 0)
+        line.significant_organizations = organizations.get(line.key or 0, 0)
     _table(by_pref, pref_lines, "都道府県")
     pref_chart = _chart(book, by_pref, len(pref_lines), "都道府県別 完了率（%）")
     late = book.create_sheet("要フォローアップ団体")
@@ -441,7 +442,8 @@ def _chart(book, source, count: int, title: str):
         first = 3 + part * CHART_CATEGORIES
         last = min(count + 2, first + CHART_CATEGORIES - 1)
         chart = _bars(source, first, last, title if parts == 1 else f"{title} {part + 1}/{parts}")
-        chart.width, chart.height = width, CHART_HEIGHT
+        # Centimetres, a float to openpyxl (its stubs say int).
+        chart.width, chart.height = width, CHART_HEIGHT  # type: ignore[assignment]
         column = 1 + part * (int(width / COLUMN_CM) + 1)
         sheet.add_chart(chart, f"{get_column_letter(column)}3")
     return sheet

@@ -113,7 +113,11 @@ def create_admin(user: User, password: str) -> User:
         audit.Kind.ISSUED,
         target_user=user,
         target=user.email,
-        after={"email": user.email, "role": user.role, "organization": user.organization.code},
+        after={
+            "email": user.email,
+            "role": user.role,
+            "organization": user.organization.code if user.organization else None,
+        },
         detail="manage.py create_admin",
     )
     return user

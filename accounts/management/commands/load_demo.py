@@ -46,5 +46,5 @@ class Command(BaseCommand):
         for user in users:
             self.stdout.write(
                 f"  {user.email:<28} {pad(str(user.get_role_display()), 26)}"
-                f"{user.organization.full_name}"
+                f"{user.organization.full_name if user.organization else ''}"
             )
