@@ -28,6 +28,7 @@ from actionplan.models import (
     WorkItem,
 )
 from orgs.models import Organization
+from pmo import questions as kinds
 
 
 @lru_cache(maxsize=8)
@@ -417,8 +418,12 @@ def _row(organization, entry, milestones, questions, dependencies, scale: _Scale
         planned=scale.bar(entry.planned_start, entry.planned_end),
         actual=scale.bar(entry.actual_start, entry.actual_end or _today_if(entry)),
         milestone_at=scale.at(milestone),
-        answers=[(item.label, (entry.completion or {}).get(str(item.pk))) for item in items],
+        answers=[(item.label, _shown(item, entry.completion)) for item in items],
     )
+
+
+def _shown(item: CompletionItem, answers: dict | None) -> str:
+    return kinds.display(item.question().spec, (answers or {}).get(str(item.pk)))
 
 
 def _values(entry) -> rules.EntryValues:
