@@ -15,9 +15,9 @@ from django.db.migrations.executor import MigrationExecutor
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from actionplan import definition, excel, seed, services
+from actionplan import definition, excel, seed, selectors, services
 from actionplan.models import CompletionItem, PlanEntry
-from tests.actionplan.conftest import entry
+from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_excel import column_of, edit, export, finish, item, row_of, run
 from tests.actionplan.test_views import HX, edit_data, url
 
@@ -305,3 +305,15 @@ def test_the_migration_renames_choice_and_text_and_leaves_the_answers():
         assert kinds["choice"] == "choice" and kinds["text"] == "text"
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_the_history_shows_answers_as_the_row_does(alice, training):
+    scope, check = item(training, "対象の業務"), item(training, "研修の実施日")
+    data = {"status": "in_progress", "actual_start": D(2015, 4, 1)}
+    completion = {str(scope.pk): ["住基", "福祉"], str(check.pk): "2015-06-20"}
+    services.save_entry(alice, training.pk, {**data, "completion": completion}, 1, on=ON)
+    training.refresh_from_db()
+    fields = [field for change in selectors.history(training) for field in change["fields"]]
+    answers = next(after for label, _before, after in fields if label == "完了時の入力項目")
+    # (the keys' order is the database's: jsonb sorts them)
+    assert "研修の実施日: 2015/06/20" in answers and "対象の業務: 住基、福祉" in answers

@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from actionplan import excel_items, rules
 from actionplan.export_sheets import _answer
@@ -191,3 +193,38 @@ def test_a_bad_answer_raises_the_shared_message():
 )
 def test_split_choices(raw, parts):
     assert questions.split_choices(raw) == parts
+
+
+NO_CHOICES = "選択肢を1つ以上、1行に1つずつ入力してください。"
+
+
+@pytest.mark.parametrize(
+    ("item", "problems"),
+    [
+        (CompletionItem(label="方法", kind="single"), [NO_CHOICES]),
+        (CompletionItem(label="業務", kind="multiple", choices="\n \n"), [NO_CHOICES]),
+        (
+            CompletionItem(label="回数", kind="number", min_value=Decimal(5), max_value=Decimal(1)),
+            ["最小値は最大値以下にしてください。"],
+        ),
+        (CompletionItem(label="方法", kind="single", choices="委託\n直営"), []),
+        (CompletionItem(label="備考", kind="text"), []),
+    ],
+)
+def test_an_item_is_designed_as_a_survey_question(item, problems):
+    """What the admin (a model's clean) refuses: the survey desk's design checks."""
+    if not problems:
+        item.clean()
+        return
+    with pytest.raises(ValidationError) as raised:
+        item.clean()
+    assert raised.value.messages == problems
+
+
+def test_the_messages_are_english_in_english():
+    with translation.override("en"):
+        assert rules.answer_problem(PEOPLE, "たくさん") == "“受講者数”: Please enter a number."
+        assert rules.answer_problem(PEOPLE, "") == (
+            "To set the status to “Done”, fill in “受講者数”."
+        )
+        assert questions.display(Question("1", "x", "yes_no").spec, "no") == "No"
