@@ -8,26 +8,30 @@ one included) in the same shape, so the seed doubles as the template.
 - 作業項目: 記号 | 作業項目 | 対応事項 | 特記事項 | 対象団体種別 | 担当府省コード
 - タスク: 作業項目 | タスク | 重み | 対象システムごと | 調達が必要 | 対象団体種別 | 前提タスク
 - マイルストーン: 作業項目 | タスク | 期限 | 団体種別 | 市区町村の区分
-- 完了項目: 作業項目 | タスク | 項目 | 種類 | 必須 | 選択肢
+- 完了項目: 作業項目 | タスク | 項目 | 種類 | 必須 | 選択肢 | 単位 | 最小値 | 最大値 (種類は
+  :mod:`pmo.questions` の種類（表を除く）: 名称か値。以前の「選択」「文章」も読む)
 
 Lists are separated by commas or new lines; 前提タスク are written ``B:タスク名``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from actionplan import excel
+from actionplan import excel, rules
 from actionplan.models import CompletionItem
 from orgs.models import MunicipalityClass, OrganizationKind
-from pmo import xlsx
+from pmo import questions, xlsx
+from pmo.questions import AnswerError, Kind
 
 SHEETS = {
     "プログラム": ("項目", "値"),
@@ -42,11 +46,23 @@ SHEETS = {
         "前提タスク",
     ),
     "マイルストーン": ("作業項目", "タスク", "期限", "団体種別", "市区町村の区分"),
-    "完了項目": ("作業項目", "タスク", "項目", "種類", "必須", "選択肢"),
+    "完了項目": (
+        "作業項目",
+        "タスク",
+        "項目",
+        "種類",
+        "必須",
+        "選択肢",
+        "単位",
+        "最小値",
+        "最大値",
+    ),
 }
 KINDS = {str(label): value for value, label in OrganizationKind.choices}
 CLASSES = {str(label): value for value, label in MunicipalityClass.choices}
-QUESTION_KINDS = {str(label): value for value, label in CompletionItem.Kind.choices}
+QUESTION_KINDS = {str(label): value for value, label in CompletionItem.KINDS}
+# Kind names of an older template (before completion items took the survey desk's kinds).
+OLD_QUESTION_KINDS = {"選択": Kind.SINGLE, "文章": Kind.LONG_TEXT, "記述": Kind.SHORT_TEXT}
 YES = {"はい", "yes", "true", "1", "○", "◯"}
 
 
@@ -235,7 +251,7 @@ def _milestones(rows, tasks, problems: list[str]) -> None:
 
 def _questions(rows, tasks, problems: list[str]) -> None:
     for number, row in rows:
-        code, name, label, kind, required, choices = (list(row) + [None] * 6)[:6]
+        code, name, label, kind, required, choices, unit, low, high = (list(row) + [None] * 9)[:9]
         where = f"シート「完了項目」{number}行目"
         task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
         if task is None or not label:
@@ -243,14 +259,37 @@ def _questions(rows, tasks, problems: list[str]) -> None:
                 gettext("%(where)s: タスクと項目を入力してください。") % {"where": where}
             )
             continue
-        task["completion_items"].append(
-            {
-                "label": str(label).strip(),
-                "kind": _code(kind, QUESTION_KINDS, problems, where) or "text",
-                "required": _bool(required, True),
-                "choices": _list(choices),
-            }
+        read = rules.Question(
+            key="",
+            label=str(label).strip(),
+            kind=_question_kind(kind, problems, where),
+            required=_bool(required, True),
+            choices=tuple(_list(choices)),
+            unit=str(unit or "").strip(),
+            min_value=_number(low, problems, where),
+            max_value=_number(high, problems, where),
         )
+        # The checks of the survey desk's designer (choices for a choice, min ≤ max).
+        problems.extend(f"{where}: {message}" for message in questions.spec_errors(read.spec))
+        question = dataclasses.asdict(read)
+        del question["key"]
+        task["completion_items"].append(question | {"choices": list(read.choices)})
+
+
+def _question_kind(value: Any, problems: list[str], where: str) -> str:
+    text = str(value or "").strip()
+    text = rules.kind_of(OLD_QUESTION_KINDS.get(text, text))
+    return _code(text, QUESTION_KINDS, problems, where) or Kind.LONG_TEXT
+
+
+def _number(value: Any, problems: list[str], where: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return questions.parse_number(value)
+    except AnswerError as error:
+        problems.append(f"{where}: {error}")
+        return None
 
 
 def workbook(definition: Mapping[str, Any]) -> bytes:
@@ -306,9 +345,12 @@ def workbook(definition: Mapping[str, Any]) -> bytes:
                         item["code"],
                         task["name"],
                         question["label"],
-                        question.get("kind", "text"),
+                        rules.kind_of(question.get("kind", Kind.LONG_TEXT)),
                         "はい" if question.get("required", True) else "いいえ",
                         "\n".join(question.get("choices", [])),
+                        question.get("unit", ""),
+                        _cell_number(question.get("min_value")),
+                        _cell_number(question.get("max_value")),
                     ]
                 )
     for sheet in sheets.values():
@@ -322,3 +364,10 @@ def workbook(definition: Mapping[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell_number(value: Decimal | None) -> int | float | None:
+    """A range limit as a number cell (a Decimal is no cell value)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -7,10 +7,11 @@ import datetime as dt
 from django.db import transaction
 
 from accounts.models import User
-from actionplan import seed, services
+from actionplan import rules, seed, services
 from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
 from actionplan.seed import NAME
 from orgs.models import Organization
+from pmo.questions import Kind
 
 DEMO_SYSTEMS = ("個人住民税", "国民健康保険", "介護保険", "生活保護")
 DEMO_CODES = ("011002", "012025", "022012", "010006")
@@ -36,13 +37,18 @@ FINISHED = {"012025": ("A", "C"), "022012": ("A",), "010006": ("A",)}
 
 def _answers(entry: PlanEntry, day: dt.date) -> dict[str, object]:
     """Plausible answers to the task's completion items, so a demo entry can be 完了."""
-    by_kind = {"date": day.isoformat(), "number": "3", "yes_no": "yes", "text": "実施済み"}
-    return {
-        str(item.pk): (item.choice_list or [""])[0]
-        if item.kind == "choice"
-        else by_kind.get(item.kind, "")
-        for item in entry.task.completion_items.all()
-    }
+    answers = {}
+    for item in entry.task.completion_items.all():
+        kind, first = rules.kind_of(item.kind), (item.choice_list or [""])[0]
+        by_kind: dict[str, object] = {
+            Kind.DATE: day.isoformat(),
+            Kind.NUMBER: str(item.min_value if item.min_value is not None else 3),
+            Kind.YES_NO: rules.YES,
+            Kind.SINGLE: first,
+            Kind.MULTIPLE: [first],
+        }
+        answers[str(item.pk)] = by_kind.get(kind, "実施済み")
+    return answers
 
 
 def _finish(organization: Organization, programme: Programme, codes: tuple[str, ...]) -> None:

@@ -13,41 +13,40 @@ upload is read by item, never by header text alone, and a sheet whose columns no
 the programme's items is refused. A file downloaded before these columns existed has neither
 the columns nor the records: it is read as before and leaves the answers as they are.
 
-Answers are stored as the plan page stores them (dates ISO, numbers as text, yes/no as
-``yes``/``no``). A cell that means the same as the stored answer (3 and "3.0") keeps the stored
-text, so a sheet uploaded unchanged changes nothing. A blank cell removes its answer. Whether a
+Each kind is the survey desk's (:mod:`pmo.questions`, one implementation): a cell is read by
+:func:`actionplan.rules.stored_answer` and stored as the plan page stores it (dates ISO,
+numbers as text, yes/no as ``yes``/``no``, a multiple choice as a list, typed 「、」-separated in
+its cell). A cell that means the same as the stored answer (3 and "3.0") keeps the stored
+value, so a sheet uploaded unchanged changes nothing. A blank cell removes its answer. Whether a
 done task has every required answer is judged by :func:`actionplan.rules.validate`; this
 module checks only that each filled cell can be an answer of its kind.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from actionplan import rules
 from actionplan.models import CompletionItem, PlanEntry, Programme
-from pmo import xlsx
+from pmo import questions, xlsx
+from pmo.questions import AnswerError, Kind
 from pmo.sheets import cell_int, cell_text
 
-Kind = CompletionItem.Kind
 TITLE = "完了時: "
 META_KEY = "completion"  # a _meta row: META_KEY, column letter, item pk, column title
-YES_NO = {"yes": "はい", "no": "いいえ"}
+WIDE = (Kind.LONG_TEXT, Kind.SHORT_TEXT, Kind.MULTIPLE)  # kinds of a wide, wrapping column
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F5")  # as the other editable columns' titles
 ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")  # light: answer here
 NO_ANSWER_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: not this row's item
 NUMBER_LIMIT = "999999999999999"  # Excel keeps 15 significant digits
-MAX_TEXT = 2000
 
 CHANGED = (
     "ダウンロードした後に完了時の入力項目が変わりました。"
@@ -113,7 +112,8 @@ def write_header(sheet, columns: Sequence[ItemColumn]) -> None:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[column.letter].width = 36 if column.item.kind == Kind.TEXT else 18
+        wide = column.item.question().spec.kind in WIDE
+        sheet.column_dimensions[column.letter].width = 36 if wide else 18
     if columns:
         sheet.row_dimensions[1].height = 45  # room for a long title on two lines
 
@@ -132,30 +132,29 @@ def write_answers(
         own.append(column)
         cell.protection = Protection(locked=False)
         cell.fill = ANSWER_FILL
-        if column.item.kind == Kind.DATE:
+        kind = column.item.question().spec.kind
+        if kind == Kind.DATE:
             cell.number_format = "yyyy/mm/dd"  # also for a date typed in later
-        if column.item.kind == Kind.TEXT:
+        if kind in WIDE:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         xlsx.write(cell, shown(column.item, answers.get(str(column.item.pk))))
     return own
 
 
 def shown(item: CompletionItem, answer: Any) -> Any:
-    """A stored answer as its cell shows it; an answer its kind cannot read stays text."""
-    if answer in (None, ""):
+    """A stored answer as its cell shows it (a date, a number, はい/いいえ, choices joined by
+    「、」); an answer its kind cannot read stays text."""
+    if questions.is_empty(answer):
         return None
-    if item.kind == Kind.DATE:
-        try:
-            return dt.date.fromisoformat(str(answer))
-        except ValueError:
-            pass
-    elif item.kind == Kind.NUMBER:
-        number = _decimal(answer)
-        if number is not None:
-            return number
-    elif item.kind == Kind.YES_NO and answer in YES_NO:
-        return YES_NO[answer]
-    return str(answer)
+    spec = item.question().spec
+    try:
+        if spec.kind == Kind.DATE:
+            return questions.parse_date(answer)
+        if spec.kind == Kind.NUMBER:
+            return questions.parse_number(answer)
+    except AnswerError:
+        return str(answer)
+    return questions.display(spec, answer)
 
 
 def add_validations(sheet, columns: Iterable[ItemColumn], rows: Mapping[int, list[int]]) -> None:
@@ -171,24 +170,32 @@ def add_validations(sheet, columns: Iterable[ItemColumn], rows: Mapping[int, lis
 
 def validation_for(item: CompletionItem) -> DataValidation:
     """The drop-down or check of one item's cells, with a note on what to enter."""
-    label = item.label
-    if item.kind == Kind.DATE:
+    label, spec = item.label, item.question().spec
+    if spec.kind == Kind.DATE:
         # Any real date, as on the plan page: a desk may have opened before the programme.
         rule = {"type": "date", "operator": "greaterThan", "formula1": "DATE(1900,1,1)"}
         hint = error = f"「{label}」は日付（2015/07/09 の形）で入力してください。"
-    elif item.kind == Kind.NUMBER:
-        rule = {"type": "decimal", "operator": "between"}
-        rule |= {"formula1": f"-{NUMBER_LIMIT}", "formula2": NUMBER_LIMIT}
+    elif spec.kind == Kind.NUMBER:
+        rule = _number_rule(spec)
         hint = error = f"「{label}」は数値で入力してください。"
-    elif item.kind == Kind.YES_NO:
+        if within := questions.range_text(spec):
+            hint = error = rules.labelled(item.question(), within)
+    elif spec.kind == Kind.YES_NO:
         rule = {"type": "list", "formula1": '"はい,いいえ"'}
         hint = error = f"「{label}」は「はい」か「いいえ」を選んでください。"
-    elif item.kind == Kind.CHOICE:
-        rule, hint = _choice_rule(item.choice_list)
+    elif spec.kind == Kind.SINGLE:
+        rule, hint = _choice_rule(list(spec.choices))
         error = f"「{label}」は一覧から選んでください。"
+    elif spec.kind == Kind.MULTIPLE:
+        rule, error = {}, ""  # no drop-down picks several: the choices are in the note
+        hint = _("次から選び、「、」で区切って入力してください: %(choices)s") % {
+            "choices": "／".join(spec.choices)
+        }
     else:
-        rule = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(MAX_TEXT)}
-        hint = error = f"{MAX_TEXT:,}文字以内で入力してください。"
+        short = spec.kind == Kind.SHORT_TEXT
+        limit = questions.SHORT_TEXT_MAX if short else questions.LONG_TEXT_MAX
+        rule = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(limit)}
+        hint = error = _("%(limit)s文字以内で入力してください。") % {"limit": f"{limit:,}"}
     when = "必須" if item.required else "任意"
     return DataValidation(
         **rule,
@@ -200,6 +207,13 @@ def validation_for(item: CompletionItem) -> DataValidation:
         promptTitle=_fit(label, 32),
         prompt=_fit(f"「{item.task.name}」を完了にするときの{when}項目です。{hint}", 255),
     )
+
+
+def _number_rule(spec: questions.Spec) -> dict[str, Any]:
+    """Within the item's range; Excel's 15 digits on a side it leaves open."""
+    low = f"-{NUMBER_LIMIT}" if spec.min_value is None else str(spec.min_value)
+    high = NUMBER_LIMIT if spec.max_value is None else str(spec.max_value)
+    return {"type": "decimal", "operator": "between", "formula1": low, "formula2": high}
 
 
 def _choice_rule(choices: list[str]) -> tuple[dict[str, Any], str]:
@@ -289,72 +303,37 @@ def read_answers(
     return answers, problems
 
 
-def parse(item: CompletionItem, value: Any) -> tuple[str, str]:
-    """A filled cell as a stored answer, or why it cannot be one: ``(answer, problem)``."""
-    label = item.label
-    if item.kind == Kind.DATE:
-        day = _date(value)
-        if day is None:
-            return "", f"「{label}」は日付（2015/07/09 の形）で入力してください。"
-        return day.isoformat(), ""
-    if item.kind == Kind.NUMBER:
-        number = _decimal(value)
-        if number is None:
-            return "", f"「{label}」は数値で入力してください。"
-        return str(number), ""
-    text = cell_text(value)
-    if item.kind == Kind.YES_NO:
-        text = {shown_as: stored for stored, shown_as in YES_NO.items()}.get(text, text)
-    elif item.kind == Kind.TEXT and len(text) > MAX_TEXT:
-        return "", f"「{label}」は{MAX_TEXT:,}文字以内で入力してください。"
-    question = rules.Question(
-        key=str(item.pk),
-        label=label,
-        kind=item.kind,
-        required=False,
-        choices=tuple(item.choice_list),
-    )
-    return text, rules.answer_problem(question, text)
+def parse(item: CompletionItem, value: Any) -> tuple[Any, str]:
+    """A filled cell as a stored answer, or why it cannot be one: ``(answer, problem)``.
 
-
-def _same(item: CompletionItem, stored: Any, answer: str) -> bool:
-    """Does ``answer`` mean what ``stored`` does? (Then the stored text is kept.)"""
-    if stored in (None, ""):
-        return False
-    if str(stored) == answer:
-        return True
-    before = _decimal(stored) if item.kind == Kind.NUMBER else None
-    return before is not None and before == Decimal(answer)
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None  # a bare number is not read as Excel's day count
-    text = unicodedata.normalize("NFKC", value).strip()
-    for pattern in ("%Y/%m/%d", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A finite number from a cell or a stored answer (full-width digits and 1,234 read)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        value = repr(value)  # 0.1 stays 0.1, not its binary expansion
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    A date or number cell is read as Excel holds it (a date, a float: 0.1 stays 0.1), any
+    other as its text (12.0 typed in a text column is "12"); a multiple choice is split at
+    「、」 or commas. A bare number in a date column is not read as Excel's day count."""
+    question = item.question(required=False)
+    kind = question.spec.kind
+    raw = value if kind in (Kind.DATE, Kind.NUMBER) else cell_text(value)
+    if kind == Kind.MULTIPLE:
+        raw = questions.split_choices(raw)
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+        return rules.stored_answer(question, raw), ""
+    except AnswerError as error:
+        return "", rules.labelled(question, error)
+
+
+def _same(item: CompletionItem, stored: Any, answer: Any) -> bool:
+    """Does ``answer`` mean what ``stored`` does (3 and "3.0", はい and "yes")? Then the stored
+    value is kept."""
+    if questions.is_empty(stored):
+        return False
+    if stored == answer:
+        return True
+    question = item.question(required=False)
+    try:
+        if question.spec.kind == Kind.NUMBER:
+            return questions.parse_number(stored) == questions.parse_number(answer)
+        return rules.stored_answer(question, stored) == answer
+    except AnswerError:
+        return False  # a stored answer its kind cannot read is replaced by a good one
 
 
 def _blank(value: Any) -> bool:

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from actionplan import export_selectors as select
-from actionplan.models import EDITABLE_FIELDS, CompletionItem, PlanEntry, Status
+from actionplan import rules
+from actionplan.models import EDITABLE_FIELDS, PlanEntry, Status
 from documents.models import Status as DocumentStatus
 from faq.models import Field, InquiryStatus
 from faq.models import WorkItem as InquiryWorkItem
 from orgs.models import Organization
+from pmo import questions
+from pmo.questions import AnswerError, Kind
 from review.models import FollowUp, MinistryReview, PlanCheck
 
 CHUNK = 2_000  # rows fetched at a time by .iterator()
-YES_NO = {"yes": "はい", "no": "いいえ"}
 
 
 @dataclass(frozen=True)
@@ -79,23 +81,20 @@ def _label(choices, value: str) -> str:
 
 
 def _answer(kind: str, value: object) -> object:
-    """A completion answer as stored (text, ISO date, yes/no) typed for the sheet."""
-    if value in (None, ""):
+    """A completion answer as stored (text, ISO date, number as text, yes/no, choices) typed
+    for the sheet: a date, a number, or the text :func:`pmo.questions.display` shows."""
+    if questions.is_empty(value):
         return None
-    if kind == CompletionItem.Kind.DATE:
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-    if kind == CompletionItem.Kind.NUMBER:
-        try:
-            number = float(str(value))
-        except ValueError:
-            return str(value)
-        return int(number) if number.is_integer() else number
-    if kind == CompletionItem.Kind.YES_NO:
-        return YES_NO.get(str(value), str(value))
-    return str(value)
+    spec = questions.Spec(rules.kind_of(kind))
+    try:
+        if spec.kind == Kind.DATE:
+            return questions.parse_date(value)
+        if spec.kind == Kind.NUMBER:
+            number = questions.parse_number(value)
+            return int(number) if number == number.to_integral_value() else float(number)
+    except AnswerError:
+        return str(value)
+    return questions.display(spec, value)
 
 
 # --- The sheets ------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ def _plan_rows(user, organization: Organization, answers: Side, labels: dict) ->
     for entry in select.entries(user, organization).iterator(chunk_size=CHUNK):
         key = _entry_key(entry)
         for item_key, value in (entry.completion or {}).items():
-            label, kind = labels.get(str(item_key), (str(item_key), CompletionItem.Kind.TEXT))
+            label, kind = labels.get(str(item_key), (str(item_key), Kind.LONG_TEXT))
             answers.append((*key, label, _answer(kind, value)))
         yield (
             *key,
@@ -173,7 +172,7 @@ def _shown(name: str, value: object, labels: dict) -> object:
         answers = value if isinstance(value, dict) else {}
         texts = []
         for key, answer in answers.items():
-            label, kind = labels.get(str(key), (str(key), CompletionItem.Kind.TEXT))
+            label, kind = labels.get(str(key), (str(key), Kind.LONG_TEXT))
             texts.append(f"{label}: {_answer_text(kind, answer)}")
         return "、".join(texts) or None
     return value if value != "" else None

@@ -9,7 +9,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from actionplan import rules
 from actionplan.models import CompletionItem, Status
+from pmo import questions
+from pmo.questions import AnswerError, Kind
 
 DATE_INPUTS = ["%Y-%m-%d", "%Y/%m/%d", "%Y/%m/%e"]
 
@@ -113,34 +116,53 @@ class EntryForm(forms.Form):
         completion = {}
         for item in self.questions:
             value = self.cleaned_data.get(f"c_{item.pk}")
-            if value not in (None, ""):
-                completion[str(item.pk)] = (
-                    value.isoformat()
-                    if hasattr(value, "isoformat")
-                    else (str(value) if item.kind == CompletionItem.Kind.NUMBER else value)
-                )
+            if not questions.is_empty(value):
+                completion[str(item.pk)] = value
         data["completion"] = completion
         return data
 
 
+class AnswerField(forms.Field):
+    """A completion item's answer, read by :func:`actionplan.rules.stored_answer` (the shared
+    question kinds): the cleaned value is the stored one. Whether it may be left empty is the
+    rules' business (only a completed task needs its required items)."""
+
+    def __init__(self, question: rules.Question, **kwargs: Any):
+        self.question = question
+        super().__init__(label=question.label, required=False, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return rules.stored_answer(self.question, value)
+        except AnswerError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 def _question_field(item: CompletionItem) -> forms.Field:
-    label = item.label
-    Kind = CompletionItem.Kind
-    if item.kind == Kind.DATE:
-        return _date(label)
-    if item.kind == Kind.NUMBER:
-        return forms.DecimalField(
-            label=label,
-            required=False,
-            error_messages={"invalid": _("数値で入力してください。")},
-        )
-    if item.kind == Kind.YES_NO:
-        choices = [("", "—"), ("yes", _("はい")), ("no", _("いいえ"))]
-        return forms.ChoiceField(label=label, required=False, choices=choices)
-    if item.kind == Kind.CHOICE:
-        choices = [("", "—"), *[(c, c) for c in item.choice_list]]
-        return forms.ChoiceField(label=label, required=False, choices=choices)
-    return forms.CharField(label=label, required=False, max_length=2000)
+    question = item.question()
+    spec = question.spec
+    widget = _widget(spec)
+    field = AnswerField(question, widget=widget)
+    if spec.unit:
+        field.label = _("%(label)s（%(unit)s）") % {"label": item.label, "unit": spec.unit}
+    return field
+
+
+def _widget(spec: questions.Spec) -> forms.Widget:
+    if spec.kind == Kind.DATE:
+        return DateInput()
+    if spec.kind == Kind.NUMBER:
+        return forms.TextInput(attrs={"inputmode": "decimal"})
+    if spec.kind == Kind.YES_NO:
+        yes_no = [("", "—"), (rules.YES, _("はい")), (rules.NO, _("いいえ"))]
+        return forms.Select(choices=yes_no)
+    if spec.kind == Kind.SINGLE:
+        return forms.Select(choices=[("", "—"), *[(c, c) for c in spec.choices]])
+    if spec.kind == Kind.MULTIPLE:
+        return forms.CheckboxSelectMultiple(choices=[(c, c) for c in spec.choices])
+    if spec.kind == Kind.SHORT_TEXT:
+        return forms.TextInput(attrs={"maxlength": questions.SHORT_TEXT_MAX})
+    return forms.Textarea(attrs={"rows": 2, "maxlength": questions.LONG_TEXT_MAX})
 
 
 def initial_for(entry: Any, questions: list[CompletionItem]) -> dict[str, Any]:

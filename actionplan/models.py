@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actionplan import rules
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
+from pmo import questions
 from pmo.jobs import LeasedJob
 
 
@@ -171,22 +174,28 @@ class Milestone(models.Model):
 
 
 class CompletionItem(models.Model):
-    """One question the ministry asks when a task is completed."""
+    """One question the ministry asks when a task is completed: of the survey desk's kinds
+    (:mod:`pmo.questions`, one implementation), a table aside."""
 
-    class Kind(models.TextChoices):
-        DATE = "date", _("日付")
-        NUMBER = "number", _("数値")
-        YES_NO = "yes_no", _("はい／いいえ")
-        CHOICE = "choice", _("選択")
-        TEXT = "text", _("文章")
+    Kind = questions.Kind
+    KINDS = [(kind.value, kind.label) for kind in questions.COLUMN_KINDS]
 
     task = models.ForeignKey(
         Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="completion_items"
     )
     label = models.CharField(_("項目"), max_length=200)
-    kind = models.CharField(_("種類"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.TextField(_("選択肢"), blank=True, help_text=_("1行に1つ（種類が選択のとき）"))
+    kind = models.CharField(_("種類"), max_length=16, choices=KINDS, default=Kind.LONG_TEXT)
+    choices = models.TextField(
+        _("選択肢"), blank=True, help_text=_("1行に1つ（種類が単一選択・複数選択のとき）")
+    )
     required = models.BooleanField(_("必須"), default=True)
+    unit = models.CharField(_("単位"), max_length=20, blank=True)
+    min_value = models.DecimalField(
+        _("最小値"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("最大値"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
     order = models.PositiveIntegerField(_("並び順"), default=0)
 
     class Meta:
@@ -200,6 +209,23 @@ class CompletionItem(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def question(self, *, required: bool | None = None) -> rules.Question:
+        """The item as the rules read it (``required`` overrides the item's own)."""
+        return rules.Question(
+            key=str(self.pk),
+            label=self.label,
+            kind=self.kind,
+            required=self.required if required is None else required,
+            choices=tuple(self.choice_list),
+            unit=self.unit,
+            min_value=self.min_value,
+            max_value=self.max_value,
+        )
+
+    def clean(self) -> None:
+        if problems := questions.spec_errors(self.question().spec):
+            raise ValidationError(problems)
 
 
 class TargetSystem(models.Model):

@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+from pmo import questions
+from pmo.questions import AnswerError, Kind
 
 NOT_STARTED, IN_PROGRESS, DONE, NOT_APPLICABLE = (
     "not_started",
@@ -54,15 +58,45 @@ def choose_milestone(
     return best[1] if best else None
 
 
+# The kinds completion items had before they took the survey desk's (pmo.questions): still read
+# in a programme definition written then (migration 0006 renamed the stored ones).
+LEGACY_KINDS = {"choice": Kind.SINGLE, "text": Kind.LONG_TEXT}
+# A completion item's yes/no answer is stored as these words (as it always was), not as the
+# survey desk's True/False: the plan's history and its sheets hold them.
+YES, NO = "yes", "no"
+
+
+def kind_of(kind: str) -> str:
+    """A completion item's kind as :mod:`pmo.questions` names it."""
+    return LEGACY_KINDS.get(kind, kind)
+
+
 @dataclass(frozen=True)
 class Question:
-    """A completion item as the rules see it. ``key`` is the key in the answers mapping."""
+    """A completion item as the rules see it. ``key`` is the key in the answers mapping;
+    ``kind`` one of :class:`pmo.questions.Kind` but a table (or a legacy name, see
+    :data:`LEGACY_KINDS`)."""
 
     key: str
     label: str
-    kind: str = "text"  # date, number, yes_no, choice, text
+    kind: str = Kind.LONG_TEXT
     required: bool = True
     choices: tuple[str, ...] = ()
+    unit: str = ""
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+
+    @property
+    def spec(self) -> questions.Spec:
+        return questions.Spec(
+            kind=kind_of(self.kind),
+            label=self.label,
+            required=self.required,
+            choices=self.choices,
+            unit=self.unit,
+            min_value=questions.normal_number(self.min_value),
+            max_value=questions.normal_number(self.max_value),
+        )
 
 
 @dataclass(frozen=True)
@@ -145,30 +179,34 @@ def _check_done(values: EntryValues, context: Context, errors: dict[str, str]) -
             errors[f"c_{question.key}"] = problem
 
 
+def stored_answer(question: Question, raw: Any) -> Any:
+    """``raw`` (typed in the plan form or a sheet's cell, or stored before) as the plan stores
+    it: :func:`pmo.questions.clean`'s value, yes/no as :data:`YES`/:data:`NO`; ``None`` when
+    empty. Raises :class:`~pmo.questions.AnswerError` with the shared message."""
+    value = questions.clean(question.spec, raw)
+    if isinstance(value, bool):
+        return YES if value else NO
+    return value
+
+
+def labelled(question: Question, error: AnswerError | str) -> str:
+    """The shared message of a bad answer, naming the item (a sheet lists them far from it)."""
+    return _("「%(label)s」: %(message)s") % {"label": question.label, "message": error}
+
+
 def answer_problem(question: Question, answer: object) -> str:
-    """Why ``answer`` does not answer ``question`` ('' when it does)."""
-    if answer in (None, "", []):
-        if not question.required:
-            return ""
+    """Why ``answer`` does not answer ``question`` when the task is completed ('' when it
+    does): read by :func:`pmo.questions.clean` and :func:`~pmo.questions.check_required`,
+    with the completion's own sentence for a missing answer."""
+    spec = question.spec
+    try:
+        value = questions.clean(spec, answer)
+    except AnswerError as error:
+        return labelled(question, error)
+    try:
+        questions.check_required(spec, value)
+    except AnswerError:
         return _("完了にするには「%(label)s」を入力してください。") % {"label": question.label}
-    if question.kind == "date":
-        try:
-            dt.date.fromisoformat(str(answer))
-        except ValueError:
-            return _("「%(label)s」は日付（2015/07/09 の形）で入力してください。") % {
-                "label": question.label
-            }
-    elif question.kind == "number":
-        try:
-            Decimal(str(answer))
-        except InvalidOperation:
-            return _("「%(label)s」は数値で入力してください。") % {"label": question.label}
-    elif question.kind == "yes_no" and answer not in ("yes", "no"):
-        return _("「%(label)s」は「はい」か「いいえ」を選んでください。") % {
-            "label": question.label
-        }
-    elif question.kind == "choice" and answer not in question.choices:
-        return _("「%(label)s」は選択肢から選んでください。") % {"label": question.label}
     return ""
 
 

@@ -82,7 +82,7 @@ DEFINITION: dict[str, Any] = {
                         {"label": "本番環境での動作確認", "kind": "yes_no", "required": True},
                         {
                             "label": "改修の方法",
-                            "kind": "choice",
+                            "kind": "single",
                             "required": False,
                             "choices": ["パッケージの更新", "個別改修", "システム更改"],
                         },
@@ -184,7 +184,7 @@ DEFINITION: dict[str, Any] = {
                         {"label": "評価書の公表日", "kind": "date", "required": True},
                         {
                             "label": "実施した評価",
-                            "kind": "choice",
+                            "kind": "single",
                             "required": True,
                             "choices": ["基礎項目評価", "重点項目評価", "全項目評価"],
                         },

@@ -28,6 +28,7 @@ from actionplan.models import (
     WorkItem,
 )
 from orgs.models import Organization
+from pmo import questions as kinds
 
 
 @lru_cache(maxsize=8)
@@ -417,8 +418,19 @@ def _row(organization, entry, milestones, questions, dependencies, scale: _Scale
         planned=scale.bar(entry.planned_start, entry.planned_end),
         actual=scale.bar(entry.actual_start, entry.actual_end or _today_if(entry)),
         milestone_at=scale.at(milestone),
-        answers=[(item.label, (entry.completion or {}).get(str(item.pk))) for item in items],
+        answers=[(item.label, _shown(item, entry.completion)) for item in items],
     )
+
+
+def _shown(item: CompletionItem, answers: dict | None) -> str:
+    return kinds.display(item.question().spec, (answers or {}).get(str(item.pk)))
+
+
+def _answered(item: CompletionItem | None, key: str, value: Any) -> str:
+    """「label: answer」 in a history row (an item removed since: its key, the raw answer)."""
+    if item is None:
+        return f"{key}: {value}"
+    return f"{item.label}: {kinds.display(item.question().spec, value)}"
 
 
 def _values(entry) -> rules.EntryValues:
@@ -469,7 +481,7 @@ def history(entry: PlanEntry, *, as_of: dt.datetime | None = None) -> list[dict[
     if as_of is not None:
         records = records.filter(history_date__lte=as_of)
     records = list(records)
-    questions = {str(item.pk): item.label for item in entry.task.completion_items.all()}
+    questions = {str(item.pk): item for item in entry.task.completion_items.all()}
 
     def shown(name: str, value: Any) -> Any:
         # People read labels, not stored codes.
@@ -477,7 +489,8 @@ def history(entry: PlanEntry, *, as_of: dt.datetime | None = None) -> list[dict[
             return Status(value).label
         if name == "completion" and isinstance(value, dict):
             return (
-                gettext("、").join(f"{questions.get(k, k)}: {v}" for k, v in value.items()) or None
+                gettext("、").join(_answered(questions.get(k), k, v) for k, v in value.items())
+                or None
             )
         return value
 

@@ -84,16 +84,7 @@ def today() -> dt.date:
 
 def questions_for(task: Task) -> tuple[rules.Question, ...]:
     """The task's completion items as rule questions (uses a prefetch when present)."""
-    return tuple(
-        rules.Question(
-            key=str(item.pk),
-            label=item.label,
-            kind=item.kind,
-            required=item.required,
-            choices=tuple(item.choice_list),
-        )
-        for item in task.completion_items.all()
-    )
+    return tuple(item.question() for item in task.completion_items.all())
 
 
 def values_of(obj: Any, data: Mapping[str, Any] | None = None) -> rules.EntryValues:
@@ -491,7 +482,8 @@ def load_programme(definition: Mapping[str, Any]) -> Programme:
     ``definition``: name, starts_on, ends_on, plan_deadline, significant_delay_days?,
     work_items: [{code, name, response, notes, applies_to, bureaus, tasks: [{name, weight,
     per_system, needs_procurement, applies_to, milestones: [{due_on, kind, class}],
-    depends_on: ["B:タスク名"], completion_items: [{label, kind, required, choices}]}]}].
+    depends_on: ["B:タスク名"], completion_items: [{label, kind, required, choices, unit?,
+    min_value?, max_value?}]}]}].
     """
     programme, _ = Programme.objects.update_or_create(
         name=definition["name"],
@@ -566,9 +558,12 @@ def _load_task(work_item, spec: Mapping[str, Any], order: int) -> Task:
             task=task,
             label=question["label"],
             defaults={
-                "kind": question.get("kind", "text"),
+                "kind": rules.kind_of(question.get("kind", CompletionItem.Kind.LONG_TEXT)),
                 "required": question.get("required", True),
                 "choices": "\n".join(question.get("choices", [])),
+                "unit": question.get("unit", ""),
+                "min_value": question.get("min_value"),
+                "max_value": question.get("max_value"),
                 "order": item_order,
             },
         )

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
+from pmo import questions as kinds
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import kinds, selectors, services, sheets
+from surveys import selectors, services, sheets
 from surveys.forms import CommentForm, UploadForm
 from surveys.models import Response
 

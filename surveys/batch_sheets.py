@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 
+from pmo import questions as kinds
 from pmo import xlsx
-from surveys import kinds, services, sheets
+from surveys import services, sheets
 from surveys.models import Survey
 
 FIRST_ROW = 3  # row 1 the question ids (hidden), row 2 the header

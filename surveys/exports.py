@@ -22,7 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from pmo import jobs, xlsx
-from surveys import kinds, selectors
+from pmo import questions as kinds
+from surveys import selectors
 from surveys.models import Question, ResultsJob, Survey
 
 CHUNK = 500

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.forms import clean_audience
 from documents.models import Document, Status, audience_class_choices
-from surveys import kinds
+from pmo import questions as kinds
 from surveys.models import Question, Survey
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Audience
+from pmo import questions as kinds
 from pmo.jobs import LeasedJob
-from surveys import kinds
+from pmo.questions import normal_number as _normal
 
 
 class SurveyStatus(models.TextChoices):
@@ -152,14 +153,6 @@ class Question(models.Model):
         if self.shown_if_id is None:
             return None
         return kinds.Condition(depends_on=self.shown_if_id, value=self.shown_value)
-
-
-def _normal(value: Decimal | int | None) -> Decimal | None:
-    """100.0000 → 100 (not ``normalize()``'s 1E+2), 0.5000 → 0.5: as the issuer wrote it."""
-    if value is None:
-        return None
-    value = Decimal(str(value))  # an unsaved question may still hold the int it was given
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 def column_spec(column: dict) -> kinds.Spec:

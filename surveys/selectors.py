@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
-from surveys import kinds
+from pmo import questions as kinds
 from surveys.models import Question, Response, ResponseStatus, Revision, Survey
 
 ANSWERED = ResponseStatus.SUBMITTED

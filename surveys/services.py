@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from documents.scopes import audience_members
 from orgs.models import Organization, OrganizationKind
-from surveys import kinds
+from pmo import questions as kinds
 from surveys.models import (
     Answer,
     Batch,

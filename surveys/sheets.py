@@ -24,9 +24,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pmo import questions as kinds
 from pmo import xlsx
 from pmo.uploads import validate_upload
-from surveys import kinds
 from surveys.models import Question, Response
 
 META_SHEET = "keys"

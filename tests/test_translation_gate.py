@@ -76,6 +76,7 @@ DATA_CONSTANTS = {
     "actionplan/definition.py": {
         "SHEETS": "plan definition workbook: sheet names and headers read on import",
         "YES": "accepted spellings of yes in a cell",
+        "OLD_QUESTION_KINDS": "kind names of an older definition template, read on import",
     },
     "accounts/sheets.py": {
         "COLUMNS": "bulk account template headers read on import",

@@ -232,19 +232,31 @@ def answer(user, target: PlanEntry, answers: dict[str, str]) -> None:
         ("date", dt.datetime(2015, 7, 9), ("2015-07-09", "")),
         ("date", "2015/7/9", ("2015-07-09", "")),
         ("date", "２０１５／０７／０９", ("2015-07-09", "")),
-        ("date", 42194, ("", "「項目」は日付（2015/07/09 の形）で入力してください。")),
+        (
+            "date",
+            42194,
+            ("", "「項目」: 日付は 2015/07/09 の形で、実在する日付を入力してください。"),
+        ),
+        ("date", "2015年7月9日", ("2015-07-09", "")),
         ("number", 3, ("3", "")),
         ("number", 0.1, ("0.1", "")),
         ("number", "1,234", ("1234", "")),
         ("number", "１２", ("12", "")),
-        ("number", "NaN", ("", "「項目」は数値で入力してください。")),
-        ("number", True, ("", "「項目」は数値で入力してください。")),
+        ("number", "NaN", ("", "「項目」: 数値で入力してください。")),
+        ("number", True, ("", "「項目」: 数値で入力してください。")),
         ("yes_no", "はい", ("yes", "")),
         ("yes_no", " いいえ ", ("no", "")),
-        ("yes_no", "Yes", ("Yes", "「項目」は「はい」か「いいえ」を選んでください。")),
+        ("yes_no", "Yes", ("yes", "")),  # the survey desk's words for yes
+        ("yes_no", "たぶん", ("", "「項目」: 「はい」か「いいえ」を選んでください。")),
         ("choice", "個別改修", ("個別改修", "")),
-        ("choice", "外注", ("外注", "「項目」は選択肢から選んでください。")),
-        ("text", "x" * 2001, ("", "「項目」は2,000文字以内で入力してください。")),
+        ("choice", "外注", ("", "「項目」: 選択肢の中から選んでください。")),
+        ("single", "個別改修", ("個別改修", "")),
+        ("multiple", "個別改修、パッケージの更新", (["パッケージの更新", "個別改修"], "")),
+        ("multiple", "個別改修,外注", ("", "「項目」: 選択肢にない回答です: 外注")),
+        ("text", "x" * 2001, ("x" * 2001, "")),
+        ("text", "x" * 4001, ("", "「項目」: 4000文字以内で入力してください。")),
+        ("short_text", "x" * 201, ("", "「項目」: 200文字以内で入力してください。")),
+        ("short_text", 12.0, ("12", "")),
     ],
 )
 def test_a_cell_is_read_as_its_kind(kind, value, expected):
@@ -322,7 +334,7 @@ def test_text_items_and_long_choice_lists(plan, sapporo, programme):
     row = row_of(data, entry(sapporo, "J", "議会提案").pk)
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     text = validations[f"{get_column_letter(column_of(data, '完了時: 議決日の備考'))}{row}"]
-    assert (text.type, text.operator, text.formula1) == ("textLength", "lessThanOrEqual", "2000")
+    assert (text.type, text.operator, text.formula1) == ("textLength", "lessThanOrEqual", "4000")
     # Over 255 characters: no list formula (Excel would refuse the file), the choices in the note.
     assert len(",".join(many)) > 255
     long = validations[f"{get_column_letter(column_of(data, '完了時: 条例の形式'))}{row}"]
@@ -440,17 +452,23 @@ BAD_ANSWERS = {  # (work item, task, item, cell, message)
         "相談窓口の設置",
         "窓口の設置日",
         "2015/13/40",
-        "は日付（2015/07/09 の形）で入力してください。",
+        ": 日付は 2015/07/09 の形で、実在する日付を入力してください。",
     ),
-    "number": ("A", "相談窓口の設置", "窓口の数", "たくさん", "は数値で入力してください。"),
+    "number": ("A", "相談窓口の設置", "窓口の数", "たくさん", ": 数値で入力してください。"),
     "yes-no": (
         "B",
         "住民票記載事項の追加",
         "本番環境での動作確認",
         "たぶん",
-        "は「はい」か「いいえ」を選んでください。",
+        ": 「はい」か「いいえ」を選んでください。",
     ),
-    "choice": ("B", "住民票記載事項の追加", "改修の方法", "外注", "は選択肢から選んでください。"),
+    "choice": (
+        "B",
+        "住民票記載事項の追加",
+        "改修の方法",
+        "外注",
+        ": 選択肢の中から選んでください。",
+    ),
 }
 
 
@@ -481,7 +499,7 @@ def test_done_row_reports_each_answer_once(alice, plan, sapporo, programme):
     )
     result = run(alice, sapporo, programme, changed)
     assert sorted((e.title, e.message) for e in result.errors) == [
-        ("完了時: 受講者数", "「受講者数」は数値で入力してください。"),
+        ("完了時: 受講者数", "「受講者数」: 数値で入力してください。"),
         ("完了時: 研修の実施日", "完了にするには「研修の実施日」を入力してください。"),
     ]
 

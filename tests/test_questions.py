@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from surveys import kinds
-from surveys.kinds import AnswerError, Condition, Kind, Spec
+from pmo import questions as kinds
+from pmo.questions import AnswerError, Condition, Kind, Spec
 
 TEXT = Spec(Kind.SHORT_TEXT, label="名称")
 LONG = Spec(Kind.LONG_TEXT)
@@ -237,11 +237,64 @@ def test_number_stats_and_rate():
     ("spec", "value", "shown"),
     [
         (YES_NO, True, "はい"),
+        (YES_NO, False, "いいえ"),
+        (YES_NO, "yes", "はい"),  # as completion items store it
+        (YES_NO, "no", "いいえ"),  # (a truthy string: not はい)
+        (YES_NO, "たぶん", "たぶん"),  # what its kind cannot read is shown as it is
         (DATE, "2015-07-09", "2015/07/09"),
         (MULTIPLE, ["住基", "税"], "住基、税"),
+        (MULTIPLE, "住基", "住基"),
         (TABLE, [["a", "1"]], "1行"),
         (TEXT, None, ""),
     ],
 )
 def test_display(spec, value, shown):
     assert kinds.display(spec, value) == shown
+
+
+WIDE = Spec(Kind.SINGLE, choices=("システム更改（全面）", "ＡＢＣ方式"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "stored"),
+    [
+        # typed half-width, stored as the choice is written
+        (WIDE, "システム更改(全面)", "システム更改（全面）"),
+        (WIDE, "システム更改（全面）", "システム更改（全面）"),
+        (WIDE, "ABC方式", "ＡＢＣ方式"),
+        (
+            Spec(Kind.MULTIPLE, choices=WIDE.choices),
+            ["ABC方式", "システム更改(全面)"],
+            ["システム更改（全面）", "ＡＢＣ方式"],
+        ),
+    ],
+)
+def test_a_choice_is_matched_on_its_normalised_text(spec, raw, stored):
+    assert kinds.clean(spec, raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        (PEOPLE, "0人以上100人以下の数値を入力してください。"),
+        (AT_LEAST, "1以上の数値を入力してください。"),
+        (AT_MOST, "10件以下の数値を入力してください。"),
+        (ANY_NUMBER, ""),
+    ],
+)
+def test_range_text(spec, text):
+    assert kinds.range_text(spec) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "normal"),
+    [
+        (Decimal("100.0000"), Decimal("100")),
+        (Decimal("0.5000"), Decimal("0.5")),
+        (3, Decimal(3)),
+        (None, None),
+    ],
+)
+def test_normal_number(value, normal):
+    result = kinds.normal_number(value)
+    assert result == normal and str(result) == str(normal)

@@ -1,15 +1,18 @@
 """Question kinds and their validation: pure functions on plain values, no database.
 
-One implementation for every questionnaire of the portal (surveys; the completion items of
-tasks can use the same :class:`Spec`). A question is described by a :class:`Spec`; what the
-respondent typed (strings from a form or a workbook cell) goes through :func:`clean`, which
-returns the stored value (JSON-ready) or raises :class:`AnswerError` with a Japanese message
-for the field.
+One implementation for every questionnaire of the portal: the survey desk's questions
+(:mod:`surveys`) and the completion items of tasks (:class:`actionplan.models.CompletionItem`,
+through :func:`actionplan.rules.answer_problem`). A question is described by a :class:`Spec`;
+what the respondent typed (strings from a form or a workbook cell) goes through :func:`clean`,
+which returns the stored value (JSON-ready) or raises :class:`AnswerError` with a Japanese
+message for the field.
 
 Stored values: text → ``str``; number → ``str`` of the decimal as written (no float
 rounding: 1.10 stays 1.10); date → ``"2015-07-09"``; yes/no → ``True``/``False``; single
 choice → the choice's text; multiple choice → a list of choice texts in the offered order;
 table → a list of rows, each a list of the columns' stored values. An empty answer is ``None``.
+A stored value reads back through :func:`clean` as itself, and so do the words completion
+items have stored for yes/no since before (``"yes"``/``"no"``): :func:`display` shows both.
 """
 
 from __future__ import annotations
@@ -67,6 +70,15 @@ class Spec:
     columns: tuple[Spec, ...] = field(default_factory=tuple)
 
 
+def normal_number(value: Decimal | int | None) -> Decimal | None:
+    """100.0000 → 100 (not ``normalize()``'s 1E+2), 0.5000 → 0.5: a range limit as the
+    designer wrote it, not as a DecimalField of four places reads it back."""
+    if value is None:
+        return None
+    value = Decimal(str(value))  # an unsaved question may still hold the int it was given
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def _text(raw: Any) -> str:
     return "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
 
@@ -115,38 +127,59 @@ def parse_yes_no(raw: Any) -> bool:
     raise AnswerError(_("「はい」か「いいえ」を選んでください。"))
 
 
-def _check_range(number: Decimal, spec: Spec) -> None:
+def range_text(spec: Spec) -> str:
+    """The sentence asking for a number within ``spec``'s range ('' when it has none)."""
     low, high, unit = spec.min_value, spec.max_value, spec.unit
-    if low is not None and high is not None and not low <= number <= high:
-        raise AnswerError(
-            _("%(low)s%(unit)s以上%(high)s%(unit)s以下の数値を入力してください。")
-            % {"low": low, "high": high, "unit": unit}
-        )
-    if low is not None and number < low:
-        raise AnswerError(
-            _("%(low)s%(unit)s以上の数値を入力してください。") % {"low": low, "unit": unit}
-        )
-    if high is not None and number > high:
-        raise AnswerError(
-            _("%(high)s%(unit)s以下の数値を入力してください。") % {"high": high, "unit": unit}
-        )
+    if low is not None and high is not None:
+        return _("%(low)s%(unit)s以上%(high)s%(unit)s以下の数値を入力してください。") % {
+            "low": low,
+            "high": high,
+            "unit": unit,
+        }
+    if low is not None:
+        return _("%(low)s%(unit)s以上の数値を入力してください。") % {"low": low, "unit": unit}
+    if high is not None:
+        return _("%(high)s%(unit)s以下の数値を入力してください。") % {"high": high, "unit": unit}
+    return ""
+
+
+def _check_range(number: Decimal, spec: Spec) -> None:
+    low, high = spec.min_value, spec.max_value
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise AnswerError(range_text(spec))
+
+
+def _choices_by_text(spec: Spec) -> dict[str, str]:
+    """The offered choices by their normalised text: an answer typed with full-width letters or
+    brackets is the choice, and the choice's own text is what is stored."""
+    return {_text(choice): choice for choice in spec.choices}
 
 
 def _clean_choice(raw: Any, spec: Spec) -> str:
-    text = _text(raw)
-    if text not in spec.choices:
+    choice = _choices_by_text(spec).get(_text(raw))
+    if choice is None:
         raise AnswerError(_("選択肢の中から選んでください。"))
-    return text
+    return choice
 
 
 def _clean_multiple(raw: Any, spec: Spec) -> list[str]:
     items = [raw] if isinstance(raw, str) else list(raw or [])
     picked = {_text(item) for item in items if _text(item)}
-    if unknown := picked - set(spec.choices):
+    offered = _choices_by_text(spec)
+    if unknown := picked - set(offered):
         raise AnswerError(
             _("選択肢にない回答です: %(values)s") % {"values": "、".join(sorted(unknown))}
         )
-    return [choice for choice in spec.choices if choice in picked]
+    return [choice for text, choice in offered.items() if text in picked]
+
+
+def split_choices(raw: Any) -> list[Any]:
+    """A multiple choice typed in one cell or line, 「、」 or commas between the choices."""
+    if raw is None:
+        return []
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    return [part for part in re.split(r"[、,，\n]", str(raw)) if part.strip()]
 
 
 def _clean_text(raw: Any, limit: int) -> str:
@@ -217,11 +250,14 @@ def display(spec: Spec, value: Any) -> str:
     if value is None:
         return ""
     if spec.kind == Kind.YES_NO:
-        return _("はい") if value else _("いいえ")
+        try:
+            return _("はい") if parse_yes_no(value) else _("いいえ")
+        except AnswerError:
+            return str(value)  # a value its kind cannot read is shown as it is
     if spec.kind == Kind.DATE:
-        return value.replace("-", "/")
+        return str(value).replace("-", "/")
     if spec.kind == Kind.MULTIPLE:
-        return "、".join(value)
+        return "、".join(value) if isinstance(value, list) else str(value)
     if spec.kind == Kind.TABLE:
         return _("%(count)s行") % {"count": len(value)}
     return str(value)
