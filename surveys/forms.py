@@ -39,6 +39,20 @@ class SurveyForm(forms.ModelForm):
         help_text=_("ドキュメントに公開中の資料から選びます。"),
     )
 
+    # Who is asked, then how (経由), then when: the codes and classes sit under 照会先, whose
+    # choice they complete, not after the dates.
+    field_order = [
+        "title",
+        "purpose",
+        "audience",
+        "organization_codes",
+        "audience_class_list",
+        "via_prefectures",
+        "opens_on",
+        "closes_on",
+        "document_ids",
+    ]
+
     class Meta:
         model = Survey
         fields = ["title", "purpose", "audience", "opens_on", "closes_on", "via_prefectures"]
