@@ -94,6 +94,16 @@ class SurveyForm(forms.ModelForm):
 
 
 class QuestionForm(forms.ModelForm):
+    # The fields of one kind of question, by the kinds they apply to (the page shows them only
+    # while such a kind is chosen: surveys/static/surveys/question_form.js).
+    KIND_FIELDS = {
+        "choices": (kinds.Kind.SINGLE, kinds.Kind.MULTIPLE),
+        "unit": (kinds.Kind.NUMBER,),
+        "min_value": (kinds.Kind.NUMBER,),
+        "max_value": (kinds.Kind.NUMBER,),
+        "columns_text": (kinds.Kind.TABLE,),
+    }
+
     columns_text = forms.CharField(
         label=_("表の列"),
         required=False,
@@ -145,6 +155,13 @@ class QuestionForm(forms.ModelForm):
                 ).rstrip("|")
                 for column in self.instance.columns
             )
+
+    def fields_with_kinds(self) -> list[tuple]:
+        """Each bound field with the kinds it applies to ("" for every kind), for the page."""
+        return [
+            (field, " ".join(str(kind) for kind in self.KIND_FIELDS.get(field.name, ())))
+            for field in self
+        ]
 
     def clean_columns_text(self) -> list[dict]:
         by_label = {str(label): value for value, label in kinds.Kind.choices}

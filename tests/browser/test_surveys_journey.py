@@ -32,6 +32,15 @@ Q_SECTION = "担当部署名"
 TIMINGS: dict[str, float] = {}
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """The journey waits as long as the page fixture does (15 s, not expect's 5 s): a shared
+    two-core machine can take longer than 5 s for a POST while other suites run."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture
 def desk(demo):
     from surveys import demo as survey_demo
@@ -73,11 +82,19 @@ def add_question(page, text: str, kind: str, **fields) -> None:
     page.get_by_role("link", name="質問を追加").click()
     page.get_by_label("質問 必須").fill(text)
     page.get_by_label("種類").select_option(label=kind)
+    # Only the fields of the chosen kind show (question_form.js).
+    for label in ("選択肢", "単位", "最大値", "表の列"):
+        if label in fields:
+            expect(page.get_by_label(label, exact=True)).to_be_visible()
+        else:
+            expect(page.get_by_label(label, exact=True)).to_be_hidden()
     if fields.get("required"):
         page.get_by_label("回答必須").check()
     for label in ("選択肢", "単位", "最小値", "最大値"):
         if label in fields:
             page.get_by_label(re.compile(f"^{label}")).fill(fields[label])
+    if fields.get("shot"):
+        shot(page, fields["shot"], full_page=False)
     page.get_by_role("button", name="保存").click()
     expect(messages(page)).to_contain_text("質問を保存しました。")
 
@@ -107,7 +124,16 @@ def test_issue_answer_relay_and_collect_a_new_survey(page, desk):
     page.get_by_role("button", name="保存").click()
     expect(messages(page)).to_contain_text("照会を作成しました。")
     add_question(page, Q_METHOD, "単一選択", 選択肢="直営\n委託\n直営と委託の併用")
-    add_question(page, Q_STAFF, "数値", 単位="人", 最小値="0", 最大値="500", required=True)
+    add_question(
+        page,
+        Q_STAFF,
+        "数値",
+        単位="人",
+        最小値="0",
+        最大値="500",
+        required=True,
+        shot="02-question-form",
+    )
     add_question(page, Q_SECTION, "記述（1行）", required=True)
     expect(page.locator("ol li")).to_have_count(3)
     expect(page.locator("ol li").nth(1)).to_contain_text("（数値・人）")
@@ -224,6 +250,9 @@ def test_issue_answer_relay_and_collect_a_new_survey(page, desk):
     recipients = sorted(address for mail in digests for address in mail.to)
     assert recipients == sorted(set(told.values_list("recipient__email", flat=True)))
     assert "sapporo@demo.example" in recipients
+    digest = digests.get(to=["sapporo@demo.example"])
+    assert f"/surveys/{survey.pk}/answers/011002/" in digest.body
+    (SHOTS / "digest-sapporo.txt").write_text(f"{digest.subject}\n\n{digest.body}")
     # one digest per person (札幌市's staff), not one mail per organisation or per survey
     assert Mail.objects.count() - mails_before == digests.count() == len(set(recipients))
 

@@ -71,3 +71,31 @@ def test_the_survey_form_asks_who_then_how_then_when(world):
         "opens_on",
         "closes_on",
     ]
+
+
+def test_required_sits_on_the_line_of_its_question(world, client):
+    """必須 came after the (block) label, alone on the next line, unlike every other form."""
+    survey = SurveyFactory(issuer=world["mhlw"], title="調査")
+    question = QuestionFactory(survey=survey, kind="short_text", text="担当部署", required=True)
+    services.publish(survey, actor=world["reviewer"])
+    client.force_login(world["staff"])
+    page = client.get(f"/surveys/{survey.pk}/answers/011002/").content.decode()
+    assert (
+        f'<label for="q{question.pk}">1. 担当部署 <span class="required">必須</span></label>'
+        in page
+    )
+
+
+def test_the_question_form_marks_the_fields_of_one_kind(world, client):
+    """A number question was asked for 選択肢 and 表の列, a choice for 単位 and a range: each
+    such field now names its kinds, and question_form.js shows it only for them."""
+    survey = SurveyFactory(issuer=world["mhlw"], title="調査")
+    client.force_login(world["reviewer"])
+    page = client.get(f"/surveys/{survey.pk}/questions/new/").content.decode()
+    assert "surveys/question_form.js" in page
+    assert page.count('<div data-for-kinds="single multiple">') == 1
+    assert page.count('<div data-for-kinds="number">') == 3  # 単位, 最小値, 最大値
+    assert page.count('<div data-for-kinds="table">') == 1
+    wrapped = page.index('<div data-for-kinds="single multiple">')
+    assert page.index('name="choices"') > wrapped
+    assert page.index('name="text"') < wrapped  # 質問 is for every kind
