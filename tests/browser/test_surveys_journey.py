@@ -256,8 +256,11 @@ def test_issue_answer_relay_and_collect_a_new_survey(page, desk):
     # one digest per person (札幌市's staff), not one mail per organisation or per survey
     assert Mail.objects.count() - mails_before == digests.count() == len(set(recipients))
 
-    page.get_by_role("button", name="取りまとめを確定する").click()
-    expect(messages(page)).to_contain_text(f"未提出の団体が{pending}団体あります。")
+    # 確定 waits for every municipality: no button yet, the page says when.
+    expect(page.get_by_role("button", name="取りまとめを確定する")).to_have_count(0)
+    expect(
+        page.get_by_text("管内のすべての団体が提出すると、取りまとめを確定できます。")
+    ).to_be_visible()
     TIMINGS["hokkaido-relay"] = time.monotonic() - mark
     log_out(page)
 
@@ -299,6 +302,7 @@ def test_issue_answer_relay_and_collect_a_new_survey(page, desk):
     page.get_by_role("button", name="取りまとめを確定する").click()
     expect(messages(page)).to_contain_text("取りまとめを確定しました。照会元に届きます。")
     expect(page.locator(".lead")).to_contain_text("取りまとめ確定済み")
+    expect(page.get_by_role("button", name="取りまとめを確定する")).to_have_count(0)
     shot(page, "06-relay-confirmed", full_page=False)
     sapporo = Response.objects.get(survey=survey, organization__code="011002")
     assert sapporo.submitted_by.email == "sapporo@demo.example"  # not re-sent as 北海道's

@@ -51,7 +51,7 @@ def test_the_relay_actions_come_before_the_list_of_municipalities(world, survey,
     page = client.get(f"/surveys/{survey.pk}/relay/").content.decode()
     table = page.index("<h2>管内の団体</h2>")
     assert page.index("未提出の団体に督促する") < table
-    assert page.index("取りまとめを確定する") < table
+    assert page.index("管内のすべての団体が提出すると、取りまとめを確定できます。") < table
     assert page.index("取りまとめ用のExcel様式をダウンロード") < table
     assert page.index("/answers/011002/") > table
 
@@ -99,3 +99,21 @@ def test_the_question_form_marks_the_fields_of_one_kind(world, client):
     wrapped = page.index('<div data-for-kinds="single multiple">')
     assert page.index('name="choices"') > wrapped
     assert page.index('name="text"') < wrapped  # 質問 is for every kind
+
+
+def test_confirming_is_offered_only_when_it_can_be_done(world, survey, client):
+    """「取りまとめを確定する」 stayed the primary button while municipalities had not
+    submitted (pressing it only failed) and after the batch was confirmed."""
+    confirm = f'action="/surveys/{survey.pk}/relay/confirm"'
+    client.force_login(world["pref_admin"])
+    assert confirm not in client.get(f"/surveys/{survey.pk}/relay/").content.decode()
+    questions = list(survey.questions.all())
+    for response in survey.responses.filter(organization__prefecture=world["hokkaido"]):
+        services.save_answers(
+            response, {questions[1].pk: "1"}, actor=world["pref_admin"], submit=True
+        )
+    page = client.get(f"/surveys/{survey.pk}/relay/").content.decode()
+    assert confirm in page and "すべての団体が提出すると" not in page
+    client.post(f"/surveys/{survey.pk}/relay/confirm")
+    page = client.get(f"/surveys/{survey.pk}/relay/").content.decode()
+    assert "取りまとめ確定済み" in page and confirm not in page
