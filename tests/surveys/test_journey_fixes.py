@@ -117,3 +117,20 @@ def test_confirming_is_offered_only_when_it_can_be_done(world, survey, client):
     client.post(f"/surveys/{survey.pk}/relay/confirm")
     page = client.get(f"/surveys/{survey.pk}/relay/").content.decode()
     assert "取りまとめ確定済み" in page and confirm not in page
+
+
+def test_radio_and_check_box_questions_are_groups_named_by_their_question(world, client):
+    """A はい／いいえ or 複数選択 question's label pointed (for=) at no input: its buttons had
+    no group and no name but はい and いいえ. Now a fieldset whose legend is the question."""
+    survey = SurveyFactory(issuer=world["mhlw"], title="調査")
+    yes_no = QuestionFactory(survey=survey, kind="yes_no", text="設置", required=True)
+    QuestionFactory(survey=survey, kind="multiple", text="分野", choices="税\n福祉")
+    number = QuestionFactory(survey=survey, kind="number", text="人数")
+    services.publish(survey, actor=world["reviewer"])
+    client.force_login(world["staff"])
+    page = client.get(f"/surveys/{survey.pk}/answers/011002/").content.decode()
+    assert f'<fieldset class="field" data-question="{yes_no.pk}">' in page
+    assert '<legend class="label">1. 設置 <span class="required">必須</span></legend>' in page
+    assert '<legend class="label">2. 分野</legend>' in page
+    assert f'for="q{yes_no.pk}"' not in page
+    assert f'<label for="q{number.pk}">3. 人数</label>' in page
