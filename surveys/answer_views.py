@@ -63,6 +63,7 @@ def answer(request, pk: int, code: str):
                 else _("回答を一時保存しました。まだ提出していません。"),
             )
             return redirect(response.get_absolute_url())
+    marked = request.GET.get("marked") == "1"
     open_now = kinds.is_answerable(
         services.today(), survey.opens_on, survey.closes_on, reopened=response.reopened
     )
@@ -79,7 +80,10 @@ def answer(request, pk: int, code: str):
         "can_relay": permissions.can(request.user, permissions.RELAY_SURVEY, response),
         "comment_form": CommentForm(),
         "upload_form": UploadForm(),
-        "marked": request.GET.get("marked") == "1",
+        "marked": marked,
+        "upload_errors": (cache.get(_marked_key(request, response) + ":list") or [])
+        if marked
+        else [],
     }
     return render(request, "surveys/answer.html", context)
 
@@ -127,6 +131,16 @@ def _marked_key(request, response) -> str:
     return f"surveys:marked:{request.user.pk}:{response.pk}"
 
 
+def _error_list(response, errors: dict[int, str]) -> list[tuple[int, str, str]]:
+    """(number, question, message) of a refused upload, numbered as the answer form is, so the
+    page names what to correct without opening the marked workbook first."""
+    return [
+        (number, question.text, errors[question.pk])
+        for number, question in enumerate(response.survey.questions.all(), start=1)
+        if question.pk in errors
+    ]
+
+
 @login_required
 @require_GET
 def template_xlsx(request, pk: int, code: str):
@@ -160,6 +174,7 @@ def upload(request, pk: int, code: str):
             errors = {int(key): " ".join(m) for key, m in error.message_dict.items()}
             marked = sheets.template(response, values=raw, errors=errors)
             cache.set(_marked_key(request, response), marked, 3600)
+            cache.set(_marked_key(request, response) + ":list", _error_list(response, errors), 3600)
             messages.error(
                 request,
                 _(

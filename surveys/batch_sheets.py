@@ -3,7 +3,9 @@ municipality, one column per question (table questions are answered in each muni
 own workbook or in the browser). Keys (the survey, the prefecture) on a very hidden sheet,
 the code column locked. Uploaded back through the upload safety layer, all rows or none:
 every filled row is checked first, then each is saved and submitted for its municipality by
-:func:`surveys.services.save_answers`; rows left blank change nothing. Errors come back
+:func:`surveys.services.save_answers`; rows left blank change nothing, and so does the row of
+a municipality that has submitted, left as the template showed it (its answer stays its own:
+no new revision, no submitter replaced by the prefecture's person). Errors come back
 marked in the same workbook.
 """
 
@@ -21,7 +23,7 @@ from openpyxl.styles import Font, Protection
 from pmo import questions as kinds
 from pmo import xlsx
 from surveys import services, sheets
-from surveys.models import Survey
+from surveys.models import ResponseStatus, Survey
 
 FIRST_ROW = 3  # row 1 the question ids (hidden), row 2 the header
 
@@ -140,10 +142,17 @@ def import_batch(survey: Survey, prefecture, responses, upload, *, actor, reques
             continue  # a row left blank changes nothing
         answers = {pk: _raw_value(questions[pk], v) for pk, v in typed.items() if pk in questions}
         # table questions keep what the municipality entered
-        for pk, value in services.current_values(response).items():
+        current = services.current_values(response)
+        for pk, value in current.items():
             if questions[pk].kind == kinds.Kind.TABLE:
                 answers[pk] = value
-        _values, found = kinds.clean_all(specs, answers, submitting=True)
+        values, found = kinds.clean_all(specs, answers, submitting=True)
+        if (
+            not found
+            and response.status == ResponseStatus.SUBMITTED
+            and current == {pk: value for pk, value in values.items() if value is not None}
+        ):
+            continue  # its own submission, as the template showed it: not re-sent as ours
         try:
             services.check_answerable(response)
         except ValidationError as error:

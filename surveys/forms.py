@@ -39,6 +39,20 @@ class SurveyForm(forms.ModelForm):
         help_text=_("ドキュメントに公開中の資料から選びます。"),
     )
 
+    # Who is asked, then how (経由), then when: the codes and classes sit under 照会先, whose
+    # choice they complete, not after the dates.
+    field_order = [
+        "title",
+        "purpose",
+        "audience",
+        "organization_codes",
+        "audience_class_list",
+        "via_prefectures",
+        "opens_on",
+        "closes_on",
+        "document_ids",
+    ]
+
     class Meta:
         model = Survey
         fields = ["title", "purpose", "audience", "opens_on", "closes_on", "via_prefectures"]
@@ -80,6 +94,16 @@ class SurveyForm(forms.ModelForm):
 
 
 class QuestionForm(forms.ModelForm):
+    # The fields of one kind of question, by the kinds they apply to (the page shows them only
+    # while such a kind is chosen: surveys/static/surveys/question_form.js).
+    KIND_FIELDS = {
+        "choices": (kinds.Kind.SINGLE, kinds.Kind.MULTIPLE),
+        "unit": (kinds.Kind.NUMBER,),
+        "min_value": (kinds.Kind.NUMBER,),
+        "max_value": (kinds.Kind.NUMBER,),
+        "columns_text": (kinds.Kind.TABLE,),
+    }
+
     columns_text = forms.CharField(
         label=_("表の列"),
         required=False,
@@ -131,6 +155,13 @@ class QuestionForm(forms.ModelForm):
                 ).rstrip("|")
                 for column in self.instance.columns
             )
+
+    def fields_with_kinds(self) -> list[tuple]:
+        """Each bound field with the kinds it applies to ("" for every kind), for the page."""
+        return [
+            (field, " ".join(str(kind) for kind in self.KIND_FIELDS.get(field.name, ())))
+            for field in self
+        ]
 
     def clean_columns_text(self) -> list[dict]:
         by_label = {str(label): value for value, label in kinds.Kind.choices}

@@ -138,7 +138,12 @@ def question_form(request, pk: int, question_id: int | None = None):
         else:
             messages.success(request, _("質問を保存しました。"))
             return redirect(survey)
-    context = {"form": form, "survey": survey, "question": question}
+    context = {
+        "form": form,
+        "fields": form.fields_with_kinds(),
+        "survey": survey,
+        "question": question,
+    }
     return render(request, "surveys/question_form.html", context)
 
 

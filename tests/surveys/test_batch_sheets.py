@@ -80,3 +80,23 @@ def test_another_prefectures_workbook_is_refused(world, survey, client):
     page = send(client, survey, theirs)
     assert "別の都道府県の様式です。" in client.get(page.url).content.decode()
     assert not Response.objects.filter(survey=survey, status="submitted").exists()
+
+
+def test_a_submitted_row_left_as_it_was_stays_the_municipalitys_own(world, survey, client):
+    """The template shows what each municipality submitted: uploaded back unchanged, that row
+    is no new submission by the prefecture (same revision, same submitter); a changed row is."""
+    sapporo = Response.objects.get(survey=survey, organization=world["sapporo"])
+    hakodate = Response.objects.get(survey=survey, organization=world["hakodate"])
+    questions = list(survey.questions.all())
+    for response, user in ((sapporo, world["staff"]), (hakodate, world["hakodate_staff"])):
+        services.save_answers(
+            response, {questions[0].pk: "はい", questions[1].pk: "4"}, actor=user, submit=True
+        )
+    client.force_login(world["pref_admin"])
+    data = workbook(client, survey, {"012025": ("はい", 5)})  # 札幌市's row as downloaded
+    page = send(client, survey, data)
+    assert "1団体の回答を取り込み、提出しました。" in client.get(page.url).content.decode()
+    sapporo.refresh_from_db()
+    hakodate.refresh_from_db()
+    assert (sapporo.revision, sapporo.submitted_by) == (1, world["staff"])
+    assert (hakodate.revision, hakodate.submitted_by) == (2, world["pref_admin"])
