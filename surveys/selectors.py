@@ -10,15 +10,18 @@ import contextlib
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Sum, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
-from surveys import kinds
-from surveys.models import Question, Response, ResponseStatus, Revision, Survey
+from surveys import kinds, tally
+from surveys.models import Question, Response, ResponseStatus, ResultValue, Revision, Survey
 
 ANSWERED = ResponseStatus.SUBMITTED
 
@@ -229,72 +232,205 @@ def submitted_late(survey: Survey, responses):
 
 
 # --- results ----------------------------------------------------------------------------------
+#
+# The results are counted in the database from :class:`ResultValue` (one row per submitted
+# answer, written by the answering service), grouped by question and choice: a fixed number of
+# queries, each one pass over the survey's rows, whatever the number of organisations. The
+# answers table is paged; its cells come from the kept revisions of the page's organisations.
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The end of ``day`` in Asia/Tokyo (the first moment of the next day)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def counted(responses, as_of: dt.date | None = None):
+    """The responses the results count: submitted now, or (``as_of``) submitted by the end of
+    that day, even if sent back or changed since."""
+    if as_of is None:
+        return responses.filter(status=ANSWERED)
+    submitted = Revision.objects.filter(response=OuterRef("pk"), submitted_at__lt=end_of(as_of))
+    return responses.filter(Exists(submitted))
+
+
+def held(as_of: dt.date | None = None):
+    """The result rows that held now, or at the end of ``as_of``."""
+    if as_of is None:
+        return ResultValue.objects.filter(superseded_at__isnull=True)
+    end = end_of(as_of)
+    return ResultValue.objects.filter(submitted_at__lt=end).filter(
+        Q(superseded_at__isnull=True) | Q(superseded_at__gte=end)
+    )
+
+
+@dataclass
+class Submission:
+    """A response's submission shown in the results: its values by question id, when and by
+    whom it was submitted."""
+
+    values: dict[int, Any]
+    submitted_at: dt.datetime
+    submitted_by: str
+
+
+def submissions(response_ids, as_of: dt.date | None = None) -> dict[int, Submission]:
+    """The submission each response last made (by the end of ``as_of``, Asia/Tokyo, when
+    given), by response id: read from the kept revisions, so a draft saved after submitting
+    never shows in the results. One query; for a page or a chunk of ids."""
+    revisions = Revision.objects.filter(response_id__in=response_ids)
+    if as_of is not None:
+        revisions = revisions.filter(submitted_at__lt=end_of(as_of))
+    found: dict[int, Submission] = {}
+    for response_id, values, at, by in revisions.order_by("response_id", "-number").values_list(
+        "response_id", "values", "submitted_at", "submitted_by__display_name"
+    ):
+        if response_id not in found:
+            values = {int(key): value for key, value in values.items()}
+            found[response_id] = Submission(values, at, by or "")
+    return found
+
+
+def submitted_values(response_ids, as_of: dt.date | None = None) -> dict[int, dict[int, Any]]:
+    """The values of :func:`submissions`, by response id then question id. One query."""
+    return {pk: found.values for pk, found in submissions(response_ids, as_of).items()}
+
+
+def plain_number(value: Decimal | None) -> Decimal | None:
+    """3.000000000000 → 3, 0.500000000000 → 0.5: the stored decimal as people write it."""
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+@dataclass
+class Bar:
+    """One choice of a question's chart: its label, how many picked it, and its share of the
+    organisations that answered the question (a multiple choice's shares may add past 100%)."""
+
+    label: str
+    count: int
+    key: str  # the answer filter's value: <question id>:<choice key>
+    share: float
+
+    @property
+    def percent(self) -> str:
+        return f"{self.share * 100:.1f}"
 
 
 @dataclass
 class QuestionResult:
     question: Question
     counts: list[tuple[str, int]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
     stats: dict | None = None
     answered: int = 0
 
+    @property
+    def bars(self) -> list[Bar]:
+        return [
+            Bar(
+                label, count, f"{self.question.pk}:{key}", kinds.response_rate(count, self.answered)
+            )
+            for (label, count), key in zip(self.counts, self.keys, strict=True)
+        ]
 
-def submitted_values(response_ids, as_of: dt.date | None = None) -> dict[int, dict[int, Any]]:
-    """The answers each response last submitted (by the end of ``as_of``, Asia/Tokyo, when
-    given), by response id then question id: read from the kept revisions, so a draft saved
-    after submitting never shows in the results, and any past date can be shown. One query."""
-    revisions = Revision.objects.filter(response_id__in=response_ids)
-    if as_of is not None:
-        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
-        revisions = revisions.filter(submitted_at__lt=end)
-    found: dict[int, dict[int, Any]] = {}
-    for response_id, values in revisions.order_by("response_id", "-number").values_list(
-        "response_id", "values"
-    ):
-        if response_id not in found:
-            found[response_id] = {int(key): value for key, value in values.items()}
+
+def choices_of(question: Question) -> list[tuple[str, str]]:
+    """(filter key, label) of each choice of a single, multiple or yes/no question."""
+    if question.kind == kinds.Kind.YES_NO:
+        spec = question.spec()
+        return [
+            (tally.YES, str(kinds.display(spec, True))),
+            (tally.NO, str(kinds.display(spec, False))),
+        ]
+    return [(choice, choice) for choice in question.choice_list]
+
+
+def _number_stats(rows, number_ids: list[int]) -> dict[int, dict]:
+    """Count, sum, mean, min, max and median of each number question, in one query: each
+    question's rows ranked by value, only the middle one or two returned, each carrying its
+    question's count, sum, min and max."""
+    if not number_ids:
+        return {}
+    partition = {"partition_by": [F("question_id")]}
+    ranked = (
+        rows.filter(question_id__in=number_ids, number__isnull=False)
+        .annotate(
+            position=Window(RowNumber(), order_by=[F("number").asc(), F("pk").asc()], **partition),
+            n=Window(Count("pk"), **partition),
+            low=Window(Min("number"), **partition),
+            high=Window(Max("number"), **partition),
+            total=Window(Sum("number"), **partition),
+        )
+        .filter(Q(position=(F("n") + 1) / 2) | Q(position=(F("n") + 2) / 2))
+        .values_list("question_id", "number", "n", "low", "high", "total")
+    )
+    found: dict[int, dict] = {}
+    middles: dict[int, list[Decimal]] = {}
+    for question_id, number, n, low, high, total in ranked:
+        total = Decimal(str(total))
+        middles.setdefault(question_id, []).append(Decimal(str(number)))
+        found[question_id] = {
+            "count": n,
+            "sum": plain_number(total),
+            "mean": total / n,
+            "min": plain_number(low),
+            "max": plain_number(high),
+        }
+    for question_id, middle in middles.items():
+        found[question_id]["median"] = plain_number(sum(middle, Decimal(0)) / len(middle))
     return found
 
 
-def counted(responses, as_of: dt.date | None = None):
-    """The responses the results count: submitted now, or (``as_of``) submitted by then."""
-    if as_of is None:
-        return responses.filter(status=ANSWERED)
-    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
-    return responses.filter(revisions__submitted_at__lt=end).distinct()
+EMPTY_STATS = {"count": 0, "sum": None, "mean": None, "min": None, "max": None, "median": None}
 
 
-def results(survey: Survey, responses, as_of: dt.date | None = None) -> list[QuestionResult]:
-    """Counts per choice, statistics per number question, over the submitted ``responses``
-    (as submitted by the end of ``as_of`` when given). Two queries: the questions and the
-    submitted revisions."""
-    questions = list(survey.questions.all())
-    by_response = submitted_values(counted(responses, as_of).values("pk"), as_of)
-    by_question: dict[int, list[Any]] = {}
-    for values in by_response.values():
-        for question_id, value in values.items():
-            by_question.setdefault(question_id, []).append(value)
+def results(
+    questions: list[Question], responses, as_of: dt.date | None = None
+) -> list[QuestionResult]:
+    """Counts per choice, statistics per number question, answered per question, over the
+    ``responses`` counted (:func:`counted`), as they stood at the end of ``as_of`` when given.
+    Two queries: the rows grouped by question and choice, and the number statistics."""
+    rows = held(as_of).filter(
+        question_id__in=[q.pk for q in questions],
+        response__in=counted(responses, as_of).values("pk"),
+    )
+    grouped = (
+        rows.values_list("question_id", "choice")
+        .annotate(picked=Count("pk"), first=Count("pk", filter=Q(first=True)))
+        .order_by()
+    )
+    picked: dict[tuple[int, str], int] = {}
+    answered: Counter[int] = Counter()
+    for question_id, choice, n, first in grouped:
+        picked[question_id, choice] = n
+        answered[question_id] += first
+    stats = _number_stats(rows, [q.pk for q in questions if q.kind == kinds.Kind.NUMBER])
     found = []
     for question in questions:
-        values = by_question.get(question.pk, [])
-        result = QuestionResult(question, answered=len(values))
-        spec = question.spec()
-        if question.kind == kinds.Kind.SINGLE:
-            tally = Counter(values)
-            result.counts = [(choice, tally[choice]) for choice in question.choice_list]
-        elif question.kind == kinds.Kind.MULTIPLE:
-            tally = Counter(choice for value in values for choice in value)
-            result.counts = [(choice, tally[choice]) for choice in question.choice_list]
-        elif question.kind == kinds.Kind.YES_NO:
-            tally = Counter(values)
-            result.counts = [
-                (str(kinds.display(spec, True)), tally[True]),
-                (str(kinds.display(spec, False)), tally[False]),
-            ]
+        result = QuestionResult(question, answered=answered[question.pk])
+        if question.kind in tally.CHOICE_KINDS:
+            for key, label in choices_of(question):
+                result.counts.append((label, picked.get((question.pk, key), 0)))
+                result.keys.append(key)
         elif question.kind == kinds.Kind.NUMBER:
-            result.stats = kinds.number_stats(values)
+            result.stats = stats.get(question.pk, EMPTY_STATS)
         found.append(result)
     return found
+
+
+def answers_table(questions: list[Question], page_responses, as_of: dt.date | None = None):
+    """(response, [cell text per question]) for one page of the answers table. One query."""
+    values = submitted_values([r.pk for r in page_responses], as_of)
+    specs = [(q.pk, q.spec()) for q in questions]  # once, not once a cell
+    return [
+        (
+            response,
+            [kinds.display(spec, values.get(response.pk, {}).get(pk)) for pk, spec in specs],
+        )
+        for response in page_responses
+    ]
 
 
 # --- filters of the results page -------------------------------------------------------------
@@ -306,20 +442,61 @@ def prefectures():
     return Organization.objects.filter(kind=OrganizationKind.PREFECTURE).order_by("code")
 
 
+def answer_options(questions: list[Question]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The answer filter's choices, by question: (question label, [(value, choice label)]);
+    a value is ``<question id>:<choice key>``."""
+    return [
+        (
+            f"{number}. {question.text}",
+            [(f"{question.pk}:{key}", label) for key, label in choices_of(question)],
+        )
+        for number, question in enumerate(questions, start=1)
+        if question.kind in tally.CHOICE_KINDS
+    ]
+
+
 @dataclass
 class ResultFilter:
-    """The results page's filters: a prefecture (its code), an organisation class."""
+    """The results page's filters (also the CSV's): a prefecture (its code), an organisation
+    class, an answer (organisations whose answer to a choice question is this choice), and
+    the day the results are as of. A value that names nothing is dropped, never an error;
+    a date that is no date is reported (``as_of_error``)."""
 
     prefecture: str = ""
     kind: str = ""
+    answer: str = ""
+    as_of: dt.date | None = None
+    as_of_text: str = ""
+    as_of_error: str = ""
 
     @classmethod
-    def from_query(cls, query) -> ResultFilter:
+    def from_query(cls, query, questions: list[Question] = ()) -> ResultFilter:
         prefecture = (query.get("prefecture") or "").strip()
         kind = (query.get("class") or "").strip()
         if kind not in dict(CLASS_CHOICES):
             kind = ""
-        return cls(prefecture=prefecture if prefecture.isdigit() else "", kind=kind)
+        answer = (query.get("answer") or "").strip()
+        if answer not in {
+            value for _q, options in answer_options(list(questions)) for value, _l in options
+        }:
+            answer = ""
+        as_of_text = (query.get("as_of") or "").strip()
+        as_of, error = parse_as_of(as_of_text)
+        return cls(
+            prefecture=prefecture if prefecture.isdigit() else "",
+            kind=kind,
+            answer=answer,
+            as_of=as_of,
+            as_of_text=as_of_text,
+            as_of_error=error,
+        )
+
+    @property
+    def answer_key(self) -> tuple[int, str] | None:
+        if not self.answer:
+            return None
+        question_id, key = self.answer.split(":", 1)
+        return int(question_id), key
 
     def apply(self, responses):
         if self.prefecture:
@@ -331,4 +508,27 @@ class ResultFilter:
             responses = responses.filter(organization__kind=OrganizationKind.PREFECTURE)
         elif self.kind:
             responses = responses.filter(organization__municipality_class=self.kind)
+        if found := self.answer_key:
+            question_id, key = found
+            chose = held(self.as_of).filter(question_id=question_id, choice=key)
+            responses = responses.filter(pk__in=chose.values("response_id"))
         return responses
+
+
+def parse_as_of(text: str) -> tuple[dt.date | None, str]:
+    """The results' 時点 (a past day, 2015/07/09 or 2015-07-09), or (None, message)."""
+    if not text:
+        return None, ""
+    try:
+        day = kinds.parse_date(text)
+    except kinds.AnswerError as error:
+        return None, str(error)
+    today = timezone.localdate()
+    if day > today:
+        return None, _(
+            "%(day)s は未来の日付です。今日（%(today)s）までの日付を指定してください。"
+        ) % {
+            "day": f"{day:%Y/%m/%d}",
+            "today": f"{today:%Y/%m/%d}",
+        }
+    return day, ""

@@ -68,7 +68,9 @@ def test_another_persons_job_is_404(world, answered, client):
 
 def test_csv_guards_formulas_and_has_a_bom(world, answered, client):
     client.force_login(world["reviewer"])
-    data = client.get(f"/surveys/{answered.pk}/results.csv").content.decode("utf-8")
+    response = client.get(f"/surveys/{answered.pk}/results.csv")
+    assert response.streaming  # written while it is sent
+    data = b"".join(response.streaming_content).decode("utf-8")
     assert data.startswith("\ufeff団体コード")
     assert "'=1+1" in data and "2行" in data
 

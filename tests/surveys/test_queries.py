@@ -46,7 +46,7 @@ def grow(world, survey, n=20):
     ("page", "user", "expected"),
     [
         ("tracking/", "reviewer", 11),
-        ("results/", "reviewer", 10),
+        ("results/", "reviewer", 11),
         ("relay/", "pref_admin", 7),
         ("answers/011002/", "staff", 8),
         ("", "reviewer", 9),
