@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import urlencode
 
 from surveys import services
 from tests.factories import MunicipalityFactory, QuestionFactory, SurveyFactory
@@ -68,3 +69,38 @@ def test_the_list_has_a_fixed_number_of_queries(client, world, survey):
         QuestionFactory(survey=other)
         services.publish(other, actor=world["reviewer"])
     assert count(client, "/surveys/") == few == 5
+
+
+def test_the_results_page_filtered_has_the_same_fixed_number_of_queries(client, world, survey):
+    """By prefecture, class and answer, as of today, on the second page: the same 11 queries
+    (session, user, survey, questions, prefectures, the table's count, page and cells, the
+    grouped counts, the number statistics...) at 2 and 22 organisations."""
+    from django.utils import timezone
+
+    client.force_login(world["reviewer"])
+    choice = survey.questions.get(kind="single")
+    url = f"/surveys/{survey.pk}/results/"
+    queries = [
+        {"prefecture": "010006", "class": "designated", "answer": f"{choice.pk}:a"},
+        {"as_of": timezone.localdate().strftime("%Y/%m/%d"), "page": "2"},
+    ]
+    for query in queries:
+        full = f"{url}?{urlencode(query)}"
+        assert count(client, full) == 11, query
+    grow(world, survey)
+    for query in queries:
+        assert count(client, f"{url}?{urlencode(query)}") == 11, query
+
+
+def test_the_csv_reads_in_chunks_not_per_organisation(client, world, survey):
+    client.force_login(world["reviewer"])
+    url = f"/surveys/{survey.pk}/results.csv"
+
+    def streamed() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            b"".join(client.get(url).streaming_content)
+        return len(queries)
+
+    few = streamed()
+    grow(world, survey)
+    assert streamed() == few == 8
