@@ -323,7 +323,7 @@ class ResultValue(models.Model):
         verbose_name_plural = _("集計用の回答値")
         indexes = [
             models.Index(
-                fields=["question", "choice"],
+                fields=["response", "question"],
                 condition=models.Q(superseded_at__isnull=True),
                 name="resultvalue_current",
             ),

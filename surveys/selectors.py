@@ -13,7 +13,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Sum, When, Window
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,40 +361,51 @@ def choices_of(question: Question) -> list[tuple[str, str]]:
     return [(choice, choice) for choice in question.choice_list]
 
 
-def _number_stats(rows, number_ids: list[int]) -> dict[int, dict]:
-    """Count, sum, mean, min, max and median of each number question, in one query: each
-    question's rows ranked by value, only the middle one or two returned, each carrying its
-    question's count, sum, min and max."""
-    if not number_ids:
-        return {}
+class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_disc``: the first value whose share of the ordered values
+    reaches ``fraction``; an exact value of the column, never an interpolated float."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: str, **extra):
+        super().__init__(expression, fraction=fraction, **extra)
+
+
+# The two middle values of n numbers (one when n is odd): the value at the half, and the next
+# one when n is even (a fraction just past the half: below 1/n for any n under 10^9).
+MIDDLE = ("0.5", "0.500000001")
+
+
+def _medians_by_window(rows, number_ids: list[int]) -> dict[int, Decimal]:
+    """Each number question's median where the database has no percentile (SQLite): the rows
+    ranked by value, only the middle one or two returned. One query."""
     partition = {"partition_by": [F("question_id")]}
     ranked = (
         rows.filter(question_id__in=number_ids, number__isnull=False)
         .annotate(
             position=Window(RowNumber(), order_by=[F("number").asc(), F("pk").asc()], **partition),
             n=Window(Count("pk"), **partition),
-            low=Window(Min("number"), **partition),
-            high=Window(Max("number"), **partition),
-            total=Window(Sum("number"), **partition),
         )
         .filter(Q(position=(F("n") + 1) / 2) | Q(position=(F("n") + 2) / 2))
-        .values_list("question_id", "number", "n", "low", "high", "total")
+        .values_list("question_id", "number")
     )
-    found: dict[int, dict] = {}
     middles: dict[int, list[Decimal]] = {}
-    for question_id, number, n, low, high, total in ranked:
-        total = Decimal(str(total))
+    for question_id, number in ranked:
         middles.setdefault(question_id, []).append(Decimal(str(number)))
-        found[question_id] = {
-            "count": n,
-            "sum": plain_number(total),
-            "mean": total / n,
-            "min": plain_number(low),
-            "max": plain_number(high),
-        }
-    for question_id, middle in middles.items():
-        found[question_id]["median"] = plain_number(sum(middle, Decimal(0)) / len(middle))
-    return found
+    return {key: sum(found, Decimal(0)) / len(found) for key, found in middles.items()}
+
+
+def _stats(n: int, low, high, total, median) -> dict:
+    total = Decimal(str(total))
+    return {
+        "count": n,
+        "sum": plain_number(total),
+        "mean": total / n,
+        "min": plain_number(low),
+        "max": plain_number(high),
+        "median": plain_number(median),
+    }
 
 
 EMPTY_STATS = {"count": 0, "sum": None, "mean": None, "min": None, "max": None, "median": None}
@@ -391,22 +416,46 @@ def results(
 ) -> list[QuestionResult]:
     """Counts per choice, statistics per number question, answered per question, over the
     ``responses`` counted (:func:`counted`), as they stood at the end of ``as_of`` when given.
-    Two queries: the rows grouped by question and choice, and the number statistics."""
-    rows = held(as_of).filter(
-        question_id__in=[q.pk for q in questions],
-        response__in=counted(responses, as_of).values("pk"),
-    )
-    grouped = (
-        rows.values_list("question_id", "choice")
-        .annotate(picked=Count("pk"), first=Count("pk", filter=Q(first=True)))
-        .order_by()
-    )
+    One query on PostgreSQL: the rows grouped by question and choice, with each group's
+    count, minimum, maximum, sum and middle values (a number question is one group); SQLite
+    reads the medians in a second query."""
+    # By response, not by question: the plan then walks the survey's responses and each one's
+    # rows (resultvalue_current), whatever the planner guesses of their number; a filter on
+    # the question ids made it intersect each response's rows with every row of the questions.
+    rows = held(as_of).filter(response__in=counted(responses, as_of).values("pk"))
+    figures = {
+        "picked": Count("pk"),
+        "first": Count("pk", filter=Q(first=True)),
+        "numbers": Count("number"),
+        "low": Min("number"),
+        "high": Max("number"),
+        "total": Sum("number"),
+    }
+    percentile = connection.vendor == "postgresql"
+    if percentile:
+        figures |= {
+            f"middle{n}": Percentile("number", fraction) for n, fraction in enumerate(MIDDLE)
+        }
+    grouped = rows.values("question_id", "choice").annotate(**figures).order_by()
     picked: dict[tuple[int, str], int] = {}
     answered: Counter[int] = Counter()
-    for question_id, choice, n, first in grouped:
-        picked[question_id, choice] = n
-        answered[question_id] += first
-    stats = _number_stats(rows, [q.pk for q in questions if q.kind == kinds.Kind.NUMBER])
+    stats: dict[int, dict] = {}
+    for group in grouped:
+        question_id = group["question_id"]
+        picked[question_id, group["choice"]] = group["picked"]
+        answered[question_id] += group["first"]
+        if group["numbers"]:
+            median = (group["middle0"] + group["middle1"]) / 2 if percentile else None
+            stats[question_id] = [
+                group["numbers"],
+                group["low"],
+                group["high"],
+                group["total"],
+                median,
+            ]
+    if stats and not percentile:
+        for question_id, median in _medians_by_window(rows, list(stats)).items():
+            stats[question_id][-1] = median
     found = []
     for question in questions:
         result = QuestionResult(question, answered=answered[question.pk])
@@ -415,7 +464,8 @@ def results(
                 result.counts.append((label, picked.get((question.pk, key), 0)))
                 result.keys.append(key)
         elif question.kind == kinds.Kind.NUMBER:
-            result.stats = stats.get(question.pk, EMPTY_STATS)
+            found_stats = stats.get(question.pk)
+            result.stats = _stats(*found_stats) if found_stats else EMPTY_STATS
         found.append(result)
     return found
 

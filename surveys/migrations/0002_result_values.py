@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 "indexes": [
                     models.Index(
                         condition=models.Q(("superseded_at__isnull", True)),
-                        fields=["question", "choice"],
+                        fields=["response", "question"],
                         name="resultvalue_current",
                     )
                 ],

@@ -33,6 +33,12 @@ def survey(world):
     return survey
 
 
+# The results page: session, user, MFA, survey, questions, prefectures, the table's count, page
+# and cells, and the rows grouped by question and choice with the numbers' figures; SQLite,
+# which has no percentile, reads the medians in one more query.
+RESULTS = 10 if connection.vendor == "postgresql" else 11
+
+
 def grow(world, survey, n=20):
     """n more municipalities, asked and answered."""
     choice, number = survey.questions.all()
@@ -47,7 +53,7 @@ def grow(world, survey, n=20):
     ("page", "user", "expected"),
     [
         ("tracking/", "reviewer", 11),
-        ("results/", "reviewer", 11),
+        ("results/", "reviewer", "results"),
         ("relay/", "pref_admin", 7),
         ("answers/011002/", "staff", 8),
         ("", "reviewer", 9),
@@ -56,6 +62,7 @@ def grow(world, survey, n=20):
 def test_pages_have_a_fixed_number_of_queries(client, world, survey, page, user, expected):
     client.force_login(world[user])
     url = f"/surveys/{survey.pk}/{page}"
+    expected = RESULTS if expected == "results" else expected
     assert count(client, url) == expected
     grow(world, survey)
     assert count(client, url) == expected
@@ -72,9 +79,8 @@ def test_the_list_has_a_fixed_number_of_queries(client, world, survey):
 
 
 def test_the_results_page_filtered_has_the_same_fixed_number_of_queries(client, world, survey):
-    """By prefecture, class and answer, as of today, on the second page: the same 11 queries
-    (session, user, survey, questions, prefectures, the table's count, page and cells, the
-    grouped counts, the number statistics...) at 2 and 22 organisations."""
+    """By prefecture, class and answer, as of today, on the second page: the same queries as
+    unfiltered (:data:`RESULTS`) at 2 and 22 organisations."""
     from django.utils import timezone
 
     client.force_login(world["reviewer"])
@@ -86,10 +92,10 @@ def test_the_results_page_filtered_has_the_same_fixed_number_of_queries(client, 
     ]
     for query in queries:
         full = f"{url}?{urlencode(query)}"
-        assert count(client, full) == 11, query
+        assert count(client, full) == RESULTS, query
     grow(world, survey)
     for query in queries:
-        assert count(client, f"{url}?{urlencode(query)}") == 11, query
+        assert count(client, f"{url}?{urlencode(query)}") == RESULTS, query
 
 
 def test_the_csv_reads_in_chunks_not_per_organisation(client, world, survey):
