@@ -396,16 +396,38 @@ def _medians_by_window(rows, number_ids: list[int]) -> dict[int, Decimal]:
     return {key: sum(found, Decimal(0)) / len(found) for key, found in middles.items()}
 
 
-def _stats(n: int, low, high, total, median) -> dict:
-    total = Decimal(str(total))
-    return {
-        "count": n,
-        "sum": plain_number(total),
-        "mean": total / n,
-        "min": plain_number(low),
-        "max": plain_number(high),
-        "median": plain_number(median),
-    }
+def _number_stats(rows, number_ids: list[int]) -> dict[int, dict]:
+    """Count, sum, mean, min, max and median of each number question's rows. One query (a
+    sort of the number rows alone: with the choices' counts it sorted every row, to disk),
+    and one more for the medians where the database has no percentile (SQLite)."""
+    if not number_ids:
+        return {}
+    numbers = rows.filter(question_id__in=number_ids, number__isnull=False)
+    figures = {"n": Count("pk"), "low": Min("number"), "high": Max("number")}
+    figures["total"] = Sum("number")
+    percentile = connection.vendor == "postgresql"
+    if percentile:
+        figures |= {
+            f"middle{n}": Percentile("number", fraction) for n, fraction in enumerate(MIDDLE)
+        }
+    found = {}
+    medians = {}
+    for group in numbers.values("question_id").annotate(**figures).order_by():
+        total = Decimal(str(group["total"]))
+        found[group["question_id"]] = {
+            "count": group["n"],
+            "sum": plain_number(total),
+            "mean": total / group["n"],
+            "min": plain_number(group["low"]),
+            "max": plain_number(group["high"]),
+        }
+        if percentile:
+            medians[group["question_id"]] = (group["middle0"] + group["middle1"]) / 2
+    if found and not percentile:
+        medians = _medians_by_window(rows, list(found))
+    for question_id, median in medians.items():
+        found[question_id]["median"] = plain_number(median)
+    return found
 
 
 EMPTY_STATS = {"count": 0, "sum": None, "mean": None, "min": None, "max": None, "median": None}
@@ -416,46 +438,23 @@ def results(
 ) -> list[QuestionResult]:
     """Counts per choice, statistics per number question, answered per question, over the
     ``responses`` counted (:func:`counted`), as they stood at the end of ``as_of`` when given.
-    One query on PostgreSQL: the rows grouped by question and choice, with each group's
-    count, minimum, maximum, sum and middle values (a number question is one group); SQLite
-    reads the medians in a second query."""
+    Two queries on PostgreSQL (three on SQLite): the rows counted by question and choice, and
+    the number questions' figures (:func:`_number_stats`)."""
     # By response, not by question: the plan then walks the survey's responses and each one's
     # rows (resultvalue_current), whatever the planner guesses of their number; a filter on
     # the question ids made it intersect each response's rows with every row of the questions.
     rows = held(as_of).filter(response__in=counted(responses, as_of).values("pk"))
-    figures = {
-        "picked": Count("pk"),
-        "first": Count("pk", filter=Q(first=True)),
-        "numbers": Count("number"),
-        "low": Min("number"),
-        "high": Max("number"),
-        "total": Sum("number"),
-    }
-    percentile = connection.vendor == "postgresql"
-    if percentile:
-        figures |= {
-            f"middle{n}": Percentile("number", fraction) for n, fraction in enumerate(MIDDLE)
-        }
-    grouped = rows.values("question_id", "choice").annotate(**figures).order_by()
+    grouped = (
+        rows.values_list("question_id", "choice")
+        .annotate(picked=Count("pk"), first=Count("pk", filter=Q(first=True)))
+        .order_by()
+    )
     picked: dict[tuple[int, str], int] = {}
     answered: Counter[int] = Counter()
-    stats: dict[int, dict] = {}
-    for group in grouped:
-        question_id = group["question_id"]
-        picked[question_id, group["choice"]] = group["picked"]
-        answered[question_id] += group["first"]
-        if group["numbers"]:
-            median = (group["middle0"] + group["middle1"]) / 2 if percentile else None
-            stats[question_id] = [
-                group["numbers"],
-                group["low"],
-                group["high"],
-                group["total"],
-                median,
-            ]
-    if stats and not percentile:
-        for question_id, median in _medians_by_window(rows, list(stats)).items():
-            stats[question_id][-1] = median
+    for question_id, choice, n, first in grouped:
+        picked[question_id, choice] = n
+        answered[question_id] += first
+    stats = _number_stats(rows, [q.pk for q in questions if q.kind == kinds.Kind.NUMBER])
     found = []
     for question in questions:
         result = QuestionResult(question, answered=answered[question.pk])
@@ -464,8 +463,7 @@ def results(
                 result.counts.append((label, picked.get((question.pk, key), 0)))
                 result.keys.append(key)
         elif question.kind == kinds.Kind.NUMBER:
-            found_stats = stats.get(question.pk)
-            result.stats = _stats(*found_stats) if found_stats else EMPTY_STATS
+            result.stats = stats.get(question.pk, EMPTY_STATS)
         found.append(result)
     return found
 

@@ -34,9 +34,9 @@ def survey(world):
 
 
 # The results page: session, user, MFA, survey, questions, prefectures, the table's count, page
-# and cells, and the rows grouped by question and choice with the numbers' figures; SQLite,
+# and cells, the rows counted by question and choice, the number questions' figures; SQLite,
 # which has no percentile, reads the medians in one more query.
-RESULTS = 10 if connection.vendor == "postgresql" else 11
+RESULTS = 11 if connection.vendor == "postgresql" else 12
 
 
 def grow(world, survey, n=20):
