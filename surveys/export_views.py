@@ -11,7 +11,7 @@ from accounts import permissions
 from pmo import jobs
 from pmo.http import attachment, streaming_attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import exports, result_views, selectors, tasks
+from surveys import exports, result_views, results, tasks
 from surveys.models import ResultsJob
 from surveys.views import survey_or_404
 
@@ -80,9 +80,7 @@ def results_csv(request, pk: int):
     address's prefecture, class, answer and as_of), as of that day."""
     survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
     questions, filters, responses = result_views.filtered(request, survey)
-    chunks = exports.csv_lines(
-        questions, selectors.counted(responses, filters.as_of), filters.as_of
-    )
+    chunks = exports.csv_lines(questions, results.counted(responses, filters.as_of), filters.as_of)
     return streaming_attachment(
         (line.encode() for line in chunks),
         exports.filename(survey, "csv"),

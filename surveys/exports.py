@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from pmo import jobs, xlsx
-from surveys import kinds, selectors
+from surveys import kinds, results
 from surveys.models import Question, ResponseStatus, ResultsJob, Survey
 
 CHUNK = 500
@@ -59,14 +59,14 @@ def rows(responses, progress: Callable[[int], None] | None = None, as_of=None):
             .select_related("organization__prefecture", "submitted_by")
             .order_by("organization__code")
         )
-        submitted = selectors.submissions(chunk, as_of)
+        submitted = results.submissions(chunk, as_of)
         for response in found:
             yield response, submitted.get(response.pk)
         if progress:
             progress(int(100 * min(start + CHUNK, len(ids)) / max(len(ids), 1)))
 
 
-def _facts(response, submission: selectors.Submission | None, *, as_of=None) -> list[Any]:
+def _facts(response, submission: results.Submission | None, *, as_of=None) -> list[Any]:
     """Code, prefecture, name, state, submitted at and by: as the results show it (with
     ``as_of``, the submission of that day, never a later one)."""
     org = response.organization

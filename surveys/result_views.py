@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
-from surveys import selectors
+from surveys import results as figures
 from surveys.views import survey_or_404
 
 # The answers table shows this many organisations a page; all of them are in the workbook and
@@ -21,7 +21,7 @@ def filtered(request, survey):
     """The survey's questions, the filters of the address, and the responses they keep (those
     the user may follow)."""
     questions = list(survey.questions.all())
-    filters = selectors.ResultFilter.from_query(request.GET, questions)
+    filters = figures.ResultFilter.from_query(request.GET, questions)
     responses = permissions.visible(request.user, survey.responses.all(), permissions.TRACK_SURVEY)
     return questions, filters, filters.apply(responses)
 
@@ -35,7 +35,7 @@ def results(request, pk: int):
     questions, filters, responses = filtered(request, survey)
     as_of = filters.as_of
     rows = (
-        selectors.counted(responses, as_of)
+        figures.counted(responses, as_of)
         .select_related("organization__prefecture")
         .order_by("organization__code")
     )
@@ -43,13 +43,13 @@ def results(request, pk: int):
     context = {
         "survey": survey,
         "questions": questions,
-        "results": selectors.results(questions, responses, as_of),
+        "results": figures.results(questions, responses, as_of),
         "as_of": as_of,
         "filters": filters,
         "page": page,
-        "table": selectors.answers_table(questions, list(page), as_of),
-        "prefectures": selectors.prefectures(),
-        "classes": selectors.CLASS_CHOICES,
-        "answer_options": selectors.answer_options(questions),
+        "table": figures.answers_table(questions, list(page), as_of),
+        "prefectures": figures.prefectures(),
+        "classes": figures.CLASS_CHOICES,
+        "answer_options": figures.answer_options(questions),
     }
     return render(request, "surveys/results.html", context)
