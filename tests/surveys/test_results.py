@@ -248,3 +248,13 @@ def test_the_migration_fills_the_rows_the_service_writes(world, survey):
     ResultValue.objects.all().delete()
     import_module("surveys.migrations.0002_result_values").fill(apps, None)
     assert sorted(ResultValue.objects.values_list(*fields)) == written
+
+
+def test_the_answers_table_escapes_what_was_typed(client, world):
+    survey = SurveyFactory(issuer=world["mhlw"])
+    QuestionFactory(survey=survey, kind="short_text", text="備考")
+    services.publish(survey, actor=world["reviewer"])
+    submit(survey, world["staff"], ('<script>alert("x")</script>',))
+    body = page(client, world, survey).content.decode()
+    assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</td>" in body
+    assert '<script>alert("x")' not in body
