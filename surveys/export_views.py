@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from pmo import jobs
-from pmo.http import attachment
+from pmo.http import attachment, streaming_attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import exports, tasks
+from surveys import exports, result_views, results, tasks
 from surveys.models import ResultsJob
 from surveys.views import survey_or_404
 
@@ -76,7 +76,13 @@ def results_retry(request, pk: int, job_id: int):
 @login_required
 @require_GET
 def results_csv(request, pk: int):
+    """The answers as CSV, streamed: the organisations the results page's filters keep (its
+    address's prefecture, class, answer and as_of), as of that day."""
     survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
-    responses = permissions.visible(request.user, survey.responses.all(), permissions.TRACK_SURVEY)
-    data = exports.build_csv(survey, responses)
-    return attachment(data, exports.filename(survey, "csv"), "text/csv; charset=utf-8")
+    questions, filters, responses = result_views.filtered(request, survey)
+    chunks = exports.csv_lines(questions, results.counted(responses, filters.as_of), filters.as_of)
+    return streaming_attachment(
+        (line.encode() for line in chunks),
+        exports.filename(survey, "csv"),
+        "text/csv; charset=utf-8",
+    )

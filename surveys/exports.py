@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 
 from pmo import jobs, xlsx
 from pmo import questions as kinds
-from surveys import selectors
-from surveys.models import Question, ResultsJob, Survey
+from surveys import results
+from surveys.models import Question, ResponseStatus, ResultsJob, Survey
 
 CHUNK = 500
 
@@ -48,9 +48,10 @@ def _heading() -> list[str]:
     return [_("団体コード"), _("都道府県"), _("団体名"), _("状態"), _("提出日時"), _("提出者")]
 
 
-def rows(survey: Survey, responses, progress: Callable[[int], None] | None = None):
-    """(response, {question_id: value}) for each response in code order, in chunks: the
-    answers it last submitted (a draft saved since is not in the results)."""
+def rows(responses, progress: Callable[[int], None] | None = None, as_of=None):
+    """(response, submission or None) for each response in code order, in chunks of
+    :data:`CHUNK` (two queries a chunk): the answers it last submitted, by the end of
+    ``as_of`` when given (a draft saved since is not in the results)."""
     ids = list(responses.order_by("organization__code").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -59,23 +60,33 @@ def rows(survey: Survey, responses, progress: Callable[[int], None] | None = Non
             .select_related("organization__prefecture", "submitted_by")
             .order_by("organization__code")
         )
-        values = selectors.submitted_values(chunk)
+        submitted = results.submissions(chunk, as_of)
         for response in found:
-            yield response, values.get(response.pk, {})
+            yield response, submitted.get(response.pk)
         if progress:
             progress(int(100 * min(start + CHUNK, len(ids)) / max(len(ids), 1)))
 
 
-def _facts(response) -> list[Any]:
+def _facts(response, submission: results.Submission | None, *, as_of=None) -> list[Any]:
+    """Code, prefecture, name, state, submitted at and by: as the results show it (with
+    ``as_of``, the submission of that day, never a later one)."""
     org = response.organization
-    submitted = response.submitted_at and timezone.localtime(response.submitted_at)
+    if as_of is not None:
+        state = ResponseStatus.SUBMITTED.label if submission else ResponseStatus.NOT_STARTED.label
+        at = submission.submitted_at if submission else None
+        by = submission.submitted_by if submission else ""
+    else:
+        state = response.get_status_display()
+        at = response.submitted_at
+        by = response.submitted_by.display_name if response.submitted_by else ""
+    at = at and timezone.localtime(at)
     return [
         org.code,
         org.prefecture.name if org.prefecture_id else org.name,
         org.name,
-        response.get_status_display(),
-        submitted.strftime("%Y/%m/%d %H:%M") if submitted else "",
-        response.submitted_by.display_name if response.submitted_by else "",
+        str(state),
+        at.strftime("%Y/%m/%d %H:%M") if at else "",
+        by,
     ]
 
 
@@ -105,8 +116,9 @@ def build_workbook(survey: Survey, responses, progress=None) -> bytes:
         )
         table_sheets[question.pk] = sheet
     specs = {q.pk: q.spec() for q in questions}
-    for response, values in rows(survey, responses, progress):
-        facts = _facts(response)
+    for response, submission in rows(responses, progress):
+        values = submission.values if submission else {}
+        facts = _facts(response, submission)
         _append(main, facts + [_cell_value(specs[q.pk], values.get(q.pk)) for q in plain])
         for question in tables:
             spec = specs[question.pk]
@@ -121,17 +133,30 @@ def build_workbook(survey: Survey, responses, progress=None) -> bytes:
     return stream.getvalue()
 
 
-def build_csv(survey: Survey, responses) -> bytes:
-    """The answers sheet of the workbook as CSV (table questions as their row count)."""
-    questions: list[Question] = list(survey.questions.all())
+def csv_lines(questions: list[Question], responses, as_of=None) -> Iterator[str]:
+    """The answers sheet as CSV, line by line as it is sent (a BOM first, for Excel): one row
+    per response of ``responses``, one column per question (a table question as its row
+    count), the values submitted by the end of ``as_of`` when given."""
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(_heading() + [q.text for q in questions])
-    specs = {q.pk: q.spec() for q in questions}
-    for response, values in rows(survey, responses):
-        cells = [kinds.display(specs[q.pk], values.get(q.pk)) for q in questions]
-        writer.writerow([xlsx.csv_safe(v) for v in _facts(response) + cells])
-    return ("\ufeff" + stream.getvalue()).encode()
+
+    def line(values: list[Any]) -> str:
+        stream.seek(0)
+        stream.truncate()
+        writer.writerow([xlsx.csv_safe(value) for value in values])
+        return stream.getvalue()
+
+    yield "\ufeff" + line(_heading() + [q.text for q in questions])
+    specs = [(q.pk, q.spec()) for q in questions]
+    for response, submission in rows(responses, as_of=as_of):
+        values = submission.values if submission else {}
+        cells = [kinds.display(spec, values.get(pk)) for pk, spec in specs]
+        yield line(_facts(response, submission, as_of=as_of) + cells)
+
+
+def build_csv(survey: Survey, responses) -> bytes:
+    """The whole CSV at once (for tests and scripts; the view streams :func:`csv_lines`)."""
+    return "".join(csv_lines(list(survey.questions.all()), responses)).encode()
 
 
 def filename(survey: Survey, extension: str) -> str:

@@ -20,6 +20,7 @@ from documents.models import Audience
 from pmo import questions as kinds
 from pmo.jobs import LeasedJob
 from pmo.questions import normal_number as _normal
+from surveys import tally
 
 
 class SurveyStatus(models.TextChoices):
@@ -288,6 +289,42 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} #{self.number}"
+
+
+class ResultValue(models.Model):
+    """A submitted answer as the results count it (:mod:`surveys.tally`): written with each
+    submission by :func:`surveys.services.save_answers`, so the results page groups and counts
+    in the database instead of reading every organisation's answers. A row holds from its
+    submission until the next one (``superseded_at``), so the results as of any past day are
+    the rows that held at the end of it."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("回答"), on_delete=models.CASCADE, related_name="+"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("質問"), on_delete=models.CASCADE, related_name="+"
+    )
+    choice = models.TextField(_("選択肢"), blank=True)
+    number = models.DecimalField(
+        _("数値"), max_digits=tally.DIGITS, decimal_places=tally.PLACES, null=True, blank=True
+    )
+    first = models.BooleanField(_("回答の最初の行"), default=True)
+    submitted_at = models.DateTimeField(_("提出日時"))
+    superseded_at = models.DateTimeField(_("次の提出日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("集計用の回答値")
+        verbose_name_plural = _("集計用の回答値")
+        indexes = [
+            models.Index(
+                fields=["response", "question"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="resultvalue_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.choice or self.number}"
 
 
 class Batch(models.Model):

@@ -1,4 +1,5 @@
-"""Reads of the survey desk: lists, the answer form's items, tracking and results figures.
+"""Reads of the survey desk: lists, the answer form's items, tracking (the results are in
+:mod:`surveys.results`).
 
 Each list is a fixed number of queries whatever the number of organisations: tracking groups
 the response rows in the database (one query per table), never one query per organisation.
@@ -7,18 +8,15 @@ the response rows in the database (one query per table), never one query per org
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, When
-from django.utils import timezone
 
 from accounts import permissions
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from pmo import questions as kinds
-from surveys.models import Question, Response, ResponseStatus, Revision, Survey
+from surveys.models import Question, Response, ResponseStatus, Survey
 
 ANSWERED = ResponseStatus.SUBMITTED
 
@@ -226,109 +224,3 @@ def submitted_late(survey: Survey, responses):
         .select_related("organization__prefecture")
         .order_by("organization__code")
     )
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    counts: list[tuple[str, int]] = field(default_factory=list)
-    stats: dict | None = None
-    answered: int = 0
-
-
-def submitted_values(response_ids, as_of: dt.date | None = None) -> dict[int, dict[int, Any]]:
-    """The answers each response last submitted (by the end of ``as_of``, Asia/Tokyo, when
-    given), by response id then question id: read from the kept revisions, so a draft saved
-    after submitting never shows in the results, and any past date can be shown. One query."""
-    revisions = Revision.objects.filter(response_id__in=response_ids)
-    if as_of is not None:
-        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
-        revisions = revisions.filter(submitted_at__lt=end)
-    found: dict[int, dict[int, Any]] = {}
-    for response_id, values in revisions.order_by("response_id", "-number").values_list(
-        "response_id", "values"
-    ):
-        if response_id not in found:
-            found[response_id] = {int(key): value for key, value in values.items()}
-    return found
-
-
-def counted(responses, as_of: dt.date | None = None):
-    """The responses the results count: submitted now, or (``as_of``) submitted by then."""
-    if as_of is None:
-        return responses.filter(status=ANSWERED)
-    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
-    return responses.filter(revisions__submitted_at__lt=end).distinct()
-
-
-def results(survey: Survey, responses, as_of: dt.date | None = None) -> list[QuestionResult]:
-    """Counts per choice, statistics per number question, over the submitted ``responses``
-    (as submitted by the end of ``as_of`` when given). Two queries: the questions and the
-    submitted revisions."""
-    questions = list(survey.questions.all())
-    by_response = submitted_values(counted(responses, as_of).values("pk"), as_of)
-    by_question: dict[int, list[Any]] = {}
-    for values in by_response.values():
-        for question_id, value in values.items():
-            by_question.setdefault(question_id, []).append(value)
-    found = []
-    for question in questions:
-        values = by_question.get(question.pk, [])
-        result = QuestionResult(question, answered=len(values))
-        spec = question.spec()
-        if question.kind == kinds.Kind.SINGLE:
-            tally = Counter(values)
-            result.counts = [(choice, tally[choice]) for choice in question.choice_list]
-        elif question.kind == kinds.Kind.MULTIPLE:
-            tally = Counter(choice for value in values for choice in value)
-            result.counts = [(choice, tally[choice]) for choice in question.choice_list]
-        elif question.kind == kinds.Kind.YES_NO:
-            tally = Counter(values)
-            result.counts = [
-                (str(kinds.display(spec, True)), tally[True]),
-                (str(kinds.display(spec, False)), tally[False]),
-            ]
-        elif question.kind == kinds.Kind.NUMBER:
-            result.stats = kinds.number_stats(values)
-        found.append(result)
-    return found
-
-
-# --- filters of the results page -------------------------------------------------------------
-
-CLASS_CHOICES = [("prefecture", OrganizationKind.PREFECTURE.label), *MunicipalityClass.choices]
-
-
-def prefectures():
-    return Organization.objects.filter(kind=OrganizationKind.PREFECTURE).order_by("code")
-
-
-@dataclass
-class ResultFilter:
-    """The results page's filters: a prefecture (its code), an organisation class."""
-
-    prefecture: str = ""
-    kind: str = ""
-
-    @classmethod
-    def from_query(cls, query) -> ResultFilter:
-        prefecture = (query.get("prefecture") or "").strip()
-        kind = (query.get("class") or "").strip()
-        if kind not in dict(CLASS_CHOICES):
-            kind = ""
-        return cls(prefecture=prefecture if prefecture.isdigit() else "", kind=kind)
-
-    def apply(self, responses):
-        if self.prefecture:
-            responses = responses.filter(
-                Q(organization__prefecture__code=self.prefecture)
-                | Q(organization__code=self.prefecture)
-            )
-        if self.kind == "prefecture":
-            responses = responses.filter(organization__kind=OrganizationKind.PREFECTURE)
-        elif self.kind:
-            responses = responses.filter(organization__municipality_class=self.kind)
-        return responses

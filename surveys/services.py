@@ -20,12 +20,14 @@ from accounts import audit
 from documents.scopes import audience_members
 from orgs.models import Organization, OrganizationKind
 from pmo import questions as kinds
+from surveys import tally
 from surveys.models import (
     Answer,
     Batch,
     Question,
     Response,
     ResponseStatus,
+    ResultValue,
     Revision,
     Survey,
     SurveyStatus,
@@ -357,6 +359,7 @@ def save_answers(
             submitted_at=now,
             values={str(k): v for k, v in values.items() if v is not None},
         )
+        _count_submission(response, questions, values, now)
     elif response.status == ResponseStatus.NOT_STARTED:
         response.status = ResponseStatus.DRAFT
     response.save()
@@ -375,6 +378,29 @@ def save_answers(
         detail="回答の提出" if submit else "回答の一時保存",
     )
     return response
+
+
+def _count_submission(response: Response, questions, values: dict, now) -> None:
+    """The submission's rows for the results (:class:`ResultValue`); the previous
+    submission's rows end now (one UPDATE, one INSERT)."""
+    ResultValue.objects.filter(response=response, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    kind_of = {key: spec.kind for key, spec, _condition in questions}
+    ResultValue.objects.bulk_create(
+        [
+            ResultValue(
+                response=response,
+                question_id=key,
+                choice=choice,
+                number=number,
+                first=index == 0,
+                submitted_at=now,
+            )
+            for key, value in values.items()
+            for index, (choice, number) in enumerate(tally.rows(kind_of[key], value))
+        ]
+    )
 
 
 def _response_event(response: Response, *, actor, request, detail: str, after: dict) -> None:

@@ -1,5 +1,5 @@
 """Following a survey: response rates, the not-answered list, reminders, the prefecture relay
-(経由) and the results."""
+(経由). The results are in :mod:`surveys.result_views`."""
 
 from __future__ import annotations
 
@@ -19,10 +19,6 @@ from pmo.xlsx import XLSX_CONTENT_TYPE
 from surveys import batch_sheets, reminders, selectors, services, sheets
 from surveys.forms import BatchUploadForm
 from surveys.views import survey_or_404
-
-# The answers table on the page shows this many organisations; all of them are in the
-# workbook and the CSV (a 1,788 × 50 table is no page to read).
-TABLE_ROWS = 50
 
 
 def _responses(request, survey, action):
@@ -124,57 +120,6 @@ def relay_confirm(request, pk: int):
     else:
         messages.success(request, _("取りまとめを確定しました。照会元に届きます。"))
     return redirect("surveys:relay", pk=survey.pk)
-
-
-def _as_of(text: str | None):
-    """The results' 時点 (a past date, 2015/07/09 or 2015-07-09), or None for now."""
-    if not text:
-        return None, ""
-    try:
-        day = selectors.kinds.parse_date(text)
-    except selectors.kinds.AnswerError as error:
-        return None, str(error)
-    return day, ""
-
-
-@login_required
-def results(request, pk: int):
-    """/surveys/<pk>/results/: counts per choice, statistics per number, the answers table."""
-    survey = survey_or_404(request, pk, permissions.TRACK_SURVEY)
-    filters = selectors.ResultFilter.from_query(request.GET)
-    responses = filters.apply(_responses(request, survey, permissions.TRACK_SURVEY))
-    questions = list(survey.questions.all())
-    as_of, as_of_error = _as_of(request.GET.get("as_of"))
-    submitted = list(
-        selectors.counted(responses, as_of)
-        .select_related("organization__prefecture")
-        .order_by("organization__code")[:TABLE_ROWS]
-    )
-    values = selectors.submitted_values([r.pk for r in submitted], as_of)
-    specs = [(q.pk, q.spec()) for q in questions]  # once, not once a cell
-    table = [
-        (
-            response,
-            [
-                selectors.kinds.display(spec, values.get(response.pk, {}).get(pk))
-                for pk, spec in specs
-            ],
-        )
-        for response in submitted
-    ]
-    context = {
-        "survey": survey,
-        "questions": questions,
-        "results": selectors.results(survey, responses, as_of),
-        "as_of": as_of,
-        "as_of_error": as_of_error,
-        "table": table,
-        "table_rows": TABLE_ROWS,
-        "filters": filters,
-        "prefectures": selectors.prefectures(),
-        "classes": selectors.CLASS_CHOICES,
-    }
-    return render(request, "surveys/results.html", context)
 
 
 # --- the prefecture's one workbook for all its municipalities -----------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys import answer_views, export_views, tracking_views, views
+from surveys import answer_views, export_views, result_views, tracking_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -45,7 +45,7 @@ urlpatterns = [
     path("surveys/<int:pk>/relay/errors.xlsx", tracking_views.relay_marked, name="relay_marked"),
     path("surveys/<int:pk>/relay/remind", tracking_views.relay_remind, name="relay_remind"),
     path("surveys/<int:pk>/relay/confirm", tracking_views.relay_confirm, name="relay_confirm"),
-    path("surveys/<int:pk>/results/", tracking_views.results, name="results"),
+    path("surveys/<int:pk>/results/", result_views.results, name="results"),
     path("surveys/<int:pk>/results.xlsx", export_views.results_xlsx, name="results_xlsx"),
     path("surveys/<int:pk>/results.csv", export_views.results_csv, name="results_csv"),
     path(

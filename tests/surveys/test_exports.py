@@ -68,7 +68,9 @@ def test_another_persons_job_is_404(world, answered, client):
 
 def test_csv_guards_formulas_and_has_a_bom(world, answered, client):
     client.force_login(world["reviewer"])
-    data = client.get(f"/surveys/{answered.pk}/results.csv").content.decode("utf-8")
+    response = client.get(f"/surveys/{answered.pk}/results.csv")
+    assert response.streaming  # written while it is sent
+    data = b"".join(response.streaming_content).decode("utf-8")
     assert data.startswith("\ufeff団体コード")
     assert "'=1+1" in data and "2行" in data
 
@@ -81,3 +83,61 @@ def test_a_second_run_of_the_job_changes_nothing(world, answered):
     exports.run_job(job.pk)  # already done: not claimed again
     job.refresh_from_db()
     assert bytes(job.result) == first and job.state == "done"
+
+
+def csv_rows(client, survey, **query) -> list[list[str]]:
+    import csv
+
+    response = client.get(f"/surveys/{survey.pk}/results.csv", query)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.fixture
+def chosen(world):
+    """札幌市 chose 委託 on 2015/07/01 (Tokyo) and changed to 直営 later; 函館市 chose 直営."""
+    import datetime as dt
+
+    import time_machine
+
+    survey = SurveyFactory(
+        issuer=world["mhlw"], opens_on=dt.date(2015, 6, 1), closes_on=dt.date(2099, 12, 31)
+    )
+    way = QuestionFactory(survey=survey, kind="single", text="方式", choices="委託\n直営")
+    services.publish(survey, actor=world["reviewer"])
+    sapporo = survey.responses.get(organization=world["sapporo"])
+    hakodate = survey.responses.get(organization=world["hakodate"])
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    with time_machine.travel(dt.datetime(2015, 7, 1, 10, 0, tzinfo=tokyo), tick=False):
+        services.save_answers(sapporo, {way.pk: "委託"}, actor=world["staff"], submit=True)
+    services.save_answers(sapporo, {way.pk: "直営"}, actor=world["staff"], submit=True)
+    services.save_answers(hakodate, {way.pk: "直営"}, actor=world["hakodate_staff"], submit=True)
+    return survey, way
+
+
+def test_csv_keeps_the_pages_filters_and_as_of(world, chosen, client):
+    survey, way = chosen
+    client.force_login(world["reviewer"])
+    rows = csv_rows(client, survey)
+    assert rows[0][-1] == "方式" and [row[0] for row in rows[1:]] == ["011002", "012025"]
+    assert [row[-1] for row in rows[1:]] == ["直営", "直営"]
+    assert [row[0] for row in csv_rows(client, survey, answer=f"{way.pk}:委託")] == ["団体コード"]
+    then = csv_rows(client, survey, as_of="2015/07/01")
+    assert [(row[0], row[3], row[4], row[-1]) for row in then[1:]] == [
+        ("011002", "提出済み", "2015/07/01 10:00", "委託")
+    ]
+    assert [row[0] for row in csv_rows(client, survey, prefecture="010006", **{"class": "core"})][
+        1:
+    ] == ["012025"]
+    page = client.get(f"/surveys/{survey.pk}/results/", {"prefecture": "010006", "page": "1"})
+    assert f'href="/surveys/{survey.pk}/results.csv?prefecture=010006"' in page.content.decode()
+
+
+def test_csv_with_filters_is_404_to_an_outsider(world, chosen, client):
+    survey, way = chosen
+    for outsider in ("aomori_staff", "staff", "pref_admin"):
+        client.force_login(world[outsider])
+        url = f"/surveys/{survey.pk}/results.csv"
+        assert client.get(url, {"answer": f"{way.pk}:直営"}).status_code == 404, outsider
+        assert client.get(f"/surveys/{survey.pk}/results/").status_code == 404, outsider

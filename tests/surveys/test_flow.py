@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from surveys import services
-from surveys.models import Answer, Batch, Question, Response, Revision, Survey
+from surveys.models import Answer, Batch, Question, Response, ResultValue, Revision, Survey
 from tests.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -314,9 +314,9 @@ def test_results_as_of_a_past_date_and_drafts_after_submitting_not_counted(world
         url, {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "委託", "submit": ""}
     )
     # the first submission was made on 2015/07/01 (Tokyo)
-    Revision.objects.filter(number=1).update(
-        submitted_at=dt.datetime(2015, 7, 1, 1, 0, tzinfo=dt.UTC)
-    )
+    first = dt.datetime(2015, 7, 1, 1, 0, tzinfo=dt.UTC)
+    Revision.objects.filter(number=1).update(submitted_at=first)
+    ResultValue.objects.update(submitted_at=first)  # its rows for the results, as of then
     staff.post(
         url, {q(survey, "窓口を設置しましたか"): "no", q(survey, "方式"): "直営", "submit": ""}
     )
