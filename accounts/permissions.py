@@ -18,6 +18,14 @@ registered with a ``work_item`` path is narrowed by both axes.
 condition is just that condition, so an administrator's "everything" OR-ed with their (absent)
 object grants became "nothing".
 
+Roles are known here and nowhere else: the role table (:data:`GLOBAL`, the roles that may do
+each global action; :data:`ORGANIZATION`, how far each role reaches for each action on
+organisations; :data:`SURVEYS`, :data:`RESPONSES`, :data:`NATIONAL`, :data:`WORK_ITEMS`,
+:data:`TOLD`) is read by every rule below. Other apps ask ``can(user, ROUTE_CHECKS)``, a reach
+(:func:`survey_reach`, :func:`national_prefecture_id`) or :func:`holders` / :func:`told` for
+queries on accounts, never ``user.role`` (tests/accounts/test_role_table.py holds the table
+written out by hand, and fails for a role read outside accounts/).
+
 Other apps register their own models with :func:`register` (the path from the model to its
 organisation) or :func:`register_scope` (a function returning a ``Q`` for the user).
 """
@@ -185,6 +193,20 @@ RESPONSES: dict[str, dict[Role, Reach]] = {
     ANSWER_SURVEY: dict.fromkeys(Role, Reach.OWN),
     RELAY_SURVEY: {PA: Reach.MUNICIPALITIES},
     VIEW: {**dict.fromkeys(Role, Reach.OWN), PA: Reach.PREFECTURE, SA: Reach.ALL},
+}
+
+# Who is told (notices, mails), among the people of the organisation concerned: ``told(kind)``.
+PLAN_SIDE = "plan_side"  # answer for its plan: follow-ups, plan checks, reminders, surveys
+FOLLOW_UP_READERS = "follow_up_readers"  # read the answers to the follow-ups it opened
+MINISTRY_REVIEWERS = "ministry_reviewers"  # a bureau's: plans routed to it, its work items late
+OWN_LATE = "own_late"  # its own late rows (the daily digest)
+MUNICIPALITIES_LATE = "municipalities_late"  # its municipalities' late rows (a prefecture)
+TOLD: dict[str, frozenset[Role]] = {
+    PLAN_SIDE: frozenset({S, AM, PA}),
+    FOLLOW_UP_READERS: frozenset({RV, CO, PA, SA}),
+    MINISTRY_REVIEWERS: frozenset({RV}),
+    OWN_LATE: frozenset({S, AM}),
+    MUNICIPALITIES_LATE: frozenset({PA}),
 }
 
 # Global actions open to everyone, signed in or not.
@@ -401,6 +423,11 @@ def holders(action: str, prefix: str = "") -> Q:
     """The accounts whose role allows the global ``action``, as a ``Q`` on User (``prefix``:
     the lookup path to the user, e.g. ``"user__"``)."""
     return Q(**{f"{prefix}role__in": sorted(GLOBAL.get(action, ()))})
+
+
+def told(kind: str) -> Q:
+    """The accounts told of ``kind`` (:data:`TOLD`), as a ``Q`` on User."""
+    return Q(role__in=sorted(TOLD[kind]))
 
 
 def national_prefecture_id(user) -> int | None:

@@ -94,6 +94,16 @@ national             -     -       pref  all        -      all        all
 work_items           all   all     all   bureau     all    all        all
 """
 
+# Who is told (notices and mails), among the people of the organisation concerned.
+TOLD = """
+                     staff manager pref reviewer editor coord admin
+plan_side              x     x      x     .       .      .     .
+follow_up_readers      .     .      x     x       .      x     x
+ministry_reviewers     .     .      .     x       .      .     .
+own_late               x     x      .     .       .      .     .
+municipalities_late    .     .      x     .       .      .     .
+"""
+
 WORDS = {
     "own": p.Reach.OWN,
     "muni": p.Reach.MUNICIPALITIES,
@@ -127,6 +137,16 @@ def test_global_actions():
             assert p.can(person(role), action) is (role in roles), (action, role)
             assert p.holds(person(role), action) is (role in roles), (action, role)
     assert not p.can(person(Role.STAFF), "an_action_nobody_named")
+
+
+def test_who_is_told():
+    expected = {
+        kind: sorted(role for role, mark in row.items() if mark == "x")
+        for kind, row in parse(TOLD).items()
+    }
+    assert expected.keys() == p.TOLD.keys()
+    for kind, roles in expected.items():
+        assert p.told(kind).children == [("role__in", roles)], kind
 
 
 def test_global_actions_need_an_active_account_but_holds_does_not():
