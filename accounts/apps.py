@@ -33,9 +33,9 @@ def audit_scope(user, action):
     from django.db.models import Q
 
     from accounts import permissions
-    from accounts.roles import Role
 
-    if user.role == Role.SYSADMIN:
+    # Those who manage every organisation's accounts (the system administrator).
+    if permissions.organization_reach(user, permissions.MANAGE_ACCOUNTS) == permissions.Reach.ALL:
         return permissions.EVERYTHING  # not Q(), which OR-ed with x is just x
     managed = permissions.organizations(user, permissions.MANAGE_ACCOUNTS).values("pk")
     return Q(organization__in=managed)

@@ -18,6 +18,14 @@ registered with a ``work_item`` path is narrowed by both axes.
 condition is just that condition, so an administrator's "everything" OR-ed with their (absent)
 object grants became "nothing".
 
+Roles are known here and nowhere else: the role table (:data:`GLOBAL`, the roles that may do
+each global action; :data:`ORGANIZATION`, how far each role reaches for each action on
+organisations; :data:`SURVEYS`, :data:`RESPONSES`, :data:`NATIONAL`, :data:`WORK_ITEMS`,
+:data:`TOLD`) is read by every rule below. Other apps ask ``can(user, ROUTE_CHECKS)``, a reach
+(:func:`survey_reach`, :func:`national_prefecture_id`) or :func:`holders` / :func:`told` for
+queries on accounts, never ``user.role`` (tests/accounts/test_role_table.py holds the table
+written out by hand, and fails for a role read outside accounts/).
+
 Other apps register their own models with :func:`register` (the path from the model to its
 organisation) or :func:`register_scope` (a function returning a ``Q`` for the user).
 """
@@ -25,6 +33,7 @@ organisation) or :func:`register_scope` (a function returning a ``Q`` for the us
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -63,14 +72,146 @@ TRACK_SURVEY = "track_survey"
 ANSWER_SURVEY = "answer_survey"
 RELAY_SURVEY = "relay_survey"
 SURVEY_DESK = "survey_desk"  # the /surveys/ desk: issuers, and local governments' people
-# Who issues surveys: a ministry bureau (its reviewers), a prefecture (its admin, for its own
-# municipalities), the coordinator; the system administrator as the one who can do anything.
-SURVEY_ISSUERS = frozenset({Role.REVIEWER, Role.PREFECTURE_ADMIN, Role.COORDINATOR, Role.SYSADMIN})
+# Decided by role alone, for the pages that act on one side of a flow:
+PREPARE_PROGRAMMES = "prepare_programmes"  # see programmes not yet published (prepared in admin)
+APPROVE = "approve"  # approve an extended due date (期日の延長を承認) where one follows up
+CHECK_PLANS = "check_plans"  # the 計画の確認 button on an organisation's review page
+ROUTE_CHECKS = "route_checks"  # check a plan and route it to the ministries (総括の確認・回付)
+# Answer as the reviewing ministry: its own verdicts on the plans routed to it, its worklist
+# of checks, its 確認を依頼された計画 on TOP.
+ANSWER_AS_MINISTRY = "answer_as_ministry"
+# Be assigned local governments to follow up (担当); pages order and mark them first.
+BE_ASSIGNED = "be_assigned"
+# Give object grants (計画の編集 for a contractor, フォローアップ担当) on organisations one
+# manages, from an account's page.
+GRANT_ACCESS = "grant_access"
+# Read every published document whatever its audience (they answer questions about it).
+READ_EVERY_AUDIENCE = "read_every_audience"
+
+
+class Reach(StrEnum):
+    """How far a role's rule reaches, from the user's organisation."""
+
+    NONE = "none"
+    OWN = "own"  # its own organisation
+    MUNICIPALITIES = "municipalities"  # its prefecture's municipalities (not itself)
+    PREFECTURE = "prefecture"  # its own and its municipalities
+    LOCAL = "local"  # every local government (prefectures, municipalities, associations)
+    OWN_AND_LOCAL = "own_and_local"
+    BUREAU = "bureau"  # work items: those its bureau, or the ministry above, is responsible for
+    ALL = "all"
+
+
+S, AM, PA, RV, ED, CO, SA = (
+    Role.STAFF,
+    Role.ACCOUNT_MANAGER,
+    Role.PREFECTURE_ADMIN,
+    Role.REVIEWER,
+    Role.EDITOR,
+    Role.COORDINATOR,
+    Role.SYSADMIN,
+)
+ISSUERS = frozenset({RV, PA, CO, SA})  # who issues surveys (a bureau, a prefecture, the centre)
+
+# THE ROLE TABLE. Global actions (``can(user, action)``): the roles that may.
+GLOBAL: dict[str, frozenset[Role]] = {
+    REVIEW: frozenset({SA, CO, RV, PA}),  # national status, late organisations, reports
+    VIEW_AUDIT: frozenset({SA, PA, AM}),
+    MANAGE_ACCOUNTS: frozenset({SA, PA, AM}),
+    SET_MAIL_DOMAINS: frozenset({SA, PA}),
+    GRANT_ACCESS: frozenset({SA, PA}),
+    EDIT_CONTENT: frozenset({ED, SA}),
+    READ_EVERY_AUDIENCE: frozenset({CO, RV}),
+    REMIND: frozenset({SA, CO, PA}),
+    ASSIGN_REVIEWERS: frozenset({CO, SA}),
+    BE_ASSIGNED: frozenset({RV}),
+    ISSUE_SURVEYS: ISSUERS,
+    SURVEY_DESK: ISSUERS | {S, AM},  # the /surveys/ desk: issuers and local governments' people
+    PREPARE_PROGRAMMES: frozenset({SA}),
+    APPROVE: frozenset({RV, CO, SA}),
+    CHECK_PLANS: frozenset({RV, CO, SA}),
+    ROUTE_CHECKS: frozenset({CO, SA}),
+    ANSWER_AS_MINISTRY: frozenset({RV}),
+    OWN_SETTINGS: frozenset(Role),  # every active user: how they are notified
+}
+
+# Organisation actions (``organizations(user, action)``, ``can(user, action, org)``): how far
+# each role reaches; a role left out reaches nothing. Guardian grants add to this.
+ORGANIZATION: dict[str, dict[Role, Reach]] = {
+    VIEW: {
+        S: Reach.OWN,
+        AM: Reach.OWN,
+        PA: Reach.PREFECTURE,
+        RV: Reach.OWN_AND_LOCAL,
+        ED: Reach.OWN,
+        CO: Reach.OWN_AND_LOCAL,
+        SA: Reach.ALL,
+    },
+    EDIT_PLAN: {S: Reach.OWN, AM: Reach.OWN, PA: Reach.OWN, SA: Reach.OWN},
+    ADVISE: {PA: Reach.MUNICIPALITIES, RV: Reach.LOCAL, CO: Reach.LOCAL, SA: Reach.ALL},
+    FOLLOW_UP: {PA: Reach.MUNICIPALITIES, RV: Reach.LOCAL, CO: Reach.LOCAL, SA: Reach.ALL},
+    REMIND: {PA: Reach.MUNICIPALITIES, CO: Reach.LOCAL, SA: Reach.ALL},
+    MANAGE_ACCOUNTS: {AM: Reach.OWN, PA: Reach.PREFECTURE, SA: Reach.ALL},
+    SET_MAIL_DOMAINS: {PA: Reach.PREFECTURE, SA: Reach.ALL},
+}
+# Any other action on an organisation: the system administrator, who can do anything.
+ORGANIZATION_OTHERWISE: dict[Role, Reach] = {SA: Reach.ALL}
+
+# The national picture (進捗確認) a REVIEW role sees: a prefecture its own municipalities.
+NATIONAL: dict[Role, Reach] = {SA: Reach.ALL, CO: Reach.ALL, RV: Reach.ALL, PA: Reach.PREFECTURE}
+
+# The work items (second axis) each role acts on: a ministry reviewer its bureau's.
+WORK_ITEMS: dict[Role, Reach] = {
+    S: Reach.ALL,
+    AM: Reach.ALL,
+    PA: Reach.ALL,
+    RV: Reach.BUREAU,
+    ED: Reach.ALL,
+    CO: Reach.ALL,
+    SA: Reach.ALL,
+}
+
+# Surveys (rows scoped in surveys/scopes.py). OWN: those its organisation issued (when it
+# issues) or was sent (published); PREFECTURE: and those relayed via it (経由).
+SURVEYS: dict[str, dict[Role, Reach]] = {
+    MANAGE_SURVEY: {RV: Reach.OWN, PA: Reach.OWN, CO: Reach.OWN, SA: Reach.ALL},
+    TRACK_SURVEY: {RV: Reach.OWN, PA: Reach.OWN, CO: Reach.ALL, SA: Reach.ALL},
+    VIEW: {
+        S: Reach.OWN,
+        AM: Reach.OWN,
+        PA: Reach.PREFECTURE,
+        RV: Reach.OWN,
+        ED: Reach.OWN,
+        CO: Reach.ALL,
+        SA: Reach.ALL,
+    },
+}
+SURVEYS_OTHERWISE: dict[Role, Reach] = {SA: Reach.ALL}
+# Responses. OWN: its organisation's (published surveys); MUNICIPALITIES: its municipalities'
+# on surveys that go via the prefectures. Managing and tracking follow :data:`SURVEYS`.
+RESPONSES: dict[str, dict[Role, Reach]] = {
+    ANSWER_SURVEY: dict.fromkeys(Role, Reach.OWN),
+    RELAY_SURVEY: {PA: Reach.MUNICIPALITIES},
+    VIEW: {**dict.fromkeys(Role, Reach.OWN), PA: Reach.PREFECTURE, SA: Reach.ALL},
+}
+
+# Who is told (notices, mails), among the people of the organisation concerned: ``told(kind)``.
+PLAN_SIDE = "plan_side"  # answer for its plan: follow-ups, plan checks, reminders, surveys
+FOLLOW_UP_READERS = "follow_up_readers"  # read the answers to the follow-ups it opened
+MINISTRY_REVIEWERS = "ministry_reviewers"  # a bureau's: plans routed to it, its work items late
+OWN_LATE = "own_late"  # its own late rows (the daily digest)
+MUNICIPALITIES_LATE = "municipalities_late"  # its municipalities' late rows (a prefecture)
+TOLD: dict[str, frozenset[Role]] = {
+    PLAN_SIDE: frozenset({S, AM, PA}),
+    FOLLOW_UP_READERS: frozenset({RV, CO, PA, SA}),
+    MINISTRY_REVIEWERS: frozenset({RV}),
+    OWN_LATE: frozenset({S, AM}),
+    MUNICIPALITIES_LATE: frozenset({PA}),
+}
 
 # Global actions open to everyone, signed in or not.
 PUBLIC = frozenset({OPEN_DATA})
 
-NATIONAL_ROLES = frozenset({Role.SYSADMIN, Role.COORDINATOR, Role.REVIEWER})
 # Object grants (guardian) that extend a role's reach to one organisation.
 GRANTABLE = {
     VIEW: ("view_plan", "edit_plan", "follow_up"),
@@ -83,6 +224,14 @@ GRANTABLE = {
 # with something else (``Q() | Q(x)`` is ``Q(x)``). Every "everything" rule returns this.
 EVERYTHING = Q(pk__isnull=False)
 NOTHING = Q(pk__in=[])
+
+LOCAL = Q(
+    kind__in=[
+        OrganizationKind.PREFECTURE,
+        OrganizationKind.MUNICIPALITY,
+        OrganizationKind.ASSOCIATION,
+    ]
+)
 
 ScopeFunc = Callable[[Any, str], Q]
 _SCOPES: dict[type[models.Model], ScopeFunc] = {}
@@ -107,47 +256,35 @@ def granted_organizations(user, codenames: tuple[str, ...]) -> QuerySet:
     )
 
 
+def _role_reach(user, table: dict[str, dict[Role, Reach]], action: str, otherwise) -> Reach:
+    """The reach ``table`` gives ``user``'s role for ``action`` (the role alone: callers that
+    act for a signed-in user have checked that the account is active)."""
+    return table.get(action, otherwise).get(user.role, Reach.NONE)
+
+
+def organization_reach(user, action: str) -> Reach:
+    """How far ``user``'s role reaches for ``action`` on organisations (:data:`ORGANIZATION`)."""
+    return _role_reach(user, ORGANIZATION, action, ORGANIZATION_OTHERWISE)
+
+
 def organization_rule(user, action: str) -> Q:
     """The organisations ``user`` may act on by role alone, as a ``Q`` on Organization."""
-    org_id, role = user.organization_id, user.role
+    org_id = user.organization_id
     own = Q(pk=org_id) if org_id else NOTHING
-    local = Q(
-        kind__in=[
-            OrganizationKind.PREFECTURE,
-            OrganizationKind.MUNICIPALITY,
-            OrganizationKind.ASSOCIATION,
-        ]
-    )
-    prefecture = own | Q(prefecture_id=org_id)
-    if role == Role.SYSADMIN:
-        # Not ``Q()``: :func:`organizations` ORs the grants in, and ``Q() | grants`` is grants.
-        return EVERYTHING if action != EDIT_PLAN else own
-    if action == VIEW:
-        if role in (Role.COORDINATOR, Role.REVIEWER):
-            return own | local
-        if role == Role.PREFECTURE_ADMIN:
-            return prefecture
+    reach = organization_reach(user, action)
+    if reach == Reach.OWN:
         return own
-    if action == EDIT_PLAN:
-        return own if role in (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN) else NOTHING
-    if action == ADVISE:
-        if role == Role.PREFECTURE_ADMIN:
-            return Q(prefecture_id=org_id)
-        return local if role in (Role.COORDINATOR, Role.REVIEWER) else NOTHING
-    if action == FOLLOW_UP:
-        if role == Role.PREFECTURE_ADMIN:
-            return Q(prefecture_id=org_id)
-        return local if role in (Role.COORDINATOR, Role.REVIEWER) else NOTHING
-    if action == REMIND:
-        if role == Role.PREFECTURE_ADMIN:
-            return Q(prefecture_id=org_id)
-        return local if role == Role.COORDINATOR else NOTHING
-    if action == MANAGE_ACCOUNTS:
-        if role == Role.PREFECTURE_ADMIN:
-            return prefecture
-        return own if role == Role.ACCOUNT_MANAGER else NOTHING
-    if action == SET_MAIL_DOMAINS:
-        return prefecture if role == Role.PREFECTURE_ADMIN else NOTHING
+    if reach == Reach.MUNICIPALITIES:
+        return Q(prefecture_id=org_id)
+    if reach == Reach.PREFECTURE:
+        return own | Q(prefecture_id=org_id)
+    if reach == Reach.LOCAL:
+        return LOCAL
+    if reach == Reach.OWN_AND_LOCAL:
+        return own | LOCAL
+    if reach == Reach.ALL:
+        # Not ``Q()``: :func:`organizations` ORs the grants in, and ``Q() | grants`` is grants.
+        return EVERYTHING
     return NOTHING
 
 
@@ -172,7 +309,7 @@ def work_item_rule(user, action: str = VIEW) -> Q:
 
     if not _active(user):
         return NOTHING
-    if user.role != Role.REVIEWER:
+    if WORK_ITEMS.get(user.role, Reach.NONE) == Reach.ALL:
         return EVERYTHING
     if not user.organization_id:
         return NOTHING
@@ -253,13 +390,9 @@ def programmes(user) -> QuerySet:
     in admin, also sees those not yet published. No query until evaluated."""
     from actionplan.models import Programme
 
-    if has_role(user, Role.SYSADMIN):
+    if can(user, PREPARE_PROGRAMMES):
         return Programme.objects.all()
     return Programme.objects.filter(published_at__isnull=False)
-
-
-def has_role(user, *roles: Role) -> bool:
-    return _active(user) and user.role in roles
 
 
 def can(user, action: str, obj: models.Model | None = None) -> bool:
@@ -277,27 +410,44 @@ def can(user, action: str, obj: models.Model | None = None) -> bool:
 
 
 def _global(user, action: str) -> bool:
-    role = user.role
-    if action == REVIEW:
-        return role in NATIONAL_ROLES or role == Role.PREFECTURE_ADMIN
-    if action == VIEW_AUDIT:
-        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
-    if action == MANAGE_ACCOUNTS:
-        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN, Role.ACCOUNT_MANAGER)
-    if action == SET_MAIL_DOMAINS:
-        return role in (Role.SYSADMIN, Role.PREFECTURE_ADMIN)
-    if action == EDIT_CONTENT:
-        return role in (Role.EDITOR, Role.SYSADMIN)
-    if action == REMIND:
-        return role in (Role.SYSADMIN, Role.COORDINATOR, Role.PREFECTURE_ADMIN)
-    if action == ASSIGN_REVIEWERS:
-        return role in (Role.COORDINATOR, Role.SYSADMIN)
-    if action == ISSUE_SURVEYS:
-        return role in SURVEY_ISSUERS
-    if action == SURVEY_DESK:
-        return role in SURVEY_ISSUERS or role in (Role.STAFF, Role.ACCOUNT_MANAGER)
-    # Every active user has their own settings (how they are notified).
-    return action == OWN_SETTINGS
+    return user.role in GLOBAL.get(action, ())
+
+
+def holds(user, action: str) -> bool:
+    """Does ``user``'s role allow the global ``action``, active or not? For questions about
+    another account (may this account be assigned?), which say apart why it may not."""
+    return user.role in GLOBAL.get(action, ())
+
+
+def holders(action: str, prefix: str = "") -> Q:
+    """The accounts whose role allows the global ``action``, as a ``Q`` on User (``prefix``:
+    the lookup path to the user, e.g. ``"user__"``)."""
+    return Q(**{f"{prefix}role__in": sorted(GLOBAL.get(action, ()))})
+
+
+def told(kind: str) -> Q:
+    """The accounts told of ``kind`` (:data:`TOLD`), as a ``Q`` on User."""
+    return Q(role__in=sorted(TOLD[kind]))
+
+
+def national_prefecture_id(user) -> int | None:
+    """The prefecture ``user``'s national picture (進捗確認) is narrowed to, or None for the
+    whole country. By role alone, active or not: a report job runs for its user later, and
+    a prefecture's job must never widen to the whole country (-1, no prefecture, when the
+    account has no organisation)."""
+    if NATIONAL.get(user.role, Reach.NONE) == Reach.PREFECTURE:
+        return user.organization_id or -1
+    return None
+
+
+def survey_reach(user, action: str) -> Reach:
+    """How far ``user``'s role reaches for ``action`` on surveys (:data:`SURVEYS`)."""
+    return _role_reach(user, SURVEYS, action, SURVEYS_OTHERWISE)
+
+
+def response_reach(user, action: str) -> Reach:
+    """How far ``user``'s role reaches for ``action`` on survey responses (:data:`RESPONSES`)."""
+    return _role_reach(user, RESPONSES, action, {})
 
 
 def assigned_organizations(user) -> QuerySet:
@@ -313,6 +463,12 @@ def assigned_organizations(user) -> QuerySet:
 def can_assign_role(user, role: str) -> bool:
     """An issuer never grants a role above their own."""
     return _active(user) and RANK.get(role, 10**6) <= RANK.get(user.role, -1)
+
+
+def may_act_on(user, target) -> bool:
+    """May ``user`` stop, restart, re-invite, re-role or re-address the account ``target``
+    (already within their reach)? Never their own, never one above their own role."""
+    return target.pk != user.pk and can_assign_role(user, target.role)
 
 
 def denied(request, action: str, target: Any = None) -> Http404:

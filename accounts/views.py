@@ -156,7 +156,8 @@ def account_detail(request, pk: int):
     target = _target(request, pk)
     events = AuditEvent.objects.filter(target_user=target).select_related("actor")[:50]
     grants = []
-    if request.user.role in ("sysadmin", "prefecture_admin"):
+    may_grant = permissions.can(request.user, permissions.GRANT_ACCESS)
+    if may_grant:
         from guardian.shortcuts import get_objects_for_user
 
         for code, label in GRANT_CODES.items():
@@ -172,8 +173,8 @@ def account_detail(request, pk: int):
             "events": events,
             "grants": grants,
             "grant_codes": GRANT_CODES,
-            "can_act": target.pk != request.user.pk
-            and RANK[target.role] <= RANK[request.user.role],
+            "may_grant": may_grant,
+            "can_act": permissions.may_act_on(request.user, target),
             "roles": rules.assignable_roles(
                 request.user.role, target.organization.kind if target.organization else None
             ),
@@ -185,9 +186,7 @@ def account_detail(request, pk: int):
 @require_POST
 def account_action(request, pk: int, action: str):
     _require_issuer(request)
-    target = _target(request, pk)
-    if target.pk == request.user.pk or RANK[target.role] > RANK[request.user.role]:
-        raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
+    target = _actable(request, pk)
     if action == "stop":
         services.stop_account(request.user, target, request=request)
         messages.success(request, _("アカウントを停止しました。利用中のセッションも終了しました。"))
@@ -217,7 +216,7 @@ def account_action(request, pk: int, action: str):
 def _grant_action(request, target: User, action: str) -> None:
     """Object grants (guardian): only on organisations the issuer manages."""
     code = request.POST.get("permission", "")
-    if request.user.role not in ("sysadmin", "prefecture_admin") or code not in GRANT_CODES:
+    if not permissions.can(request.user, permissions.GRANT_ACCESS) or code not in GRANT_CODES:
         raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
     organization = permissions.get_visible_or_404(
         request,
@@ -240,7 +239,7 @@ def _grant_action(request, target: User, action: str) -> None:
 def _actable(request, pk: int) -> User:
     """An account the issuer may act on: in reach, not their own, not above their role."""
     target = _target(request, pk)
-    if target.pk == request.user.pk or RANK[target.role] > RANK[request.user.role]:
+    if not permissions.may_act_on(request.user, target):
         raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
     return target
 

@@ -25,11 +25,8 @@ from django.db.models import Case, CharField, Exists, F, Q, Subquery, Value, Whe
 from django.db.models.functions import Concat
 
 from accounts import permissions
-from accounts.roles import Role
 from orgs.models import Organization, OrganizationKind
 
-EDITOR_ROLES = (Role.EDITOR, Role.SYSADMIN)
-NATIONAL_READERS = (Role.COORDINATOR, Role.REVIEWER)
 # Not Q() for "every row": an empty Q() OR-ed with a condition is just that condition.
 EVERYTHING = permissions.EVERYTHING
 NOTHING = permissions.NOTHING
@@ -65,7 +62,7 @@ def document_rule(user, action: str) -> Q:
     from documents.models import Document, Kind, Status
 
     org_id = user.organization_id
-    if user.role in EDITOR_ROLES:
+    if is_editor(user):
         return EVERYTHING
     own = Q(publisher_id=org_id) if org_id else NOTHING
     if action == permissions.EDIT_CONTENT:
@@ -74,7 +71,7 @@ def document_rule(user, action: str) -> Q:
     if action != permissions.VIEW:
         return NOTHING
     published = Q(status=Status.PUBLISHED, hidden_reason="")
-    if user.role in NATIONAL_READERS:
+    if permissions.can(user, permissions.READ_EVERY_AUDIENCE):
         return published | own
     if not org_id:
         return NOTHING
@@ -133,7 +130,7 @@ def file_rule(user, action: str) -> Q:
 
 def content_rule(user, action: str) -> Q:
     """Announcements, portal pages and the catalogue: readable by all, edited by editors."""
-    if user.role in EDITOR_ROLES:
+    if is_editor(user):
         return EVERYTHING
     return EVERYTHING if action == permissions.VIEW else NOTHING
 
@@ -148,7 +145,7 @@ def register_all() -> None:
 
     def announcement_rule(user, action: str) -> Q:
         return content_rule(user, action) & (
-            EVERYTHING if user.role in EDITOR_ROLES else Q(is_published=True)
+            EVERYTHING if is_editor(user) else Q(is_published=True)
         )
 
     permissions.register_scope(models.Announcement)(announcement_rule)

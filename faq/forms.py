@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from faq import richtext, rules
 from faq.models import FAQ, Field, Inquiry, WorkItem
 from faq.normalize import normalize
@@ -96,9 +96,9 @@ class InquiryForm(forms.ModelForm):
 
 
 def editors():
-    return User.objects.filter(is_active=True, role__in=[Role.EDITOR, Role.SYSADMIN]).order_by(
-        "display_name"
-    )
+    return User.objects.filter(
+        permissions.holders(permissions.EDIT_CONTENT), is_active=True
+    ).order_by("display_name")
 
 
 class EditorChoiceField(forms.ModelChoiceField):

@@ -71,6 +71,67 @@ def manage_links(user) -> list[tuple[str, str]]:
     return [(str(label), url) for allowed, label, name in wanted if allowed and (url := _url(name))]
 
 
+@dataclass(frozen=True)
+class SubNavItem:
+    key: str  # what the page passes as ``current``
+    label: str
+    url: str
+
+
+def _sub(wanted, query: str = "") -> list[SubNavItem]:
+    return [
+        SubNavItem(key, str(label), url + query)
+        for allowed, key, label, name in wanted
+        if allowed and (url := _url(name))
+    ]
+
+
+def review_links(user, programme=None) -> list[SubNavItem]:
+    """進捗確認's sub-menu: the pages this user may open (the same answers as the views'),
+    each for the programme shown. Follow-ups are everyone's (their own organisation's);
+    the national pages are REVIEW's."""
+    can = permissions.can
+    review = can(user, permissions.REVIEW)
+    wanted = [
+        (review, "index", _("全国の状況"), "review:index"),
+        (review, "late", _("遅延一覧"), "review:late"),
+        (review, "not_started", _("未入力・未着手"), "review:not_started"),
+        (_signed_in(user), "follow_ups", _("フォローアップ"), "review:follow_ups"),
+        (review, "checks", _("計画の確認"), "review:checks"),
+        (
+            can(user, permissions.ASSIGN_REVIEWERS),
+            "assignments",
+            _("担当の割り当て"),
+            "review:assignments",
+        ),
+    ]
+    return _sub(wanted, f"?programme={programme.pk}" if programme is not None else "")
+
+
+def account_links(user) -> list[SubNavItem]:
+    """The account pages' sub-menu (管理メニュー): what this user may open."""
+    can = permissions.can
+    accounts = can(user, permissions.MANAGE_ACCOUNTS)
+    wanted = [
+        (accounts, "list", _("アカウント一覧"), "accounts:manage"),
+        (accounts, "new", _("アカウント発行"), "accounts:new"),
+        (accounts, "bulk", _("一括発行（Excel）"), "accounts:bulk"),
+        (
+            can(user, permissions.SET_MAIL_DOMAINS),
+            "domains",
+            _("メールドメイン"),
+            "accounts:domains",
+        ),
+        (can(user, permissions.VIEW_AUDIT), "audit", _("監査ログ"), "accounts:audit"),
+        (_signed_in(user) and user.is_staff, "admin", _("システム管理"), "admin:index"),
+    ]
+    return _sub(wanted)
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def nav_items(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from review import assignments
 from review.forms import AssignForm
 
 
 def _reviewers():
     return (
-        User.objects.filter(role=Role.REVIEWER, is_active=True)
+        User.objects.filter(permissions.holders(permissions.BE_ASSIGNED), is_active=True)
         .select_related("organization__parent")
         .order_by("organization__code", "email")
     )
@@ -68,7 +67,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assignment_remove(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     permissions.require(request, permissions.ASSIGN_REVIEWERS)
-    reviewer = User.objects.filter(pk=pk, role=Role.REVIEWER).first()
+    reviewer = User.objects.filter(permissions.holders(permissions.BE_ASSIGNED), pk=pk).first()
     organization = assignments.local_governments().filter(code=code).first()
     if reviewer is None or organization is None:
         raise permissions.denied(request, permissions.ASSIGN_REVIEWERS, {"assignment": (pk, code)})

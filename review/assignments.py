@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts import services as account_services
-from accounts.roles import Role
 from orgs import jis
 from orgs.models import LOCAL_KINDS, Organization, OrganizationKind
 
@@ -118,7 +117,7 @@ def resolve(text: str, prefecture: Organization | None = None) -> list[Organizat
 
 def check_reviewer(user) -> None:
     """Only an active ministry reviewer can be assigned."""
-    if user.role != Role.REVIEWER:
+    if not permissions.holds(user, permissions.BE_ASSIGNED):
         raise Invalid(
             {
                 "reviewer": _(
@@ -128,7 +127,7 @@ def check_reviewer(user) -> None:
                 % {
                     "name": user.display_name or user.email,
                     "email": user.email,
-                    "role": Role(user.role).label,
+                    "role": user.get_role_display(),
                 }
             }
         )
@@ -188,9 +187,9 @@ def by_reviewer() -> list[ReviewerAssignments]:
 
     rows = list(
         UserObjectPermission.objects.filter(
+            permissions.holders(permissions.BE_ASSIGNED, prefix="user__"),
             permission__codename=CODENAME,
             content_type=ContentType.objects.get_for_model(Organization),
-            user__role=Role.REVIEWER,
         )
         .annotate(org_id=Cast("object_pk", BigIntegerField()))
         .values_list("user_id", "org_id")

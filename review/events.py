@@ -29,17 +29,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import NotificationMode, User
-from accounts.roles import Role
 from outbox import services as outbox
 from outbox.recipients import receiving
 from review.models import Notice, ReviewEvent
 
 Kind = ReviewEvent.Kind
-# The people of an organisation who answer for its plan.
-ORGANIZATION_SIDE = (Role.STAFF, Role.ACCOUNT_MANAGER, Role.PREFECTURE_ADMIN)
-# The people of a reviewing organisation who read the answers to its follow-ups.
-REVIEWING_SIDE = (Role.REVIEWER, Role.COORDINATOR, Role.PREFECTURE_ADMIN, Role.SYSADMIN)
 SUBJECT = "【デジタルPMO】{summary}"
 
 
@@ -49,19 +45,24 @@ def organization_side(organization) -> Q:
 
 
 def organization_side_of(organization_ids: list[int]) -> Q:
-    return Q(organization_id__in=organization_ids, role__in=ORGANIZATION_SIDE)
+    """The people of those organisations who answer for their plans."""
+    return Q(organization_id__in=organization_ids) & permissions.told(permissions.PLAN_SIDE)
 
 
 def reviewing_side(organization_id: int | None, opener_id: int | None = None) -> Q:
     """Whoever opened it, and the reviewing people of the organisation that did."""
     found = Q(pk=opener_id) if opener_id else Q(pk__in=[])
     if organization_id:
-        found |= Q(organization_id=organization_id, role__in=REVIEWING_SIDE)
+        found |= Q(organization_id=organization_id) & permissions.told(
+            permissions.FOLLOW_UP_READERS
+        )
     return found
 
 
 def reviewers_of(ministry_ids: Iterable[int]) -> Q:
-    return Q(organization_id__in=list(ministry_ids), role=Role.REVIEWER)
+    return Q(organization_id__in=list(ministry_ids)) & permissions.told(
+        permissions.MINISTRY_REVIEWERS
+    )
 
 
 def record(

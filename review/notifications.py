@@ -31,8 +31,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from actionplan.models import WorkItem
 from outbox import services as outbox
 from outbox.recipients import receives_mail, receiving
@@ -195,13 +195,15 @@ def _recipients(flags: list[_Flag]):
     staff: dict[int, list[int]] = defaultdict(list)
     for user_id, org_id in User.objects.filter(
         receiving(),
+        permissions.told(permissions.OWN_LATE),
         organization_id__in=org_ids,
-        role__in=(Role.STAFF, Role.ACCOUNT_MANAGER),
     ).values_list("pk", "organization_id"):
         staff[org_id].append(user_id)
     admins: dict[int, list[int]] = defaultdict(list)
     for user_id, org_id in User.objects.filter(
-        receiving(), organization_id__in=prefecture_ids, role=Role.PREFECTURE_ADMIN
+        receiving(),
+        permissions.told(permissions.MUNICIPALITIES_LATE),
+        organization_id__in=prefecture_ids,
     ).values_list("pk", "organization_id"):
         admins[org_id].append(user_id)
     bureaus: dict[int, set[int]] = defaultdict(set)
@@ -213,7 +215,9 @@ def _recipients(flags: list[_Flag]):
     reviewers: dict[int, list[int]] = defaultdict(list)
     all_bureaus = set().union(*bureaus.values()) if bureaus else set()
     for user_id, org_id in User.objects.filter(
-        receiving(), organization_id__in=all_bureaus, role=Role.REVIEWER
+        receiving(),
+        permissions.told(permissions.MINISTRY_REVIEWERS),
+        organization_id__in=all_bureaus,
     ).values_list("pk", "organization_id"):
         reviewers[org_id].append(user_id)
 

@@ -28,7 +28,6 @@ from django.utils.translation import ngettext
 
 from accounts import permissions
 from accounts.permissions import VIEW
-from accounts.roles import Role
 from actionplan.models import PlanEntry, Programme, Status, WorkItem
 from orgs.models import Organization, OrganizationKind
 from pmo import wareki
@@ -54,8 +53,8 @@ class Scope:
 
 
 def scope_for(user, programme: Programme) -> Scope:
-    if user.role == Role.PREFECTURE_ADMIN:
-        return Scope(prefecture_id=user.organization_id or -1)
+    if (prefecture_id := permissions.national_prefecture_id(user)) is not None:
+        return Scope(prefecture_id=prefecture_id)
     # The work items come from the one door, which narrows writes by the same rule.
     return Scope(work_item_ids=permissions.work_item_ids(user, programme))
 
@@ -347,7 +346,7 @@ def follow_ups_for(user, programme: Programme):
 
 def checks_for(user, programme: Programme):
     """The check flow's worklist: the coordinator's checks to do, a ministry's reviews."""
-    if user.role == Role.REVIEWER:
+    if permissions.can(user, permissions.ANSWER_AS_MINISTRY):
         return (
             MinistryReview.objects.filter(
                 ministry_id=user.organization_id, plan_check__programme=programme
@@ -453,8 +452,9 @@ def todos(user, programme: Programme | None) -> list[Todo]:
         )
         url = reverse("review:follow_ups") + f"?state=answered&mine=1&{named}"
         found.append(Todo(label % {"n": answered}, url, urgent=True))
-    if user.role == Role.REVIEWER:
+    if permissions.can(user, permissions.BE_ASSIGNED):
         found.extend(_assigned_todos(user, needing_follow_up))
+    if permissions.can(user, permissions.ANSWER_AS_MINISTRY):
         pending = MinistryReview.objects.filter(
             ministry_id=org.pk,
             verdict=MinistryReview.Verdict.PENDING,
@@ -466,7 +466,7 @@ def todos(user, programme: Programme | None) -> list[Todo]:
             )
             url = reverse("review:checks") + f"?{named}"
             found.append(Todo(label % {"n": pending}, url))
-    if user.role == Role.PREFECTURE_ADMIN:
+    if permissions.national_prefecture_id(user) is not None:
         late = (
             needing_follow_up.filter(organization__prefecture_id=org.pk)
             .values("organization_id")
@@ -653,7 +653,7 @@ def approval_scopes(approvals, flags) -> list[dict]:
 
 def assigns(user) -> bool:
     """Whether the user's pages order and mark 担当 (only reviewers can be assigned)."""
-    return bool(user.is_authenticated and user.role == Role.REVIEWER)
+    return permissions.can(user, permissions.BE_ASSIGNED)
 
 
 def assigned_ids(user) -> set[int]:

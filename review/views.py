@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, REVIEW, VIEW
-from accounts.roles import Role
 from actionplan import programmes
 from actionplan.models import Task
 from orgs.models import Organization, OrganizationKind
@@ -86,10 +85,6 @@ def _reviewer(request: HttpRequest):
 def _organization(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
     queryset = Organization.objects.select_related("prefecture", "parent")
     return permissions.get_visible_or_404(request, queryset, action, code=code)
-
-
-def _is_ministry(user) -> bool:
-    return user.role in (Role.REVIEWER, Role.COORDINATOR, Role.SYSADMIN)
 
 
 def _refuse_out_of_reach(request: HttpRequest, form, field: str, action: str) -> None:
@@ -247,9 +242,9 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "approvals": selectors.approval_scopes(approvals, flags),
             "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
             "may_follow_up": may_follow_up,
-            "may_approve": may_follow_up and _is_ministry(user),
+            "may_approve": may_follow_up and permissions.can(user, permissions.APPROVE),
             "may_check": permissions.can(user, REVIEW)
-            and user.role in (Role.COORDINATOR, Role.SYSADMIN, Role.REVIEWER),
+            and permissions.can(user, permissions.CHECK_PLANS),
         },
     )
 
@@ -487,7 +482,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest, code: str) -> HttpResponse:
     org = _organization(request, code, FOLLOW_UP)
-    if not _is_ministry(request.user):
+    if not permissions.can(request.user, permissions.APPROVE):
         raise permissions.denied(request, FOLLOW_UP, org)
     programme = _programme(request)
     # The organisation's tasks on the work items the user may follow up (a reviewer: its
@@ -569,7 +564,7 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
 def checks(request: HttpRequest) -> HttpResponse:
     programme, _scope = _reviewer(request)
     rows = selectors.checks_for(request.user, programme)
-    ministry = request.user.role == Role.REVIEWER
+    ministry = permissions.can(request.user, permissions.ANSWER_AS_MINISTRY)
     wanted = request.GET.get("state", "")
     if not ministry and wanted in PlanCheck.State.values:
         rows = rows.filter(check_state=wanted)
@@ -608,9 +603,9 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     current = PlanCheck.objects.filter(organization=org, programme=programme).first()
     mine = None
-    if current and user.role == Role.REVIEWER:
+    if current and permissions.can(user, permissions.ANSWER_AS_MINISTRY):
         mine = current.reviews.filter(ministry_id=user.organization_id).first()
-    is_coordinator = user.role in (Role.COORDINATOR, Role.SYSADMIN)
+    is_coordinator = permissions.can(user, permissions.ROUTE_CHECKS)
     route_form = RouteForm(
         request.POST if request.POST.get("action") == "route" else None,
         ministries=_bureaus(programme),

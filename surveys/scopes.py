@@ -23,37 +23,36 @@ from __future__ import annotations
 from django.db.models import Q
 
 from accounts import permissions
-from accounts.roles import Role
+from accounts.permissions import Reach
 
 EVERYTHING = permissions.EVERYTHING
 NOTHING = permissions.NOTHING
 
 
 def _issuer_side(user) -> bool:
-    return user.role in permissions.SURVEY_ISSUERS and bool(user.organization_id)
+    return permissions.can(user, permissions.ISSUE_SURVEYS) and bool(user.organization_id)
 
 
 def survey_rule(user, action: str) -> Q:
+    """How far the user reaches is :func:`accounts.permissions.survey_reach` (the role
+    table); what "own" and "via the prefecture" mean for surveys is here."""
     from surveys.models import Response, SurveyStatus
 
     org_id = user.organization_id
-    if user.role == Role.SYSADMIN:
+    reach = permissions.survey_reach(user, action)
+    if reach == Reach.ALL:
         return EVERYTHING
-    own = Q(issuer_id=org_id) if _issuer_side(user) else NOTHING
-    if action == permissions.MANAGE_SURVEY:
-        return own
-    if action == permissions.TRACK_SURVEY:
-        return EVERYTHING if user.role == Role.COORDINATOR else own
-    if action != permissions.VIEW:
+    if reach == Reach.NONE:
         return NOTHING
-    if user.role == Role.COORDINATOR:
-        return EVERYTHING
+    own = Q(issuer_id=org_id) if _issuer_side(user) else NOTHING
+    if action != permissions.VIEW:  # managing and tracking: the surveys it issued
+        return own
     if not org_id:
         return NOTHING
     published = Q(status=SurveyStatus.PUBLISHED)
     answering = Response.objects.filter(organization_id=org_id).values("survey_id")
     rule = own | (published & Q(pk__in=answering))
-    if user.role == Role.PREFECTURE_ADMIN:
+    if reach == Reach.PREFECTURE:
         relayed = Response.objects.filter(organization__prefecture_id=org_id).values("survey_id")
         rule |= published & Q(via_prefectures=True, pk__in=relayed)
     return rule
@@ -66,25 +65,26 @@ def response_rule(user, action: str) -> Q:
     if action in (permissions.MANAGE_SURVEY, permissions.TRACK_SURVEY):
         surveys = Survey.objects.filter(survey_rule(user, action)).values("pk")
         return Q(survey__in=surveys)
-    if action == permissions.ANSWER_SURVEY:
-        return Q(organization_id=org_id, survey__status="published") if org_id else NOTHING
+    reach = permissions.response_reach(user, action)
+    if reach == Reach.ALL:
+        return EVERYTHING
+    own = (
+        Q(organization_id=org_id, survey__status="published")
+        if org_id and reach in (Reach.OWN, Reach.PREFECTURE)
+        else NOTHING
+    )
     relay = (
         Q(
             survey__via_prefectures=True,
             survey__status="published",
             organization__prefecture_id=org_id,
         )
-        if user.role == Role.PREFECTURE_ADMIN and org_id
+        if org_id and reach in (Reach.MUNICIPALITIES, Reach.PREFECTURE)
         else NOTHING
     )
-    if action == permissions.RELAY_SURVEY:
-        return relay
-    if action != permissions.VIEW:
-        return NOTHING
-    if user.role == Role.SYSADMIN:
-        return EVERYTHING
+    if action != permissions.VIEW:  # answering: its own; relaying: its municipalities'
+        return own if reach == Reach.OWN else relay
     tracked = Survey.objects.filter(survey_rule(user, permissions.TRACK_SURVEY)).values("pk")
-    own = Q(organization_id=org_id, survey__status="published") if org_id else NOTHING
     return own | relay | Q(survey__in=tracked)
 
 
