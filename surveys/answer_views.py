@@ -160,7 +160,7 @@ def upload(request, pk: int, code: str):
     form = UploadForm(request.POST, request.FILES)
     back = redirect(response.get_absolute_url())
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return back
     try:
         raw = sheets.read(response, form.cleaned_data["file"])

@@ -17,7 +17,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 
 from pmo import questions as kinds
@@ -37,9 +36,7 @@ def template(
 ) -> bytes:
     """``values``/``errors``: by organisation code then question id (a refused upload)."""
     questions = _questions(survey)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("回答")
+    book, sheet = xlsx.new_book(_("回答"))
     for number, question in enumerate(questions, start=3):
         sheet.cell(row=1, column=number, value=question.pk)
         header = sheet.cell(row=2, column=number)

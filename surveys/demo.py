@@ -8,6 +8,7 @@ again by its title and issuer, and nothing is added twice).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,9 +65,9 @@ def load() -> str:
         closes_on=today + dt.timedelta(days=21),
         via_prefectures=True,
     )
-    made = []
+    made: list = []
     for spec in QUESTIONS:
-        fields = dict(spec)
+        fields: dict[str, Any] = dict(spec)
         if "shown_if" in fields:
             fields["shown_if"] = made[fields["shown_if"]]
         made.append(services.save_question(survey, None, actor=issuer, **fields))

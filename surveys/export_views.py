@@ -54,7 +54,9 @@ def results_job(request, pk: int, job_id: int):
     job = _own_job(request, pk, job_id)
     if request.GET.get("download") and job.state == ResultsJob.State.DONE:
         data = ResultsJob.objects.values_list("result", flat=True).get(pk=job.pk)
-        return attachment(bytes(data), exports.filename(job.survey, "xlsx"), XLSX_CONTENT_TYPE)
+        return attachment(
+            bytes(data or b""), exports.filename(job.survey, "xlsx"), XLSX_CONTENT_TYPE
+        )
     template = (
         "surveys/_results_job.html"
         if request.headers.get("HX-Request")

@@ -3,12 +3,15 @@ questions. Messages are Japanese and sit next to their field."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import clean_audience
 from documents.models import Document, Status, audience_class_choices
 from pmo import questions as kinds
+from pmo.form_fields import model_choice
 from surveys.models import Question, Survey
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -66,8 +69,8 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("opens_on", "closes_on"):
-            self.fields[name].input_formats = DATE_FORMATS
-        self.fields["document_ids"].queryset = Document.objects.filter(
+            cast(forms.DateField, self.fields[name]).input_formats = DATE_FORMATS
+        model_choice(self, "document_ids").queryset = Document.objects.filter(
             status=Status.PUBLISHED, hidden_reason=""
         ).order_by("-published_at")[:200]
         if self.instance.pk:
@@ -82,7 +85,8 @@ class SurveyForm(forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clean_audience(self, data)
         if messages := kinds.schedule_errors(data.get("opens_on"), data.get("closes_on")):
             self.add_error("closes_on", messages)
@@ -138,7 +142,7 @@ class QuestionForm(forms.ModelForm):
         earlier = survey.questions.exclude(kind=kinds.Kind.TABLE)
         if self.instance.pk:
             earlier = earlier.exclude(pk=self.instance.pk).filter(order__lte=self.instance.order)
-        self.fields["shown_if"].queryset = earlier
+        model_choice(self, "shown_if").queryset = earlier
         self.fields["shown_if"].label = _("この質問を表示する条件（前の質問）")
         self.fields["shown_value"].help_text = _(
             "前の質問の回答がこの値のときだけ表示します（例: はい、選択肢の文言）。"
@@ -182,7 +186,8 @@ class QuestionForm(forms.ModelForm):
         return columns
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == kinds.Kind.TABLE and not data.get("columns_text"):
             self.add_error("columns_text", _("表の列を1つ以上定義してください。"))
         low, high = data.get("min_value"), data.get("max_value")

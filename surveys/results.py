@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -157,12 +158,14 @@ MIDDLE = ("0.5", "0.500000001")
 def _medians_by_window(rows, number_ids: list[int]) -> dict[int, Decimal]:
     """Each number question's median where the database has no percentile (SQLite): the rows
     ranked by value, only the middle one or two returned. One query."""
-    partition = {"partition_by": [F("question_id")]}
+    partition = [F("question_id")]
     ranked = (
         rows.filter(question_id__in=number_ids, number__isnull=False)
         .annotate(
-            position=Window(RowNumber(), order_by=[F("number").asc(), F("pk").asc()], **partition),
-            n=Window(Count("pk"), **partition),
+            position=Window(
+                RowNumber(), partition_by=partition, order_by=[F("number").asc(), F("pk").asc()]
+            ),
+            n=Window(Count("pk"), partition_by=partition),
         )
         .filter(Q(position=(F("n") + 1) / 2) | Q(position=(F("n") + 2) / 2))
         .values_list("question_id", "number")
@@ -295,7 +298,7 @@ class ResultFilter:
     as_of_error: str = ""
 
     @classmethod
-    def from_query(cls, query, questions: list[Question] = ()) -> ResultFilter:
+    def from_query(cls, query, questions: Sequence[Question] = ()) -> ResultFilter:
         prefecture = (query.get("prefecture") or "").strip()
         kind = (query.get("class") or "").strip()
         if kind not in dict(CLASS_CHOICES):

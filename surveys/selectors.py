@@ -74,7 +74,7 @@ class Item:
     def condition(self) -> tuple[str, str, str] | None:
         """(question id, expected value as the inputs carry it, kind) for answer.js."""
         question = self.question
-        if question.shown_if_id is None:
+        if question.shown_if is None:
             return None
         kind = question.shown_if.kind
         expected = question.shown_value.strip()

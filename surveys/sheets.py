@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -107,9 +106,7 @@ def template(
         values if values is not None else dict(response.answers.values_list("question_id", "value"))
     )
     errors = errors or {}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("回答")
+    book, sheet = xlsx.new_book(_("回答"))
     _text(sheet.cell(row=1, column=2, value=None), survey.title)
     sheet.cell(row=1, column=2).font = Font(bold=True, size=13)
     _text(sheet.cell(row=2, column=2), response.organization.full_name)
@@ -230,7 +227,7 @@ def _answers(response: Response, book) -> dict[int, Any]:
     for row in xlsx.rows(book[book.sheetnames[0]], min_row=FIRST_ROW, max_col=4, values_only=True):
         if not row or row[0] is None:
             continue
-        question = questions.get(_int(row[0]))
+        question = questions.get(_int(row[0]) or 0)
         if question is None or question.kind == kinds.Kind.TABLE:
             continue
         value = row[3] if len(row) > 3 else None
@@ -242,7 +239,7 @@ def _answers(response: Response, book) -> dict[int, Any]:
             continue
         sheet = book[name]
         first = next(iter(xlsx.rows(sheet, max_col=1, values_only=True)), (None,))
-        question = questions.get(_int(first[0] if first else None))
+        question = questions.get(_int(first[0] if first else None) or 0)
         if question is None or question.kind != kinds.Kind.TABLE:
             continue
         width = len(question.columns) + 1
