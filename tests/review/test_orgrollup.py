@@ -337,7 +337,7 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
 def test_flag_pages_through_the_rollup_hold_every_flag_in_order(
     plans, hokkaido, coordinator, client, query, order
 ):
-    from review import views
+    from review.views import common
 
     _more_organizations(plans, hokkaido, 4)
     with _travel(D(2015, 9, 1)):
@@ -348,9 +348,9 @@ def test_flag_pages_through_the_rollup_hold_every_flag_in_order(
     if "prefecture=" in query:
         expected = expected.filter(prefecture=hokkaido)
     expected = list(expected.order_by(*order).values_list("pk", flat=True))
-    assert len(expected) > 2 * views.PAGE_SIZE
+    assert len(expected) > 2 * common.PAGE_SIZE
     seen: list[int] = []
-    for number in range(1, len(expected) // views.PAGE_SIZE + 2):
+    for number in range(1, len(expected) // common.PAGE_SIZE + 2):
         page = client.get(f"/review/late/?{query}&page={number}").context["page"]
         assert page.paginator.count == len(expected)
         seen += [flag.pk for flag in page.object_list]

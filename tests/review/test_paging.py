@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import MunicipalityClass
-from review import selectors, services, views
+from review import selectors, services
 from review.models import DelayFlag, FollowUp, Rule
+from review.views import common
 from tests.test_pager import pager_links
 
 D = dt.date
@@ -19,7 +20,7 @@ D = dt.date
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(common, "PAGE_SIZE", 2)
 
 
 def as_query(filters: dict[str, str]) -> dict[str, list[str]]:
