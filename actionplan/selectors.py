@@ -1,5 +1,7 @@
-"""Reads of the action plan. :func:`plan` builds the whole plan page in a fixed number of
-queries (entries, milestones, completion items, dependencies), whatever the number of rows."""
+"""Reads of the action plan. :func:`plan` builds the whole plan (the sheet, the exports) in a
+fixed number of queries (entries, milestones, completion items, dependencies), whatever the
+number of rows; the plan page (``paged``) reads only the rows it shows, also in a fixed number
+of queries; :func:`row` builds one row."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 import holidays
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -248,9 +250,16 @@ def entries(
     if as_of is None:
         found = PlanEntry.objects.filter(organization=organization, **where)
     else:
+        # Each entry's latest record by then (history's latest_of_each, but asking only for a
+        # later record of the same entry: found by the id index alone, where the organisation
+        # and programme filters in that subquery led Postgres to one bitmap of the whole
+        # organisation's history per record, 0.6 s at 5,000 rows).
+        later = PlanEntry.history.filter(
+            id=OuterRef("id"), history_date__gt=OuterRef("history_date"), history_date__lte=as_of
+        )
         found = (
             PlanEntry.history.filter(organization=organization, history_date__lte=as_of, **where)
-            .latest_of_each()
+            .filter(~Exists(later))
             .exclude(history_type="-")
         )
     return found.select_related("task__work_item", "system", "updated_by").order_by(
