@@ -473,7 +473,8 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
     others. The prerequisites (one query) are read as :func:`prerequisites_of` reads them: the
     same target system's entry of a per-system prerequisite of a G row (one query with the
     row itself), and every other prerequisite summed up in SQL (F waits for G テスト on every
-    system: one aggregate row per task, not an entry per system)."""
+    system: one aggregate row per task, not an entry per system). The completion items come
+    from ``entry``'s prefetch of ``task__completion_items`` when it has one."""
     links = list(
         Task.depends_on.through.objects.filter(from_task_id=entry.task_id)
         .order_by("pk")
@@ -499,7 +500,9 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
             name = gettext("%(task)s（%(system)s）") % {"task": name, "system": other.system.name}
             dependencies.append(rules.combine(name, [_values(other)]))
     milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
-    questions = _questions(CompletionItem.objects.filter(task_id=entry.task_id))
+    # The task's completion items (in their order) from ``entry``'s prefetch when it has one:
+    # a row save reads them once for the form, the save and the answer.
+    questions = {entry.task_id: list(entry.task.completion_items.all())}
     scale = _Scale(programme.starts_on, programme.ends_on)
     return _row(organization, current, milestones, questions, dependencies, scale)
 
