@@ -286,6 +286,18 @@ class Status(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("対象外")
 
 
+# A plan's rows in order: by work item, task and target system (the system's own order and
+# name), then by id, so that every row has one place (the plan page's pages never overlap).
+PLAN_ORDER = (
+    "task__work_item__order",
+    "task__work_item__code",
+    "task__order",
+    "task_id",
+    "system",
+    "id",
+)
+
+
 class PlanEntryQuerySet(models.QuerySet):
     def counted(self) -> PlanEntryQuerySet:
         """Entries that count in the figures: not those of a retired target system."""
@@ -295,7 +307,7 @@ class PlanEntryQuerySet(models.QuerySet):
         return (
             self.filter(organization=organization, task__work_item__programme=programme)
             .select_related("task__work_item", "system", "updated_by")
-            .order_by("task__work_item__order", "task__work_item__code", "task__order", "system")
+            .order_by(*PLAN_ORDER)
         )
 
 

@@ -1,5 +1,7 @@
-"""Reads of the action plan. :func:`plan` builds the whole plan page in a fixed number of
-queries (entries, milestones, completion items, dependencies), whatever the number of rows."""
+"""Reads of the action plan. :func:`plan` builds the whole plan (the sheet, the exports) in a
+fixed number of queries (entries, milestones, completion items, dependencies), whatever the
+number of rows; the plan page (``paged``) reads only the rows it shows, also in a fixed number
+of queries; :func:`row` builds one row."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from typing import Any
 
 import holidays
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from actionplan import rules
 from actionplan.models import (
     EDITABLE_FIELDS,
+    PLAN_ORDER,
     CompletionItem,
     Milestone,
     PlanEntry,
@@ -232,20 +235,36 @@ class Plan:
         return [row for group in self.groups for row in group.rows]
 
 
-def entries(organization: Organization, programme: Programme, as_of: dt.datetime | None = None):
-    """The organisation's entries, now or as they stood at ``as_of`` (from the history)."""
+def entries(
+    organization: Organization,
+    programme: Programme,
+    as_of: dt.datetime | None = None,
+    *,
+    work_item: WorkItem | None = None,
+):
+    """The organisation's entries, now or as they stood at ``as_of`` (from the history), in
+    the plan's order; with ``work_item`` (one of the programme's) its entries only, without
+    joining the work items to filter or sort them."""
+    where = (
+        {"task__work_item": work_item} if work_item else {"task__work_item__programme": programme}
+    )
     if as_of is None:
-        return PlanEntry.objects.for_plan(organization, programme)
-    return (
-        PlanEntry.history.filter(
-            organization=organization,
-            task__work_item__programme=programme,
-            history_date__lte=as_of,
+        found = PlanEntry.objects.filter(organization=organization, **where)
+    else:
+        # Each entry's latest record by then (history's latest_of_each, but asking only for a
+        # later record of the same entry: found by the id index alone, where the organisation
+        # and programme filters in that subquery led Postgres to one bitmap of the whole
+        # organisation's history per record, 0.6 s at 5,000 rows).
+        later = PlanEntry.history.filter(
+            id=OuterRef("id"), history_date__gt=OuterRef("history_date"), history_date__lte=as_of
         )
-        .latest_of_each()
-        .exclude(history_type="-")
-        .select_related("task__work_item", "system", "updated_by")
-        .order_by("task__work_item__order", "task__work_item__code", "task__order", "system")
+        found = (
+            PlanEntry.history.filter(organization=organization, history_date__lte=as_of, **where)
+            .filter(~Exists(later))
+            .exclude(history_type="-")
+        )
+    return found.select_related("task__work_item", "system", "updated_by").order_by(
+        *(PLAN_ORDER[2:] if work_item else PLAN_ORDER)
     )
 
 
@@ -258,11 +277,12 @@ def plan(
     item: str | None = None,
     page: Any = 1,
 ) -> Plan:
-    """The plan's data in four queries: every row (the sheet, the exports). ``paged`` (the
-    plan page): up to :data:`PAGE_ROWS` entries the whole plan; beyond, the work item ``item``
-    (its code; the first one by default or when unknown) and its ``page``, with every work item
-    in ``sections``. Every entry is read either way: a row's prerequisites may be anywhere in
-    the plan (F waits for G テスト on every system)."""
+    """The plan's data. Unpaged (the sheet, the exports): every row, in four queries.
+    ``paged`` (the plan page): up to :data:`PAGE_ROWS` entries the whole plan; beyond, the
+    work item ``item`` (its code; the first one by default or when unknown) and its ``page``,
+    with every work item in ``sections`` — see :func:`_paged`."""
+    if paged:
+        return _paged(organization, programme, as_of, item, page)
     rows_source = list(entries(organization, programme, as_of))
     milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
     questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
@@ -270,27 +290,91 @@ def plan(
     depends = _depends(links)
     by_task, by_system = _by_task(rows_source), _by_system(rows_source)
     scale = _Scale(programme.starts_on, programme.ends_on)
-    by_item: dict[int, list[PlanEntry]] = {}
+    groups: dict[int, Group] = {}
     for entry in rows_source:
-        by_item.setdefault(entry.task.work_item_id, []).append(entry)
-    shown, sections, shown_page = rows_source, [], None
-    if paged and len(rows_source) > PAGE_ROWS:
-        current = next(
-            (found for found in by_item.values() if found[0].task.work_item.code == item),
-            next(iter(by_item.values())),
+        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task, by_system)
+        row = _row(organization, entry, milestones, questions, dependencies, scale)
+        work_item = entry.task.work_item
+        groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
+    return Plan(organization, programme, list(groups.values()), as_of, scale.ticks())
+
+
+class _Counted:
+    """Entries whose number is already known (the section index counted them): the paginator
+    slices them, one bounded query for the page, without counting them again."""
+
+    def __init__(self, queryset, rows: int):
+        self.queryset, self.rows = queryset, rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, index: slice) -> list:
+        # The page's ids sorted alone (narrow rows: a sort in memory, not 5,000 wide rows
+        # spilled to disk), then those rows read whole.
+        ids = self.queryset.values("pk")[index]
+        return list(self.queryset.filter(pk__in=ids))
+
+
+def _paged(
+    organization: Organization,
+    programme: Programme,
+    as_of: dt.datetime | None,
+    item: str | None,
+    page: Any,
+) -> Plan:
+    """The plan page, reading only what it shows, in seven queries at any size: one
+    aggregate over the organisation's entries, a row per task (the section index counts
+    from it, and each prerequisite task is summed up as :func:`rules.combine` would: F waits
+    for G テスト on all 1,661 systems, one row, not 1,661 entries); the work items; the shown
+    rows (the whole plan up to :data:`PAGE_ROWS`, else one page of one work item: LIMIT and
+    OFFSET on the plan's order within it); the programme's milestones, completion items and
+    dependencies. An eighth when a shown row waits for the same target system's entry of
+    another task (G 設計 → 製造): those entries of the shown systems. The rows are those
+    :func:`plan` builds from every entry (tests/actionplan/test_plan_page_reads.py)."""
+    source = entries(organization, programme, as_of)
+    live, counted = Q(retired_on=None), ~Q(status=Status.NOT_APPLICABLE)
+    tasks = list(
+        source.order_by()
+        .values("task_id", "task__work_item_id")
+        .annotate(
+            rows=Count("id"),
+            live=Count("id", filter=live),
+            end=Max("planned_end", filter=live & counted),
+            counted=Count("id", filter=live & counted),
+            not_started=Count("id", filter=live & Q(status=Status.NOT_STARTED)),
+            in_progress=Count("id", filter=live & Q(status=Status.IN_PROGRESS)),
         )
-        sections = [
-            Section(found[0].task.work_item, len(found), found is current)
-            for found in by_item.values()
-        ]
-        shown_page = Paginator(current, PAGE_ROWS).get_page(page)
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for found in tasks:
+        counts[found["task__work_item_id"]] += found["rows"]
+    work_items = [w for w in programme.work_items.order_by("order", "code") if w.pk in counts]
+    sections: list[Section] = []
+    shown_page = None
+    if sum(counts.values()) <= PAGE_ROWS:
+        shown = list(source)
+    else:
+        current = next((w for w in work_items if w.code == item), work_items[0])
+        sections = [Section(w, counts[w.pk], w is current) for w in work_items]
+        in_item = entries(organization, programme, as_of, work_item=current)
+        rows = _Counted(in_item, counts[current.pk])
+        shown_page = Paginator(rows, PAGE_ROWS).get_page(page)
         shown = shown_page.object_list
         if shown_page.paginator.num_pages == 1:
             shown_page = None
+    milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
+    questions = _questions(CompletionItem.objects.filter(task__work_item__programme=programme))
+    links = (
+        Task.depends_on.through.objects.filter(from_task__work_item__programme=programme)
+        .order_by("pk")
+        .values_list("from_task_id", "to_task_id", "to_task__name", "to_task__per_system")
+    )
+    dependencies = _Prerequisites(source, shown, tasks, links)
+    scale = _Scale(programme.starts_on, programme.ends_on)
     groups: dict[int, Group] = {}
     for entry in shown:
-        dependencies = prerequisites_of(entry, depends[entry.task_id], by_task, by_system)
-        row = _row(organization, entry, milestones, questions, dependencies, scale)
+        row = _row(organization, entry, milestones, questions, dependencies.of(entry), scale)
         work_item = entry.task.work_item
         groups.setdefault(work_item.pk, Group(work_item, [])).rows.append(row)
     return Plan(
@@ -302,6 +386,65 @@ def plan(
         sections=sections,
         page=shown_page,
     )
+
+
+class _Prerequisites:
+    """The shown entries' prerequisites, the same as :func:`prerequisites_of` over every
+    entry of the plan, from the per-task aggregate of :func:`_paged` and one query of the
+    shown target systems' entries of per-system tasks. Per prerequisite task: none when all
+    its entries are of retired target systems; for a per-system task and an entry with a
+    system, that system's entry (a retired one too, as there); otherwise every entry of the
+    task combined, 対象外 not counted."""
+
+    def __init__(self, source, shown: list, tasks: list[dict], links):
+        self.depends: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+        for source_id, target_id, name, per_system in links:
+            self.depends[source_id].append((target_id, name, per_system))
+        self.combined: dict[int, rules.Dependency] = {}
+        for found in tasks:
+            if not found["live"]:
+                continue  # a retired target system's entries no longer hold anything up
+            if not found["counted"]:
+                status = Status.DONE  # nothing to wait for
+            elif found["not_started"]:
+                status = Status.NOT_STARTED
+            else:
+                status = Status.IN_PROGRESS if found["in_progress"] else Status.DONE
+            self.combined[found["task_id"]] = rules.Dependency("", found["end"], status)
+        self.same_system: dict[tuple[int, int], tuple[str, list[rules.EntryValues]]] = {}
+        wanted, systems = set(), set()
+        for entry in shown:
+            for task_id, _, per_system in self.depends.get(entry.task_id, ()):
+                if entry.system_id and per_system:
+                    wanted.add(task_id)
+                    systems.add(entry.system_id)
+        if not wanted:
+            return  # no shown row waits for the same system's entry of another task
+        found = (
+            source.order_by()
+            .filter(task_id__in=wanted, system_id__in=systems)
+            .values("task_id", "system_id", "system__name", "planned_end", "status")
+        )
+        for values in found:
+            key = values["task_id"], values["system_id"]
+            self.same_system.setdefault(key, (values["system__name"], []))[1].append(
+                rules.EntryValues(planned_end=values["planned_end"], status=values["status"])
+            )
+
+    def of(self, entry) -> list[rules.Dependency]:
+        found = []
+        for task_id, name, per_system in self.depends.get(entry.task_id, ()):
+            if task_id not in self.combined:
+                continue
+            if entry.system_id and per_system:
+                if (task_id, entry.system_id) not in self.same_system:
+                    continue
+                system, values = self.same_system[task_id, entry.system_id]
+                label = gettext("%(task)s（%(system)s）") % {"task": name, "system": system}
+                found.append(rules.combine(label, values))
+            else:
+                found.append(dataclasses.replace(self.combined[task_id], name=name))
+        return found
 
 
 def place(entry: PlanEntry) -> dict[str, Any]:
@@ -316,7 +459,7 @@ def place(entry: PlanEntry) -> dict[str, Any]:
     work_item = entry.task.work_item
     ids = list(
         plan_entries.filter(task__work_item=work_item)
-        .order_by("task__order", "system")
+        .order_by(*PLAN_ORDER[2:])
         .values_list("pk", flat=True)
     )
     place = {"item": work_item.code}
@@ -331,7 +474,8 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
     others. The prerequisites (one query) are read as :func:`prerequisites_of` reads them: the
     same target system's entry of a per-system prerequisite of a G row (one query with the
     row itself), and every other prerequisite summed up in SQL (F waits for G テスト on every
-    system: one aggregate row per task, not an entry per system)."""
+    system: one aggregate row per task, not an entry per system). The completion items come
+    from ``entry``'s prefetch of ``task__completion_items`` when it has one."""
     links = list(
         Task.depends_on.through.objects.filter(from_task_id=entry.task_id)
         .order_by("pk")
@@ -357,7 +501,9 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
             name = gettext("%(task)s（%(system)s）") % {"task": name, "system": other.system.name}
             dependencies.append(rules.combine(name, [_values(other)]))
     milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
-    questions = _questions(CompletionItem.objects.filter(task_id=entry.task_id))
+    # The task's completion items (in their order) from ``entry``'s prefetch when it has one:
+    # a row save reads them once for the form, the save and the answer.
+    questions = {entry.task_id: list(entry.task.completion_items.all())}
     scale = _Scale(programme.starts_on, programme.ends_on)
     return _row(organization, current, milestones, questions, dependencies, scale)
 

@@ -71,13 +71,19 @@ SAVE_RUNS = int(os.environ.get("BENCH_SAVE_RUNS", "9"))
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "3"))
 
 # Budgets, medians on this shared 2-core machine (Postgres, DEBUG=False). Issue 17 asks for a
-# plan page at 5,000 rows in ≤ 500 ms, a row save ≤ 150 ms and an import ≤ 15 s. These are
-# what this code achieved with margin in two runs on a machine shared with 7 other engineers
-# and a 1.43M-entry benchmark (medians: plan page 12.0 s / 9.6 s; row save 42 / 215 ms, the
-# F row 64 / 218 ms; row read 17 / 100 ms; import 33 / 14 s with 251 statements, of which
-# most are delay detection judging the 5,000 entries): a regression fails the run, the
-# machine's noise (5x between runs) does not. The plan page is shown a work item and 250
-# rows at a time (it rendered all 5,000 rows, 10 MB, in 6.3 s); the budget is the issue's.
+# plan page at 5,000 rows in ≤ 500 ms, a row save ≤ 150 ms and an import ≤ 15 s. The plan
+# page is shown a work item and 250 rows at a time (it rendered all 5,000 rows, 10 MB, in
+# 6.3 s), and since the second round of issue 17 it reads only what it shows: the section
+# index from one aggregate, the page's rows by one bounded query, prerequisites for the shown
+# rows (selectors._paged: building the page's data went from 1.2-1.7 s to 50-130 ms on the
+# loaded machine, in the same process and the same minute). What is left is mostly rendering
+# the 250 rows. Two runs of this code: at load 4-5, plan page 230 ms (its last page 231, the
+# opening 95, as of today 219), row saves 48 / 41 ms, row reads 24 / 31 ms, import 5.9 s;
+# at load 7-9, plan page 842 ms (min 447), its last page 986, the opening 422, row saves
+# 241 / 269 ms, row reads 109 / 126 ms, import 16.7 s (69 statements both times). So the
+# plan page keeps the issue's 500 and the row saves 400: 150 holds only on a quieter
+# machine. The query counts are exact (tests/actionplan/test_plan_page_reads.py holds the
+# same at 51 rows).
 BUDGETS_MS = {
     "actionplan.plan_page_5000_rows_ms": 500,
     "actionplan.plan_page_5000_rows_last_page_ms": 500,
@@ -88,8 +94,11 @@ BUDGETS_MS = {
     "actionplan.row_read_f_5000_rows_ms": 250,
     "actionplan.import_5000_rows_s": 60,
     "actionplan.import_5000_rows_statements": 400,
-    "actionplan.row_save_5000_rows_queries": 26,
-    "actionplan.row_save_f_5000_rows_queries": 28,
+    "actionplan.plan_page_5000_rows_queries": 20,  # G's first page: 設計 alone
+    "actionplan.plan_page_5000_rows_last_page_queries": 21,  # テスト: same-system prerequisites
+    "actionplan.plan_page_5000_rows_opening_queries": 20,
+    "actionplan.row_save_5000_rows_queries": 23,
+    "actionplan.row_save_f_5000_rows_queries": 25,
 }
 
 
@@ -162,7 +171,10 @@ def _plan_page(client: Client) -> dict[str, float]:
     """The 5,000-row plan, shown a work item and a page at a time (``selectors.PAGE_ROWS``):
     the first page of G (4,983 rows) cold (the first request after the rows were made:
     nothing of it cached by the database or Python yet) and warm, its last page, and the
-    page as it opens (work item A). Each shows at most PAGE_ROWS rows, the index names all."""
+    page as it opens (work item A), and a page of G as of today (from the history). Each
+    shows at most PAGE_ROWS rows, the index names all."""
+    from django.utils import timezone
+
     from actionplan.selectors import PAGE_ROWS
 
     first, last, opening = (
@@ -170,9 +182,11 @@ def _plan_page(client: Client) -> dict[str, float]:
         "/orgs/011002/plan/?item=G&page=99",  # past the end: the last page
         "/orgs/011002/plan/",
     )
+    as_of = f"/orgs/011002/plan/?item=G&page=10&as_of={timezone.localdate():%Y-%m-%d}"
     cold_ms, queries, body = _get(client, first)
     figures: dict[str, float] = {}
-    for name, url in (("", first), ("_last_page", last), ("_opening", opening)):
+    pages = (("", first), ("_last_page", last), ("_opening", opening), ("_as_of", as_of))
+    for name, url in pages:
         samples, page_queries, body = [], 0, ""
         for _ in range(PAGE_RUNS):
             elapsed, page_queries, body = _get(client, url)
