@@ -39,6 +39,7 @@ run: demo serve
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignObjectRel
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import AuditEvent
+from pmo import field_labels
 
 # --- Describing events to people ---------------------------------------------------------------
 # The stored columns stay as they were written (the CSV export keeps them raw); what the audit
@@ -143,13 +143,9 @@ def _label(key: str, event: AuditEvent) -> str:
         from documents.models import Document
 
         try:
-            found = Document._meta.get_field(key)
+            return field_labels.label(Document, key)
         except FieldDoesNotExist:  # a key no longer on the model: shown as it was stored
             return key
-        # a reverse relation has no verbose_name of its own
-        if isinstance(found, ForeignObjectRel):  # a reverse relation: its model's name
-            return str(found.related_model._meta.verbose_name)
-        return str(found.verbose_name)
     return key
 
 

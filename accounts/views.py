@@ -25,7 +25,8 @@ from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
 from accounts.roles import RANK
-from pmo import job_views, jobs, keyset, upload_jobs, xlsx
+from orgs.models import Organization
+from pmo import job_views, keyset, upload_jobs, xlsx
 from pmo.http import attachment, streaming_attachment
 from pmo.sheets import RowError
 
@@ -161,6 +162,7 @@ def account_detail(request, pk: int):
         from guardian.shortcuts import get_objects_for_user
 
         for code, label in GRANT_CODES.items():
+            org: Organization
             for org in get_objects_for_user(
                 target, f"orgs.{code}", accept_global_perms=False, with_superuser=False
             ):
@@ -201,7 +203,8 @@ def account_action(request, pk: int, action: str):
             messages.success(request, _("利用開始の案内を再送しました（7日間有効）。"))
     elif action == "role":
         role = request.POST.get("role", "")
-        allowed = rules.assignable_roles(request.user.role, target.organization.kind)
+        kind = target.organization.kind if target.organization else None
+        allowed = rules.assignable_roles(request.user.role, kind)
         if role not in allowed:
             raise permissions.denied(request, permissions.MANAGE_ACCOUNTS, target)
         services.change_role(request.user, target, role, request=request)
@@ -293,24 +296,27 @@ def bulk_template(request):
 def bulk_issue(request):
     """A small sheet is issued during the request; a larger one by a worker (bulk.py)."""
     _require_issuer(request)
-    errors, issued, status = [], [], 200
+    errors: list[RowError] = []
+    issued: list[User] = []
+    status = 200
     if request.method == "POST":
         upload = request.FILES.get("sheet")
         if upload is None:
             errors = [RowError(0, "", _("ファイルを選んでください。"))]
         else:
-            data = upload.read(bulk.MAX_BYTES + 1)
-            rows = bulk.rows_in(data, upload.name)
-            if not upload_jobs.runs_inline(rows):
-                ip = audit.client_ip(request)
-                try:
-                    job = tasks.start_issue(request.user, upload.name, data, rows, ip)
-                except jobs.QueueUnavailable:
-                    errors, status = [RowError(0, "", jobs.BROKER_DOWN)], 503
-                else:
-                    return redirect("accounts:bulk_job", pk=job.pk)
+            received = upload_jobs.receive(
+                request,
+                upload,
+                max_bytes=bulk.MAX_BYTES,
+                rows_in=bulk.rows_in,
+                start=tasks.start_issue,
+                job_page="accounts:bulk_job",
+            )
+            if received.response:
+                return received.response
+            if received.refused:
+                errors, status = [RowError(0, "", received.refused)], 503
             else:
-                upload.seek(0)
                 errors, issued = _issue_inline(request, upload)
     return render(
         request,

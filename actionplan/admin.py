@@ -61,8 +61,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
             )
 
 
-class _NewTasksGetEntries:
+class _NewTasksGetEntries(admin.ModelAdmin):
     """Tasks added in the admin get their entries when the programme is published."""
+
+    def programme_of(self, obj):
+        raise NotImplementedError
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
@@ -77,7 +80,7 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(_NewTasksGetEntries, admin.ModelAdmin):
+class WorkItemAdmin(_NewTasksGetEntries):
     list_display = ("code", "name", "programme", "applies_to")
     list_filter = ("programme",)
     filter_horizontal = ("responsible_bureaus",)
@@ -98,7 +101,7 @@ class CompletionItemInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(_NewTasksGetEntries, admin.ModelAdmin):
+class TaskAdmin(_NewTasksGetEntries):
     list_display = ("__str__", "order", "weight", "per_system", "needs_procurement")
     list_filter = ("work_item__programme", "work_item")
     filter_horizontal = ("depends_on",)

@@ -295,7 +295,7 @@ def _number(value: Any, problems: list[str], where: str) -> Decimal | None:
 def workbook(definition: Mapping[str, Any]) -> bytes:
     """A definition as a workbook in the shape :func:`read` takes."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     for name, headers in SHEETS.items():
         sheets[name].append(headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -18,7 +19,7 @@ DEMO_CODES = ("011002", "012025", "022012", "010006")
 D = dt.date
 
 # 札幌市 has started: A is planned and under way (B is left for the demo user to enter).
-SAPPORO_A = {
+SAPPORO_A: dict[str, dict[str, Any]] = {
     "住民への広報活動": {
         "planned_start": D(2015, 4, 1),
         "planned_end": D(2015, 9, 30),

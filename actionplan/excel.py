@@ -97,7 +97,7 @@ def _key_values(entry: PlanEntry) -> dict[str, str]:
     return {
         "work_item": str(entry.task.work_item),
         "task": entry.task.name,
-        "system": entry.system.name if entry.system_id else "",
+        "system": entry.system.name if entry.system else "",
     }
 
 
@@ -112,9 +112,7 @@ def export(
     """The plan as a workbook: key columns locked, a hidden key and version per row, a status
     drop-down, date and percentage validation, then the completion items' columns (one query
     for them). ``rows`` are selector rows (entry + milestone)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
+    book, sheet = xlsx.new_book(SHEET)
     items = excel_items.columns_for(programme, first=len(COLUMNS) + 1)
     _header(sheet)
     excel_items.write_header(sheet, items)

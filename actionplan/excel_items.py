@@ -171,6 +171,7 @@ def add_validations(sheet, columns: Iterable[ItemColumn], rows: Mapping[int, lis
 def validation_for(item: CompletionItem) -> DataValidation:
     """The drop-down or check of one item's cells, with a note on what to enter."""
     label, spec = item.label, item.question().spec
+    rule: dict[str, Any]
     if spec.kind == Kind.DATE:
         # Any real date, as on the plan page: a desk may have opened before the programme.
         rule = {"type": "date", "operator": "greaterThan", "formula1": "DATE(1900,1,1)"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from documents.models import Status as DocumentStatus
 from faq.models import Field, InquiryStatus
 from faq.models import WorkItem as InquiryWorkItem
 from orgs.models import Organization
-from pmo import questions
+from pmo import field_labels, questions
 from pmo.questions import AnswerError, Kind
 from review.models import FollowUp, MinistryReview, PlanCheck
 
@@ -75,7 +76,7 @@ def _work_item(work_item) -> str:
     return f"{work_item.code}. {work_item.name}" if work_item is not None else ""
 
 
-def _label(choices, value: str) -> str:
+def _label(choices, value: object) -> str:
     """The label people read for a stored code (the code itself when it is unknown)."""
     return str(dict(choices.choices).get(value, value)) if value else ""
 
@@ -156,7 +157,8 @@ def _plan_rows(user, organization: Organization, answers: Side, labels: dict) ->
 HISTORY_COLUMNS = columns("日時:16 変更者:14 " + ENTRY + "版:5 項目:14 変更前:28+ 変更後:28+")
 # simple_history's record types: a row of its own for an entry made or removed.
 EVENTS = {"+": "（作成）", "-": "（削除）"}
-EMPTY = (None, "", {}, 0, Status.NOT_STARTED)  # a new entry's blanks are not changes
+# A new entry's blanks are not changes.
+EMPTY: tuple[object, ...] = (None, "", {}, 0, Status.NOT_STARTED)
 
 
 def _answer_text(kind: str, value: object) -> str:
@@ -181,8 +183,8 @@ def _shown(name: str, value: object, labels: dict) -> object:
 def _history_rows(user, organization: Organization, labels: dict) -> Iterator[tuple]:
     """Who changed what, when, old → new: one row per changed field of each version, each
     version compared with the previous one of the same entry (the rows come grouped)."""
-    names = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}
-    previous = None
+    names = {name: field_labels.label(PlanEntry, name) for name in EDITABLE_FIELDS}
+    previous: Any = None  # the history record before this one (simple-history's model)
     for record in select.history(user, organization).iterator(chunk_size=CHUNK):
         older = previous if previous is not None and previous.id == record.id else None
         previous = record
@@ -335,7 +337,7 @@ def _effort_rows(user, organization: Organization) -> Iterator[tuple]:
             item.purpose,
             item.category.name if item.category_id else "",
             _label(DocumentStatus, item.status),
-            local(item.published_at).date() if item.published_at else None,
+            item.published_at and timezone.localtime(item.published_at).date(),
             item.file_name,
             item.file_version,
             item.download_count,

@@ -111,7 +111,7 @@ class _Writer:
         wrap = None if spec is None else spec.wrap
         key = (number_format, wrap, font, fill, cell.quotePrefix)
         if (style := self.styles.get(key)) is not None:
-            cell._style = copy(style)
+            cell._style = copy(style)  # type: ignore[attr-defined]  # openpyxl's own style array
             return cell
         if number_format:
             cell.number_format = number_format
@@ -121,7 +121,7 @@ class _Writer:
             cell.font = font
         if fill is not None:
             cell.fill = fill
-        self.styles[key] = copy(cell._style)
+        self.styles[key] = copy(cell._style)  # type: ignore[attr-defined]
         return cell
 
     def row(self, sheet, values: tuple, columns: tuple[Column, ...]) -> list:

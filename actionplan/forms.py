@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,9 @@ from actionplan import rules
 from actionplan.models import CompletionItem, Status
 from pmo import questions
 from pmo.questions import AnswerError, Kind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE_INPUTS = ["%Y-%m-%d", "%Y/%m/%d", "%Y/%m/%e"]
 
@@ -34,7 +38,7 @@ class DateInput(forms.DateInput):
         return super().format_value(value)
 
 
-def _date(label: str) -> forms.DateField:
+def _date(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
@@ -69,12 +73,13 @@ class EntryForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, questions: list[CompletionItem] = (), **kwargs: Any):
+    def __init__(self, *args: Any, questions: Sequence[CompletionItem] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        # The completion fields a 完了 needs (marked 必須 beside their label).
+        self.required_items = {f"c_{item.pk}" for item in self.questions if item.required}
         for item in self.questions:
             self.fields[f"c_{item.pk}"] = _question_field(item)
-            self.fields[f"c_{item.pk}"].is_required_item = item.required
         # Keyboard users land in the first field when the row turns into a form.
         self.fields["planned_start"].widget.attrs["autofocus"] = True
         for name, bound in self.fields.items():
@@ -101,7 +106,7 @@ class EntryForm(forms.Form):
     def errors_in_fields(self) -> list[tuple[forms.BoundField, str]]:
         """Each visible field's messages in the order shown, for the summary above the form."""
         return [
-            (self[name], error)
+            (self[name], str(error))
             for name, field in self.fields.items()
             if not field.widget.is_hidden
             for error in self.errors.get(name, [])

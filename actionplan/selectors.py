@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import holidays
 from django.core.paginator import Page, Paginator
@@ -31,6 +31,7 @@ from actionplan.models import (
     WorkItem,
 )
 from orgs.models import Organization
+from pmo import field_labels
 from pmo import questions as kinds
 
 
@@ -351,16 +352,17 @@ def _paged(
         counts[found["task__work_item_id"]] += found["rows"]
     work_items = [w for w in programme.work_items.order_by("order", "code") if w.pk in counts]
     sections: list[Section] = []
-    shown_page = None
+    shown_page: Page | None = None
     if sum(counts.values()) <= PAGE_ROWS:
         shown = list(source)
     else:
         current = next((w for w in work_items if w.code == item), work_items[0])
         sections = [Section(w, counts[w.pk], w is current) for w in work_items]
         in_item = entries(organization, programme, as_of, work_item=current)
-        rows = _Counted(in_item, counts[current.pk])
+        # Paginator only counts and slices it (its protocol asks for indexing and iteration).
+        rows = cast(Any, _Counted(in_item, counts[current.pk]))
         shown_page = Paginator(rows, PAGE_ROWS).get_page(page)
-        shown = shown_page.object_list
+        shown = list(shown_page.object_list)
         if shown_page.paginator.num_pages == 1:
             shown_page = None
     milestones = milestone_rules(Milestone.objects.filter(task__work_item__programme=programme))
@@ -462,7 +464,7 @@ def place(entry: PlanEntry) -> dict[str, Any]:
         .order_by(*PLAN_ORDER[2:])
         .values_list("pk", flat=True)
     )
-    place = {"item": work_item.code}
+    place: dict[str, str | int] = {"item": work_item.code}
     if len(ids) > PAGE_ROWS:
         place["page"] = ids.index(entry.pk) // PAGE_ROWS + 1
     return place
@@ -498,7 +500,8 @@ def row(organization: Organization, programme: Programme, entry: PlanEntry) -> R
             dependencies.append(dataclasses.replace(summed[pk], name=name))
         elif by_task.get(pk):
             other = by_task[pk][0]
-            name = gettext("%(task)s（%(system)s）") % {"task": name, "system": other.system.name}
+            system = other.system.name if other.system else ""
+            name = gettext("%(task)s（%(system)s）") % {"task": name, "system": system}
             dependencies.append(rules.combine(name, [_values(other)]))
     milestones = milestone_rules(Milestone.objects.filter(task_id=entry.task_id))
     # The task's completion items (in their order) from ``entry``'s prefetch when it has one:
@@ -640,7 +643,7 @@ def history(entry: PlanEntry, *, as_of: dt.datetime | None = None) -> list[dict[
             )
         return value
 
-    labels = {name: str(PlanEntry._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS}
+    labels = {name: field_labels.label(PlanEntry, name) for name in EDITABLE_FIELDS}
     changes = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         fields = []

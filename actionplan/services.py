@@ -30,7 +30,7 @@ from actionplan.models import (
     Task,
 )
 from orgs.models import LOCAL_KINDS, Organization
-from pmo import bulk
+from pmo import bulk, field_labels, history
 
 # Sent inside the transaction that saved entries, once per save or once per sheet import with
 # every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
@@ -121,7 +121,7 @@ def conflict_for(entry: PlanEntry, expected_version: int) -> ConflictError:
         before = getattr(base, name, None) if base else None
         after = getattr(entry, name)
         if before != after:
-            label = str(PlanEntry._meta.get_field(name).verbose_name)
+            label = field_labels.label(PlanEntry, name)
             changes.append(Change(name, label, before, after))
     who = entry.updated_by.display_name or entry.updated_by.email if entry.updated_by else ""
     return ConflictError(entry, who or gettext("（不明）"), entry.updated_at, changes)
@@ -163,7 +163,7 @@ def save_entry(
             setattr(entry, name, getattr(values, name))
         entry.version = expected_version + 1
         entry.updated_by = user
-        entry._history_user = user  # for saves outside a request (import job, shell)
+        history.changed_by(entry, user)  # for saves outside a request (import job, shell)
         entry.save()
         if notify:  # bulk callers send one entry_saved for all their rows
             entry_saved.send(PlanEntry, entry_ids=[entry.pk])
@@ -554,7 +554,7 @@ def _load_task(work_item, spec: Mapping[str, Any], order: int) -> Task:
     task.milestones.exclude(pk__in=keep).delete()
     keep = []
     for item_order, question in enumerate(spec.get("completion_items", []), start=1):
-        obj, _ = CompletionItem.objects.update_or_create(
+        item, _ = CompletionItem.objects.update_or_create(
             task=task,
             label=question["label"],
             defaults={
@@ -567,6 +567,6 @@ def _load_task(work_item, spec: Mapping[str, Any], order: int) -> Task:
                 "order": item_order,
             },
         )
-        keep.append(obj.pk)
+        keep.append(item.pk)
     task.completion_items.exclude(pk__in=keep).delete()
     return task

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
 from actionplan.services import EntryInvalid, entry_saved, systems_listed
 from orgs.models import Organization
+from pmo import history
 
 MAX_NAME = 100
 
@@ -111,7 +112,7 @@ def _mark(user, link: OrganizationSystem, on: dt.date | None) -> int:
         # the retirement (actionplan.services.save_entry claims by version).
         entry.version += 1
         entry.updated_by = user
-        entry._history_user = user
+        history.changed_by(entry, user)
         entry.save(
             update_fields=["retired_on", "next_check_on", "version", "updated_by", "updated_at"]
         )

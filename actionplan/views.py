@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,6 +39,9 @@ from pmo import as_of as as_of_dates
 from pmo import jobs
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from review import standing as review_standing
 
 
@@ -220,7 +224,7 @@ def entry_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _typed(form: EntryForm, current: PlanEntry) -> list[tuple[str, object]]:
+def _typed(form: EntryForm, current: PlanEntry) -> list[tuple[StrOrPromise | None, object]]:
     """What this person typed that differs from the entry as it now is (shown on a conflict,
     so nothing they entered is lost from sight)."""
     typed = form.entry_data()
@@ -298,7 +302,7 @@ def advice_add(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, gettext("助言を登録しました。"))
     else:
-        messages.error(request, form.errors["body"][0])
+        messages.error(request, str(form.errors["body"][0]))
     return redirect(plan_link(organization, programme, "#advice"))
 
 
@@ -342,7 +346,7 @@ def system_add(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, gettext("対象システムを追加しました。"))
     else:
-        messages.error(request, form.errors["system"][0])
+        messages.error(request, str(form.errors["system"][0]))
     return redirect(plan_link(organization, programme, "#systems"))
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,6 +31,7 @@ from faq.models import (
 from faq.normalize import normalize, read
 from outbox import services as outbox
 from outbox.recipients import receives_mail
+from pmo import field_labels
 from pmo.uploads import validate_upload
 
 NUMBER_PREFIX = "FAQ-"
@@ -210,8 +211,7 @@ def record_change(request, by, target, **fields: Any) -> None:
 def changed_labels(names: list[str]) -> str:
     """The changed fields' names for the trail (「質問、回答」)."""
     labels = {"related": _("関連するFAQ")} | {
-        name: str(cast(models.Field, FAQ._meta.get_field(name)).verbose_name)
-        for name in EDITABLE_FIELDS
+        name: field_labels.label(FAQ, name) for name in EDITABLE_FIELDS
     }
     return "、".join(labels[name] for name in names)
 

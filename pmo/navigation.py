@@ -6,11 +6,15 @@ open it, so nobody is offered a link that answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ def _url(name: str, *args) -> str | None:
         return None
 
 
-def _entries(user) -> list[tuple[str, str | None, tuple[str, ...]]]:
+def _entries(user) -> list[tuple[StrOrPromise, str | None, tuple[str, ...]]]:
     """(label, url, other path prefixes that belong to the section)."""
     # The user's own plan is linked from TOP: the bar reads no rows, only the role.
     return [

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts import services as account_services
+from accounts.models import User
 from orgs import jis
 from orgs.models import LOCAL_KINDS, Organization, OrganizationKind
 
@@ -171,7 +172,7 @@ def unassign(actor, reviewer, organization: Organization, *, request=None) -> bo
 
 @dataclass
 class ReviewerAssignments:
-    reviewer: object
+    reviewer: User
     organizations: list[Organization]
 
 
@@ -182,8 +183,6 @@ def by_reviewer() -> list[ReviewerAssignments]:
     from django.db.models import BigIntegerField
     from django.db.models.functions import Cast
     from guardian.models import UserObjectPermission
-
-    from accounts.models import User
 
     rows = list(
         UserObjectPermission.objects.filter(
@@ -207,7 +206,7 @@ def by_reviewer() -> list[ReviewerAssignments]:
     return sorted(
         lines,
         key=lambda line: (
-            line.reviewer.organization.code if line.reviewer.organization_id else "",
+            line.reviewer.organization.code if line.reviewer.organization else "",
             line.reviewer.email,
         ),
     )

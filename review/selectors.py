@@ -32,7 +32,14 @@ from actionplan.models import PlanEntry, Programme, Status, WorkItem
 from orgs.models import Organization, OrganizationKind
 from pmo import wareki
 from review import rules
-from review.models import DelayFlag, FollowUp, MinistryReview, OrganizationRollup, PlanCheck
+from review.models import (
+    DelayFlag,
+    FollowUp,
+    MinistryReview,
+    OrganizationRollup,
+    PlanCheck,
+    Rule,
+)
 
 
 @dataclass(frozen=True)
@@ -239,7 +246,7 @@ def late_organizations(
     organizations = Organization.objects.select_related("prefecture").in_bulk(ids)
     rules = rules_by_organization(flags, ids)
     latest = latest_follow_ups(ids, programme)
-    labels = dict(DelayFlag._meta.get_field("rule").choices)
+    labels = dict(Rule.choices)
     page.object_list = [
         LateOrganization(
             organizations[row["organization_id"]],
@@ -584,18 +591,18 @@ def approval_coverage(
     from review import rules, services
     from review.models import ApprovedException
 
-    entries = PlanEntry.objects.filter(organization=organization, task__in=tasks.values("pk"))
+    chosen = PlanEntry.objects.filter(organization=organization, task__in=tasks.values("pk"))
     if task_id is not None:
-        entries = entries.filter(task_id=task_id)
+        chosen = chosen.filter(task_id=task_id)
         if system_id is not None:
-            entries = entries.filter(system_id=system_id)
+            chosen = chosen.filter(system_id=system_id)
     entries = list(
-        entries.select_related("task__work_item", "system").order_by(
+        chosen.select_related("task__work_item", "system").order_by(
             "task__work_item__order", "task__order", "system__order", "system__name"
         )
     )
     flags: dict[int, list] = defaultdict(list)
-    labels = dict(DelayFlag._meta.get_field("rule").choices)
+    labels = dict(Rule.choices)
     for entry_id, rule, approved in (
         permissions.visible(
             user,

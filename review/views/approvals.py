@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP
+from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Task
 from pmo.sheets import cell_int
@@ -34,7 +35,7 @@ from review.views.common import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def approve(request: HttpRequest, code: str) -> HttpResponse:
+def approve(request: SignedInRequest, code: str) -> HttpResponse:
     org = organization_or_404(request, code, FOLLOW_UP)
     if not permissions.can(request.user, permissions.APPROVE):
         raise permissions.denied(request, FOLLOW_UP, org)
@@ -114,7 +115,7 @@ def approve(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_acknowledge(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def approval_acknowledge(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """The organisation has read an approved later date (確認しました): it leaves the
     organisation's TOP. Those who may edit the plan only; anyone else gets 404."""
     org = organization_or_404(request, code, permissions.EDIT_PLAN)

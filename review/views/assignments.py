@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.models import User
+from accounts.signed_in import SignedInRequest
 from review import assignments
 from review.forms import AssignForm
 
@@ -28,7 +29,7 @@ def _reviewers():
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_list(request: HttpRequest) -> HttpResponse:
+def assignment_list(request: SignedInRequest) -> HttpResponse:
     permissions.require(request, permissions.ASSIGN_REVIEWERS)
     reviewers = list(_reviewers())
     form = AssignForm(request.POST or None, reviewers=reviewers)
@@ -65,7 +66,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_remove(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def assignment_remove(request: SignedInRequest, pk: int, code: str) -> HttpResponse:
     permissions.require(request, permissions.ASSIGN_REVIEWERS)
     reviewer = User.objects.filter(permissions.holders(permissions.BE_ASSIGNED), pk=pk).first()
     organization = assignments.local_governments().filter(code=code).first()

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit, permissions
 from accounts.permissions import REVIEW, VIEW
+from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import Organization, OrganizationKind
 from review import selectors, services
@@ -35,7 +36,7 @@ from review.views.common import (
 
 @login_required
 @require_GET
-def checks(request: HttpRequest) -> HttpResponse:
+def checks(request: SignedInRequest) -> HttpResponse:
     programme, _scope = national(request)
     rows = selectors.checks_for(request.user, programme)
     ministry = permissions.can(request.user, permissions.ANSWER_AS_MINISTRY)
@@ -71,7 +72,7 @@ def _bureaus(programme):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, code: str) -> HttpResponse:
+def check(request: SignedInRequest, code: str) -> HttpResponse:
     programme, _scope = national(request)
     org = organization_or_404(request, code, VIEW)
     user = request.user
@@ -160,7 +161,7 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_revised(request: HttpRequest, code: str) -> HttpResponse:
+def check_revised(request: SignedInRequest, code: str) -> HttpResponse:
     """The organisation reports that it revised its plan after a 要修正 (修正を報告): those
     ministries check it again. Those who may edit the plan only; anyone else gets 404."""
     org = organization_or_404(request, code, permissions.EDIT_PLAN)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, QueryDict
 
 from accounts import permissions
 from accounts.permissions import REVIEW, VIEW
+from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import Organization
 from review import selectors
@@ -25,7 +26,7 @@ def in_programme(programme, url: str) -> str:
     return f"{url}?{programmes.PARAM}={programme.pk}"
 
 
-def page_filters(request: HttpRequest):
+def page_filters(request: SignedInRequest):
     """The page's filters: the query without the programme (which is not a filter), or
     ``None`` when nothing else is asked, so a page named by programme alone is unfiltered."""
     data = request.GET.copy()
@@ -33,7 +34,7 @@ def page_filters(request: HttpRequest):
     return data or None
 
 
-def link_query(request: HttpRequest, programme) -> QueryDict:
+def link_query(request: SignedInRequest, programme) -> QueryDict:
     """The query for the view switch, export and reminder links: the filters and the programme,
     no page (the pager keeps the address itself: templates/includes/pager.html)."""
     query = request.GET.copy()
@@ -42,19 +43,19 @@ def link_query(request: HttpRequest, programme) -> QueryDict:
     return query
 
 
-def national(request: HttpRequest):
+def national(request: SignedInRequest):
     """The national pages: REVIEW, else 404 (audited)."""
     permissions.require(request, REVIEW)
     programme = asked_programme(request)
     return programme, selectors.scope_for(request.user, programme)
 
 
-def organization_or_404(request: HttpRequest, code: str, action: str = VIEW) -> Organization:
+def organization_or_404(request: SignedInRequest, code: str, action: str = VIEW) -> Organization:
     queryset = Organization.objects.select_related("prefecture", "parent")
     return permissions.get_visible_or_404(request, queryset, action, code=code)
 
 
-def refuse_out_of_reach(request: HttpRequest, form, field: str, action: str) -> None:
+def refuse_out_of_reach(request: SignedInRequest, form, field: str, action: str) -> None:
     """A POSTed choice the form does not offer (another bureau's work item or task, or an id
     made up) is a refusal like any other: 404, recorded in the audit trail, nothing saved."""
     if request.method == "POST" and form.has_error(field, "invalid_choice"):

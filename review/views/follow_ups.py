@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import audit, permissions
 from accounts.permissions import FOLLOW_UP, VIEW
+from accounts.signed_in import SignedInRequest
 from pmo import wareki
 from review import selectors, services
 from review.forms import FollowUpForm, NoteForm
@@ -29,7 +30,7 @@ from review.views.common import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
+def follow_up_new(request: SignedInRequest, code: str) -> HttpResponse:
     org = organization_or_404(request, code, FOLLOW_UP)
     programme = asked_programme(request)
     # Only the work items the user may follow up (a reviewer: its bureau's); a reviewer must
@@ -71,7 +72,7 @@ def follow_up_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
+def follow_ups(request: SignedInRequest) -> HttpResponse:
     """Follow-ups the user may see; ``?state=`` narrows by state, ``?mine=1`` to those the
     user's organisation opened (TOP links here for answers to read)."""
     programme = asked_programme(request)
@@ -111,7 +112,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
     queryset = FollowUp.objects.select_related(
         "organization__prefecture", "work_item", "opened_by", "opened_by_organization"
     )

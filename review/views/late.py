@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.signed_in import SignedInRequest
 from review import by_organization, selectors
 from review.filters import LateFilter
 from review.models import (
@@ -24,7 +25,7 @@ from review.views.common import (
 )
 
 
-def _late_filter(request: HttpRequest, programme, scope):
+def _late_filter(request: SignedInRequest, programme, scope):
     on = timezone.localdate()
     flags = selectors.late_flags(request.user, programme, scope, on)
     return LateFilter(page_filters(request), queryset=flags, request=request, programme=programme)
@@ -32,7 +33,7 @@ def _late_filter(request: HttpRequest, programme, scope):
 
 @login_required
 @require_GET
-def late(request: HttpRequest) -> HttpResponse:
+def late(request: SignedInRequest) -> HttpResponse:
     programme, scope = national(request)
     filtered = _late_filter(request, programme, scope)
     queryset = (
@@ -67,7 +68,7 @@ def late(request: HttpRequest) -> HttpResponse:
         page.object_list = _flag_rows(queryset, list(page.object_list))
     else:
         if first is not None:
-            ordering = queryset.query.order_by or DelayFlag._meta.ordering
+            ordering = queryset.query.order_by or DelayFlag._meta.ordering or ()
             queryset = queryset.order_by(first, *ordering)
         page = _flag_page(queryset, request.GET.get("page"))
     query = link_query(request, programme)
@@ -107,7 +108,7 @@ def _flag_rows(queryset, ids: list[int]) -> list:
 
 @login_required
 @require_GET
-def late_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def late_export(request: SignedInRequest, fmt: str) -> HttpResponse:
     """The late list as .xlsx or .csv, every row (:mod:`review.exports`: a large one is a job)."""
     programme, _scope = national(request)
     if fmt not in LateExportJob.Format.values:

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit, permissions
+from accounts.signed_in import SignedInRequest
 from review import selectors
 from review.views import common
 from review.views.common import (
@@ -22,7 +23,7 @@ from review.views.common import (
 )
 
 
-def _not_begun(request: HttpRequest):
+def _not_begun(request: SignedInRequest):
     """The not-started list as the query string asks for it: (programme, form, the
     organisations, the prefectures in scope, the state asked). A fixed number of queries."""
     from review.forms import NotBegunForm
@@ -47,7 +48,7 @@ def _not_begun(request: HttpRequest):
 
 @login_required
 @require_GET
-def not_started(request: HttpRequest) -> HttpResponse:
+def not_started(request: SignedInRequest) -> HttpResponse:
     """Organisations that have entered nothing (or not started anything) yet, by prefecture,
     class and work item, within the user's review scope. A fixed number of queries."""
     programme, form, organizations, prefs, state = _not_begun(request)
@@ -72,7 +73,7 @@ def not_started(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest) -> HttpResponse:
+def remind(request: SignedInRequest) -> HttpResponse:
     """Remind the organisations ticked on the not-started list (``organizations``: codes) or,
     with ``all``, every one the list's filters (the query string) find, to enter their plan.
     A code out of the user's reach (or not on the list) is a refusal: 404, audited, nothing

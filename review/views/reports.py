@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import REVIEW
+from accounts.signed_in import SignedInRequest
 from pmo import jobs
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
@@ -29,11 +30,11 @@ from review.views.common import (
 
 @login_required
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: SignedInRequest) -> HttpResponse:
     programme, scope = national(request)
     on, error = parse_as_of(request.GET.get("as_of"), programme)
     back = in_programme(programme, reverse("review:index"))
-    if error:
+    if on is None:
         messages.error(request, error)
         return redirect(back)
     if reports.is_large(programme, on):
@@ -42,7 +43,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return _xlsx(data, report_filename(programme, on))
 
 
-def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) -> HttpResponse:
+def _start_report(request: SignedInRequest, programme, on, *, back: HttpResponse) -> HttpResponse:
     """Queue a report job and show its page; with the broker unreachable, say so on ``back``
     (no job is left behind)."""
     job = ReportJob.objects.create(user=request.user, programme=programme, as_of=on)
@@ -54,7 +55,7 @@ def _start_report(request: HttpRequest, programme, on, *, back: HttpResponse) ->
     return redirect("review:report_job", pk=job.pk)
 
 
-def _own_report(request: HttpRequest, pk: int, **fields) -> ReportJob:
+def _own_report(request: SignedInRequest, pk: int, **fields) -> ReportJob:
     permissions.require(request, REVIEW)
     try:
         return (
@@ -77,11 +78,11 @@ def report_filename(programme, on) -> str:
 
 @login_required
 @require_GET
-def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+def report_job(request: SignedInRequest, pk: int) -> HttpResponse:
     job = _own_report(request, pk)
     if request.GET.get("download") and job.state == ReportJob.State.DONE:
         data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
-        return _xlsx(bytes(data), report_filename(job.programme, job.as_of))
+        return _xlsx(bytes(data or b""), report_filename(job.programme, job.as_of))
     template = (
         "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
     )
@@ -90,7 +91,7 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry(request: SignedInRequest, pk: int) -> HttpResponse:
     """Build an interrupted report again, as a new job for the same date."""
     job = _own_report(request, pk)
     back = redirect("review:report_job", pk=job.pk)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import FOLLOW_UP, REVIEW
+from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import OrganizationKind
 from review import by_organization, rollups, selectors
@@ -34,12 +35,13 @@ from review.views.common import (
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """National status by work item and by prefecture, from the rollup (a fixed number of
     queries whatever the number of organisations)."""
-    if not permissions.can(request.user, REVIEW) and request.user.organization_id:
+    # The organisation is read only for those who are sent on (the index reads no more).
+    if not permissions.can(request.user, REVIEW) and (own := request.user.organization):
         # The organisation side has its own page (its delays, follow-ups, plan checks).
-        url = reverse("review:organization", args=[request.user.organization.code])
+        url = reverse("review:organization", args=[own.code])
         asked = request.GET.get(programmes.PARAM)  # checked there, like any other value
         return redirect(
             f"{url}?{urlencode({programmes.PARAM: asked})}" if asked is not None else url
@@ -64,9 +66,9 @@ def index(request: HttpRequest) -> HttpResponse:
     # 団体, not flags: who needs a follow-up (one query, distinct organisations).
     organizations = by_organization.significant_organizations(programme, scope)
     for line in by_item:
-        line.significant_organizations = organizations.by_work_item.get(line.key, 0)
+        line.significant_organizations = organizations.by_work_item.get(line.key or 0, 0)
     for line in by_pref:
-        line.significant_organizations = organizations.by_prefecture.get(line.key, 0)
+        line.significant_organizations = organizations.by_prefecture.get(line.key or 0, 0)
     total.significant_organizations = organizations.total
     codes = {pref.pk: pref.code for pref in prefs}
     rule_labels = dict(Rule.choices)
@@ -93,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "scope": scope,
             "by_item": by_item,
-            "by_pref": [(line, codes[line.key]) for line in by_pref],
+            "by_pref": [(line, codes[line.key or 0]) for line in by_pref],
             "total": total,
             "rules": [(rule, rule_labels[rule], total.by_rule.get(rule, 0)) for rule in RULES],
             "formula": rollups.FORMULA,
@@ -107,7 +109,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def prefecture(request: HttpRequest, code: str) -> HttpResponse:
+def prefecture(request: SignedInRequest, code: str) -> HttpResponse:
     programme, scope = national(request)
     pref = organization_or_404(request, code)
     if pref.kind != OrganizationKind.PREFECTURE or (
@@ -132,7 +134,7 @@ def prefecture(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def organization(request: HttpRequest, code: str) -> HttpResponse:
+def organization(request: SignedInRequest, code: str) -> HttpResponse:
     """One organisation's delays, approvals, follow-ups and plan checks (both sides)."""
     org = organization_or_404(request, code)
     programme = asked_programme(request)
