@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.signed_in import SignedInRequest
 from documents import import_jobs, services, sheets, tasks
 from documents.forms import CatalogueImportForm
 from documents.models import CatalogueImportJob
-from pmo import job_views, jobs, upload_jobs, xlsx
+from pmo import job_views, upload_jobs, xlsx
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -30,17 +30,18 @@ def procedures_import(request: HttpRequest) -> HttpResponse:
     refused, status = "", 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]
-        upload.seek(0)
-        data = upload.read(xlsx.MAX_BYTES + 1)
-        rows = import_jobs.rows_in(data, upload.name)
-        if not upload_jobs.runs_inline(rows):
-            ip = audit.client_ip(request)
-            try:
-                job = tasks.start_import(request.user, upload.name, data, rows, ip)
-            except jobs.QueueUnavailable:
-                refused, status = str(jobs.BROKER_DOWN), 503
-            else:
-                return redirect("documents:procedures_import_job", pk=job.pk)
+        received = upload_jobs.receive(
+            request,
+            upload,
+            max_bytes=xlsx.MAX_BYTES,
+            rows_in=import_jobs.rows_in,
+            start=tasks.start_import,
+            job_page="documents:procedures_import_job",
+        )
+        if received.response:
+            return received.response
+        if received.refused:
+            refused, status = received.refused, 503
         else:
             try:
                 counts = services.import_catalogue(upload, actor=request.user, request=request)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import audit
 from accounts.permissions import (
     EDIT_CONTENT,
     VIEW,
@@ -29,7 +28,7 @@ from faq.filters import FAQFilter
 from faq.forms import ImportForm
 from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
-from pmo import job_views, jobs, upload_jobs, xlsx
+from pmo import job_views, upload_jobs, xlsx
 from pmo.http import attachment
 from pmo.sheets import RowError
 
@@ -199,19 +198,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
     refused, status = "", 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        upload.seek(0)
-        data = upload.read(xlsx.MAX_BYTES + 1)
-        rows = import_jobs.rows_in(data, upload.name)
-        if not upload_jobs.runs_inline(rows):
-            ip = audit.client_ip(request)
-            try:
-                job = tasks.start_import(request.user, upload.name, data, rows, ip)
-            except jobs.QueueUnavailable:
-                refused, status = str(jobs.BROKER_DOWN), 503
-            else:
-                return redirect("faq:import_job", pk=job.pk)
+        received = upload_jobs.receive(
+            request,
+            upload,
+            max_bytes=xlsx.MAX_BYTES,
+            rows_in=import_jobs.rows_in,
+            start=tasks.start_import,
+            job_page="faq:import_job",
+        )
+        if received.response:
+            return received.response
+        if received.refused:
+            refused, status = received.refused, 503
         else:
-            upload.seek(0)
             result = imports.import_faqs(upload, by=request.user, request=request)
             errors = result.errors
             if not errors:

@@ -21,9 +21,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from pmo import jobs
+from pmo.clientip import client_ip
 
 Progress = Callable[[int], None]
 # The app's work on one claimed job: (row errors as dicts, counts to store on the job).
@@ -48,6 +51,42 @@ class Origin:
 
 def runs_inline(rows: int) -> bool:
     return rows <= settings.IMPORT_INLINE_MAX_ROWS
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of an uploaded sheet in the request (:func:`receive`): queued as a job
+    (``response`` sends the person to its page), refused because the queue is down
+    (``refused``, answered 503), or small enough to run now (neither: the caller runs it
+    on ``upload``, rewound)."""
+
+    response: HttpResponse | None = None
+    refused: str = ""
+
+
+def receive(
+    request,
+    upload,
+    *,
+    max_bytes: int,
+    rows_in: Callable[[bytes, str], int],
+    start: Callable[..., Any],
+    job_page: str,
+) -> Received:
+    """Read the upload once (``max_bytes`` + 1, so an oversized file is still seen as one),
+    count its rows, and queue a large sheet with the app's ``start(user, filename, data,
+    rows, ip)`` (its tasks module); its job page is the URL name ``job_page``."""
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    rows = rows_in(data, upload.name)
+    if runs_inline(rows):
+        upload.seek(0)
+        return Received()
+    try:
+        job = start(request.user, upload.name, data, rows, client_ip(request))
+    except jobs.QueueUnavailable:
+        return Received(refused=str(jobs.BROKER_DOWN))
+    return Received(response=redirect(job_page, pk=job.pk))
 
 
 def start(
