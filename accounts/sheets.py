@@ -1,8 +1,9 @@
 """Bulk issuance from an .xlsx sheet: the template, and reading it back row by row.
 
 Every row is validated with the same :class:`~accounts.forms.IssueForm` as the issuance page,
-plus duplicate addresses within the sheet; errors are listed by row and column in Japanese and
-nothing is issued unless every row is good.
+plus duplicate addresses within the sheet; errors are listed by row and column (the template's
+own headers, the same in every language) in the reader's language, and nothing is issued
+unless every row is good.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Loading FAQs from an editor's .xlsx (the export's columns): every row checked, all or nothing.
 
-Errors are reported by row and column in Japanese; nothing is written unless every row is
+Errors are reported by row and column (the sheet's own column names, the same in every
+language) with the message in the reader's language; nothing is written unless every row is
 good. openpyxl parses the XML through defusedxml (installed), so entity tricks are refused.
 """
 
