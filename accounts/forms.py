@@ -44,7 +44,7 @@ def check_domain(
         return
     if organization.domains:
         message = _("%(domains)s 以外のアドレスです。正しければ確認欄にチェックしてください。") % {
-            "domains": "、".join(organization.domains)
+            "domains": _("、").join(organization.domains)
         }
     else:
         message = _(

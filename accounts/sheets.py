@@ -1,14 +1,16 @@
 """Bulk issuance from an .xlsx sheet: the template, and reading it back row by row.
 
 Every row is validated with the same :class:`~accounts.forms.IssueForm` as the issuance page,
-plus duplicate addresses within the sheet; errors are listed by row and column in Japanese and
-nothing is issued unless every row is good.
+plus duplicate addresses within the sheet; errors are listed by row and column (the template's
+own headers, the same in every language) in the reader's language, and nothing is issued
+unless every row is good.
 """
 
 from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -37,7 +39,8 @@ YES = {"はい", "yes", "y", "true", "1", "○", "〇"}
 
 def template(issuer) -> bytes:
     """A workbook with the header, the role drop-down and the issuer's organisations."""
-    workbook, sheet = xlsx.new_book("アカウント")
+    # The import reads the first sheet by position, not by name: the names are for people.
+    workbook, sheet = xlsx.new_book(gettext("アカウント"))
     for index, (_, label) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=label)
         cell.font = Font(bold=True)
@@ -47,12 +50,12 @@ def template(issuer) -> bytes:
     validation = DataValidation(
         type="list", formula1='"' + ",".join(roles) + '"', allow_blank=False
     )
-    validation.error = "一覧から役割を選んでください。"
+    validation.error = gettext("一覧から役割を選んでください。")
     sheet.add_data_validation(validation)
     validation.add(f"F2:F{MAX_ROWS + 1}")
     sheet.freeze_panes = "A2"
-    organizations = workbook.create_sheet("団体一覧")
-    organizations.append(["団体コード", "団体名"])
+    organizations = workbook.create_sheet(gettext("団体一覧"))
+    organizations.append([gettext("団体コード"), gettext("団体名")])
     for org in (
         permissions.organizations(issuer, permissions.MANAGE_ACCOUNTS)
         .select_related("prefecture", "parent")
@@ -110,7 +113,7 @@ def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
         if all(cell_text(v) == "" for v in values.values()):
             continue
         if any(xlsx.has_formula(v) for v in values.values()):
-            errors.append(RowError(number, "", "数式は使えません。値を入力してください。"))
+            errors.append(RowError(number, "", gettext("数式は使えません。値を入力してください。")))
             continue
         code = (
             cell_text(values["organization"]).zfill(6)
@@ -133,7 +136,11 @@ def _read_rows(sheet, issuer) -> tuple[list[NewAccount], list[RowError]]:
         email = form.cleaned_data["email"]
         if email in seen:
             errors.append(
-                RowError(number, LABELS["email"], f"{seen[email]}行目と同じアドレスです。")
+                RowError(
+                    number,
+                    LABELS["email"],
+                    gettext("%(row)s行目と同じアドレスです。") % {"row": seen[email]},
+                )
             )
             continue
         seen[email] = number

@@ -6,8 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from documents import rules
 from documents.models import (
     Announcement,
     Audience,
@@ -117,7 +119,7 @@ class DocumentForm(forms.ModelForm):
         self.fields["category"].required = True
         self.fields["upload"].required = creating
         if self.instance.pk:
-            self.fields["tags_text"].initial = "、".join(
+            self.fields["tags_text"].initial = gettext("、").join(
                 self.instance.tags.values_list("name", flat=True)
             )
             self.fields["organization_codes"].initial = "\n".join(
@@ -128,7 +130,7 @@ class DocumentForm(forms.ModelForm):
             ]
             numbers = {p.number for p in self.instance.procedures.all()}
             numbers |= {row.number for row in self.instance.linkages.all()}
-            self.fields["procedure_numbers"].initial = "、".join(sorted(numbers))
+            self.fields["procedure_numbers"].initial = gettext("、").join(sorted(numbers))
             self.fields["publication"].initial = (
                 "schedule" if self.instance.status == "scheduled" else "draft"
             )
@@ -139,7 +141,7 @@ class DocumentForm(forms.ModelForm):
 
     def clean_tags_text(self) -> list[str]:
         text = self.cleaned_data["tags_text"]
-        for separator in ("、", "，", ","):
+        for separator in rules.SEPARATORS:
             text = text.replace(separator, " ")
         return [word[:50] for word in text.split()]
 
@@ -164,7 +166,7 @@ class DocumentForm(forms.ModelForm):
         return fields | {"audience_classes": self.cleaned_data["audience_classes"]}
 
     def _catalogue_rows(self, text: str) -> tuple[list, list]:
-        for separator in ("、", ",", "，"):
+        for separator in rules.SEPARATORS:
             text = text.replace(separator, " ")
         numbers = text.split()
         procedures = list(Procedure.objects.filter(number__in=numbers))
@@ -174,7 +176,7 @@ class DocumentForm(forms.ModelForm):
             self.add_error(
                 "procedure_numbers",
                 _("項番 %(numbers)s は事務・手続の一覧にありません。")
-                % {"numbers": "、".join(missing)},
+                % {"numbers": gettext("、").join(missing)},
             )
         return procedures, linkages
 
@@ -263,7 +265,7 @@ def clean_audience(form: forms.BaseForm, data: dict) -> None:
     ``audience_class_list``) into ``organizations`` and ``audience_classes`` of ``data``;
     shared by every form with an audience (documents, surveys), errors next to the field."""
     codes = data.get("organization_codes", "")
-    for separator in ("、", ",", "，"):
+    for separator in rules.SEPARATORS:
         codes = codes.replace(separator, " ")
     codes = codes.split()
     if data.get("audience") == Audience.NAMED:
@@ -271,7 +273,8 @@ def clean_audience(form: forms.BaseForm, data: dict) -> None:
         if missing := [code for code in codes if code not in found]:
             form.add_error(
                 "organization_codes",
-                _("団体コード %(codes)s が見つかりません。") % {"codes": "、".join(missing)},
+                _("団体コード %(codes)s が見つかりません。")
+                % {"codes": gettext("、").join(missing)},
             )
         elif not codes:
             form.add_error("organization_codes", _("公開先の団体を1つ以上入力してください。"))

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents import rules
@@ -417,7 +418,7 @@ class ClassesMixin(models.Model):
 
     def class_labels(self) -> str:
         labels = dict(MunicipalityClass.choices)
-        return "、".join(str(labels[c]) for c in self.class_codes if c in labels) or str(
+        return gettext("、").join(str(labels[c]) for c in self.class_codes if c in labels) or str(
             _("すべて")
         )
 

@@ -39,6 +39,9 @@ def is_new(published_at: datetime | None, previous_login: datetime | None, now: 
 
 
 ALL_CLASSES_WORDS = ("全て", "すべて", "全部", "all")
+# What may separate the words of a typed list (the full-width ones as people type them).
+SEPARATORS = ("、", ",", "，")
+CLASS_SEPARATORS = ("・", *SEPARATORS, "/")
 
 
 def parse_classes(text: str, labels: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -49,7 +52,7 @@ def parse_classes(text: str, labels: dict[str, str]) -> tuple[list[str], list[st
     by_label = {normalize(label): code for code, label in labels.items()}
     by_label.update({normalize(code): code for code in labels})
     words = normalize(text)
-    for separator in ("・", "、", ",", "/", "，"):
+    for separator in CLASS_SEPARATORS:
         words = words.replace(separator, " ")
     codes: list[str] = []
     unknown: list[str] = []

@@ -171,7 +171,7 @@ def _check_row(sheet: str, number: int, row: dict, columns, errors: list[RowErro
                 _(
                     "「%(words)s」は区分として読めません（政令指定都市、中核市、市、町、村、特別区）。"
                 )
-                % {"words": "、".join(unknown)},
+                % {"words": _("、").join(unknown)},
                 sheet=sheet,
             )
         )
@@ -229,7 +229,7 @@ def _read_book(book, errors: list[RowError], progress: Progress) -> tuple[list, 
                 errors.append(
                     RowError(
                         number,
-                        "項番",
+                        dict(columns)["number"],
                         _("%(row)s行目と同じ行です。") % {"row": seen[key]},
                         sheet=sheet_name,
                     )

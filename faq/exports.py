@@ -29,6 +29,9 @@ COLUMNS = (
     ("役に立った", 10),
 )
 HEADERS = tuple(name for name, _width in COLUMNS)
+# The 公開 column's values, read back by the import.
+PUBLISHED_VALUES = ("はい", "いいえ")
+YES, NO = PUBLISHED_VALUES
 
 
 def field_label(code: str) -> str:
@@ -46,7 +49,7 @@ def row_for(faq: FAQ) -> list:
         faq.updated_on,
         ", ".join(r.number for r in faq.related.all()),
         links_text(faq.related_documents),
-        "はい" if faq.is_published else "いいえ",
+        YES if faq.is_published else NO,
         faq.view_count,
         faq.helpful_count,
     ]
@@ -78,7 +81,7 @@ def faq_workbook(faqs: Iterable[FAQ]) -> bytes:
         formula1='"' + ",".join(str(label) for _c, label in Field.choices) + '"',
         allow_blank=True,
     )
-    published = DataValidation(type="list", formula1='"はい,いいえ"', allow_blank=True)
+    published = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
     for validation, column in ((work_items, "D"), (fields, "E"), (published, "J")):
         sheet.add_data_validation(validation)
         validation.add(f"{column}2:{column}20000")

@@ -1,6 +1,7 @@
 """Loading FAQs from an editor's .xlsx (the export's columns): every row checked, all or nothing.
 
-Errors are reported by row and column in Japanese; nothing is written unless every row is
+Errors are reported by row and column (the sheet's own column names, the same in every
+language) with the message in the reader's language; nothing is written unless every row is
 good. openpyxl parses the XML through defusedxml (installed), so entity tricks are refused.
 """
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
 from faq import rules, services
-from faq.exports import HEADERS
+from faq.exports import HEADERS, NO, YES
 from faq.models import FAQ, Field, WorkItem
 from pmo import xlsx
 from pmo.sheets import RowError, cell_text
@@ -25,6 +26,20 @@ MAX_ROWS = 20_000
 PROGRESS_EVERY = 500
 Progress = Callable[[int], None]
 REQUIRED_HEADERS = ("番号", "質問", "回答")
+# The columns by name, as the export writes them and the errors name them (data: the sheet's
+# own headers, in every language).
+(
+    NUMBER,
+    QUESTION,
+    ANSWER,
+    WORK_ITEM,
+    FIELD,
+    TOPIC,
+    UPDATED_ON,
+    RELATED,
+    LINKS,
+    PUBLISHED,
+) = HEADERS[:10]
 
 
 @dataclass
@@ -58,7 +73,7 @@ def _date(value, errors: list, row: int) -> dt.date | None:
         return dt.datetime.strptime(text, "%Y/%m/%d").date()
     except ValueError:
         errors.append(
-            RowError(row, "最終更新日", gettext("日付は 2015/07/09 の形で入力してください。"))
+            RowError(row, UPDATED_ON, gettext("日付は 2015/07/09 の形で入力してください。"))
         )
         return None
 
@@ -67,51 +82,52 @@ def _links(text: str, errors: list, row: int) -> list[dict]:
     links, bad_lines = rules.parse_links(text)
     for _line in bad_lines:
         errors.append(
-            RowError(row, "関連資料", gettext("「資料名|URL」の形で1行に1件入力してください。"))
+            RowError(row, LINKS, gettext("「資料名|URL」の形で1行に1件入力してください。"))
         )
     return links
 
 
 def _parse_row(row: int, values: dict, errors: list) -> ParsedRow:
-    number = rules.clean_number(cell_text(values.get("番号"), unquote=True))
+    number = rules.clean_number(cell_text(values.get(NUMBER), unquote=True))
     if number and not rules.is_number(number):
         errors.append(
-            RowError(row, "番号", gettext("番号は FAQ-0001 の形で入力してください（新規は空欄）。"))
+            RowError(row, NUMBER, gettext("番号は FAQ-0001 の形で入力してください（新規は空欄）。"))
         )
-    question = cell_text(values.get("質問"), unquote=True)
-    answer = cell_text(values.get("回答"), unquote=True)
+    question = cell_text(values.get(QUESTION), unquote=True)
+    answer = cell_text(values.get(ANSWER), unquote=True)
     if not question:
-        errors.append(RowError(row, "質問", gettext("入力してください。")))
+        errors.append(RowError(row, QUESTION, gettext("入力してください。")))
     elif len(question) > 1000:
-        errors.append(RowError(row, "質問", gettext("1000文字以内で入力してください。")))
+        errors.append(RowError(row, QUESTION, gettext("1000文字以内で入力してください。")))
     if not answer:
-        errors.append(RowError(row, "回答", gettext("入力してください。")))
-    work_item = cell_text(values.get("作業項目"), unquote=True)
+        errors.append(RowError(row, ANSWER, gettext("入力してください。")))
+    work_item = cell_text(values.get(WORK_ITEM), unquote=True)
     if work_item and work_item not in WORK_ITEMS:
-        errors.append(RowError(row, "作業項目", gettext("A〜K のいずれかを入力してください。")))
-    field_text = cell_text(values.get("分野"), unquote=True)
+        errors.append(RowError(row, WORK_ITEM, gettext("A〜K のいずれかを入力してください。")))
+    field_text = cell_text(values.get(FIELD), unquote=True)
     if field_text and field_text not in FIELDS:
         choices = gettext("、").join(str(label) for _c, label in Field.choices)
         message = gettext("%(choices)s のいずれかを入力してください。") % {"choices": choices}
-        errors.append(RowError(row, "分野", message))
-    published = cell_text(values.get("公開"), unquote=True) or "はい"
-    if published not in ("はい", "いいえ"):
-        errors.append(RowError(row, "公開", gettext("「はい」か「いいえ」を入力してください。")))
-    topic = cell_text(values.get("トピック"), unquote=True)
+        errors.append(RowError(row, FIELD, message))
+    published = cell_text(values.get(PUBLISHED), unquote=True) or YES
+    if published not in (YES, NO):
+        message = gettext("「%(yes)s」か「%(no)s」を入力してください。") % {"yes": YES, "no": NO}
+        errors.append(RowError(row, PUBLISHED, message))
+    topic = cell_text(values.get(TOPIC), unquote=True)
     if len(topic) > 100:
-        errors.append(RowError(row, "トピック", gettext("100文字以内で入力してください。")))
+        errors.append(RowError(row, TOPIC, gettext("100文字以内で入力してください。")))
     fields = {
         "question": question,
         "answer": answer,
         "work_item": WORK_ITEMS.get(work_item, ""),
         "field": FIELDS.get(field_text, ""),
         "topic": topic[:100],
-        "is_published": published != "いいえ",
-        "related_documents": _links(cell_text(values.get("関連資料"), unquote=True), errors, row),
+        "is_published": published != NO,
+        "related_documents": _links(cell_text(values.get(LINKS), unquote=True), errors, row),
     }
-    if updated_on := _date(values.get("最終更新日"), errors, row):
+    if updated_on := _date(values.get(UPDATED_ON), errors, row):
         fields["updated_on"] = updated_on
-    related = rules.split_numbers(cell_text(values.get("関連FAQ"), unquote=True))
+    related = rules.split_numbers(cell_text(values.get(RELATED), unquote=True))
     return ParsedRow(row, number, fields, related)
 
 
@@ -163,7 +179,7 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
             errors.append(
                 RowError(
                     item.row,
-                    "番号",
+                    NUMBER,
                     gettext("%(row)s行目と番号が重複しています。") % {"row": seen[item.number]},
                 )
             )
@@ -175,7 +191,7 @@ def _check_numbers(parsed: list[ParsedRow], errors: list[RowError]) -> None:
                 errors.append(
                     RowError(
                         item.row,
-                        "関連FAQ",
+                        RELATED,
                         gettext("%(number)s というFAQはありません。") % {"number": number},
                     )
                 )
@@ -201,7 +217,7 @@ def import_faqs(upload, *, by=None, request=None, progress: Progress = _quiet) -
         return _write(parsed, by, request, progress)
     except services.NumberTaken:
         # Another editor numbered a new FAQ at the same moment: nothing was written.
-        return ImportResult(errors=[RowError(0, "番号", str(NUMBER_RACE))])
+        return ImportResult(errors=[RowError(0, NUMBER, str(NUMBER_RACE))])
 
 
 NUMBER_RACE = gettext_lazy("ほかの編集者が同時にFAQを登録しました。もう一度取り込んでください。")
@@ -242,6 +258,10 @@ def _write(parsed: list[ParsedRow], by, request, progress: Progress) -> ImportRe
             faq, is_new = saved[item.row]
             if item.related or not is_new:  # a new FAQ has no links to clear
                 faq.related.set([by_number[n] for n in item.related])
-        detail = f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件"
-        services.record_change(request, by, "FAQ import", detail=detail)
+        services.record_change(
+            request,
+            by,
+            "FAQ import",
+            detail=f"FAQを取り込みました: 新規 {result.created} 件、更新 {result.updated} 件",
+        )
     return result

@@ -213,7 +213,7 @@ def changed_labels(names: list[str]) -> str:
     labels = {"related": _("関連するFAQ")} | {
         name: field_labels.label(FAQ, name) for name in EDITABLE_FIELDS
     }
-    return "、".join(labels[name] for name in names)
+    return _("、").join(labels[name] for name in names)
 
 
 def create_faq(*, related: list[FAQ] | None = None, by=None, request=None, **fields: Any) -> FAQ:
@@ -228,8 +228,12 @@ def save_from_admin(faq: FAQ, *, by, request=None, created: bool) -> FAQ:
     """The admin site's save: the same checks as the editor's, and its own row in the trail."""
     with transaction.atomic():
         save_faq(faq, by=by)
-        action = "作成" if created else "更新"
-        record_change(request, by, faq, detail=f"FAQ {faq.number} を{action}しました（管理サイト）")
+        record_change(
+            request,
+            by,
+            faq,
+            detail=f"FAQ {faq.number} を{'作成' if created else '更新'}しました（管理サイト）",
+        )
     return faq
 
 
@@ -273,8 +277,9 @@ def update_faq(
                 touch="updated_on" not in fields,
             )
             number = faq.number if faq.number == old_number else f"{old_number} → {faq.number}"
-            detail = f"FAQ {number} を更新しました（{changed_labels(changed)}）"
-            record_change(request, by, faq, detail=detail)
+            record_change(
+                request, by, faq, detail=f"FAQ {number} を更新しました（{changed_labels(changed)}）"
+            )
     return changed
 
 
@@ -292,8 +297,12 @@ def set_published(faq: FAQ, published: bool, *, by, request=None) -> bool:
     if changed:
         faq.is_published, faq.updated_at, faq.updated_by = published, now, by
         faq.refresh_from_db(fields=["version"])
-        action = "公開" if published else "非公開に"
-        record_change(request, by, faq, detail=f"FAQ {faq.number} を{action}しました")
+        record_change(
+            request,
+            by,
+            faq,
+            detail=f"FAQ {faq.number} を{'公開' if published else '非公開に'}しました",
+        )
     return bool(changed)
 
 
@@ -419,7 +428,7 @@ def _claim(inquiry: Inquiry, allowed: tuple[str, ...], **changes: Any) -> None:
     claimed = Inquiry.objects.filter(pk=inquiry.pk, status__in=allowed).update(**changes)
     if not claimed:
         raise WorkflowError(
-            "この問い合わせは既に別の操作で更新されています。画面を再読み込みしてください。"
+            _("この問い合わせは既に別の操作で更新されています。画面を再読み込みしてください。")
         )
     for name, value in changes.items():
         setattr(inquiry, name, value)
@@ -458,7 +467,7 @@ def assign(inquiry: Inquiry, *, assignee, by=None, request=None) -> Inquiry:
 def answer(inquiry: Inquiry, *, text: str, by, request=None) -> Inquiry:
     """担当割当 → 回答済: store the answer and mail it to the asker (audited)."""
     if not text.strip():
-        raise WorkflowError("回答を入力してください。")
+        raise WorkflowError(_("回答を入力してください。"))
     changes: dict[str, Any] = {
         "status": InquiryStatus.ANSWERED,
         "answer": text.strip(),
@@ -488,17 +497,21 @@ def close(inquiry: Inquiry, *, by=None, request=None) -> Inquiry:
     return inquiry
 
 
+IDEOGRAPHIC_SPACE = "\u3000"  # between family and given name, as people type them
+REDACTED = "〇〇"  # in place of a name, in the FAQ's (Japanese) text
+
+
 def anonymize(text: str, inquiry: Inquiry) -> str:
     """Remove who asked: the asker's name, mail, department and organisation's name."""
     names: list[str] = []
     if inquiry.asker_id and inquiry.asker:
         asker = inquiry.asker
         names += [asker.email, asker.display_name, asker.department]
-        names.append(asker.display_name.replace(" ", "").replace("\u3000", ""))
+        names.append(asker.display_name.replace(" ", "").replace(IDEOGRAPHIC_SPACE, ""))
     org = inquiry.organization
     names += [org.full_name, org.name]
     for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
-        text = text.replace(name, "〇〇")
+        text = text.replace(name, REDACTED)
     return text
 
 
@@ -516,9 +529,9 @@ def publish_as_faq(
     """One step: a new FAQ from the inquiry's question and answer, without the asker
     (audited as the inquiry's publication, not as an FAQ written by hand)."""
     if inquiry.status not in (InquiryStatus.ANSWERED, InquiryStatus.CLOSED):
-        raise WorkflowError("回答済みの問い合わせだけをFAQとして公開できます。")
+        raise WorkflowError(_("回答済みの問い合わせだけをFAQとして公開できます。"))
     if inquiry.published_faq_id:
-        raise WorkflowError("この問い合わせは既にFAQとして公開されています。")
+        raise WorkflowError(_("この問い合わせは既にFAQとして公開されています。"))
     question = anonymize(question.strip() or inquiry.body, inquiry)
     answer_html = richtext.from_plain(anonymize(answer_text.strip() or inquiry.answer, inquiry))
     fields = {
@@ -532,7 +545,7 @@ def publish_as_faq(
         published_faq=faq
     )
     if not claimed:
-        raise WorkflowError("この問い合わせは既にFAQとして公開されています。")
+        raise WorkflowError(_("この問い合わせは既にFAQとして公開されています。"))
     inquiry.published_faq = faq
     record_change(request, by, faq, detail=f"{inquiry.reference} をFAQとして公開しました")
     return faq

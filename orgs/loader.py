@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from orgs import jis
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
@@ -24,13 +25,23 @@ LOCAL_GOVERNMENTS_CSV = DATA_DIR / "jisx0402.csv"
 CITY_CLASSES_CSV = DATA_DIR / "city_classes.csv"
 MINISTRIES_CSV = DATA_DIR / "ministries.csv"
 TOKYO = "13"
+# A municipality's class from the last character of its name (data: compared with the names).
+WARD_SUFFIX = "区"
+CLASS_SUFFIXES = (
+    ("市", MunicipalityClass.CITY),
+    ("町", MunicipalityClass.TOWN),
+    ("村", MunicipalityClass.VILLAGE),
+)
 
 
 class LoadError(ValueError):
     """A row of the organisation data is unusable; nothing has been written."""
 
     def __init__(self, path: Path, row: int, message: str) -> None:
-        super().__init__(f"{path.name} {row}行目: {message}")
+        super().__init__(
+            gettext("%(file)s %(row)s行目: %(message)s")
+            % {"file": path.name, "row": row, "message": message}
+        )
         self.row = row
 
 
@@ -56,16 +67,14 @@ def municipality_class(code: str, name: str, listed: dict[str, str]) -> str:
     """The class of a municipality from the listed cities and the suffix of its name."""
     if code in listed:
         return listed[code]
-    if code.startswith(TOKYO) and name.endswith("区"):
+    if code.startswith(TOKYO) and name.endswith(WARD_SUFFIX):
         return MunicipalityClass.SPECIAL_WARD
-    for suffix, klass in (
-        ("市", MunicipalityClass.CITY),
-        ("町", MunicipalityClass.TOWN),
-        ("村", MunicipalityClass.VILLAGE),
-    ):
+    for suffix, klass in CLASS_SUFFIXES:
         if name.endswith(suffix):
             return klass
-    raise ValueError(f"「{name}」の区分（市・町・村・特別区）が名称から判別できません")
+    raise ValueError(
+        gettext("「%(name)s」の区分（市・町・村・特別区）が名称から判別できません") % {"name": name}
+    )
 
 
 def _kana(text: str) -> str:
@@ -83,7 +92,11 @@ def _read_classes(path: Path) -> dict[str, str]:
     classes = {}
     for number, row in _read(path):
         if (message := jis.problem(row["code"])) or row["class"] not in valid:
-            raise LoadError(path, number, message or f"区分「{row['class']}」は不明です")
+            raise LoadError(
+                path,
+                number,
+                message or gettext("区分「%(class)s」は不明です") % {"class": row["class"]},
+            )
         classes[row["code"]] = row["class"]
     return classes
 
@@ -98,14 +111,17 @@ def parse_local_governments(path: Path, classes: dict[str, str]) -> list[dict[st
         if message := jis.problem(code):
             raise LoadError(path, number, message)
         if code in seen:
-            raise LoadError(path, number, f"団体コード「{code}」が重複しています")
+            raise LoadError(
+                path, number, gettext("団体コード「%(code)s」が重複しています") % {"code": code}
+            )
         seen.add(code)
         city = (row.get("city") or "").strip()
         if not row.get("prefecture", "").strip():
-            raise LoadError(path, number, "都道府県名が空です")
+            raise LoadError(path, number, gettext("都道府県名が空です"))
         if not city:
             if code != jis.prefecture_code(code):
-                raise LoadError(path, number, f"都道府県の団体コード「{code}」が正しくありません")
+                message = gettext("都道府県の団体コード「%(code)s」が正しくありません")
+                raise LoadError(path, number, message % {"code": code})
             prefectures.append(
                 {
                     "code": code,
@@ -133,7 +149,8 @@ def parse_local_governments(path: Path, classes: dict[str, str]) -> list[dict[st
     known = {p["code"] for p in prefectures}
     for municipality in municipalities:
         if municipality["prefecture_code"] not in known:
-            raise LoadError(path, municipality["row"], "この団体の都道府県がデータにありません")
+            message = gettext("この団体の都道府県がデータにありません")
+            raise LoadError(path, municipality["row"], message)
     return prefectures + municipalities
 
 
@@ -168,7 +185,7 @@ def load_ministries(path: Path = MINISTRIES_CSV) -> LoadResult:
     rows = []
     for number, row in _read(path):
         if not row.get("code") or not row.get("name"):
-            raise LoadError(path, number, "code と name は必須です")
+            raise LoadError(path, number, gettext("code と name は必須です"))
         rows.append(
             {
                 "code": row["code"],

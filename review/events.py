@@ -18,6 +18,11 @@ Never the person who acted, and only accounts that receive mail (active and acti
 the notice waits for the daily digest, :mod:`review.notifications`) or すぐに (one mail now,
 through the outbox). Queries: one for the recipients, one INSERT for the event, one bulk
 INSERT for the notices, and one INSERT per immediate mail.
+
+An event is stored once and read by several people, maybe in different languages: it keeps
+its summary as a message (a msgid, marked with ``gettext_noop`` where it is written) and its
+parameters, rendered for each reader (:meth:`~review.models.ReviewEvent.text`); mails are
+rendered in the recipient's language (:func:`language_of`).
 """
 
 from __future__ import annotations
@@ -27,16 +32,18 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts import permissions
 from accounts.models import NotificationMode, User
 from outbox import services as outbox
 from outbox.recipients import receiving
-from review.models import Notice, ReviewEvent
+from review.models import Notice, ReviewEvent, render_message
 
 Kind = ReviewEvent.Kind
-SUBJECT = "【デジタルPMO】{summary}"
+SUBJECT = gettext_noop("【デジタルPMO】%(summary)s")
+SYSADMIN = gettext_noop("システム管理者")
 
 
 def organization_side(organization) -> Q:
@@ -70,16 +77,22 @@ def record(
     *,
     organization,
     actor,
-    summary: str,
     url: str,
     recipients: Q,
+    message: str = "",
+    params: dict | None = None,
+    summary: str = "",
     body: str = "",
     programme=None,
     day=None,
 ) -> ReviewEvent:
     """Write the event and tell ``recipients`` (a condition on users), the actor excepted.
-    The link names the event's programme, so a mail read after another programme opens (or
-    after this one closes) still shows what it is about."""
+    ``message`` is the summary's msgid (marked with ``gettext_noop``) and ``params`` its
+    values (:func:`review.models.render_message`); the summary is also stored as written, in
+    Japanese. A caller without a message passes ``summary``, stored and shown as it is (the
+    survey desk's reminders, for now: they read in the writer's language). The link names
+    the event's programme, so a mail read after another programme opens (or after this one
+    closes) still shows what it is about."""
     if programme is not None and "programme=" not in url:
         url += ("&" if "?" in url else "?") + f"programme={programme.pk}"
     event = ReviewEvent.objects.create(
@@ -88,7 +101,9 @@ def record(
         programme=programme,
         actor=actor,
         actor_organization=getattr(actor, "organization", None),
-        summary=summary[:300],
+        summary=(stored(message, params or {}) if message else summary)[:300],
+        message=message,
+        params=params or {},
         body=body,
         url=url,
         day=day or timezone.localdate(),
@@ -119,20 +134,41 @@ def notify(told: list[tuple[ReviewEvent, list]]) -> int:
     ]
     for notice in notices:
         if notice.immediate:
-            notice.mail = outbox.enqueue(
-                kind=f"review.{notice.event.kind}",
-                to=[notice.recipient.email],
-                subject=SUBJECT.format(summary=notice.event.summary),
-                body=mail_body(notice.recipient, [notice.event]),
-            )
+            with translation.override(language_of(notice.recipient)):
+                notice.mail = outbox.enqueue(
+                    kind=f"review.{notice.event.kind}",
+                    to=[notice.recipient.email],
+                    subject=gettext(SUBJECT) % {"summary": notice.event.text()},
+                    body=mail_body(notice.recipient, [notice.event]),
+                )
     Notice.objects.bulk_create(notices)
     return len(notices)
 
 
-def who(user) -> str:
-    """The acting side as a mail names it: its organisation, or the person."""
+def stored(message: str, params: dict) -> str:
+    """The message as stored in ``summary``: in Japanese, whoever wrote it."""
+    with translation.override(None):  # no catalogue: the msgids, which are the Japanese
+        return render_message(message, params)
+
+
+def phrase(label) -> dict:
+    """A translatable parameter: a choice's label (lazy: ``Choice(value).label``, not
+    ``get_FOO_display()``, which is already in the writer's language) or a ``gettext_noop``
+    text, stored as its msgid and translated for each reader."""
+    with translation.override(None):
+        return {"msgid": str(label)}
+
+
+def language_of(user) -> str:
+    """The language to write to ``user`` in: the site's (accounts hold no preference yet)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def who(user) -> str | dict:
+    """The acting side as a mail names it: its organisation, or the person (a parameter of
+    a message: the system administrator is a phrase, translated for each reader)."""
     if user is None:
-        return "システム管理者"
+        return phrase(SYSADMIN)
     organization = getattr(user, "organization", None)
     return organization.full_name if organization is not None else user.display_name
 
@@ -146,26 +182,28 @@ def lines(events: Iterable[ReviewEvent]) -> str:
     parts = []
     for event in events:
         when = timezone.localtime(event.created_at).strftime("%Y/%m/%d %H:%M")
-        text = f"・{when} {event.summary}"
-        if event.body:
-            excerpt = " ".join(event.body.split())
-            text += f"\n  「{excerpt[:200]}{'…' if len(excerpt) > 200 else ''}」"
+        text = gettext("・%(when)s %(summary)s") % {"when": when, "summary": event.text()}
+        if body := event.body_text():
+            excerpt = " ".join(body.split())
+            quoted = excerpt[:200] + ("…" if len(excerpt) > 200 else "")
+            text += "\n  " + gettext("「%(excerpt)s」") % {"excerpt": quoted}
         parts.append(f"{text}\n  {link(event.url)}")
     return "\n".join(parts)
 
 
 def mail_body(recipient, events: list[ReviewEvent]) -> str:
     name = recipient.display_name or recipient.email
+    """In the active language (the caller chooses the recipient's, :func:`language_of`)."""
     return (
-        f"{name} 様\n\n"
-        "デジタルPMOの確認・フォローアップで次のことがありました。\n\n"
-        f"{lines(events)}\n\n"
-        f"{footer()}"
+        gettext("%(name)s 様") % {"name": name}
+        + "\n\n"
+        + gettext("デジタルPMOの確認・フォローアップで次のことがありました。")
+        + f"\n\n{lines(events)}\n\n{footer()}"
     )
 
 
 def footer() -> str:
     return (
-        "通知の受け取り方（毎日のまとめ／すぐに）は「設定」で変更できます。\n"
-        f"{link(reverse('own_settings'))}\n"
+        gettext("通知の受け取り方（毎日のまとめ／すぐに）は「設定」で変更できます。")
+        + f"\n{link(reverse('own_settings'))}\n"
     )

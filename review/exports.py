@@ -30,7 +30,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy, pgettext
 
 from actionplan import programmes
 from actionplan.models import Programme
@@ -40,22 +41,23 @@ from review import selectors
 from review.filters import SORTS, LateFilter
 from review.models import FollowUp, LateExportJob, Rule
 
+# People read the file (no import reads it back): the headers are in the requester's language.
 HEADERS = (
-    "団体コード",
-    "都道府県",
-    "団体名",
-    "区分",
-    "作業項目",
-    "タスク",
-    "対象システム",
-    "遅延の種類",
-    "遅延日数",
-    "要フォローアップ",
-    "承認済み",
-    "初回検出日",
-    "フォローアップ",
+    gettext_lazy("団体コード"),
+    gettext_lazy("都道府県"),
+    gettext_lazy("団体名"),
+    gettext_lazy("区分"),
+    gettext_lazy("作業項目"),
+    gettext_lazy("タスク"),
+    gettext_lazy("対象システム"),
+    gettext_lazy("遅延の種類"),
+    gettext_lazy("遅延日数"),
+    gettext_lazy("要フォローアップ"),
+    gettext_lazy("承認済み"),
+    gettext_lazy("初回検出日"),
+    gettext_lazy("フォローアップ"),
 )
-SHEET_TITLE = "遅延一覧"
+SHEET_TITLE = gettext_lazy("遅延一覧")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": xlsx.XLSX_CONTENT_TYPE}
 # Organisations per query: about 750 open flags each at national scale (1.34M / 1,788), so a
 # chunk is some thousands of small tuples.
@@ -145,7 +147,8 @@ def _labels() -> dict[str, dict]:
         "class": {value: str(label) for value, label in MunicipalityClass.choices},
         "kind": {value: str(label) for value, label in OrganizationKind.choices},
         "rule": {value: str(label) for value, label in Rule.choices},
-        "state": {value: str(label) for value, label in FollowUp.State.choices},
+        "state": {value: str(label) for value, label in FollowUp.State.choices}
+        | {None: pgettext("follow-up", "なし")},
     }
 
 
@@ -165,7 +168,7 @@ def _line(row: tuple, follow_up: str | None, labels: dict[str, dict]) -> tuple:
         "○" if significant and not approved else "",
         "○" if approved else "",
         first_seen.strftime("%Y/%m/%d"),
-        labels["state"].get(follow_up, "なし"),
+        labels["state"].get(follow_up) or labels["state"][None],
     )
 
 
@@ -183,7 +186,7 @@ def write_csv(rows: Iterable[tuple], out: IO[bytes]) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     text.write("\ufeff")
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([str(header) for header in HEADERS])
     count = 0
     for row in rows:
         writer.writerow([xlsx.csv_safe(value) for value in row])
@@ -195,7 +198,8 @@ def write_csv(rows: Iterable[tuple], out: IO[bytes]) -> int:
 
 def write_xlsx(rows: Iterable[tuple], out: IO[bytes]) -> int:
     """One sheet, each row written into the zip as it comes (:mod:`pmo.xlsx_stream`)."""
-    return xlsx_stream.write_sheet(out, SHEET_TITLE, HEADERS, rows)
+    headers = tuple(str(header) for header in HEADERS)
+    return xlsx_stream.write_sheet(out, str(SHEET_TITLE), headers, rows)
 
 
 def filename(programme: Programme, on: dt.date, fmt: str) -> str:
@@ -212,7 +216,9 @@ def run_job(job_id: int) -> None:
     if job is None:
         return  # deleted since the claim
     try:
-        _run(job)
+        # In the language of the person who asked for it (the worker has none of its own).
+        with translation.override(job.language):
+            _run(job)
     except LeaseLost:
         return
     except Exception:

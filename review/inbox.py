@@ -181,7 +181,7 @@ def _reminders(org) -> list[Item]:
         Item(
             "reminder",
             _("計画の入力のお願い：%(who)s") % {"who": _name(event.actor_organization)},
-            event.body,
+            event.body_text(),
             url,
             event.created_at,
             urgent=True,

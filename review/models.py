@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -188,7 +189,9 @@ class ApprovedException(models.Model):
         ]
 
     def __str__(self) -> str:
-        suffix = f"（{self.system}）" if self.system_id else ""
+        suffix = (
+            translation.gettext("（%(name)s）") % {"name": self.system} if self.system_id else ""
+        )
         return f"{self.organization} {self.task}{suffix}: {self.approved_until:%Y/%m/%d}"
 
 
@@ -535,6 +538,22 @@ class NotificationEvent(models.Model):
         return f"{self.recipient_id} {self.day}: {self.get_state_display()}"
 
 
+def render_message(message: str, params: dict) -> str:
+    """``message`` (a msgid) with ``params`` in the active language. A parameter is a plain
+    value (a name, a date: the same in every language) or ``{"msgid": ...}``, a phrase that
+    is translated too (a choice's label, 「システム管理者」)."""
+    values = {
+        name: translation.gettext(value["msgid"]) if isinstance(value, dict) else value
+        for name, value in params.items()
+    }
+    return translation.gettext(message) % values
+
+
+def requester_language() -> str:
+    """The active language when a job is asked for (the request's), for the worker."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 class ReportJob(LeasedJob):
     """A meeting report being built by a worker (large national data sets); leased like every
     job (:mod:`pmo.jobs`)."""
@@ -553,6 +572,8 @@ class ReportJob(LeasedJob):
     state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
     percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     result = models.BinaryField(_("報告書"), null=True, blank=True)
+    # The worker builds the report in the language the requester was using.
+    language = models.CharField(_("言語"), max_length=16, default=requester_language)
     created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
 
     class Meta:
@@ -593,6 +614,8 @@ class LateExportJob(LeasedJob):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     on = models.DateField(_("基準日"))
     fmt = models.CharField(_("形式"), max_length=4, choices=Format.choices)
+    # The worker writes the headers and labels in the language the requester was using.
+    language = models.CharField(_("言語"), max_length=16, default=requester_language)
     # The late page's query string (its filters and sort), run again by the worker.
     query = models.TextField(_("絞り込み条件"), blank=True)
     state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
@@ -663,8 +686,14 @@ class ReviewEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # ``summary`` (and a generated ``body``) as written, in Japanese: for the admin, a search
+    # and the rows written before ``message``. Each reader sees :meth:`text`: the message
+    # (a msgid) rendered with ``params`` in the reader's language when it is read.
     summary = models.CharField(_("内容"), max_length=300)
     body = models.TextField(_("本文"), blank=True)
+    message = models.CharField(_("内容のメッセージ"), max_length=200, blank=True)
+    body_message = models.CharField(_("本文のメッセージ"), max_length=200, blank=True)
+    params = models.JSONField(_("メッセージの値"), default=dict, blank=True)
     url = models.CharField(_("リンク"), max_length=300)
     day = models.DateField(_("日付"))
     created_at = models.DateTimeField(_("日時"), auto_now_add=True)
@@ -684,7 +713,15 @@ class ReviewEvent(models.Model):
         indexes = [models.Index(fields=["organization", "kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.summary}"
+        return f"{self.get_kind_display()}: {self.text()}"
+
+    def text(self) -> str:
+        """The summary in the active language (the stored one for an event without a message)."""
+        return render_message(self.message, self.params) if self.message else self.summary
+
+    def body_text(self) -> str:
+        """The body in the active language: a generated one rendered now, a person's as typed."""
+        return render_message(self.body_message, self.params) if self.body_message else self.body
 
 
 class Notice(models.Model):

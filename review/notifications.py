@@ -29,7 +29,8 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts import permissions
 from accounts.models import User
@@ -42,8 +43,8 @@ from review.models import DelayFlag, Notice, NotificationEvent, ReviewEvent, Rul
 STALE = dt.timedelta(minutes=30)
 DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
 STORED_LINES = 1000
-SUBJECT = "【デジタルPMO】要フォローアップの遅延のお知らせ（{day}）"
-NOTICES_SUBJECT = "【デジタルPMO】確認・フォローアップのお知らせ（{day}）"
+SUBJECT = gettext_noop("【デジタルPMO】要フォローアップの遅延のお知らせ（%(day)s）")
+NOTICES_SUBJECT = gettext_noop("【デジタルPMO】確認・フォローアップのお知らせ（%(day)s）")
 DIGEST_NOTICES = 100  # review events a digest lists at most; the rest are counted
 
 
@@ -174,7 +175,11 @@ def _capped(lines: list[str]) -> list[str]:
     the rest are counted, and the site has them all."""
     if len(lines) <= STORED_LINES:
         return lines
-    return [*lines[:STORED_LINES], f"（ほか {len(lines) - STORED_LINES} 件）"]
+    return [*lines[:STORED_LINES], more(len(lines) - STORED_LINES)]
+
+
+def more(count: int) -> str:
+    return gettext("（ほか %(count)s 件）") % {"count": count}
 
 
 RULE_LABELS = dict(Rule.choices)
@@ -183,8 +188,14 @@ RULE_LABELS = dict(Rule.choices)
 def _flag(row) -> _Flag:
     pk, org, pref, name, pref_name, work_item, code, task, system, rule, days = row
     full_name = f"{pref_name} {name}" if pref_name else name
-    suffix = f"（{system}）" if system else ""
-    line = f"{full_name}: {code}. {task}{suffix} — {RULE_LABELS[rule]}（{days}日）"
+    # Stored in the recipient's digest (one reader), in the language the scan runs in.
+    suffix = gettext("（%(name)s）") % {"name": system} if system else ""
+    line = gettext("%(organization)s: %(task)s — %(rule)s（%(days)s日）") % {
+        "organization": full_name,
+        "task": f"{code}. {task}{suffix}",
+        "rule": RULE_LABELS[rule],
+        "days": days,
+    }
     return _Flag(pk, org, pref or org, work_item, line)
 
 
@@ -272,12 +283,13 @@ def deliver(event_ids: list[int]) -> int:
             notices = _take_notices(event)
             if receives_mail(event.recipient) and (event.lines or notices):
                 subject = SUBJECT if event.lines else NOTICES_SUBJECT
-                outbox.enqueue(
-                    kind="review.digest",
-                    to=[event.recipient.email],
-                    subject=subject.format(day=event.day.strftime("%Y/%m/%d")),
-                    body=_body(event, notices),
-                )
+                with translation.override(events.language_of(event.recipient)):
+                    outbox.enqueue(
+                        kind="review.digest",
+                        to=[event.recipient.email],
+                        subject=gettext(subject) % {"day": event.day.strftime("%Y/%m/%d")},
+                        body=_body(event, notices),
+                    )
                 written += 1
             NotificationEvent.objects.filter(pk=event_id).update(
                 state=NotificationEvent.State.SENT, sent_at=timezone.now()
@@ -329,36 +341,38 @@ def _take_notices(event: NotificationEvent) -> list[ReviewEvent]:
 def _notice_lines(notices: list[ReviewEvent]) -> str:
     text = events.lines(notices[:DIGEST_NOTICES])
     if len(notices) > DIGEST_NOTICES:
-        text += f"\n（ほか {len(notices) - DIGEST_NOTICES} 件）"
+        text += "\n" + more(len(notices) - DIGEST_NOTICES)
     return text
 
 
+INTRO = {
+    "organization": gettext_noop("貴団体の次のタスクが要フォローアップの遅延となりました。"),
+    "prefecture": gettext_noop("管内の市区町村で次のタスクが要フォローアップの遅延となりました。"),
+    "ministry": gettext_noop("所管の作業項目で次のタスクが要フォローアップの遅延となりました。"),
+}
+HAPPENED = gettext_noop("確認・フォローアップで次のことがありました。")
+ONCE_A_DAY = gettext_noop("（このメールは1日1通にまとめて送信しています）")
+
+
 def _body(event: NotificationEvent, notices: Sequence[ReviewEvent] = ()) -> str:
+    """The digest's text, in the active language (:func:`deliver` sets the recipient's)."""
     name = event.recipient.display_name or event.recipient.email
+    greeting = gettext("%(name)s 様") % {"name": name}
     if not event.lines:
         return (
-            f"{name} 様\n\n確認・フォローアップで次のことがありました。\n\n"
+            f"{greeting}\n\n{gettext(HAPPENED)}\n\n"
             f"{_notice_lines(list(notices))}\n\n"
-            "（このメールは1日1通にまとめて送信しています）\n"
+            f"{gettext(ONCE_A_DAY)}\n"
             f"{events.footer()}"
         )
-    intro = {
-        "organization": "貴団体の次のタスクが要フォローアップの遅延となりました。",
-        "prefecture": "管内の市区町村で次のタスクが要フォローアップの遅延となりました。",
-        "ministry": "所管の作業項目で次のタスクが要フォローアップの遅延となりました。",
-    }[event.kind]
-    lines = "\n".join(f"・{line}" for line in event.lines[:DIGEST_LINES])
+    lines = "\n".join(gettext("・%(line)s") % {"line": line} for line in event.lines[:DIGEST_LINES])
     if len(event.lines) > DIGEST_LINES:
-        lines += f"\n（ほか {len(event.lines) - DIGEST_LINES} 件）"
+        lines += "\n" + more(len(event.lines) - DIGEST_LINES)
     return (
-        f"{name} 様\n\n{intro}\n\n{lines}\n\n"
-        "詳細はデジタルPMOの「進捗確認」でご確認ください。\n"
-        f"{_link(event)}\n"
-        + (
-            f"\n確認・フォローアップで次のことがありました。\n\n{_notice_lines(list(notices))}\n"
-            if notices
-            else ""
-        )
-        + "（このメールは1日1通にまとめて送信しています）\n"
+        f"{greeting}\n\n{gettext(INTRO[event.kind])}\n\n{lines}\n\n"
+        + gettext("詳細はデジタルPMOの「進捗確認」でご確認ください。")
+        + f"\n{_link(event)}\n"
+        + (f"\n{gettext(HAPPENED)}\n\n{_notice_lines(list(notices))}\n" if notices else "")
+        + f"{gettext(ONCE_A_DAY)}\n"
         + (events.footer() if notices else "")
     )

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from review import events
 from review.models import ReviewEvent
+
+SUMMARY = gettext_noop("%(who)sから計画の入力のお願いがあります（%(organization)s、%(programme)s）")
 
 
 @dataclass
@@ -53,24 +56,41 @@ def remind(user, organizations, programme) -> Reminded:
     if not fresh:
         return result
     deadline = programme.plan_deadline
-    due = f"{deadline:%Y/%m/%d}までに" if deadline else "お早めに"
-    who = events.who(user)
-    written = [
-        ReviewEvent(
-            kind=ReviewEvent.Kind.REMINDER,
-            organization=organization,
-            programme=programme,
-            actor=user,
-            actor_organization=getattr(user, "organization", None),
-            summary=f"{who}から計画の入力のお願いがあります（{organization.full_name}、"
-            f"{programme.name}）"[:300],
-            body=f"{programme.name} の計画（予定の開始日・終了日）がまだ入力されていません。"
-            f"{due}入力をお願いします。",
-            url=reverse("actionplan:plan", args=[organization.code]),
-            day=today,
+    body_message = (
+        gettext_noop(
+            "%(programme)s の計画（予定の開始日・終了日）がまだ入力されていません。"
+            "%(deadline)sまでに入力をお願いします。"
         )
-        for organization in fresh
-    ]
+        if deadline
+        else gettext_noop(
+            "%(programme)s の計画（予定の開始日・終了日）がまだ入力されていません。"
+            "お早めに入力をお願いします。"
+        )
+    )
+    written = []
+    for organization in fresh:
+        params = {
+            "who": events.who(user),
+            "organization": organization.full_name,
+            "programme": programme.name,
+            "deadline": f"{deadline:%Y/%m/%d}" if deadline else "",
+        }
+        written.append(
+            ReviewEvent(
+                kind=ReviewEvent.Kind.REMINDER,
+                organization=organization,
+                programme=programme,
+                actor=user,
+                actor_organization=getattr(user, "organization", None),
+                summary=events.stored(SUMMARY, params)[:300],
+                body=events.stored(body_message, params),
+                message=SUMMARY,
+                body_message=body_message,
+                params=params,
+                url=reverse("actionplan:plan", args=[organization.code]),
+                day=today,
+            )
+        )
     try:
         with transaction.atomic():
             ReviewEvent.objects.bulk_create(written)

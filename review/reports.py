@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
@@ -286,29 +287,34 @@ def workbook(
     work_item_labels: dict[int, str],
     prefecture_labels: dict[int, str],
 ) -> bytes:
-    book, summary = xlsx.new_book("作業項目別")
-    _title(summary, f"{programme.name} 進捗状況（{as_of(figs.on)}）")
+    book, summary = xlsx.new_book(gettext("作業項目別"))
+    _title(
+        summary,
+        gettext("%(programme)s 進捗状況（%(as_of)s）")
+        % {"programme": programme.name, "as_of": as_of(figs.on)},
+    )
     by_item = lines(figs, 0, work_item_labels)
-    _table(summary, by_item, "作業項目")
+    _table(summary, by_item, gettext("作業項目"))
     # Short titles: a title on two lines leaves the bars too little height for every label.
-    item_chart = _chart(book, summary, len(by_item), "作業項目別 完了率（%）")
-    by_pref = book.create_sheet("都道府県別")
-    _title(by_pref, f"都道府県別 進捗状況（{as_of(figs.on)}）")
+    item_chart = _chart(book, summary, len(by_item), gettext("作業項目別 完了率（%）"))
+    by_pref = book.create_sheet(gettext("都道府県別"))
+    _title(by_pref, gettext("都道府県別 進捗状況（%(as_of)s）") % {"as_of": as_of(figs.on)})
     pref_lines = lines(figs, 1, prefecture_labels)
     organizations = significant_by_prefecture(figs)
     for line in pref_lines:
         line.significant_organizations = organizations.get(line.key or 0, 0)
-    _table(by_pref, pref_lines, "都道府県")
-    pref_chart = _chart(book, by_pref, len(pref_lines), "都道府県別 完了率（%）")
-    late = book.create_sheet("要フォローアップ団体")
+    _table(by_pref, pref_lines, gettext("都道府県"))
+    pref_chart = _chart(book, by_pref, len(pref_lines), gettext("都道府県別 完了率（%）"))
+    late = book.create_sheet(gettext("要フォローアップ団体"))
     _late_sheet(late, figs)
-    notes = book.create_sheet("注記")
+    notes = book.create_sheet(gettext("注記"))
     for row, text in enumerate(
         (
-            f"完了率 = {rollups.FORMULA}",
-            f"工数加重完了率 = {rollups.WEIGHTED_FORMULA}",
-            UNITS_NOTE,
-            f"作成日時: {timezone.localtime():%Y/%m/%d %H:%M}",
+            gettext("完了率 = %(formula)s") % {"formula": gettext(rollups.FORMULA)},
+            gettext("工数加重完了率 = %(formula)s")
+            % {"formula": gettext(rollups.WEIGHTED_FORMULA)},
+            str(UNITS_NOTE),
+            gettext("作成日時: %(when)s") % {"when": f"{timezone.localtime():%Y/%m/%d %H:%M}"},
         ),
         1,
     ):
@@ -327,7 +333,10 @@ def workbook(
 
 def as_of(day: dt.date) -> str:
     """2015/09/30（平成27年度）時点: the date with the fiscal year officials file it under."""
-    return f"{day:%Y/%m/%d}（{wareki.fiscal_year_label(wareki.fiscal_year(day))}）時点"
+    return gettext("%(day)s（%(fiscal_year)s）時点") % {
+        "day": f"{day:%Y/%m/%d}",
+        "fiscal_year": wareki.fiscal_year_label(wareki.fiscal_year(day)),
+    }
 
 
 def _title(sheet, text: str) -> None:
@@ -373,19 +382,19 @@ def _header_row(sheet, headers: tuple[str, ...], widths: dict[str, float]) -> No
 # Each figure says its unit: 行 (entries: organisation × task), 件・判定ごと (flags: one rule
 # on one entry; an entry may carry several), 団体 (organisations).
 HEADERS = (
-    "対象の計画（行）",
-    "完了（行）",
-    "対象外（行）",
-    "実施中（行）",
-    "未着手（行）",
-    "完了率（%）",
-    "工数加重完了率（%）",
-    "遅延（件・判定ごと）",
-    "要フォローアップ（件・判定ごと）",
-    "承認済み（件・判定ごと）",
+    gettext_lazy("対象の計画（行）"),
+    gettext_lazy("完了（行）"),
+    gettext_lazy("対象外（行）"),
+    gettext_lazy("実施中（行）"),
+    gettext_lazy("未着手（行）"),
+    gettext_lazy("完了率（%）"),
+    gettext_lazy("工数加重完了率（%）"),
+    gettext_lazy("遅延（件・判定ごと）"),
+    gettext_lazy("要フォローアップ（件・判定ごと）"),
+    gettext_lazy("承認済み（件・判定ごと）"),
 )
-ORGANIZATIONS_HEADER = "要フォローアップ（団体）"
-UNITS_NOTE = (
+ORGANIZATIONS_HEADER = gettext_lazy("要フォローアップ（団体）")
+UNITS_NOTE = gettext_lazy(
     "数え方: 「団体」は都道府県・市区町村・一部事務組合の数、「計画の行」は団体ごと・タスクごと"
     "（G は対象システムごと）の計画の数、「件・判定ごと」は遅延の判定規則（計画未入力、計画が"
     "マイルストーン超過、開始遅延、終了遅延、マイルストーン未達）に当たった数です。1 つの計画の行に"
@@ -397,7 +406,8 @@ UNITS_NOTE = (
 def _table(sheet, items: list[rollups.Line], label: str) -> None:
     """One line a row; a last column of organisations where the lines carry that count."""
     with_orgs = any(line.significant_organizations is not None for line in items)
-    _header_row(sheet, (label, *HEADERS, *([ORGANIZATIONS_HEADER] if with_orgs else [])), {"A": 28})
+    headers = (label, *HEADERS, *([ORGANIZATIONS_HEADER] if with_orgs else []))
+    _header_row(sheet, tuple(str(header) for header in headers), {"A": 28})
     for row, line in enumerate(items, 3):
         values = (
             line.label,
@@ -434,7 +444,7 @@ def _chart(book, source, count: int, title: str):
     """
     if not count:
         return None
-    sheet = book.create_sheet(f"{source.title}（グラフ）")
+    sheet = book.create_sheet(gettext("%(sheet)s（グラフ）") % {"sheet": source.title})
     _title(sheet, title)
     parts = -(-count // CHART_CATEGORIES)
     width = CHART_WIDTH / parts
@@ -474,17 +484,17 @@ def _bars(source, first: int, last: int, title: str) -> BarChart:
 
 
 def _late_sheet(sheet, figs: Figures) -> None:
-    _title(sheet, f"要フォローアップ団体（{as_of(figs.on)}）")
+    _title(sheet, gettext("要フォローアップ団体（%(as_of)s）") % {"as_of": as_of(figs.on)})
     headers = (
-        "団体コード",
-        "都道府県",
-        "団体名",
-        "遅延（件・判定ごと）",
-        "要フォローアップ（件・判定ごと）",
-        "承認済み（件・判定ごと）",
-        "最大遅延日数",
-        "遅延の種類",
-        "フォローアップ",
+        gettext("団体コード"),
+        gettext("都道府県"),
+        gettext("団体名"),
+        gettext("遅延（件・判定ごと）"),
+        gettext("要フォローアップ（件・判定ごと）"),
+        gettext("承認済み（件・判定ごと）"),
+        gettext("最大遅延日数"),
+        gettext("遅延の種類"),
+        gettext("フォローアップ"),
     )
     _header_row(sheet, headers, {"A": 11, "B": 11, "C": 20, "H": 40, "I": 14})
     labels = dict(Rule.choices)
@@ -499,8 +509,8 @@ def _late_sheet(sheet, figs: Figures) -> None:
             item.significant,
             item.approved,
             item.max_days,
-            "、".join(str(labels[r]) for r in rules.RULES if r in item.rules),
-            str(states[item.follow_up]) if item.follow_up else "なし",
+            gettext("、").join(str(labels[r]) for r in rules.RULES if r in item.rules),
+            str(states[item.follow_up]) if item.follow_up else pgettext("follow-up", "なし"),
         )
         for col, value in enumerate(values, 1):
             write(sheet.cell(row=row, column=col), value)
@@ -549,7 +559,9 @@ def run_job(job_id: int) -> None:
             raise LeaseLost
 
     try:
-        data = build(job.programme, job.as_of, scope_for(job.user, job.programme), progress)
+        # In the language of the person who asked for it (the worker has none of its own).
+        with translation.override(job.language):
+            data = build(job.programme, job.as_of, scope_for(job.user, job.programme), progress)
     except LeaseLost:
         return
     except Exception:

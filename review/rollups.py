@@ -18,14 +18,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext, gettext_noop
 
 from actionplan.models import PlanEntry, Programme, Status
 from review import services
 from review.models import RuleRollup, StatusRollup
 
 FINISHED = (Status.DONE, Status.NOT_APPLICABLE)
-FORMULA = "（完了 + 対象外）÷ 対象の計画の行"
-WEIGHTED_FORMULA = "Σ 工数の重み（完了 + 対象外）÷ Σ 工数の重み（対象の計画の行すべて）"
+# Marked, not translated: the report and the templates translate them where they are shown.
+FORMULA = gettext_noop("（完了 + 対象外）÷ 対象の計画の行")
+WEIGHTED_FORMULA = gettext_noop(
+    "Σ 工数の重み（完了 + 対象外）÷ Σ 工数の重み（対象の計画の行すべて）"
+)
 
 
 def stored_cells(programme: Programme) -> tuple[dict, dict]:
@@ -133,7 +137,7 @@ def summarize(
         scope &= Q(work_item_id__in=work_item_ids)
     field_name = f"{by}_id"
     lines = {key: Line(key, label) for key, label in labels.items()}
-    total = Line(None, "全国" if prefecture_id is None else "合計")
+    total = Line(None, gettext("全国") if prefecture_id is None else gettext("合計"))
     for key, status, n, weight in (
         StatusRollup.objects.filter(scope)
         .values_list(field_name, "status")

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
@@ -49,10 +49,14 @@ class Result:
         self.queued += other.queued
 
     def line(self) -> str:
-        return (
-            f"判定 {self.judged} 件、遅延の検出 {self.raised} 件、解消 {self.resolved} 件、"
-            f"通知 {self.queued} 通"
-        )
+        return gettext(
+            "判定 %(judged)s 件、遅延の検出 %(raised)s 件、解消 %(resolved)s 件、通知 %(queued)s 通"
+        ) % {
+            "judged": self.judged,
+            "raised": self.raised,
+            "resolved": self.resolved,
+            "queued": self.queued,
+        }
 
 
 def today() -> dt.date:
@@ -678,14 +682,29 @@ def approve(
         judge_entries(
             list(covered_entries(organization, task, system).values_list("pk", flat=True))
         )
-        what = f"{task.work_item.code}. {task.name}" + (f"（{system.name}）" if system else "")
         events.record(
             events.Kind.APPROVAL,
             organization=organization,
             programme=task.work_item.programme,
             actor=user,
-            summary=f"{events.who(user)}が期日の延長を承認しました（{organization.full_name}: "
-            f"{what}、{approved_until:%Y/%m/%d} まで）",
+            message=(
+                gettext_noop(
+                    "%(who)sが期日の延長を承認しました（%(organization)s: %(task)s（%(system)s）、"
+                    "%(until)s まで）"
+                )
+                if system
+                else gettext_noop(
+                    "%(who)sが期日の延長を承認しました"
+                    "（%(organization)s: %(task)s、%(until)s まで）"
+                )
+            ),
+            params={
+                "who": events.who(user),
+                "organization": organization.full_name,
+                "task": f"{task.work_item.code}. {task.name}",
+                "system": system.name if system else "",
+                "until": f"{approved_until:%Y/%m/%d}",
+            },
             body=exception.note,
             url=reverse("review:organization", args=[organization.code]),
             recipients=events.organization_side(organization),
@@ -723,14 +742,27 @@ def open_follow_up(user, organization, programme, *, cause, actions, due_on, wor
     with transaction.atomic():
         history.changed_by(follow_up, user)
         follow_up.save()
-        about = f"（{work_item.code}. {work_item.name}）" if work_item is not None else ""
         events.record(
             events.Kind.FOLLOW_UP_OPENED,
             organization=organization,
             programme=programme,
             actor=user,
-            summary=f"{events.who(user)}がフォローアップを起票しました：{organization.full_name}"
-            f"{about}、対応期限 {due_on:%Y/%m/%d}",
+            message=(
+                gettext_noop(
+                    "%(who)sがフォローアップを起票しました：%(organization)s（%(work_item)s）、"
+                    "対応期限 %(due)s"
+                )
+                if work_item is not None
+                else gettext_noop(
+                    "%(who)sがフォローアップを起票しました：%(organization)s、対応期限 %(due)s"
+                )
+            ),
+            params={
+                "who": events.who(user),
+                "organization": organization.full_name,
+                "work_item": f"{work_item.code}. {work_item.name}" if work_item else "",
+                "due": f"{due_on:%Y/%m/%d}",
+            },
             body=follow_up.actions,
             url=reverse("review:follow_up", args=[follow_up.pk]),
             recipients=events.organization_side(organization),
@@ -745,15 +777,28 @@ def _follow_up_event(user, follow_up, note, *, organization_side: bool, close: b
 
     organization = follow_up.organization
     if organization_side:
-        kind, what = events.Kind.ANSWERED, "フォローアップに回答しました"
+        kind = events.Kind.ANSWERED
+        message = gettext_noop(
+            "%(who)sがフォローアップに回答しました（%(organization)s、%(cause)s）"
+        )
         recipients = events.reviewing_side(
             follow_up.opened_by_organization_id, follow_up.opened_by_id
         )
     else:
-        kind, what = (
-            (events.Kind.CLOSED, "フォローアップを完了にしました")
+        kind, message = (
+            (
+                events.Kind.CLOSED,
+                gettext_noop(
+                    "%(who)sがフォローアップを完了にしました（%(organization)s、%(cause)s）"
+                ),
+            )
             if close and follow_up.state == FollowUp.State.CLOSED
-            else (events.Kind.NOTE_ADDED, "フォローアップに記録を追加しました")
+            else (
+                events.Kind.NOTE_ADDED,
+                gettext_noop(
+                    "%(who)sがフォローアップに記録を追加しました（%(organization)s、%(cause)s）"
+                ),
+            )
         )
         recipients = events.organization_side(organization)
     events.record(
@@ -761,8 +806,12 @@ def _follow_up_event(user, follow_up, note, *, organization_side: bool, close: b
         organization=organization,
         programme=follow_up.programme,
         actor=user,
-        summary=f"{events.who(user)}が{what}（{organization.full_name}、"
-        f"{follow_up.get_cause_display()}）",
+        message=message,
+        params={
+            "who": events.who(user),
+            "organization": organization.full_name,
+            "cause": events.phrase(FollowUp.Cause(follow_up.cause).label),
+        },
         body=note.body,
         url=reverse("review:follow_up", args=[follow_up.pk]),
         recipients=recipients,
@@ -819,7 +868,8 @@ def route_check(user, organization, programme, ministries, comment: str = ""):
             organization=organization,
             programme=programme,
             actor=user,
-            summary=f"{events.who(user)}から計画の確認依頼があります：{organization.full_name}",
+            message=gettext_noop("%(who)sから計画の確認依頼があります：%(organization)s"),
+            params={"who": events.who(user), "organization": organization.full_name},
             body=check.coordinator_comment,
             url=reverse("review:check", args=[organization.code]),
             recipients=events.reviewers_of(ministry.pk for ministry in ministries),
@@ -861,7 +911,8 @@ def report_revised(user, organization, programme, comment: str = "") -> int:
             organization=organization,
             programme=programme,
             actor=user,
-            summary=f"{organization.full_name}が計画を修正しました。再確認をお願いします",
+            message=gettext_noop("%(organization)sが計画を修正しました。再確認をお願いします"),
+            params={"organization": organization.full_name},
             body=comment.strip(),
             url=reverse("review:check", args=[organization.code]),
             recipients=events.reviewers_of(review.ministry_id for review in reviews),
@@ -895,8 +946,12 @@ def review_check(user, review, verdict: str, comment: str = ""):
             organization=organization,
             programme=check.programme,
             actor=user,
-            summary=f"{events.who(user)}が計画を確認しました：{review.get_verdict_display()}"
-            f"（{organization.full_name}）",
+            message=gettext_noop("%(who)sが計画を確認しました：%(verdict)s（%(organization)s）"),
+            params={
+                "who": events.who(user),
+                "verdict": events.phrase(MinistryReview.Verdict(review.verdict).label),
+                "organization": organization.full_name,
+            },
             body=review.comment,
             url=reverse("review:organization", args=[organization.code]),
             recipients=events.organization_side(organization),

@@ -9,6 +9,8 @@ the entries, and a 5,000-row import is judged in batches (a fixed number of quer
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 
 def entries_saved(sender, entry_ids, **kwargs) -> None:
     from review import services
@@ -34,7 +36,8 @@ def advice_added(sender, advice, **kwargs) -> None:
         organization=organization,
         programme=advice.programme,
         actor=advice.author,
-        summary=f"{events.who(advice.author)}から助言がありました（{organization.full_name}）",
+        message=gettext_noop("%(who)sから助言がありました（%(organization)s）"),
+        params={"who": events.who(advice.author), "organization": organization.full_name},
         body=advice.body,
         url=reverse("actionplan:plan", args=[organization.code]) + "#advice",
         recipients=events.organization_side(organization),

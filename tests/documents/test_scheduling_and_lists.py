@@ -177,3 +177,14 @@ def test_other_lists_query_count_is_the_same_for_2_and_50(world, make_document, 
             assert client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_top_writes_an_announcements_date_in_the_readers_punctuation(world, client, settings):
+    Announcement.objects.create(title="お知らせ", date=datetime(2015, 7, 2).date())
+    client.force_login(world["users"]["staff"])
+    japanese = client.get("/").content.decode()
+    assert 'お知らせ（<time datetime="2015-07-02">2015/07/02</time>）' in japanese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/").content.decode()
+    assert 'お知らせ (<time datetime="2015-07-02">2015/07/02</time>)' in english
+    assert "（<time" not in english

@@ -151,3 +151,17 @@ def test_import_view_refuses_other_files(client_for, editor, name, content, mess
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not FAQ.objects.exists()
+
+
+def test_import_errors_are_english_but_name_the_sheets_own_columns(make_faq):
+    """The messages follow the reader's language; the column and the values it accepts are the
+    workbook's own (the export writes them and the import reads them back, in every language)."""
+    from django.utils import translation
+
+    upload = _workbook([["", "質問", "答え", "", "", "", "", "", "", "たぶん"]])
+    with translation.override("en"):
+        messages = [str(e.message) for e in imports.import_faqs(upload).errors]
+    assert messages == ["Enter \u201cはい\u201d or \u201cいいえ\u201d."]
+    assert [
+        e.column for e in imports.import_faqs(_workbook([["", "q", "a", *[""] * 6, "x"]])).errors
+    ] == ["公開"]
