@@ -197,7 +197,7 @@ def mail_body(recipient, events: list[ReviewEvent]) -> str:
     return (
         gettext("%(name)s 様") % {"name": name}
         + "\n\n"
-        + gettext("デジタルPMOの確認・フォローアップで次のことがありました。")
+        + gettext("デジタルPMOで次のことがありました。")
         + f"\n\n{lines(events)}\n\n{footer()}"
     )
 

@@ -657,6 +657,7 @@ class ReviewEvent(models.Model):
         APPROVAL = "approval", _("期日延長の承認")
         REMINDER = "reminder", _("計画入力の督促")
         REVISED = "revised", _("計画の修正の報告")
+        SURVEY_REMINDER = "survey_reminder", _("照会への回答の督促")
 
     kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
     organization = models.ForeignKey(

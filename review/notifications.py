@@ -44,7 +44,7 @@ STALE = dt.timedelta(minutes=30)
 DIGEST_LINES = 50  # a mail lists this many; the rest are counted and shown on the site
 STORED_LINES = 1000
 SUBJECT = gettext_noop("【デジタルPMO】要フォローアップの遅延のお知らせ（%(day)s）")
-NOTICES_SUBJECT = gettext_noop("【デジタルPMO】確認・フォローアップのお知らせ（%(day)s）")
+NOTICES_SUBJECT = gettext_noop("【デジタルPMO】本日のお知らせ（%(day)s）")
 DIGEST_NOTICES = 100  # review events a digest lists at most; the rest are counted
 
 
@@ -350,7 +350,7 @@ INTRO = {
     "prefecture": gettext_noop("管内の市区町村で次のタスクが要フォローアップの遅延となりました。"),
     "ministry": gettext_noop("所管の作業項目で次のタスクが要フォローアップの遅延となりました。"),
 }
-HAPPENED = gettext_noop("確認・フォローアップで次のことがありました。")
+HAPPENED = gettext_noop("デジタルPMOで次のことがありました。")
 ONCE_A_DAY = gettext_noop("（このメールは1日1通にまとめて送信しています）")
 
 

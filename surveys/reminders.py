@@ -14,12 +14,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import audit
 from review import events
 from review.models import ReviewEvent
 from surveys.models import Response, ResponseStatus, Survey
+
+# Rendered in each reader's language when the notice is read (review.models.render_message).
+ASKED = gettext_noop("照会「%(title)s」への回答のお願い（期限 %(date)s）")
 
 
 def _url(survey: Survey, organization) -> str:
@@ -34,7 +37,7 @@ def remind(survey: Survey, responses: Iterable[Response], *, actor, request=None
     urls = {_url(survey, r.organization): r for r in pending}
     already = set(
         ReviewEvent.objects.filter(
-            kind=ReviewEvent.Kind.REMINDER, day=today, url__in=list(urls)
+            kind=ReviewEvent.Kind.SURVEY_REMINDER, day=today, url__in=list(urls)
         ).values_list("url", flat=True)
     )
     closes = survey.closes_on.strftime("%Y/%m/%d")
@@ -43,11 +46,11 @@ def remind(survey: Survey, responses: Iterable[Response], *, actor, request=None
         if url in already:
             continue
         events.record(
-            ReviewEvent.Kind.REMINDER,
+            ReviewEvent.Kind.SURVEY_REMINDER,
             organization=response.organization,
             actor=actor,
-            summary=_("照会「%(title)s」への回答のお願い（期限 %(date)s）")
-            % {"title": survey.title, "date": closes},
+            message=ASKED,
+            params={"title": survey.title, "date": closes},
             url=url,
             recipients=events.organization_side(response.organization),
             day=today,

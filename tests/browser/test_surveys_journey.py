@@ -238,7 +238,7 @@ def test_issue_answer_relay_and_collect_a_new_survey(page, desk):
         f"{pending}団体に督促しました（本日の通知にまとめて届きます）。"
     )
     reminders = ReviewEvent.objects.filter(
-        kind=ReviewEvent.Kind.REMINDER, url__contains=f"/surveys/{survey.pk}/"
+        kind=ReviewEvent.Kind.SURVEY_REMINDER, url__contains=f"/surveys/{survey.pk}/"
     )
     assert reminders.count() == pending  # one event per organisation reminded
     told = Notice.objects.filter(event__in=reminders)

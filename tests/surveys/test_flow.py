@@ -211,9 +211,11 @@ def test_relay_send_back_remind_and_confirm(world, survey, client):
     pref.post(f"/surveys/{survey.pk}/relay/remind")
     from review.models import Notice, ReviewEvent
 
-    assert ReviewEvent.objects.filter(kind="reminder").count() == 2  # 札幌市, 函館市
+    reminders = ReviewEvent.objects.filter(kind=ReviewEvent.Kind.SURVEY_REMINDER)
+    assert reminders.count() == 2  # 札幌市, 函館市
     pref.post(f"/surveys/{survey.pk}/relay/remind")  # twice a day changes nothing
-    assert ReviewEvent.objects.filter(kind="reminder").count() == 2
+    assert reminders.count() == 2
+    assert not ReviewEvent.objects.filter(kind=ReviewEvent.Kind.REMINDER).exists()  # a plan's
     assert Notice.objects.filter(recipient=world["staff"], immediate=False).count() == 1
     for user, code in ((world["staff"], "011002"), (world["hakodate_staff"], "012025")):
         other = client_for(type(client)(), user)
@@ -377,3 +379,40 @@ def test_answers_submitted_after_closing_are_shown_apart(world, survey, client):
     late = reviewer.get(url)
     assert [r.organization.code for r in late.context["submitted_late"]] == ["011002"]
     assert "期限後に提出した団体" in late.content.decode()
+
+
+def test_a_survey_reminder_reads_as_one_in_each_readers_language(world, survey):
+    """Not 計画入力の督促 (the plan's reminder, which it once borrowed): its own kind, and a
+    text rendered when it is read, so the English reader of a Japanese writer reads English."""
+    from django.utils import translation
+
+    from review.models import ReviewEvent
+    from surveys import reminders
+
+    with translation.override("ja"):
+        reminders.remind(survey, survey.responses.all(), actor=world["pref_admin"])
+    event = ReviewEvent.objects.filter(organization=world["sapporo"]).get()
+    assert event.get_kind_display() == "照会への回答の督促"
+    closes = survey.closes_on.strftime("%Y/%m/%d")
+    assert event.text() == f"照会「{survey.title}」への回答のお願い（期限 {closes}）"
+    with translation.override("en"):
+        assert event.text() == f'Please answer the survey "{survey.title}" (closes {closes})'
+        assert str(event.get_kind_display()) == "Reminder to answer a survey"
+
+
+def test_the_digest_is_the_days_notices_not_only_follow_ups(world, survey):
+    """A municipality reminded of a survey reads 本日のお知らせ, not 確認・フォローアップ."""
+    from django.utils import timezone
+
+    from outbox.models import Mail
+    from review import notifications
+    from surveys import reminders
+
+    reminders.remind(survey, survey.responses.all(), actor=world["pref_admin"])
+    notifications.queue_digests(timezone.localdate())
+    notifications.send_pending()
+    sent = Mail.objects.get(kind="review.digest", to=[world["staff"].email])
+    assert sent.subject.startswith("【デジタルPMO】本日のお知らせ（")
+    assert "確認・フォローアップ" not in sent.subject + sent.body
+    assert "デジタルPMOで次のことがありました。" in sent.body
+    assert survey.title in sent.body
