@@ -24,7 +24,7 @@ from actionplan.models import Programme
 from orgs.models import Organization
 from review import orgrollups, rules
 from review.filters import NO_FOLLOW_UP
-from review.models import FollowUp, OrganizationRollup, Rule
+from review.models import FollowUp, OrganizationRollup
 from review.selectors import (
     GROUPED_SORTS,
     LateOrganization,
@@ -85,7 +85,7 @@ def late_page(
             row["sum_significant"],
             row["sum_approved"],
             row["worst"] or 0,
-            rule_labels(row),
+            rule_codes(row),
             latest.get(row["organization_id"]),
         )
         for row in found
@@ -181,11 +181,10 @@ def flag_page(user, programme: Programme, scope: Scope, data: Mapping, flags, nu
     return Paginator(ordered, per_page).get_page(number)
 
 
-def rule_labels(row: Mapping, *, significant: bool = False) -> list[str]:
-    """The labels of the rules a grouped row has open flags of (or 要フォローアップ ones)."""
+def rule_codes(row: Mapping, *, significant: bool = False) -> set[str]:
+    """The rules a grouped row has open flags of (or 要フォローアップ ones)."""
     columns = orgrollups.SIGNIFICANT_COLUMNS if significant else orgrollups.RULE_COLUMNS
-    labels = dict(Rule.choices)
-    return [str(labels[rule]) for rule in rules.RULES if row[f"sum_{columns[rule]}"]]
+    return {rule for rule in rules.RULES if row[f"sum_{columns[rule]}"]}
 
 
 LINE_COUNTS = ("entries", "finished", "flags", "significant", "approved")

@@ -15,7 +15,7 @@ import io
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
@@ -40,7 +40,7 @@ from pmo.text import display_width
 from pmo.xlsx import write
 from review import rollups, rules, services
 from review.models import ApprovedException, FollowUp, ReportJob, Rule
-from review.selectors import Scope
+from review.selectors import LateOrganization, Scope
 
 logger = logging.getLogger(__name__)
 # Past-date reports over more entries than this are built by a worker, with progress.
@@ -54,17 +54,6 @@ CHART_CATEGORIES = 24  # labels one chart of that height shows at 9 pt without d
 COLUMN_CM = 1.7  # a default-width column, for placing charts side by side
 # 完了率 in the portal's blue, 工数加重完了率 in orange: apart for colour-blind readers too.
 SERIES_COLOURS = ("0017C1", "E25100")
-
-
-@dataclass
-class LateOrganization:
-    organization: Organization
-    flags: int = 0
-    significant: int = 0
-    approved: int = 0
-    max_days: int = 0
-    rules: set[str] = field(default_factory=set)
-    follow_up: str | None = None
 
 
 @dataclass
@@ -110,7 +99,7 @@ def figures(
 def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrganization]:
     """Organisations with an open 要フォローアップ flag in ``scope``, from the per-organisation
     rollup (two queries: the grouped cells, their organisations with the follow-up state)."""
-    from review import orgrollups
+    from review import by_organization, orgrollups
     from review.models import OrganizationRollup
     from review.selectors import follow_up_state
 
@@ -134,11 +123,7 @@ def _late_now(programme: Programme, scope: Scope, on: dt.date) -> list[LateOrgan
             row["sum_significant"],
             row["sum_approved"],
             row["d"] or 0,
-            {
-                rule
-                for rule, column in orgrollups.SIGNIFICANT_COLUMNS.items()
-                if row[f"sum_{column}"]
-            },
+            by_organization.rule_codes(row, significant=True),
             orgs[row["organization_id"]].follow_up,
         )
         for row in rows
@@ -249,7 +234,7 @@ def _add_late(late: dict, org, flags: list[rules.Flag], follow_up: str | None) -
         elif flag.significant:
             item.significant += 1
             item.rules.add(flag.rule)
-        item.max_days = max(item.max_days, flag.days_late)
+        item.worst = max(item.worst, flag.days_late)
 
 
 # --- Aggregation of cells into lines -----------------------------------------------------------
@@ -508,7 +493,7 @@ def _late_sheet(sheet, figs: Figures) -> None:
             item.flags,
             item.significant,
             item.approved,
-            item.max_days,
+            item.worst,
             gettext("、").join(str(labels[r]) for r in rules.RULES if r in item.rules),
             str(states[item.follow_up]) if item.follow_up else pgettext("follow-up", "なし"),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -206,15 +206,24 @@ def latest_follow_ups(organization_ids, programme: Programme) -> dict[int, str]:
 
 @dataclass
 class LateOrganization:
-    """One organisation of the late list grouped by organisation."""
+    """One late organisation, as the late list by organisation and the meeting report show
+    it: its open flags, those needing a follow-up and those approved, its worst days late,
+    the rules of the flags listed (codes; the report lists those needing a follow-up) and
+    the state of its latest follow-up."""
 
     organization: Organization
-    flags: int
-    significant: int
-    approved: int
-    worst: int
-    rules: list[str]
-    follow_up: str | None
+    flags: int = 0
+    significant: int = 0
+    approved: int = 0
+    worst: int = 0
+    rules: set[str] = field(default_factory=set)
+    follow_up: str | None = None
+
+    @property
+    def rule_labels(self) -> list[str]:
+        """The rules' names, in the rules' order."""
+        labels = dict(Rule.choices)
+        return [str(labels[rule]) for rule in rules.RULES if rule in self.rules]
 
 
 # The late list's sorts, by organisation (the default, as for flags: organisation code).
@@ -244,9 +253,8 @@ def late_organizations(
     rows = list(page.object_list)
     ids = [row["organization_id"] for row in rows]
     organizations = Organization.objects.select_related("prefecture").in_bulk(ids)
-    rules = rules_by_organization(flags, ids)
+    found_rules = rules_by_organization(flags, ids)
     latest = latest_follow_ups(ids, programme)
-    labels = dict(Rule.choices)
     page.object_list = [
         LateOrganization(
             organizations[row["organization_id"]],
@@ -254,7 +262,7 @@ def late_organizations(
             row["s"],
             row["a"],
             row["worst"] or 0,
-            [str(labels[rule]) for rule in labels if rule in rules[row["organization_id"]]],
+            set(found_rules[row["organization_id"]]),
             latest.get(row["organization_id"]),
         )
         for row in rows

@@ -44,7 +44,7 @@ def national_figures() -> reports.Figures:
             organization=Organization(code=f"{n:06d}", name=f"団体{n}"),
             flags=3,
             significant=2,
-            max_days=40,
+            worst=40,
             rules={"end_overdue"},
         )
         for n in range(150)

@@ -511,12 +511,12 @@ def test_late_list_by_organisation_shows_who_is_late(client, judged, coordinator
     assert {line.organization.code: line.flags for line in lines} == counts
     worst = client.get(reverse("review:late"), {"by": "org", "sort": "days"}).context["page"]
     assert [line.worst for line in worst] == sorted((line.worst for line in lines), reverse=True)
-    assert all("マイルストーン未達" in line.rules for line in lines)
+    assert all("マイルストーン未達" in line.rule_labels for line in lines)
     page = response.content.decode()
     assert f"{len(counts)} 団体" in page and 'name="by" value="org"' in page
     # Filters apply before grouping; the prefecture sees its own municipalities only.
     only = client.get(reverse("review:late"), {"by": "org", "rule": "no_plan"}).context["page"]
-    assert all(line.rules == ["計画未入力"] for line in only)
+    assert all(line.rule_labels == ["計画未入力"] for line in only)
     client.force_login(prefecture_admin)
     own = client.get(reverse("review:late"), {"by": "org"}).context["page"]
     assert {line.organization.code for line in own} <= {"010006", "011002", "012025"}
