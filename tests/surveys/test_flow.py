@@ -377,3 +377,17 @@ def test_answers_submitted_after_closing_are_shown_apart(world, survey, client):
     late = reviewer.get(url)
     assert [r.organization.code for r in late.context["submitted_late"]] == ["011002"]
     assert "期限後に提出した団体" in late.content.decode()
+
+
+def test_the_survey_page_reads_in_english(world, survey, client, settings):
+    """The page's punctuation and notes follow the language; the survey's own text stays
+    (issue 14)."""
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_on=dt.date(2015, 7, 1), closes_on=dt.date(2015, 7, 31)
+    )
+    c = client_for(client, world["reviewer"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = c.get(survey.get_absolute_url()).content.decode()
+    assert " (via the prefectures)" in body and "都道府県経由" not in body
+    assert "2015/07/01 – 2015/07/31" in body and "〜" not in body
+    assert "(Number, 人)" in body and "（" not in body
