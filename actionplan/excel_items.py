@@ -206,7 +206,10 @@ def validation_for(item: CompletionItem) -> DataValidation:
         limit = questions.SHORT_TEXT_MAX if short else questions.LONG_TEXT_MAX
         rule = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(limit)}
         hint = error = _("%(limit)s文字以内で入力してください。") % {"limit": f"{limit:,}"}
-    when = _("必須") if item.required else _("任意")
+    if item.required:
+        note = _("「%(task)s」を完了にするときの必須項目です。%(hint)s")
+    else:
+        note = _("「%(task)s」を完了にするときの任意項目です。%(hint)s")
     return DataValidation(
         **rule,
         allow_blank=True,
@@ -215,11 +218,7 @@ def validation_for(item: CompletionItem) -> DataValidation:
         errorTitle=_fit(label, 32),
         error=_fit(error, 225),
         promptTitle=_fit(label, 32),
-        prompt=_fit(
-            _("「%(task)s」を完了にするときの%(when)s項目です。%(hint)s")
-            % {"task": item.task.name, "when": when, "hint": hint},
-            255,
-        ),
+        prompt=_fit(note % {"task": item.task.name, "hint": hint}, 255),
     )
 
 

@@ -143,7 +143,7 @@ def test_plan_workbook_made_in_english_explains_in_english_and_imports_back(
             dates.error
         )
         prompt = next(v.prompt for v in validations if v.prompt and "相談窓口の設置" in v.prompt)
-        assert prompt.startswith("Item to fill in (Required) when “相談窓口の設置” is marked done.")
+        assert prompt.startswith("Required when “相談窓口の設置” is marked done.")
         assert not JAPANESE.search(prompt.replace("相談窓口の設置", "").replace("窓口の設置日", ""))
         result = excel.import_plan(alice, sapporo, programme, data, on=ON)
     assert result.errors == [] and result.changed == 0 and result.rows == plan.count()
