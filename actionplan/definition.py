@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override, pgettext
 from openpyxl import Workbook
 
 from actionplan import excel, rules
@@ -58,9 +58,24 @@ SHEETS = {
         "最大値",
     ),
 }
-KINDS = {str(label): value for value, label in OrganizationKind.choices}
-CLASSES = {str(label): value for value, label in MunicipalityClass.choices}
-QUESTION_KINDS = {str(label): value for value, label in CompletionItem.KINDS}
+PROGRAMME, WORK_ITEMS, TASKS, MILESTONES, COMPLETION_ITEMS = SHEETS
+# The rows of the プログラム sheet: 項目 (this name) | 値.
+PROGRAMME_ROWS = {
+    "name": "名称",
+    "starts_on": "開始日",
+    "ends_on": "終了日",
+    "plan_deadline": "計画入力期限",
+    "significant_delay_days": "大幅遅延日数",
+}
+# What the workbook writes for yes and no (YES reads more spellings).
+YES_NO = {True: "はい", False: "いいえ"}
+# How the workbook separates the kinds in a cell (the import also reads commas and new lines).
+SEPARATOR = "、"
+# The workbook names kinds and classes in Japanese whatever the language of the request.
+with override("ja"):
+    KINDS = {str(label): value for value, label in OrganizationKind.choices}
+    CLASSES = {str(label): value for value, label in MunicipalityClass.choices}
+    QUESTION_KINDS = {str(label): value for value, label in CompletionItem.KINDS}
 # Kind names of an older template (before completion items took the survey desk's kinds).
 OLD_QUESTION_KINDS = {"選択": Kind.SINGLE, "文章": Kind.LONG_TEXT, "記述": Kind.SHORT_TEXT}
 YES = {"はい", "yes", "true", "1", "○", "◯"}
@@ -94,7 +109,7 @@ def _code(value: Any, table: Mapping[str, str], problems: list[str], where: str)
         return table[text]
     problems.append(
         gettext("%(where)s: 「%(text)s」は使えません（%(choices)s）。")
-        % {"where": where, "text": text, "choices": "・".join(table)}
+        % {"where": where, "text": text, "choices": pgettext("list separator", "・").join(table)}
     )
     return ""
 
@@ -135,34 +150,37 @@ def read(data: bytes, filename: str = "programme.xlsx") -> dict[str, Any]:
         }
     finally:
         book.close()
-    definition = _programme(rows["プログラム"], problems)
-    items = _work_items(rows["作業項目"], problems)
-    tasks = _tasks(rows["タスク"], items, problems)
-    _milestones(rows["マイルストーン"], tasks, problems)
-    _questions(rows["完了項目"], tasks, problems)
+    definition = _programme(rows[PROGRAMME], problems)
+    items = _work_items(rows[WORK_ITEMS], problems)
+    tasks = _tasks(rows[TASKS], items, problems)
+    _milestones(rows[MILESTONES], tasks, problems)
+    _questions(rows[COMPLETION_ITEMS], tasks, problems)
     if problems:
         raise DefinitionError(problems)
     definition["work_items"] = list(items.values())
     return definition
 
 
+def _where(sheet: str, number: int) -> str:
+    return gettext("シート「%(sheet)s」%(row)s行目") % {"sheet": sheet, "row": number}
+
+
 def _programme(rows, problems: list[str]) -> dict[str, Any]:
     values = {str(row[0]).strip(): row[1] for _, row in rows if row and row[0]}
-    where = "シート「プログラム」"
-    definition: dict[str, Any] = {"name": str(values.get("名称") or "").strip()}
+    where = gettext("シート「%(sheet)s」") % {"sheet": PROGRAMME}
+    definition: dict[str, Any] = {"name": str(values.get(PROGRAMME_ROWS["name"]) or "").strip()}
     if not definition["name"]:
         problems.append(gettext("%(where)s: 名称を入力してください。") % {"where": where})
-    for key, label in (
-        ("starts_on", "開始日"),
-        ("ends_on", "終了日"),
-        ("plan_deadline", "計画入力期限"),
-    ):
+    for key in ("starts_on", "ends_on", "plan_deadline"):
+        label = PROGRAMME_ROWS[key]
         definition[key] = _date(values.get(label), problems, f"{where} {label}")
+    delay = PROGRAMME_ROWS["significant_delay_days"]
     try:
-        definition["significant_delay_days"] = int(values.get("大幅遅延日数") or 30)
+        definition["significant_delay_days"] = int(values.get(delay) or 30)
     except (TypeError, ValueError):
         problems.append(
-            gettext("%(where)s 大幅遅延日数: 整数で入力してください。") % {"where": where}
+            gettext("%(where)s %(label)s: 整数で入力してください。")
+            % {"where": where, "label": delay}
         )
     return definition
 
@@ -171,7 +189,7 @@ def _work_items(rows, problems: list[str]) -> dict[str, dict[str, Any]]:
     items: dict[str, dict[str, Any]] = {}
     for number, row in rows:
         code, name, response, notes, kinds, bureaus = (list(row) + [None] * 6)[:6]
-        where = f"シート「作業項目」{number}行目"
+        where = _where(WORK_ITEMS, number)
         code = str(code or "").strip()
         if not code or not name:
             problems.append(
@@ -194,7 +212,7 @@ def _tasks(rows, items, problems: list[str]) -> dict[str, dict[str, Any]]:
     tasks: dict[str, dict[str, Any]] = {}
     for number, row in rows:
         code, name, weight, per_system, procurement, kinds, depends = (list(row) + [None] * 7)[:7]
-        where = f"シート「タスク」{number}行目"
+        where = _where(TASKS, number)
         code, name = str(code or "").strip(), str(name or "").strip()
         if code not in items or not name:
             problems.append(
@@ -235,7 +253,7 @@ def _tasks(rows, items, problems: list[str]) -> dict[str, dict[str, Any]]:
 def _milestones(rows, tasks, problems: list[str]) -> None:
     for number, row in rows:
         code, name, due, kind, klass = (list(row) + [None] * 5)[:5]
-        where = f"シート「マイルストーン」{number}行目"
+        where = _where(MILESTONES, number)
         task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
         if task is None:
             problems.append(gettext("%(where)s: タスクが見つかりません。") % {"where": where})
@@ -252,7 +270,7 @@ def _milestones(rows, tasks, problems: list[str]) -> None:
 def _questions(rows, tasks, problems: list[str]) -> None:
     for number, row in rows:
         code, name, label, kind, required, choices, unit, low, high = (list(row) + [None] * 9)[:9]
-        where = f"シート「完了項目」{number}行目"
+        where = _where(COMPLETION_ITEMS, number)
         task = tasks.get(f"{str(code or '').strip()}:{str(name or '').strip()}")
         if task is None or not label:
             problems.append(
@@ -299,15 +317,16 @@ def workbook(definition: Mapping[str, Any]) -> bytes:
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     for name, headers in SHEETS.items():
         sheets[name].append(headers)
-    label = {value: str(text) for value, text in OrganizationKind.choices}
-    sheets["プログラム"].append(["名称", definition["name"]])
-    sheets["プログラム"].append(["開始日", definition["starts_on"]])
-    sheets["プログラム"].append(["終了日", definition["ends_on"]])
-    sheets["プログラム"].append(["計画入力期限", definition["plan_deadline"]])
-    sheets["プログラム"].append(["大幅遅延日数", definition.get("significant_delay_days", 30)])
+    label = {value: text for text, value in KINDS.items()}
+    programme = sheets[PROGRAMME]
+    for key in ("name", "starts_on", "ends_on", "plan_deadline"):
+        programme.append([PROGRAMME_ROWS[key], definition[key]])
+    programme.append(
+        [PROGRAMME_ROWS["significant_delay_days"], definition.get("significant_delay_days", 30)]
+    )
     for item in definition["work_items"]:
-        kinds = "、".join(label[k] for k in item.get("applies_to", []))
-        sheets["作業項目"].append(
+        kinds = SEPARATOR.join(label[k] for k in item.get("applies_to", []))
+        sheets[WORK_ITEMS].append(
             [
                 item["code"],
                 item["name"],
@@ -318,19 +337,19 @@ def workbook(definition: Mapping[str, Any]) -> bytes:
             ]
         )
         for task in item.get("tasks", []):
-            sheets["タスク"].append(
+            sheets[TASKS].append(
                 [
                     item["code"],
                     task["name"],
                     float(task.get("weight", 1)),
-                    "はい" if task.get("per_system") else "いいえ",
-                    "はい" if task.get("needs_procurement", True) else "いいえ",
-                    "、".join(label[k] for k in task.get("applies_to", [])),
+                    YES_NO[bool(task.get("per_system"))],
+                    YES_NO[bool(task.get("needs_procurement", True))],
+                    SEPARATOR.join(label[k] for k in task.get("applies_to", [])),
                     ", ".join(task.get("depends_on", [])),
                 ]
             )
             for milestone in task.get("milestones", []):
-                sheets["マイルストーン"].append(
+                sheets[MILESTONES].append(
                     [
                         item["code"],
                         task["name"],
@@ -340,13 +359,13 @@ def workbook(definition: Mapping[str, Any]) -> bytes:
                     ]
                 )
             for question in task.get("completion_items", []):
-                sheets["完了項目"].append(
+                sheets[COMPLETION_ITEMS].append(
                     [
                         item["code"],
                         task["name"],
                         question["label"],
                         rules.kind_of(question.get("kind", Kind.LONG_TEXT)),
-                        "はい" if question.get("required", True) else "いいえ",
+                        YES_NO[bool(question.get("required", True))],
                         "\n".join(question.get("choices", [])),
                         question.get("unit", ""),
                         _cell_number(question.get("min_value")),

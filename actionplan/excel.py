@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -76,7 +76,7 @@ KEY_COLUMNS = ("work_item", "task", "system")
 DATE_COLUMNS = ("planned_start", "planned_end", "actual_start", "actual_end")
 TEXT_COLUMNS = ("not_applicable_reason", "remarks")
 
-OLD_FILE = (
+OLD_FILE = gettext_lazy(
     "（このファイルには完了時の入力項目の列がありません。最新のファイルをダウンロードしてください）"
 )
 
@@ -188,8 +188,9 @@ def _validations(sheet, programme: Programme, last: int) -> None:
         formula1=f'"{statuses}"',
         allow_blank=False,
         showErrorMessage=True,
-        errorTitle="状況",
-        error="状況は一覧（未着手・実施中・完了・対象外）から選んでください。",
+        errorTitle=gettext("状況"),
+        error=gettext("状況は一覧（%(choices)s）から選んでください。")
+        % {"choices": pgettext("list separator", "・").join(STATUS_LABELS)},
     )
     status.add(f"{letter('status')}2:{letter('status')}{last}")
     start, end = programme.starts_on, programme.ends_on
@@ -200,8 +201,9 @@ def _validations(sheet, programme: Programme, last: int) -> None:
         formula2=f"DATE({end.year},{end.month},{end.day})",
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="日付",
-        error=f"{start:%Y/%m/%d}〜{end:%Y/%m/%d} の日付を入力してください。",
+        errorTitle=gettext("日付"),
+        error=gettext("%(start)s〜%(end)s の日付を入力してください。")
+        % {"start": f"{start:%Y/%m/%d}", "end": f"{end:%Y/%m/%d}"},
     )
     dates.add(f"{letter('planned_start')}2:{letter('actual_end')}{last}")
     percent = DataValidation(
@@ -551,11 +553,13 @@ def mark(data: bytes, errors: list[CellError]) -> bytes:
         cell = sheet.cell(row=error.row, column=error.number)
         cell.fill = fill
         note = f"{cell.comment.text}\n{error.message}" if cell.comment else error.message
-        cell.comment = Comment(note, "デジタルPMO", width=300, height=120)
+        cell.comment = Comment(note, gettext("デジタルPMO"), width=300, height=120)
     if ERROR_SHEET in book.sheetnames:
         del book[ERROR_SHEET]
     listing = book.create_sheet(ERROR_SHEET, 0)
-    listing.append(["シート", "行", "列", "項目", "内容"])
+    listing.append(
+        [gettext("シート"), gettext("行"), gettext("列"), gettext("項目"), gettext("内容")]
+    )
     for error in errors:
         shown = error.as_dict()
         listing.append(

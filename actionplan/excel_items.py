@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -41,6 +42,10 @@ from pmo.questions import AnswerError, Kind
 from pmo.sheets import cell_int, cell_text
 
 TITLE = "完了時: "
+# The title of an item whose label another task's item shares: TITLE, label, code, task.
+SHARED_TITLE = "{title}{label}（{code}. {task}）"
+# The drop-down of a yes/no item: the cells questions.parse_yes_no reads.
+YES_NO_LIST = '"はい,いいえ"'
 META_KEY = "completion"  # a _meta row: META_KEY, column letter, item pk, column title
 WIDE = (Kind.LONG_TEXT, Kind.SHORT_TEXT, Kind.MULTIPLE)  # kinds of a wide, wrapping column
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F5")  # as the other editable columns' titles
@@ -48,11 +53,11 @@ ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")  # light: answer here
 NO_ANSWER_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: not this row's item
 NUMBER_LIMIT = "999999999999999"  # Excel keeps 15 significant digits
 
-CHANGED = (
+CHANGED = gettext_lazy(
     "ダウンロードした後に完了時の入力項目が変わりました。"
     "最新のファイルをダウンロードして入力し直してください。"
 )
-MOVED = (
+MOVED = gettext_lazy(
     "完了時の入力項目の列が変わっています。"
     "列を追加・削除・移動せず、ダウンロードしたファイルを使ってください。"
 )
@@ -98,7 +103,9 @@ def columns_for(programme: Programme, *, first: int) -> tuple[ItemColumn, ...]:
 
 def _title(item: CompletionItem, *, shared: bool) -> str:
     if shared:
-        return f"{TITLE}{item.label}（{item.task.work_item.code}. {item.task.name}）"
+        return SHARED_TITLE.format(
+            title=TITLE, label=item.label, code=item.task.work_item.code, task=item.task.name
+        )
     return f"{TITLE}{item.label}"
 
 
@@ -175,29 +182,34 @@ def validation_for(item: CompletionItem) -> DataValidation:
     if spec.kind == Kind.DATE:
         # Any real date, as on the plan page: a desk may have opened before the programme.
         rule = {"type": "date", "operator": "greaterThan", "formula1": "DATE(1900,1,1)"}
-        hint = error = f"「{label}」は日付（2015/07/09 の形）で入力してください。"
+        hint = error = _("「%(label)s」は日付（2015/07/09 の形）で入力してください。") % {
+            "label": label
+        }
     elif spec.kind == Kind.NUMBER:
         rule = _number_rule(spec)
-        hint = error = f"「{label}」は数値で入力してください。"
+        hint = error = _("「%(label)s」は数値で入力してください。") % {"label": label}
         if within := questions.range_text(spec):
             hint = error = rules.labelled(item.question(), within)
     elif spec.kind == Kind.YES_NO:
-        rule = {"type": "list", "formula1": '"はい,いいえ"'}
-        hint = error = f"「{label}」は「はい」か「いいえ」を選んでください。"
+        rule = {"type": "list", "formula1": YES_NO_LIST}
+        hint = error = _("「%(label)s」は「はい」か「いいえ」を選んでください。") % {"label": label}
     elif spec.kind == Kind.SINGLE:
         rule, hint = _choice_rule(list(spec.choices))
-        error = f"「{label}」は一覧から選んでください。"
+        error = _("「%(label)s」は一覧から選んでください。") % {"label": label}
     elif spec.kind == Kind.MULTIPLE:
         rule, error = {}, ""  # no drop-down picks several: the choices are in the note
         hint = _("次から選び、「、」で区切って入力してください: %(choices)s") % {
-            "choices": "／".join(spec.choices)
+            "choices": pgettext("choices separator", "／").join(spec.choices)
         }
     else:
         short = spec.kind == Kind.SHORT_TEXT
         limit = questions.SHORT_TEXT_MAX if short else questions.LONG_TEXT_MAX
         rule = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(limit)}
         hint = error = _("%(limit)s文字以内で入力してください。") % {"limit": f"{limit:,}"}
-    when = "必須" if item.required else "任意"
+    if item.required:
+        note = _("「%(task)s」を完了にするときの必須項目です。%(hint)s")
+    else:
+        note = _("「%(task)s」を完了にするときの任意項目です。%(hint)s")
     return DataValidation(
         **rule,
         allow_blank=True,
@@ -206,7 +218,7 @@ def validation_for(item: CompletionItem) -> DataValidation:
         errorTitle=_fit(label, 32),
         error=_fit(error, 225),
         promptTitle=_fit(label, 32),
-        prompt=_fit(f"「{item.task.name}」を完了にするときの{when}項目です。{hint}", 255),
+        prompt=_fit(note % {"task": item.task.name, "hint": hint}, 255),
     )
 
 
@@ -222,10 +234,10 @@ def _choice_rule(choices: list[str]) -> tuple[dict[str, Any], str]:
     most, no commas or quotes inside), no list and the choices in the note instead."""
     listed = ",".join(choices)
     if choices and len(listed) <= 255 and not any("," in c or '"' in c for c in choices):
-        return {"type": "list", "formula1": f'"{listed}"'}, "一覧から選んでください。"
-    return {}, "選択肢が多いため一覧はありません。次のいずれかを入力してください: " + "／".join(
-        choices
-    )
+        return {"type": "list", "formula1": f'"{listed}"'}, _("一覧から選んでください。")
+    return {}, _(
+        "選択肢が多いため一覧はありません。次のいずれかを入力してください: %(choices)s"
+    ) % {"choices": pgettext("choices separator", "／").join(choices)}
 
 
 def _fit(text: str, limit: int) -> str:
@@ -264,13 +276,13 @@ def sheet_columns(
     expected = columns_for(programme, first=first)
     if not recorded:
         if any(not _blank(value) for value in header[first - 1 :]):
-            raise xlsx.SheetError(MOVED)  # columns no record explains
+            raise xlsx.SheetError(str(MOVED))  # columns no record explains
         return ()  # downloaded before the item columns: answers are left as they are
     if [(c.letter, c.item.pk) for c in expected] != [(r[0], cell_int(r[1])) for r in recorded]:
-        raise xlsx.SheetError(CHANGED)
+        raise xlsx.SheetError(str(CHANGED))
     titles = [row[2] for row in recorded]
     if list(header[first - 1 : first - 1 + len(titles)]) != titles:
-        raise xlsx.SheetError(MOVED)
+        raise xlsx.SheetError(str(MOVED))
     # The sheet's own titles name the columns in its error list, even if a label changed since.
     return tuple(
         replace(column, title=str(title)) for column, title in zip(expected, titles, strict=True)
@@ -289,9 +301,9 @@ def read_answers(
         key, stored = str(column.item.pk), answers.get(str(column.item.pk))
         if column.item.pk not in own:
             if not _blank(value):
-                problems[column.key] = (
-                    f"このタスクには「{column.item.label}」の項目はありません。空欄にしてください。"
-                )
+                problems[column.key] = _(
+                    "このタスクには「%(label)s」の項目はありません。空欄にしてください。"
+                ) % {"label": column.item.label}
         elif _blank(value):
             if stored not in (None, ""):
                 del answers[key]

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from actionplan import export_selectors as select
 from actionplan import rules
@@ -31,9 +34,13 @@ CHUNK = 2_000  # rows fetched at a time by .iterator()
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    name: str | Promise  # the header, translated when it is written
     width: float = 0  # 0: wide enough for the header
     wrap: bool = False  # long text: wrapped, top-aligned
+
+    @property
+    def header(self) -> str:
+        return str(self.name)
 
 
 @dataclass(frozen=True)
@@ -44,14 +51,12 @@ class Sheet:
     rows: Callable[[], Iterable[tuple]] | Side
 
 
-def columns(spec: str) -> tuple[Column, ...]:
-    """Columns from ``"見出し:幅 見出し:幅+ …"``: the width in Latin characters, ``+`` for
-    long text (wrapped, top-aligned)."""
-    found = []
-    for part in spec.split():
-        header, _, width = part.rpartition(":")
-        found.append(Column(header, float(width.rstrip("+")), width.endswith("+")))
-    return tuple(found)
+def columns(*spec: tuple[str | Promise, str]) -> tuple[Column, ...]:
+    """Columns from ``(見出し, 幅)`` pairs: the width in Latin characters, ``+`` for long text
+    (wrapped, top-aligned). The headers are lazy: a sheet reads in its reader's language."""
+    return tuple(
+        Column(header, float(width.rstrip("+")), width.endswith("+")) for header, width in spec
+    )
 
 
 # --- Values as a person reads them ---------------------------------------------------------
@@ -101,12 +106,31 @@ def _answer(kind: str, value: object) -> object:
 # --- The sheets ------------------------------------------------------------------------------
 
 # プログラム, 作業項目, タスク, 対象システム: which entry a row is about.
-ENTRY = "プログラム:14+ 作業項目:18+ タスク:18+ 対象システム:12+ "
-PLAN_COLUMNS = columns(
-    ENTRY + "計画開始:11 計画終了:11 実績開始:11 実績終了:11 状況:7 対象外の理由:16+ "
-    "進捗率（%）:7 備考:28+ 版:4 更新者:12 更新日時:16"
+ENTRY = (
+    (_("プログラム"), "14+"),
+    (_("作業項目"), "18+"),
+    (_("タスク"), "18+"),
+    (_("対象システム"), "12+"),
 )
-ANSWER_COLUMNS = columns(ENTRY + "項目:30+ 回答:36+")
+PLAN_COLUMNS = columns(
+    *ENTRY,
+    (_("計画開始"), "11"),
+    (_("計画終了"), "11"),
+    (_("実績開始"), "11"),
+    (_("実績終了"), "11"),
+    (_("状況"), "7"),
+    (_("対象外の理由"), "16+"),
+    (_("進捗率（%）"), "7"),
+    (_("備考"), "28+"),
+    (_("版"), "4"),
+    (_("更新者"), "12"),
+    (_("更新日時"), "16"),
+)
+ANSWER_COLUMNS = columns(
+    *ENTRY,
+    (_("項目"), "30+"),
+    (_("回答"), "36+"),
+)
 
 
 def _entry_key(entry) -> tuple:
@@ -154,9 +178,17 @@ def _plan_rows(user, organization: Organization, answers: Side, labels: dict) ->
         )
 
 
-HISTORY_COLUMNS = columns("日時:16 変更者:14 " + ENTRY + "版:5 項目:14 変更前:28+ 変更後:28+")
+HISTORY_COLUMNS = columns(
+    (_("日時"), "16"),
+    (_("変更者"), "14"),
+    *ENTRY,
+    (_("版"), "5"),
+    (_("項目"), "14"),
+    (_("変更前"), "28+"),
+    (_("変更後"), "28+"),
+)
 # simple_history's record types: a row of its own for an entry made or removed.
-EVENTS = {"+": "（作成）", "-": "（削除）"}
+EVENTS = {"+": _("（作成）"), "-": _("（削除）")}
 # A new entry's blanks are not changes.
 EMPTY: tuple[object, ...] = (None, "", {}, 0, Status.NOT_STARTED)
 
@@ -176,7 +208,7 @@ def _shown(name: str, value: object, labels: dict) -> object:
         for key, answer in answers.items():
             label, kind = labels.get(str(key), (str(key), Kind.LONG_TEXT))
             texts.append(f"{label}: {_answer_text(kind, answer)}")
-        return "、".join(texts) or None
+        return pgettext("list separator", "、").join(texts) or None
     return value if value != "" else None
 
 
@@ -191,7 +223,7 @@ def _history_rows(user, organization: Organization, labels: dict) -> Iterator[tu
         head = (local(record.history_date), person(record.history_user))
         key = (*_entry_key(record), record.version)
         if event := EVENTS.get(record.history_type):
-            yield (*head, *key, event, None, None)
+            yield (*head, *key, str(event), None, None)
             if record.history_type == "-":
                 continue
         for name, label in names.items():
@@ -209,7 +241,13 @@ def _history_rows(user, organization: Organization, labels: dict) -> Iterator[tu
                 )
 
 
-ADVICE_COLUMNS = columns("日時:16 プログラム:18 助言した団体:24 助言者:14 助言:60+")
+ADVICE_COLUMNS = columns(
+    (_("日時"), "16"),
+    (_("プログラム"), "18"),
+    (_("助言した団体"), "24"),
+    (_("助言者"), "14"),
+    (_("助言"), "60+"),
+)
 
 
 def _advice_rows(user, organization: Organization) -> Iterator[tuple]:
@@ -224,8 +262,14 @@ def _advice_rows(user, organization: Organization) -> Iterator[tuple]:
 
 
 CHECK_COLUMNS = columns(
-    "プログラム:18 確認の状態:12 総括確認日時:16 総括のコメント:36+ "
-    "府省庁:24 計画の妥当性:10 府省庁のコメント:36+ 府省庁確認日時:16"
+    (_("プログラム"), "18"),
+    (_("確認の状態"), "12"),
+    (_("総括確認日時"), "16"),
+    (_("総括のコメント"), "36+"),
+    (_("府省庁"), "24"),
+    (_("計画の妥当性"), "10"),
+    (_("府省庁のコメント"), "36+"),
+    (_("府省庁確認日時"), "16"),
 )
 
 
@@ -259,11 +303,24 @@ def _check_head(check) -> tuple:
 
 
 FOLLOW_UP_COLUMNS = columns(
-    "番号:8 起票日時:16 プログラム:18 作業項目:24 原因:10 対応策:48+ 対応期限:11 状態:10 "
-    "起票した団体:24 更新日時:16"
+    (_("番号"), "8"),
+    (_("起票日時"), "16"),
+    (_("プログラム"), "18"),
+    (_("作業項目"), "24"),
+    (_("原因"), "10"),
+    (_("対応策"), "48+"),
+    (_("対応期限"), "11"),
+    (_("状態"), "10"),
+    (_("起票した団体"), "24"),
+    (_("更新日時"), "16"),
 )
 NOTE_COLUMNS = columns(
-    "フォローアップ番号:10 作業項目:24 日時:16 記入した団体:24 記入者:14 内容:60+"
+    (_("フォローアップ番号"), "10"),
+    (_("作業項目"), "24"),
+    (_("日時"), "16"),
+    (_("記入した団体"), "24"),
+    (_("記入者"), "14"),
+    (_("内容"), "60+"),
 )
 
 
@@ -277,7 +334,7 @@ def _follow_up_rows(user, organization: Organization) -> Iterator[tuple]:
             _follow_up_number(item.pk),
             local(item.created_at),
             item.programme.name,
-            _work_item(item.work_item) or "（団体全体）",
+            _work_item(item.work_item) or gettext("（団体全体）"),
             _label(FollowUp.Cause, item.cause),
             item.actions,
             item.due_on,
@@ -291,7 +348,7 @@ def _note_rows(user, organization: Organization) -> Iterator[tuple]:
     for note in select.follow_up_notes(user, organization).iterator(chunk_size=CHUNK):
         yield (
             _follow_up_number(note.follow_up_id),
-            _work_item(note.follow_up.work_item) or "（団体全体）",
+            _work_item(note.follow_up.work_item) or gettext("（団体全体）"),
             local(note.created_at),
             _org(note.author_organization),
             person(note.author),
@@ -300,8 +357,17 @@ def _note_rows(user, organization: Organization) -> Iterator[tuple]:
 
 
 INQUIRY_COLUMNS = columns(
-    "受付番号:9 受付日時:16 質問者:14 件名:28+ 質問内容:48+ 作業項目:16 分野:12 状態:9 "
-    "回答:48+ 回答日時:16 完了日時:16"
+    (_("受付番号"), "9"),
+    (_("受付日時"), "16"),
+    (_("質問者"), "14"),
+    (_("件名"), "28+"),
+    (_("質問内容"), "48+"),
+    (_("作業項目"), "16"),
+    (_("分野"), "12"),
+    (_("状態"), "9"),
+    (_("回答"), "48+"),
+    (_("回答日時"), "16"),
+    (_("完了日時"), "16"),
 )
 
 
@@ -323,8 +389,17 @@ def _inquiry_rows(user, organization: Organization) -> Iterator[tuple]:
 
 
 EFFORT_COLUMNS = columns(
-    "登録日時:16 登録者:14 資料名:30+ 資料の内容、用途:48+ カテゴリ:14 状態:9 公開日:11 "
-    "ファイル名:24 版:5 ダウンロード数:9 非表示の理由:24+"
+    (_("登録日時"), "16"),
+    (_("登録者"), "14"),
+    (_("資料名"), "30+"),
+    (_("資料の内容、用途"), "48+"),
+    (_("カテゴリ"), "14"),
+    (_("状態"), "9"),
+    (_("公開日"), "11"),
+    (_("ファイル名"), "24"),
+    (_("版"), "5"),
+    (_("ダウンロード数"), "9"),
+    (_("非表示の理由"), "24+"),
 )
 
 
@@ -345,13 +420,19 @@ def _effort_rows(user, organization: Organization) -> Iterator[tuple]:
         )
 
 
-SYSTEM_COLUMNS = columns("システム名:30 区分:24")
+SYSTEM_COLUMNS = columns(
+    (_("システム名"), "30"),
+    (_("区分"), "24"),
+)
 
 
 def _system_rows(user, organization: Organization) -> Iterator[tuple]:
     for link in select.systems(user, organization).iterator(chunk_size=CHUNK):
         shared = link.system.organization_id is None
-        yield (link.system.name, "共通（標準の一覧から選択）" if shared else "独自システム")
+        yield (
+            link.system.name,
+            gettext("共通（標準の一覧から選択）") if shared else gettext("独自システム"),
+        )
 
 
 def sheets(user, organization: Organization) -> list[Sheet]:
@@ -365,37 +446,62 @@ def sheets(user, organization: Organization) -> list[Sheet]:
 
     return [
         Sheet(
-            "計画",
-            "タスクごとの計画・実績（全項目）",
+            gettext("計画"),
+            gettext("タスクごとの計画・実績（全項目）"),
             PLAN_COLUMNS,
             lambda: _plan_rows(user, organization, answers, labels),
         ),
-        Sheet("完了時の入力項目", "完了したタスクの入力項目への回答", ANSWER_COLUMNS, answers),
         Sheet(
-            "計画の履歴",
-            "誰が・いつ・何を変更したか（変更前 → 変更後）",
+            gettext("完了時の入力項目"),
+            gettext("完了したタスクの入力項目への回答"),
+            ANSWER_COLUMNS,
+            answers,
+        ),
+        Sheet(
+            gettext("計画の履歴"),
+            gettext("誰が・いつ・何を変更したか（変更前 → 変更後）"),
             HISTORY_COLUMNS,
             lambda: _history_rows(user, organization, labels),
         ),
-        Sheet("助言", "都道府県・府省庁から受けた助言", ADVICE_COLUMNS, rows(_advice_rows)),
-        Sheet("計画の確認", "総括・府省庁による計画の確認結果", CHECK_COLUMNS, rows(_check_rows)),
-        Sheet("フォローアップ", "遅延へのフォローアップ", FOLLOW_UP_COLUMNS, rows(_follow_up_rows)),
         Sheet(
-            "フォローアップの記録",
-            "フォローアップごとのやり取り",
+            gettext("助言"),
+            gettext("都道府県・府省庁から受けた助言"),
+            ADVICE_COLUMNS,
+            rows(_advice_rows),
+        ),
+        Sheet(
+            gettext("計画の確認"),
+            gettext("総括・府省庁による計画の確認結果"),
+            CHECK_COLUMNS,
+            rows(_check_rows),
+        ),
+        Sheet(
+            gettext("フォローアップ"),
+            gettext("遅延へのフォローアップ"),
+            FOLLOW_UP_COLUMNS,
+            rows(_follow_up_rows),
+        ),
+        Sheet(
+            gettext("フォローアップの記録"),
+            gettext("フォローアップごとのやり取り"),
             NOTE_COLUMNS,
             rows(_note_rows),
         ),
         Sheet(
-            "問い合わせ",
-            "団体の利用者が送った問い合わせと回答",
+            gettext("問い合わせ"),
+            gettext("団体の利用者が送った問い合わせと回答"),
             INQUIRY_COLUMNS,
             rows(_inquiry_rows),
         ),
-        Sheet("取組情報", "団体が公開した取組情報", EFFORT_COLUMNS, rows(_effort_rows)),
         Sheet(
-            "対象システム",
-            "既存業務システム改修（G）の対象システム",
+            gettext("取組情報"),
+            gettext("団体が公開した取組情報"),
+            EFFORT_COLUMNS,
+            rows(_effort_rows),
+        ),
+        Sheet(
+            gettext("対象システム"),
+            gettext("既存業務システム改修（G）の対象システム"),
             SYSTEM_COLUMNS,
             rows(_system_rows),
         ),

@@ -22,6 +22,8 @@ from copy import copy
 from functools import partial
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -154,7 +156,7 @@ class _Writer:
         return count
 
 
-TOC_COLUMNS = columns("シート:20 内容:48+ 件数:8")
+TOC_COLUMNS = columns((_("シート"), "20"), (_("内容"), "48+"), (_("件数"), "8"))
 
 
 def workbook(user, organization: Organization) -> bytes:
@@ -163,7 +165,12 @@ def workbook(user, organization: Organization) -> bytes:
     made = local(timezone.now())
     writer = _Writer(Workbook(write_only=True))
     name = organization.full_name
-    toc = writer.begin("目次", f"{name}（団体コード {organization.code}）のデータ", TOC_COLUMNS)
+    toc = writer.begin(
+        gettext("目次"),
+        gettext("%(name)s（団体コード %(code)s）のデータ")
+        % {"name": name, "code": organization.code},
+        TOC_COLUMNS,
+    )
     specs = sheets(user, organization)
     written = []
     for spec in specs:  # every sheet begun first: one may be written while another streams
@@ -175,13 +182,20 @@ def workbook(user, organization: Organization) -> bytes:
     for spec, count in zip(specs, counts, strict=True):
         writer.append(toc, (spec.title, spec.about, count), TOC_COLUMNS)
     writer.append(toc, (None, None, None), TOC_COLUMNS)
-    for label, value in (("作成日時", f"{made:%Y/%m/%d %H:%M}"), ("作成者", person(user))):
+    for label, value in (
+        (gettext("作成日時"), f"{made:%Y/%m/%d %H:%M}"),
+        (gettext("作成者"), person(user)),
+    ):
         writer.append(toc, (label, value, None), TOC_COLUMNS)
-    writer.append(toc, ("日時はすべて日本時間です。", None, None), TOC_COLUMNS)
+    writer.append(toc, (gettext("日時はすべて日本時間です。"), None, None), TOC_COLUMNS)
     out = io.BytesIO()
     writer.book.save(out)
     return out.getvalue()
 
 
 def filename(organization: Organization, on: dt.date) -> str:
-    return f"{organization.code}_{organization.name}_データ一式_{on:%Y%m%d}.xlsx"
+    return gettext("%(code)s_%(name)s_データ一式_%(date)s.xlsx") % {
+        "code": organization.code,
+        "name": organization.name,
+        "date": f"{on:%Y%m%d}",
+    }

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -381,8 +382,13 @@ class PlanEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        suffix = f"（{self.system}）" if self.system_id else ""
-        return f"{self.organization} {self.task}{suffix}"
+        if self.system_id:
+            return gettext("%(organization)s %(task)s（%(system)s）") % {
+                "organization": self.organization,
+                "task": self.task,
+                "system": self.system,
+            }
+        return f"{self.organization} {self.task}"
 
 
 # Fields a user edits (in the page, the sheet and the admin); the rest are bookkeeping.

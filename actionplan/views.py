@@ -394,7 +394,6 @@ def system_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
     link = _system_link(request, organization, pk)
     restoring = request.POST.get("restore") == "1"
-    verb = "復元" if restoring else "廃止"
     try:
         with transaction.atomic():
             if restoring:
@@ -408,7 +407,8 @@ def system_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 target=link,
                 before={"retired_on": str(link.retired_on or "")},
                 after={"retired_on": "" if restoring else str(timezone.localdate())},
-                detail=f"対象システムを{verb}（{link.system.name}、{count}件）",
+                detail=f"対象システムを{'復元' if restoring else '廃止'}"
+                f"（{link.system.name}、{count}件）",
             )
     except services.EntryInvalid as invalid:
         messages.error(request, invalid.errors["name"])

@@ -46,6 +46,9 @@ from pmo.downloads import attachment_response
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
 
+# The seeded category of the data standard layouts (documents.seed), found by its stored name.
+LAYOUT_CATEGORY = "データ標準レイアウト"
+
 PAGE_SIZE = 50
 
 
@@ -373,9 +376,7 @@ def _layouts(request):
     layouts = (
         _visible_documents(request)
         .published()
-        .filter(
-            category__in=Category.objects.filter(name__contains="データ標準レイアウト").values("pk")
-        )
+        .filter(category__in=Category.objects.filter(name__contains=LAYOUT_CATEGORY).values("pk"))
     )
     return layouts.for_list().order_by("-published_at")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pmo.jobs import UploadJob
@@ -221,7 +222,7 @@ class Inquiry(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"Q-{self.pk:05d}" if self.pk else "Q-新規"
+        return f"Q-{self.pk:05d}" if self.pk else gettext("Q-新規")
 
 
 def attachment_path(instance: InquiryAttachment, filename: str) -> str:

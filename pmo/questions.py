@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 
 class Kind(models.TextChoices):
@@ -49,6 +49,8 @@ LONG_TEXT_MAX = 4000
 TABLE_ROWS_MAX = 200
 YES_WORDS = frozenset({"yes", "はい", "y", "true", "1", "○", "有"})
 NO_WORDS = frozenset({"no", "いいえ", "n", "false", "0", "×", "無"})
+# How a multiple choice is written in a cell (sheets read it back split on it).
+MULTIPLE_SEPARATOR = "、"
 _DATE = re.compile(r"^(\d{4})[/\-.年](\d{1,2})[/\-.月](\d{1,2})日?$")
 
 
@@ -168,7 +170,8 @@ def _clean_multiple(raw: Any, spec: Spec) -> list[str]:
     offered = _choices_by_text(spec)
     if unknown := picked - set(offered):
         raise AnswerError(
-            _("選択肢にない回答です: %(values)s") % {"values": "、".join(sorted(unknown))}
+            _("選択肢にない回答です: %(values)s")
+            % {"values": pgettext("list separator", "、").join(sorted(unknown))}
         )
     return [choice for text, choice in offered.items() if text in picked]
 
@@ -257,7 +260,7 @@ def display(spec: Spec, value: Any) -> str:
     if spec.kind == Kind.DATE:
         return str(value).replace("-", "/")
     if spec.kind == Kind.MULTIPLE:
-        return "、".join(value) if isinstance(value, list) else str(value)
+        return MULTIPLE_SEPARATOR.join(value) if isinstance(value, list) else str(value)
     if spec.kind == Kind.TABLE:
         return _("%(count)s行") % {"count": len(value)}
     return str(value)

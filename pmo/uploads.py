@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pmo import xlsx
 
@@ -82,7 +83,7 @@ def validate_upload(uploaded_file) -> None:
     if ext not in ALLOWED_EXTENSIONS:
         raise ValidationError(
             _("この種類のファイルは登録できません。登録できるのは %(allowed)s です。")
-            % {"allowed": "、".join(ALLOWED_EXTENSIONS)},
+            % {"allowed": pgettext("list separator", "、").join(ALLOWED_EXTENSIONS)},
             code="extension",
         )
     if not content_matches(uploaded_file, ext):

@@ -12,6 +12,7 @@ marked in the same workbook.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -115,7 +116,7 @@ def _read(survey: Survey, prefecture, upload) -> dict[str, dict[int, Any]]:
 
 def _raw_value(question, value):
     if question.kind == kinds.Kind.MULTIPLE:
-        return [part for part in str(value or "").replace(",", "、").split("、") if part]
+        return [part for part in re.split(r"[,、]", str(value or "")) if part]
     return value
 
 

@@ -16,6 +16,11 @@ from surveys.models import Question, Survey
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+# The columns of a table question as typed: 見出し|種類|選択肢、選択肢 — the names of kinds
+# people type besides the kinds' labels, the kind of a line without one, and the separator.
+OLD_KIND_NAMES = {"記述": kinds.Kind.SHORT_TEXT, "はい/いいえ": kinds.Kind.YES_NO}
+DEFAULT_KIND_NAME = "記述"
+CHOICE_SEPARATOR = "、"
 
 
 class SurveyForm(forms.ModelForm):
@@ -154,7 +159,7 @@ class QuestionForm(forms.ModelForm):
                     [
                         column.get("label", ""),
                         str(labels.get(column.get("kind"), "")),
-                        "、".join(column.get("choices") or []),
+                        CHOICE_SEPARATOR.join(column.get("choices") or []),
                     ]
                 ).rstrip("|")
                 for column in self.instance.columns
@@ -169,19 +174,22 @@ class QuestionForm(forms.ModelForm):
 
     def clean_columns_text(self) -> list[dict]:
         by_label = {str(label): value for value, label in kinds.Kind.choices}
-        by_label |= {"記述": kinds.Kind.SHORT_TEXT, "はい/いいえ": kinds.Kind.YES_NO}
+        by_label |= OLD_KIND_NAMES
         columns = []
         for number, line in enumerate(self.cleaned_data["columns_text"].splitlines(), start=1):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split("|")]
-            label, kind = parts[0], (parts[1] if len(parts) > 1 else "記述")
+            label = parts[0]
+            kind = parts[1] if len(parts) > 1 else DEFAULT_KIND_NAME
             if kind not in by_label or by_label[kind] == kinds.Kind.TABLE:
                 raise forms.ValidationError(
                     _("%(number)s行目: 列の種類「%(kind)s」は使えません。")
                     % {"number": number, "kind": kind}
                 )
-            choices = kinds.parse_choices((parts[2] if len(parts) > 2 else "").replace("、", "\n"))
+            choices = kinds.parse_choices(
+                (parts[2] if len(parts) > 2 else "").replace(CHOICE_SEPARATOR, "\n")
+            )
             columns.append({"label": label, "kind": by_label[kind], "choices": list(choices)})
         return columns
 

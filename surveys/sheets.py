@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -70,7 +71,7 @@ def _hint(question: Question) -> str:
     if spec.min_value is not None or spec.max_value is not None:
         low = "" if spec.min_value is None else spec.min_value
         high = "" if spec.max_value is None else spec.max_value
-        parts.append(f"{low}〜{high}")
+        parts.append(_("%(low)s〜%(high)s") % {"low": low, "high": high})
     if spec.kind == kinds.Kind.MULTIPLE:
         parts.append(_("「、」で区切って入力"))
     if spec.kind == kinds.Kind.DATE:
@@ -232,7 +233,7 @@ def _answers(response: Response, book) -> dict[int, Any]:
             continue
         value = row[3] if len(row) > 3 else None
         if question.kind == kinds.Kind.MULTIPLE:
-            value = [part for part in str(value or "").replace(",", "、").split("、") if part]
+            value = [part for part in re.split(r"[,、]", str(value or "")) if part]
         raw[question.pk] = value
     for name in book.sheetnames[1:]:
         if name == META_SHEET:

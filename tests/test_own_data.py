@@ -470,3 +470,21 @@ def test_a_reviewer_gets_the_follow_ups_of_its_own_work_items_only(
     theirs = load_workbook(io.BytesIO(download(client, reviewer).content))
     assert [row["作業項目"] for row in by_header(theirs, "フォローアップ")] == ["（団体全体）"]
     assert len(rows(theirs, "計画")) == 2  # the plan itself: whoever may view the organisation
+
+
+def test_in_english_the_sheets_headers_and_contents_are_english(client, filled, alice, settings):
+    """Nothing reads this workbook back, so all its wording follows the reader's language;
+    the data (names, labels people typed) stays as it was written (issue 14)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = download(client, alice)
+    assert "all_data" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:4] == ["Contents", "Plan", "Completion item", "Plan history"]
+    japanese = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+    for title in book.sheetnames:
+        assert not japanese.search(title)
+        assert not [name for name in header(book, title) if japanese.search(str(name))], title
+    contents = rows(book, "Contents")
+    assert contents[0][:2] == ("Plan", "Plan and actuals by task (every field)")
+    assert ("All times are Japan time.", None, None) in contents
+    assert not [row[1] for row in contents[:10] if japanese.search(row[1])]

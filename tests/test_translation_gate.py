@@ -73,11 +73,23 @@ DATA_FILES = {
 # another system, so they must read the same in every language. Each entry says why.
 DATA_CONSTANTS = {
     # Upload templates: the portal writes these sheet names and headers and reads them back.
-    "actionplan/excel.py": {"SHEET": "plan workbook sheet", "COLUMNS": "plan workbook headers"},
+    "actionplan/excel.py": {
+        "SHEET": "plan workbook sheet",
+        "COLUMNS": "plan workbook headers",
+        "ERROR_SHEET": "error list sheet, looked up (and replaced) when a marked file comes back",
+    },
     "actionplan/definition.py": {
         "SHEETS": "plan definition workbook: sheet names and headers read on import",
         "YES": "accepted spellings of yes in a cell",
         "OLD_QUESTION_KINDS": "kind names of an older definition template, read on import",
+        "PROGRAMME_ROWS": "row names of the definition's プログラム sheet, read on import",
+        "YES_NO": "yes and no as the definition workbook writes them (YES reads them)",
+        "SEPARATOR": "the list separator the definition workbook writes in a cell",
+    },
+    "actionplan/excel_items.py": {
+        "TITLE": "completion item column titles, recorded in _meta and compared on upload",
+        "SHARED_TITLE": "the same titles when two tasks share a label",
+        "YES_NO_LIST": "the yes/no drop-down: cell values the upload reads",
     },
     "accounts/sheets.py": {
         "COLUMNS": "bulk account template headers read on import",
@@ -98,6 +110,17 @@ DATA_CONSTANTS = {
         "COLUMNS": "FAQ workbook headers (the import reads them back)",
         "PUBLISHED_VALUES": "the 公開 column's はい/いいえ (the import reads them back)",
     },
+    "pmo/questions.py": {
+        "YES_WORDS": "accepted spellings of yes in a cell or an answer",
+        "NO_WORDS": "accepted spellings of no in a cell or an answer",
+        "MULTIPLE_SEPARATOR": "how a multiple choice is written in a cell that is read back",
+    },
+    "surveys/forms.py": {
+        "OLD_KIND_NAMES": "kind names typed in a table question's columns, read by the form",
+        "DEFAULT_KIND_NAME": "the kind of a typed column that names none",
+        "CHOICE_SEPARATOR": "the choices' separator in the typed columns, read back by the form",
+    },
+    "documents/views.py": {"LAYOUT_CATEGORY": "a seeded category's stored name, compared"},
     "faq/imports.py": {"REQUIRED_HEADERS": "FAQ workbook headers the import requires"},
     "faq/services.py": {
         "IDEOGRAPHIC_SPACE": "the full-width space removed from a name when matching it",
@@ -118,6 +141,10 @@ AUDIT_HELPERS = {
     "documents/services.py": {"_record": "a document's audit row (audit.record)"},
     "faq/services.py": {"record_change": "a person's FAQ change in the trail (audit.record)"},
     "faq/imports.py": {"record_change": "faq.services.record_change: the import's audit row"},
+    "surveys/services.py": {
+        "_record": "a survey's audit row (audit.record)",
+        "_response_event": "a response's audit row (audit.record)",
+    },
 }
 
 # The message arguments (by position) of each gettext-family function.

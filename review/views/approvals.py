@@ -69,14 +69,14 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
                     data["note"],
                     system=system,
                 )
-                scope = f"（{system.name}）" if system else ""
                 audit.record(
                     audit.Kind.CONTENT,
                     request=request,
                     organization=org,
                     target=exception,
-                    detail=f"期日延長を承認 {data['task']}{scope} "
-                    f"{data['approved_until']} {data['reason']}",
+                    detail=f"期日延長を承認 {data['task']}"
+                    + (f"（{system.name}）" if system else "")
+                    + f" {data['approved_until']} {data['reason']}",
                 )
         except services.Invalid as invalid:
             for name, message in invalid.errors.items():

@@ -3,11 +3,17 @@ badges, chart legends and the completion-rate formula are English, not left Japa
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 from django.conf import settings
+from django.utils import translation
+from openpyxl import load_workbook
 
+from actionplan import definition, excel, seed, selectors
 from review import rollups
-from tests.actionplan.conftest import entry
+from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_views import HX, edit_data, url
 
 
@@ -110,3 +116,75 @@ def test_the_formula_shown_in_japanese_is_the_one_computed(client, prefecture_ad
     body = client.get("/review/").content.decode()
     assert f"完了率 = {rollups.FORMULA}<br>工数加重完了率 = {rollups.WEIGHTED_FORMULA}" in body
     assert 'data-legend-rate="完了率（%）"' in body
+
+
+# --- The workbooks in English (issue 14) ----------------------------------------------------
+# What an upload reads back (sheet names, headers, はい/いいえ, status labels) stays Japanese in
+# every language; what a person reads (notes, error messages) is English.
+
+JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_plan_workbook_made_in_english_explains_in_english_and_imports_back(
+    alice, plan, sapporo, programme
+):
+    with translation.override("en"):
+        data = excel.export(sapporo, programme, selectors.plan(sapporo, programme).rows)
+        book = load_workbook(io.BytesIO(data))
+        sheet = book[excel.SHEET]
+        headers = [cell.value for cell in sheet[1]]
+        assert headers[: len(excel.COLUMNS)] == [column.title for column in excel.COLUMNS]
+        assert "完了時: 窓口の設置日" in headers  # the same titles as in Japanese
+        validations = list(sheet.data_validations.dataValidation)
+        status = next(v for v in validations if v.errorTitle == "Status")
+        assert status.error == "Choose the status from the list (未着手, 実施中, 完了, 対象外)."
+        dates = next(v for v in validations if v.errorTitle == "Date")
+        assert dates.error.startswith("Enter a date from 2015/") and not JAPANESE.search(
+            dates.error
+        )
+        prompt = next(v.prompt for v in validations if v.prompt and "相談窓口の設置" in v.prompt)
+        assert prompt.startswith("Required when “相談窓口の設置” is marked done.")
+        assert not JAPANESE.search(prompt.replace("相談窓口の設置", "").replace("窓口の設置日", ""))
+        result = excel.import_plan(alice, sapporo, programme, data, on=ON)
+    assert result.errors == [] and result.changed == 0 and result.rows == plan.count()
+
+
+def test_plan_workbook_errors_are_english(alice, plan, sapporo, programme):
+    target = entry(sapporo, "B", "住民票記載事項の追加")
+    with translation.override("en"):
+        data = excel.export(sapporo, programme, selectors.plan(sapporo, programme).rows)
+        book = load_workbook(io.BytesIO(data))
+        sheet = book[excel.SHEET]
+        row = next(
+            number
+            for number in range(2, sheet.max_row + 1)
+            if sheet.cell(row=number, column=1).value == target.pk
+        )
+        sheet.cell(row=row, column=excel.INDEX["progress"]).value = 120
+        out = io.BytesIO()
+        book.save(out)
+        result = excel.import_plan(alice, sapporo, programme, out.getvalue(), on=ON)
+    marked = load_workbook(io.BytesIO(result.marked))
+    listing = list(marked[excel.ERROR_SHEET].iter_rows(values_only=True))
+    assert listing[0] == ("Sheet", "Row", "Column", "Item", "Details")
+    assert [row[4] for row in listing[1:]] == ["Enter progress as a whole number from 0 to 100."]
+
+
+@pytest.mark.django_db
+def test_definition_template_made_in_english_reads_back_and_its_errors_are_english():
+    with translation.override("en"):
+        data = definition.workbook(seed.definition())
+        book = load_workbook(io.BytesIO(data))
+        assert book.sheetnames == list(definition.SHEETS)  # the same in every language
+        assert definition.read(data)["name"] == seed.definition()["name"]
+        book["マイルストーン"]["C2"] = "来年"
+        book["タスク"]["C2"] = "重い"
+        out = io.BytesIO()
+        book.save(out)
+        with pytest.raises(definition.DefinitionError) as raised:
+            definition.read(out.getvalue())
+    problems = raised.value.problems
+    assert "Sheet “マイルストーン”, row 2: enter the date as 2015/07/09." in problems
+    assert any(p.startswith("Sheet “タスク”, row 2: ") for p in problems)
+    for problem in problems:
+        assert not JAPANESE.search(re.sub(r"“[^”]*”|「[^」]*」", "", problem)), problem

@@ -416,3 +416,17 @@ def test_the_digest_is_the_days_notices_not_only_follow_ups(world, survey):
     assert "確認・フォローアップ" not in sent.subject + sent.body
     assert "デジタルPMOで次のことがありました。" in sent.body
     assert survey.title in sent.body
+
+
+def test_the_survey_page_reads_in_english(world, survey, client, settings):
+    """The page's punctuation and notes follow the language; the survey's own text stays
+    (issue 14)."""
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_on=dt.date(2015, 7, 1), closes_on=dt.date(2015, 7, 31)
+    )
+    c = client_for(client, world["reviewer"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = c.get(survey.get_absolute_url()).content.decode()
+    assert " (via the prefectures)" in body and "都道府県経由" not in body
+    assert "2015/07/01 – 2015/07/31" in body and "〜" not in body
+    assert "(Number, 人)" in body and "（" not in body
