@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +31,11 @@ from pmo.http import attachment, streaming_attachment
 from pmo.sheets import RowError
 
 PAGE_SIZE = 50
-GRANT_CODES = {"edit_plan": _("計画の編集（委託先など）"), "follow_up": _("フォローアップ担当")}
+# Lazy: read in each request's language (a module-level gettext froze them in Japanese).
+GRANT_CODES = {
+    "edit_plan": gettext_lazy("計画の編集（委託先など）"),
+    "follow_up": gettext_lazy("フォローアップ担当"),
+}
 
 
 @login_required

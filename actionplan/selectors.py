@@ -36,15 +36,18 @@ from pmo import questions as kinds
 
 
 @lru_cache(maxsize=8)
-def _japan_holidays(years: tuple[int, ...]) -> holidays.HolidayBase:
-    return holidays.country_holidays("JP", years=years, language="ja")
+def _japan_holidays(years: tuple[int, ...], language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("JP", years=years, language=language)
 
 
 def holiday_name(day: dt.date | None) -> str:
-    """The name of the Japanese public holiday on ``day`` ('' when it is a working day)."""
+    """The name of the Japanese public holiday on ``day`` ('' when it is a working day), in
+    the active language (the holidays library names them in Japanese and in English)."""
     if day is None:
         return ""
-    return _japan_holidays(tuple(range(day.year - 1, day.year + 2))).get(day, "") or ""
+    language = "ja" if (translation.get_language() or "ja").startswith("ja") else "en_US"
+    years = tuple(range(day.year - 1, day.year + 2))
+    return _japan_holidays(years, language).get(day, "") or ""
 
 
 def milestone_rules(queryset) -> dict[int, list[rules.MilestoneRule]]:

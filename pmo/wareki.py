@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,10 +63,22 @@ def wareki(day: dt.date) -> str:
     return f"{era}{_number(year)}年{day.month}月{day.day}日"
 
 
+# The eras as an English reader reads them (Heisei 27).
+ERA_NAMES = {
+    "令和": gettext_lazy("令和"),
+    "平成": gettext_lazy("平成"),
+    "昭和": gettext_lazy("昭和"),
+    "大正": gettext_lazy("大正"),
+    "明治": gettext_lazy("明治"),
+}
+
+
 def fiscal_year_label(year: int) -> str:
-    """``平成27年度`` for 2015 (the era in force on 1 May of that fiscal year)."""
+    """``平成27年度`` for 2015 (the era in force on 1 May of that fiscal year), in the active
+    language (``Heisei 27`` in English, ``Reiwa 1`` for 令和元年度)."""
     era, era_year_number = era_year(dt.date(year, 5, 1))
-    return f"{era}{_number(era_year_number)}年度"
+    number = gettext("元") if era_year_number == 1 else str(era_year_number)
+    return gettext("%(era)s%(number)s年度") % {"era": ERA_NAMES[era], "number": number}
 
 
 def fiscal_year_choice(year: int) -> str:
