@@ -10,7 +10,7 @@ it began). :func:`rebuild` builds the table from scratch (``manage.py rebuild_ro
 migration that created it).
 
 Reads: :func:`worst` (today's worst days of grouped rows) and :func:`stored` (the cells, for
-tests and the bench to compare with :func:`review.rollups.full_scan_organizations`).
+the tests to compare with the full recount of ``tests/review/oracle.py``).
 """
 
 from __future__ import annotations

@@ -12,16 +12,13 @@ outnumber entries — 札幌市's 30 entries carried 33 要フォローアップ
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext, gettext_noop
 
-from actionplan.models import PlanEntry, Programme, Status
-from review import services
+from actionplan.models import Programme, Status
 from review.models import RuleRollup, StatusRollup
 
 FINISHED = (Status.DONE, Status.NOT_APPLICABLE)
@@ -48,44 +45,6 @@ def stored_cells(programme: Programme) -> tuple[dict, dict]:
         .values_list("work_item_id", "prefecture_id", "rule", "flags", "significant", "approved")
     }
     return status, rules
-
-
-def full_scan(programme: Programme, on: dt.date) -> tuple[dict, dict]:
-    """The same cells computed from every entry afresh with :func:`review.rules.judge`."""
-    status: dict = defaultdict(lambda: [0, Decimal(0)])
-    rules: dict = defaultdict(lambda: [0, 0, 0])
-    entries = PlanEntry.objects.filter(task__work_item__programme=programme).select_related(
-        "task__work_item__programme", "organization"
-    )
-    chunk: list = []
-
-    def flush() -> None:
-        inputs = services.inputs_for(chunk)
-        for entry in chunk:
-            if services.is_retired(entry, on):
-                continue
-            work_item = entry.task.work_item_id
-            prefecture = services.prefecture_id(entry.organization)
-            cell = status[(work_item, prefecture, entry.status)]
-            cell[0] += 1
-            cell[1] += entry.task.weight
-            for flag in services.judge_one(entry, inputs[entry.pk], on):
-                counts = rules[(work_item, prefecture, flag.rule)]
-                counts[0] += 1
-                counts[1] += bool(flag.significant and not flag.approved)
-                counts[2] += bool(flag.approved)
-        chunk.clear()
-
-    for entry in entries.iterator(chunk_size=2000):
-        chunk.append(entry)
-        if len(chunk) >= 2000:
-            flush()
-    if chunk:
-        flush()
-    return (
-        {key: (n, Decimal(w)) for key, (n, w) in status.items()},
-        {key: tuple(value) for key, value in rules.items() if value[0]},
-    )
 
 
 @dataclass
@@ -166,39 +125,3 @@ def summarize(
             line.significant += significant
             line.approved += approved
     return list(lines.values()), total
-
-
-def full_scan_organizations(programme: Programme, on: dt.date) -> dict[tuple[int, int], dict]:
-    """The per-organisation cells (:func:`review.orgrollups.stored`'s shape) computed from
-    every entry afresh with :func:`review.rules.judge`."""
-    from review import orgrollups
-
-    def empty() -> dict:
-        return {name: 0 for name in orgrollups.COUNTS} | {"worst_days": None, "worst_since": None}
-
-    cells: dict = defaultdict(empty)
-    entries = PlanEntry.objects.filter(task__work_item__programme=programme).select_related(
-        "task__work_item__programme", "organization"
-    )
-    chunk = list(entries)
-    inputs = services.inputs_for(chunk)
-    for entry in chunk:
-        if services.is_retired(entry, on):
-            continue
-        cell = cells[(entry.task.work_item_id, entry.organization_id)]
-        cell["prefecture_id"] = services.prefecture_id(entry.organization)
-        cell["entries"] += 1
-        cell["finished"] += entry.status in FINISHED
-        for flag in services.judge_one(entry, inputs[entry.pk], on):
-            needs = bool(flag.significant and not flag.approved)
-            cell["flags"] += 1
-            cell["significant"] += needs
-            cell["approved"] += bool(flag.approved)
-            cell[orgrollups.RULE_COLUMNS[flag.rule]] += 1
-            cell[orgrollups.SIGNIFICANT_COLUMNS[flag.rule]] += needs
-            if flag.since is None:
-                cell["worst_days"] = max(cell["worst_days"] or 0, flag.days_late)
-            else:
-                since = flag.since.toordinal()
-                cell["worst_since"] = min(cell["worst_since"] or since, since)
-    return {key: cell for key, cell in cells.items() if any(cell[n] for n in orgrollups.COUNTS)}

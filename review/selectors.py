@@ -387,13 +387,6 @@ def checks_for(user, programme: Programme):
     )
 
 
-def group_by_work_item(flags) -> dict:
-    grouped: dict = defaultdict(list)
-    for flag in flags:
-        grouped[flag.work_item].append(flag)
-    return dict(grouped)
-
-
 @dataclass(frozen=True)
 class Todo:
     """One line of "what needs you" on TOP: a count, where to act on it."""

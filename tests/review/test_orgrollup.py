@@ -18,6 +18,7 @@ from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from review import orgrollups, rollups, rules, services
 from review.models import DelayFlag, FollowUp, OrganizationRollup
+from tests.review import oracle
 from tests.review.conftest import D
 
 STATUSES = ["not_started", "in_progress", "done", "not_applicable"]
@@ -59,9 +60,9 @@ def _random_save(rng, entry, user, on) -> None:
 def _assert_matches(programme, on) -> set[str]:
     """The rollup equals a full scan and a rebuild; returns what the cells held (so the test
     knows the edits reached approved, significant and resolved flags)."""
-    assert rollups.stored_cells(programme) == rollups.full_scan(programme, on)
+    assert rollups.stored_cells(programme) == oracle.full_scan(programme, on)
     stored = orgrollups.stored(programme)
-    scanned = rollups.full_scan_organizations(programme, on)
+    scanned = oracle.full_scan_organizations(programme, on)
     wrong = {
         key: {
             n: (v, scanned.get(key, {}).get(n))
@@ -302,7 +303,7 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     text = response.content.decode("utf-8-sig")
     # The figures a full scan computes (what the CSV printed before it came from the cache).
     with monkeypatch.context() as patched:
-        patched.setattr(reports.rollups, "stored_cells", lambda p: rollups.full_scan(p, on))
+        patched.setattr(reports.rollups, "stored_cells", lambda p: oracle.full_scan(p, on))
         scanned = reports.open_data_csv(judged, on, reports.Scope())
     assert scanned == text
     with CaptureQueriesContext(connection) as again:

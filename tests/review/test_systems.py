@@ -17,6 +17,7 @@ from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
 from review import reports, rollups, services
 from review.models import DelayFlag, EntryState
 from review.selectors import Scope
+from tests.review import oracle
 
 D = dt.date
 OWN = "独自の福祉システム"
@@ -51,7 +52,7 @@ def entries_of(org, name: str):
 
 
 def assert_rollup_is_a_full_scan(programme, on=None) -> None:
-    assert rollups.stored_cells(programme) == rollups.full_scan(programme, on or services.today())
+    assert rollups.stored_cells(programme) == oracle.full_scan(programme, on or services.today())
 
 
 # --- rename ------------------------------------------------------------------------------------
