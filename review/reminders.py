@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from accounts import permissions
+from accounts import audit, permissions
 from review import events
 from review.models import ReviewEvent
 
@@ -35,10 +35,11 @@ class AlreadyReminding(Exception):
     """Another reminder to one of them was written at the same moment; nothing was sent."""
 
 
-def remind(user, organizations, programme) -> Reminded:
+def remind(user, organizations, programme, *, request=None) -> Reminded:
     """Remind ``organizations`` (those of them ``user`` may remind) to enter their plan in
     ``programme``. Queries: the reach, today's reminders, one INSERT of the events, the
-    recipients, one INSERT of the notices and one per immediate mail."""
+    recipients, one INSERT of the notices, one per immediate mail and one audit row per
+    organisation reminded."""
     today = timezone.localdate()
     reach = permissions.organizations(user, permissions.REMIND).values("pk")
     targets = list(
@@ -108,6 +109,15 @@ def remind(user, organizations, programme) -> Reminded:
             ):
                 staff[person.organization_id].append(person)
             events.notify([(event, staff[event.organization_id]) for event in written])
+            for organization in fresh:
+                audit.record(
+                    audit.Kind.CONTENT,
+                    request=request,
+                    actor=user,
+                    organization=organization,
+                    target=organization,
+                    detail=f"計画の入力を督促（{programme.name}）",
+                )
     except IntegrityError as error:
         raise AlreadyReminding from error
     result.sent = fresh

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from accounts import audit
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
@@ -638,6 +639,7 @@ def approve(
     reason: str,
     note: str = "",
     system=None,
+    request=None,
 ):
     """A ministry approves a later date for the organisation's task (for a per-system task,
     for one of its target systems or, with ``system`` None, all of them). The covered
@@ -709,6 +711,16 @@ def approve(
             url=reverse("review:organization", args=[organization.code]),
             recipients=events.organization_side(organization),
         )
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            actor=user,
+            organization=organization,
+            target=exception,
+            detail=f"期日延長を承認 {task}"
+            + (f"（{system.name}）" if system else "")
+            + f" {approved_until} {reason}",
+        )
     return exception
 
 
@@ -722,7 +734,9 @@ def acknowledge_approval(user, approval) -> bool:
     )
 
 
-def open_follow_up(user, organization, programme, *, cause, actions, due_on, work_item=None):
+def open_follow_up(
+    user, organization, programme, *, cause, actions, due_on, work_item=None, request=None
+):
     from review.models import FollowUp
 
     if work_item is not None and not _may_follow_up(user, work_item.pk):
@@ -766,6 +780,14 @@ def open_follow_up(user, organization, programme, *, cause, actions, due_on, wor
             body=follow_up.actions,
             url=reverse("review:follow_up", args=[follow_up.pk]),
             recipients=events.organization_side(organization),
+        )
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            actor=user,
+            organization=organization,
+            target=follow_up,
+            detail="フォローアップを起票",
         )
     return follow_up
 
@@ -818,7 +840,9 @@ def _follow_up_event(user, follow_up, note, *, organization_side: bool, close: b
     )
 
 
-def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool = False):
+def add_note(
+    user, follow_up, body: str, *, organization_side: bool, close: bool = False, request=None
+):
     """A note in the thread. The organisation's answer marks it 回答あり; the reviewing
     side may close it (完了)."""
     from review.models import FollowUp, FollowUpNote
@@ -839,10 +863,18 @@ def add_note(user, follow_up, body: str, *, organization_side: bool, close: bool
         history.changed_by(follow_up, user)
         follow_up.save()
         _follow_up_event(user, follow_up, note, organization_side=organization_side, close=close)
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            actor=user,
+            organization=follow_up.organization,
+            target=follow_up,
+            detail="フォローアップに記録を追加",
+        )
     return note
 
 
-def route_check(user, organization, programme, ministries, comment: str = ""):
+def route_check(user, organization, programme, ministries, comment: str = "", *, request=None):
     """The coordinator checks the plan first and routes it to the responsible ministries."""
     from review.models import MinistryReview, PlanCheck
 
@@ -873,6 +905,13 @@ def route_check(user, organization, programme, ministries, comment: str = ""):
             body=check.coordinator_comment,
             url=reverse("review:check", args=[organization.code]),
             recipients=events.reviewers_of(ministry.pk for ministry in ministries),
+        )
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            actor=user,
+            organization=organization,
+            detail="計画を確認し府省庁に依頼",
         )
     return check
 
@@ -920,7 +959,7 @@ def report_revised(user, organization, programme, comment: str = "") -> int:
     return len(reviews)
 
 
-def review_check(user, review, verdict: str, comment: str = ""):
+def review_check(user, review, verdict: str, comment: str = "", *, request=None):
     """A ministry marks the plan 適切 or 要修正 (with a comment the organisation sees)."""
     from review.models import MinistryReview, PlanCheck
 
@@ -955,5 +994,12 @@ def review_check(user, review, verdict: str, comment: str = ""):
             body=review.comment,
             url=reverse("review:organization", args=[organization.code]),
             recipients=events.organization_side(organization),
+        )
+        audit.record(
+            audit.Kind.CONTENT,
+            request=request,
+            actor=user,
+            organization=organization,
+            detail=f"計画の妥当性 {verdict}",
         )
     return review

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.permissions import FOLLOW_UP
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
@@ -59,25 +58,16 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         system = data.get("system")
         try:
-            with transaction.atomic():
-                exception = services.approve(
-                    request.user,
-                    org,
-                    data["task"],
-                    data["approved_until"],
-                    data["reason"],
-                    data["note"],
-                    system=system,
-                )
-                audit.record(
-                    audit.Kind.CONTENT,
-                    request=request,
-                    organization=org,
-                    target=exception,
-                    detail=f"期日延長を承認 {data['task']}"
-                    + (f"（{system.name}）" if system else "")
-                    + f" {data['approved_until']} {data['reason']}",
-                )
+            services.approve(
+                request.user,
+                org,
+                data["task"],
+                data["approved_until"],
+                data["reason"],
+                data["note"],
+                system=system,
+                request=request,
+            )
         except services.Invalid as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)

@@ -7,14 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.permissions import REVIEW, VIEW
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
@@ -96,37 +95,25 @@ def check(request: SignedInRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "route" and is_coordinator and route_form.is_valid():
-            with transaction.atomic():
-                services.route_check(
-                    user,
-                    org,
-                    programme,
-                    list(route_form.cleaned_data["ministries"]),
-                    route_form.cleaned_data["comment"],
-                )
-                audit.record(
-                    audit.Kind.CONTENT,
-                    request=request,
-                    organization=org,
-                    detail="計画を確認し府省庁に依頼",
-                )
+            services.route_check(
+                user,
+                org,
+                programme,
+                list(route_form.cleaned_data["ministries"]),
+                route_form.cleaned_data["comment"],
+                request=request,
+            )
             messages.success(request, gettext("計画を確認し、府省庁に確認を依頼しました。"))
             return redirect(in_programme(programme, reverse("review:check", args=[org.code])))
         if action == "verdict" and mine is not None and verdict_form.is_valid():
             try:
-                with transaction.atomic():
-                    services.review_check(
-                        user,
-                        mine,
-                        verdict_form.cleaned_data["verdict"],
-                        verdict_form.cleaned_data["comment"],
-                    )
-                    audit.record(
-                        audit.Kind.CONTENT,
-                        request=request,
-                        organization=org,
-                        detail=f"計画の妥当性 {verdict_form.cleaned_data['verdict']}",
-                    )
+                services.review_check(
+                    user,
+                    mine,
+                    verdict_form.cleaned_data["verdict"],
+                    verdict_form.cleaned_data["comment"],
+                    request=request,
+                )
             except services.Invalid as invalid:
                 for name, message in invalid.errors.items():
                     verdict_form.add_error(name, message)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.permissions import FOLLOW_UP, VIEW
 from accounts.signed_in import SignedInRequest
 from pmo import wareki
@@ -44,23 +43,16 @@ def follow_up_new(request: SignedInRequest, code: str) -> HttpResponse:
     refuse_out_of_reach(request, form, "work_item", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            follow_up = services.open_follow_up(
-                request.user,
-                org,
-                programme,
-                cause=data["cause"],
-                actions=data["actions"],
-                due_on=data["due_on"],
-                work_item=data["work_item"],
-            )
-            audit.record(
-                audit.Kind.CONTENT,
-                request=request,
-                organization=org,
-                target=follow_up,
-                detail="フォローアップを起票",
-            )
+        follow_up = services.open_follow_up(
+            request.user,
+            org,
+            programme,
+            cause=data["cause"],
+            actions=data["actions"],
+            due_on=data["due_on"],
+            work_item=data["work_item"],
+            request=request,
+        )
         messages.success(request, gettext("フォローアップを登録しました。団体に表示されます。"))
         return redirect("review:follow_up", pk=follow_up.pk)
     return render(
@@ -126,21 +118,14 @@ def follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
         if not (organization_side or reviewing_side):
             raise permissions.denied(request, FOLLOW_UP, item)
         if form.is_valid():
-            with transaction.atomic():
-                services.add_note(
-                    user,
-                    item,
-                    form.cleaned_data["body"],
-                    organization_side=organization_side,
-                    close=reviewing_side and form.cleaned_data["close"],
-                )
-                audit.record(
-                    audit.Kind.CONTENT,
-                    request=request,
-                    organization=item.organization,
-                    target=item,
-                    detail="フォローアップに記録を追加",
-                )
+            services.add_note(
+                user,
+                item,
+                form.cleaned_data["body"],
+                organization_side=organization_side,
+                close=reviewing_side and form.cleaned_data["close"],
+                request=request,
+            )
             messages.success(request, gettext("記録を追加しました。"))
             return redirect("review:follow_up", pk=item.pk)
     notes = item.notes.select_related("author", "author_organization")

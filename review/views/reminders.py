@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.signed_in import SignedInRequest
 from review import selectors
 from review.views import common
@@ -98,16 +97,7 @@ def remind(request: SignedInRequest) -> HttpResponse:
             raise permissions.denied(request, permissions.REMIND, {"organizations": sorted(codes)})
         reachable = chosen
     try:
-        with transaction.atomic():
-            result = reminders.remind(request.user, reachable, programme)
-            for organization in result.sent:
-                audit.record(
-                    audit.Kind.CONTENT,
-                    request=request,
-                    organization=organization,
-                    target=organization,
-                    detail=f"計画の入力を督促（{programme.name}）",
-                )
+        result = reminders.remind(request.user, reachable, programme, request=request)
     except reminders.AlreadyReminding:
         messages.error(request, gettext("同時に別の督促が送られました。もう一度お試しください。"))
         return back
