@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,9 +55,10 @@ def results_job(request, pk: int, job_id: int):
     job = _own_job(request, pk, job_id)
     if request.GET.get("download") and job.state == ResultsJob.State.DONE:
         data = ResultsJob.objects.values_list("result", flat=True).get(pk=job.pk)
-        return attachment(
-            bytes(data or b""), exports.filename(job.survey, "xlsx"), XLSX_CONTENT_TYPE
-        )
+        if data is None:
+            raise Http404  # no workbook stored: never an empty file
+        name = exports.filename(job.survey, "xlsx")
+        return attachment(bytes(data), name, XLSX_CONTENT_TYPE)
     template = (
         "surveys/_results_job.html"
         if request.headers.get("HX-Request")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -82,7 +82,9 @@ def report_job(request: SignedInRequest, pk: int) -> HttpResponse:
     job = _own_report(request, pk)
     if request.GET.get("download") and job.state == ReportJob.State.DONE:
         data = ReportJob.objects.values_list("result", flat=True).get(pk=pk)
-        return _xlsx(bytes(data or b""), report_filename(job.programme, job.as_of))
+        if data is None:
+            raise Http404  # no report stored: never an empty file
+        return _xlsx(bytes(data), report_filename(job.programme, job.as_of))
     template = (
         "review/_report_job.html" if request.headers.get("HX-Request") else "review/report_job.html"
     )
