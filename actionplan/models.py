@@ -455,12 +455,6 @@ class ImportJob(LeasedJob):
     """An uploaded plan workbook being checked and written (large ones by a Celery worker);
     leased like every job (:mod:`pmo.jobs`)."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラーあり")
-
     organization = models.ForeignKey(
         Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="+"
     )
@@ -473,29 +467,15 @@ class ImportJob(LeasedJob):
     filename = models.CharField(_("ファイル名"), max_length=255)
     upload = models.BinaryField(_("取込ファイル"))
     marked = models.BinaryField(_("エラー箇所を示したファイル"), null=True, blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(_("行数"), default=0)
     done = models.PositiveIntegerField(_("処理済み"), default=0)
     changed = models.PositiveIntegerField(_("更新件数"), default=0)
     errors = models.JSONField(_("エラー"), default=list, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         verbose_name = _("Excel取込")
         verbose_name_plural = _("Excel取込")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=Q(state__in=["queued", "running"]),
-                name="importjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.filename}"
-
-    @property
-    def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 0

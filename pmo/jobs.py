@@ -53,20 +53,40 @@ def running_lease() -> dt.datetime:
     return timezone.now() + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
-class LeasedJob(models.Model):
-    """Fields every job model shares. Its ``state`` uses :data:`QUEUED` … :data:`FAILED`."""
+class JobState(models.TextChoices):
+    QUEUED = QUEUED, _("待機中")
+    RUNNING = RUNNING, _("処理中")
+    DONE = DONE, _("完了")
+    FAILED = FAILED, _("エラー")
 
+
+class LeasedJob(models.Model):
+    """Fields every job model shares: its state, progress, lease and when it was asked for.
+    Each model adds its owner, what it works on and what it produces."""
+
+    State = JobState
+
+    state = models.CharField(
+        _("状態"), max_length=8, choices=JobState.choices, default=JobState.QUEUED
+    )
+    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     lease_expires_at = models.DateTimeField(
         _("処理期限"), null=True, blank=True, default=queued_lease
     )
     # Why a job failed when the cause was not its data (a FAILURES key): it may be retried.
     failure = models.CharField(_("中断の理由"), max_length=20, blank=True)
-
-    # Each job model declares its own ``state`` field (its default and index differ).
-    state: str
+    created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
 
     class Meta:
         abstract = True
+        ordering = ["-created_at"]
+        indexes = [  # keeps the expiry poll (expire_stale) cheap
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(state__in=[QUEUED, RUNNING]),
+                name="%(class)s_open_lease",
+            )
+        ]
 
     @property
     def running(self) -> bool:
@@ -84,36 +104,19 @@ class LeasedJob(models.Model):
 
 class UploadJob(LeasedJob):
     """A job that runs an uploaded workbook (bulk issuance, FAQ and catalogue imports): the
-    file, who sent it from where, progress and row errors. Each model adds its owner and its
+    file, who sent it from where and its row errors. Each model adds its owner and its
     counts; its page and retry are :mod:`pmo.job_views`."""
-
-    class State(models.TextChoices):
-        QUEUED = QUEUED, _("待機中")
-        RUNNING = RUNNING, _("処理中")
-        DONE = DONE, _("完了")
-        FAILED = FAILED, _("エラーあり")
 
     filename = models.CharField(_("ファイル名"), max_length=255)
     upload = models.BinaryField(_("アップロードしたファイル"))
     # The sender's address at upload, for the audit event the worker writes.
     ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(_("行数"), default=0)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     errors = models.JSONField(_("エラー"), default=list, blank=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         abstract = True
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=models.Q(state__in=[QUEUED, RUNNING]),
-                name="%(class)s_open_lease",
-            )
-        ]
 
 
 class QueueUnavailable(Exception):
@@ -121,8 +124,7 @@ class QueueUnavailable(Exception):
 
 
 def _rows(model: type[LeasedJob]) -> models.QuerySet[Any]:
-    """All of ``model``'s rows. ``state`` is a field of each job model, not of
-    :class:`LeasedJob` (their labels differ), so the queryset is typed as any model's."""
+    """All of ``model``'s rows (typed as any model's: each job model adds its own fields)."""
     return model._default_manager.all()
 
 
@@ -148,7 +150,10 @@ def renew(model: type[LeasedJob], pk: int, **fields: Any) -> bool:
 
 
 def finish(model: type[LeasedJob], pk: int, state: str, **fields: Any) -> bool:
-    """End a running job. False if its lease was lost (then nothing is written)."""
+    """End a running job. False if its lease was lost (then nothing is written). A job that
+    is done is at 100 %."""
+    if state == DONE:
+        fields.setdefault("percent", 100)
     return bool(
         _rows(model)
         .filter(pk=pk, state=RUNNING)

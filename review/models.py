@@ -558,35 +558,18 @@ class ReportJob(LeasedJob):
     """A meeting report being built by a worker (large national data sets); leased like every
     job (:mod:`pmo.jobs`)."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("作成中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラー")
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("依頼者"), on_delete=models.CASCADE
     )
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField(_("基準日"))
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     result = models.BinaryField(_("報告書"), null=True, blank=True)
     # The worker builds the report in the language the requester was using.
     language = models.CharField(_("言語"), max_length=16, default=requester_language)
-    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         verbose_name = _("会議資料の作成")
         verbose_name_plural = _("会議資料の作成")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=Q(state__in=["queued", "running"]),
-                name="reportjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.as_of}: {self.get_state_display()}"
@@ -597,12 +580,6 @@ class LateExportJob(LeasedJob):
     every row the page's filters find, as the user could see them on ``on``. Leased like every
     job (:mod:`pmo.jobs`); the file lies in the media storage, never in a database column, so
     neither the worker nor the download holds it in memory."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("作成中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラー")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel"
@@ -618,25 +595,14 @@ class LateExportJob(LeasedJob):
     language = models.CharField(_("言語"), max_length=16, default=requester_language)
     # The late page's query string (its filters and sort), run again by the worker.
     query = models.TextField(_("絞り込み条件"), blank=True)
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     total = models.PositiveIntegerField(_("行数"), default=0)
     done = models.PositiveIntegerField(_("書き出した行数"), default=0)
     file = models.FileField(_("ファイル"), upload_to="exports/late/", blank=True)
-    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         verbose_name = _("遅延一覧の出力")
         verbose_name_plural = _("遅延一覧の出力")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=Q(state__in=["queued", "running"]),
-                name="lateexportjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.on} {self.fmt}: {self.get_state_display()}"

@@ -364,32 +364,15 @@ class ResultsJob(LeasedJob):
     """The results workbook of a survey being built by a worker, with progress; leased like
     every job (:mod:`pmo.jobs`). A job is its requester's own."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("作成中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("エラー")
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("依頼者"), on_delete=models.CASCADE
     )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(_("状態"), max_length=8, choices=State.choices, default=State.QUEUED)
-    percent = models.PositiveSmallIntegerField(_("進捗"), default=0)
     result = models.BinaryField(_("集計表"), null=True, blank=True)
-    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(LeasedJob.Meta):
         verbose_name = _("集計表の作成")
         verbose_name_plural = _("集計表の作成")
-        ordering = ["-created_at"]
-        indexes = [  # keeps the expiry poll (pmo.jobs.expire_stale) cheap
-            models.Index(
-                fields=["lease_expires_at"],
-                condition=models.Q(state__in=["queued", "running"]),
-                name="resultsjob_open_lease",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.get_state_display()}"
