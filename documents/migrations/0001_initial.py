@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import documents.models
+import documents.models.library
 from django.conf import settings
 from django.db import migrations, models
 
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField(verbose_name='版')),
-                ('file', models.FileField(max_length=255, upload_to=documents.models._document_upload_to, verbose_name='ファイル')),
+                ('file', models.FileField(max_length=255, upload_to=documents.models.library._document_upload_to, verbose_name='ファイル')),
                 ('original_name', models.CharField(max_length=255, verbose_name='ファイル名')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='サイズ（バイト）')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='更新内容')),
