@@ -39,5 +39,5 @@ def load() -> str:
             due_on=timezone.localdate() + dt.timedelta(days=30),
             work_item=WorkItem.objects.filter(programme=programme, code="E").first(),
         )
-    open_flags = DelayFlag.objects.filter(resolved_at=None).count()
+    open_flags = DelayFlag.objects.open().count()
     return f"{result.judged} entries judged, {open_flags} open delays"

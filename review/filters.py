@@ -107,7 +107,7 @@ class LateFilter(django_filters.FilterSet):
         return queryset.filter(prefecture=value)  # copied on the flag: one index range
 
     def filter_significant(self, queryset, name, value):
-        return queryset.filter(significant=True, approved=False) if value == "yes" else queryset
+        return queryset.needing_follow_up() if value == "yes" else queryset
 
     def filter_approved(self, queryset, name, value):
         return queryset.filter(approved=value == "yes")

@@ -52,8 +52,8 @@ def _pending_flags():
     # ``__in`` rather than ``=True``: SQL then compares the booleans as values, so all four
     # columns of the ``delayflag_to_notify`` index are used and the job reads only the flags
     # still to report, however many flags are open.
-    return DelayFlag.objects.filter(
-        resolved_at=None, notified_on=None, significant__in=[True], approved__in=[False]
+    return DelayFlag.objects.open().filter(
+        notified_on=None, significant__in=[True], approved__in=[False]
     )
 
 

@@ -113,8 +113,7 @@ def refresh_worst(cells: Iterable[tuple[int, int, int]], *, exclude_entries=()) 
     by_programme: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for programme_id, work_item_id, org_id in cells:
         by_programme[programme_id][org_id].add(work_item_id)
-    open_flags = DelayFlag.objects.filter(
-        resolved_at=None,
+    open_flags = DelayFlag.objects.open().filter(
         organization_id=OuterRef("organization_id"),
         work_item_id=OuterRef("work_item_id"),
     )

@@ -9,13 +9,24 @@ Writes go through :mod:`review.judging` and :mod:`review.workflow`; the judgemen
 
 from review.models.checks import FollowUp, FollowUpNote, MinistryReview, PlanCheck
 from review.models.events import Notice, NotificationEvent, ReviewEvent, render_message
-from review.models.flags import ApprovedException, DelayFlag, Reason, Rule
+from review.models.flags import (
+    NEEDS_FOLLOW_UP,
+    OPEN,
+    ApprovedException,
+    DelayFlag,
+    DelayFlagQuerySet,
+    Reason,
+    Rule,
+)
 from review.models.jobs import LateExportJob, ReportJob
 from review.models.rollup_rows import EntryState, OrganizationRollup, RuleRollup, StatusRollup
 
 __all__ = [
+    "NEEDS_FOLLOW_UP",
+    "OPEN",
     "ApprovedException",
     "DelayFlag",
+    "DelayFlagQuerySet",
     "EntryState",
     "FollowUp",
     "FollowUpNote",

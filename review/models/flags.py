@@ -24,6 +24,21 @@ class Rule(models.TextChoices):
     MILESTONE_MISSED = rules.MILESTONE_MISSED, _("マイルストーン未達")
 
 
+# The review's two words about a flag, written once. Open: not resolved. Needing a follow-up:
+# late long enough to count (``significant``, set by judging) and not covered by an approval.
+OPEN = Q(resolved_at=None)
+NEEDS_FOLLOW_UP = Q(significant=True, approved=False)
+
+
+class DelayFlagQuerySet(models.QuerySet):
+    def open(self) -> DelayFlagQuerySet:
+        return self.filter(OPEN)
+
+    def needing_follow_up(self) -> DelayFlagQuerySet:
+        """Open or not: chain :meth:`open` for the flags a ministry should follow up now."""
+        return self.filter(NEEDS_FOLLOW_UP)
+
+
 class DelayFlag(models.Model):
     """One rule that holds (or held) for one entry. At most one open flag per entry and rule.
 
@@ -65,6 +80,8 @@ class DelayFlag(models.Model):
     resolved_at = models.DateField(_("解消日"), null=True, blank=True)
     # The day a digest reported it (None: not yet; only significant, unexplained flags).
     notified_on = models.DateField(_("通知日"), null=True, blank=True)
+
+    objects = DelayFlagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("遅延")
