@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, Protection
 
+from pmo import ooxml, xlsx
 from pmo import questions as kinds
-from pmo import xlsx
 from surveys import services, sheets
 from surveys.models import ResponseStatus, Survey
 
@@ -90,7 +90,7 @@ def _read(survey: Survey, prefecture, upload) -> dict[str, dict[int, Any]]:
     upload.seek(0)
     try:
         book = xlsx.read(upload.read(), upload.name, data_only=True)
-    except xlsx.SheetError as error:
+    except ooxml.SheetError as error:
         raise sheets.TemplateRefused(str(error)) from None
     try:
         if sheets.META_SHEET not in book.sheetnames:

@@ -24,8 +24,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pmo import ooxml, xlsx
 from pmo import questions as kinds
-from pmo import xlsx
 from pmo.uploads import validate_upload
 from surveys.models import Question, Response
 
@@ -205,7 +205,7 @@ def read(response: Response, upload) -> dict[int, Any]:
     upload.seek(0)
     try:
         book = xlsx.read(upload.read(), upload.name, data_only=True)
-    except xlsx.SheetError as error:
+    except ooxml.SheetError as error:
         raise TemplateRefused(str(error)) from None
     try:
         return _answers(response, book)
