@@ -7,7 +7,7 @@ choice and yes/no answers have drop-downs. Each table question has a sheet of it
 An upload goes through the portal's upload safety layer (:func:`pmo.uploads
 .validate_upload`, then :func:`pmo.xlsx.read`), is checked against its keys (a workbook of
 another survey or another organisation is refused), and is saved by
-:func:`surveys.services.save_answers`: all or nothing. When an answer is wrong the same
+:func:`surveys.answering.save_answers`: all or nothing. When an answer is wrong the same
 template comes back with the typed values, each bad cell filled and explained beside it.
 """
 
@@ -194,7 +194,7 @@ class TemplateRefused(Exception):
 
 def read(response: Response, upload) -> dict[int, Any]:
     """The answers an uploaded template carries, by question id (no check of the answers
-    themselves: that is :func:`surveys.services.save_answers`'). Raises
+    themselves: that is :func:`surveys.answering.save_answers`'). Raises
     :class:`TemplateRefused` with the Japanese message."""
     try:
         validate_upload(upload)

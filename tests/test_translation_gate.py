@@ -142,8 +142,9 @@ AUDIT_HELPERS = {
     "faq/services.py": {"record_change": "a person's FAQ change in the trail (audit.record)"},
     "faq/imports.py": {"record_change": "faq.services.record_change: the import's audit row"},
     "faq/inquiries.py": {"record_change": "faq.services.record_change: an inquiry's audit row"},
-    "surveys/services.py": {
-        "_record": "a survey's audit row (audit.record)",
+    "surveys/services.py": {"record_survey": "a survey's audit row (audit.record)"},
+    "surveys/answering.py": {
+        "record_survey": "surveys.services.record_survey: a survey's audit row",
         "_response_event": "a response's audit row (audit.record)",
     },
 }
