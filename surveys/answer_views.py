@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from pmo import questions as kinds
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import answering, selectors, services, sheets
+from surveys import answering, rules, selectors, services, sheets
 from surveys.forms import CommentForm, UploadForm
 from surveys.models import Response
 
@@ -66,7 +65,7 @@ def answer(request, pk: int, code: str):
             )
             return redirect(response.get_absolute_url())
     marked = request.GET.get("marked") == "1"
-    open_now = kinds.is_answerable(
+    open_now = rules.is_answerable(
         services.today(), survey.opens_on, survey.closes_on, reopened=response.reopened
     )
     context = {

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from orgs.models import Organization
 from pmo import questions as kinds
-from surveys import tally
+from surveys import rules, tally
 from surveys.models import Answer, Batch, Response, ResponseStatus, ResultValue, Revision, Survey
 from surveys.services import record_survey, today
 
@@ -44,7 +44,7 @@ def current_values(response: Response) -> dict[int, Any]:
 
 def check_answerable(response: Response) -> None:
     survey = response.survey
-    if not kinds.is_answerable(
+    if not rules.is_answerable(
         today(), survey.opens_on, survey.closes_on, reopened=response.reopened
     ):
         if today() < survey.opens_on:

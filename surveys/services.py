@@ -21,6 +21,7 @@ from accounts import audit
 from documents.scopes import audience_members
 from orgs.models import Organization, OrganizationKind
 from pmo import questions as kinds
+from surveys import rules
 from surveys.models import Question, Response, ResponseStatus, Survey, SurveyStatus
 
 SURVEY_FIELDS = (
@@ -108,7 +109,7 @@ def audience_organizations(survey: Survey):
 
 def _check_survey(survey: Survey, *, publishing: bool) -> None:
     errors: dict[str, list[str]] = {}
-    if messages := kinds.schedule_errors(survey.opens_on, survey.closes_on):
+    if messages := rules.schedule_errors(survey.opens_on, survey.closes_on):
         errors["closes_on"] = messages
     if publishing:
         if not survey.questions.exists():
