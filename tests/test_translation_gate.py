@@ -120,7 +120,9 @@ DATA_CONSTANTS = {
         "DEFAULT_KIND_NAME": "the kind of a typed column that names none",
         "CHOICE_SEPARATOR": "the choices' separator in the typed columns, read back by the form",
     },
-    "documents/views.py": {"LAYOUT_CATEGORY": "a seeded category's stored name, compared"},
+    "documents/catalogue_views.py": {
+        "LAYOUT_CATEGORY": "a seeded category's stored name, compared"
+    },
     "faq/imports.py": {"REQUIRED_HEADERS": "FAQ workbook headers the import requires"},
     "faq/inquiries.py": {
         "IDEOGRAPHIC_SPACE": "the full-width space removed from a name when matching it",
