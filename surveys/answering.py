@@ -96,19 +96,17 @@ def save_answers(
     elif response.status == ResponseStatus.NOT_STARTED:
         response.status = ResponseStatus.DRAFT
     response.save()
-    audit.record(
-        audit.Kind.CONTENT,
-        request=request,
+    _response_event(
+        response,
         actor=actor,
-        organization=response.organization,
-        target=f"survey:{response.survey_id} {response.survey.title}",
+        request=request,
+        detail="回答の提出" if submit else "回答の一時保存",
         before={"status": None, "answers": {str(k): v for k, v in before.items()}},
         after={
             "status": response.status,
             "revision": response.revision,
             "answers": {str(k): v for k, v in values.items() if v is not None},
         },
-        detail="回答の提出" if submit else "回答の一時保存",
     )
     return response
 
@@ -136,13 +134,17 @@ def _count_submission(response: Response, questions, values: dict, now) -> None:
     )
 
 
-def _response_event(response: Response, *, actor, request, detail: str, after: dict) -> None:
+def _response_event(
+    response: Response, *, actor, request, detail: str, after: dict, before: dict | None = None
+) -> None:
+    """The response's row in the trail, under its organisation and survey."""
     audit.record(
         audit.Kind.CONTENT,
         request=request,
         actor=actor,
         organization=response.organization,
         target=f"survey:{response.survey_id} {response.survey.title}",
+        before=before,
         after=after,
         detail=detail,
     )
