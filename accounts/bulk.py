@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services, sheets
 from accounts.models import IssueJob, User
-from pmo import upload_jobs, xlsx
+from pmo import ooxml, upload_jobs, xlsx_check
 from pmo.sheets import RowError
 
 MAX_BYTES = 5 * 1024 * 1024  # what sheets.read accepts; a bigger file is refused inline
@@ -26,8 +26,8 @@ def rows_in(data: bytes, filename: str) -> int:
     if len(data) > MAX_BYTES:
         return 0
     try:
-        return xlsx.count_rows(data, filename, max_bytes=MAX_BYTES)
-    except (xlsx.SheetError, ValueError, OSError):
+        return xlsx_check.count_rows(data, filename, max_bytes=MAX_BYTES)
+    except (ooxml.SheetError, ValueError, OSError):
         return 0
 
 

@@ -18,7 +18,7 @@ from accounts import permissions, rules
 from accounts.forms import IssueForm
 from accounts.roles import Role
 from accounts.services import NewAccount
-from pmo import xlsx
+from pmo import ooxml, xlsx
 from pmo.sheets import RowError, cell_text
 
 COLUMNS = (
@@ -79,11 +79,11 @@ def read(upload, issuer) -> tuple[list[NewAccount], list[RowError]]:
         workbook = xlsx.read_upload(
             upload, max_bytes=5 * 1024 * 1024, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS
         )
-    except xlsx.SheetError as exc:
+    except ooxml.SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     try:
         return _read_rows(workbook.worksheets[0], issuer)
-    except xlsx.SheetError as exc:
+    except ooxml.SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     finally:
         workbook.close()

@@ -32,11 +32,11 @@ from actionplan import excel_items, rules, services
 from actionplan.excel_items import ItemColumn
 from actionplan.models import PlanEntry, Programme, Status
 from orgs.models import Organization
-from pmo import jobs, xlsx
+from pmo import jobs, ooxml, xlsx, xlsx_check
 from pmo.sheets import cell_int
 
-MAX_BYTES = xlsx.MAX_BYTES
-MAX_ROWS = xlsx.MAX_ROWS
+MAX_BYTES = xlsx_check.MAX_BYTES
+MAX_ROWS = xlsx_check.MAX_ROWS
 SHEET = "計画"
 META_SHEET = "_meta"
 ERROR_SHEET = "エラー一覧"
@@ -81,7 +81,7 @@ OLD_FILE = gettext_lazy(
 )
 
 # The file is refused as a whole, before anything is read into the plan.
-UploadRefused = xlsx.SheetError
+UploadRefused = ooxml.SheetError
 
 
 def escape(text: str) -> str:

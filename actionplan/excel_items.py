@@ -37,7 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from actionplan import rules
 from actionplan.models import CompletionItem, PlanEntry, Programme
-from pmo import questions, xlsx
+from pmo import ooxml, questions, xlsx
 from pmo.questions import AnswerError, Kind
 from pmo.sheets import cell_int, cell_text
 
@@ -272,17 +272,17 @@ def sheet_columns(
 ) -> tuple[ItemColumn, ...]:
     """The item columns of an uploaded sheet, from the ``_meta`` rows ``recorded`` there
     (letter, item pk, title), checked against the programme's items and the sheet's header
-    row. Raises :class:`pmo.xlsx.SheetError` when they do not match (one query)."""
+    row. Raises :class:`pmo.ooxml.SheetError` when they do not match (one query)."""
     expected = columns_for(programme, first=first)
     if not recorded:
         if any(not _blank(value) for value in header[first - 1 :]):
-            raise xlsx.SheetError(str(MOVED))  # columns no record explains
+            raise ooxml.SheetError(str(MOVED))  # columns no record explains
         return ()  # downloaded before the item columns: answers are left as they are
     if [(c.letter, c.item.pk) for c in expected] != [(r[0], cell_int(r[1])) for r in recorded]:
-        raise xlsx.SheetError(str(CHANGED))
+        raise ooxml.SheetError(str(CHANGED))
     titles = [row[2] for row in recorded]
     if list(header[first - 1 : first - 1 + len(titles)]) != titles:
-        raise xlsx.SheetError(str(MOVED))
+        raise ooxml.SheetError(str(MOVED))
     # The sheet's own titles name the columns in its error list, even if a label changed since.
     return tuple(
         replace(column, title=str(title)) for column, title in zip(expected, titles, strict=True)

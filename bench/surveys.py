@@ -92,7 +92,7 @@ def _typed(kind: str, rng: random.Random):
 def _answer_all(survey, rng: random.Random) -> float:
     """Every organisation answers through the answering service: a draft, then the
     submission (one in ten submits a correction). Returns the seconds per submission."""
-    from surveys import services
+    from surveys import answering
 
     questions = list(survey.questions.all())
     responses = list(survey.responses.select_related("organization").order_by("pk"))
@@ -100,11 +100,11 @@ def _answer_all(survey, rng: random.Random) -> float:
     for number, response in enumerate(responses):
         raw = {q.pk: _typed(q.kind, rng) for q in questions}
         half = dict(list(raw.items())[: QUESTIONS // 2])
-        services.save_answers(response, half, actor=None)
-        services.save_answers(response, raw, actor=None, submit=True)
+        answering.save_answers(response, half, actor=None)
+        answering.save_answers(response, raw, actor=None, submit=True)
         if number % 10 == 0:
             raw = {**raw, questions[0].pk: rng.choice(CHOICES)}
-            services.save_answers(response, raw, actor=None, submit=True)
+            answering.save_answers(response, raw, actor=None, submit=True)
         if number % 200 == 0:
             _progress(f"surveys: {number:,} of {len(responses):,} answered")
     return (time.perf_counter() - start) / max(len(responses), 1)

@@ -15,7 +15,7 @@ from accounts.signed_in import SignedInRequest
 from documents import import_jobs, services, sheets, tasks
 from documents.forms import CatalogueImportForm
 from documents.models import CatalogueImportJob
-from pmo import job_views, upload_jobs, xlsx
+from pmo import job_views, upload_jobs, xlsx_check
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -33,7 +33,7 @@ def procedures_import(request: HttpRequest) -> HttpResponse:
         received = upload_jobs.receive(
             request,
             upload,
-            max_bytes=xlsx.MAX_BYTES,
+            max_bytes=xlsx_check.MAX_BYTES,
             rows_in=import_jobs.rows_in,
             start=tasks.start_import,
             job_page="documents:procedures_import_job",

@@ -1,4 +1,5 @@
-"""Editor screens that assemble a field portal page from sections and document links.
+"""Field portal pages: reading one, and the editor screens that assemble it from sections and
+document links.
 
 Every change is one service call and one audit event (``Kind.CONTENT``).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +18,8 @@ from accounts import permissions
 from documents import services
 from documents.forms import PortalLinkForm, PortalPageForm, PortalSectionForm
 from documents.models import PortalLink, PortalPage, PortalSection
+from documents.scopes import is_editor
+from documents.selectors import visible_documents
 
 
 def _page_for_edit(request, slug: str) -> PortalPage:
@@ -100,3 +104,23 @@ def remove_part(request, slug: str, kind: str, pk: int):
     services.remove_portal_part(part, actor=request.user, request=request)
     messages.success(request, _("削除しました。"))
     return redirect("documents:portal_edit", page.slug)
+
+
+@login_required
+def portal(request, slug: str):
+    """A field portal page: its sections and the documents the user may see."""
+    page = permissions.get_visible_or_404(request, PortalPage.objects.all(), slug=slug)
+    documents = visible_documents(request.user)
+    if not is_editor(request.user):
+        documents = documents.published()
+    links = PortalLink.objects.filter(document__in=documents.values("pk")).select_related(
+        "document__publisher__parent"
+    )
+    sections = page.sections.prefetch_related(
+        Prefetch("links", queryset=links),
+    )
+    return render(
+        request,
+        "documents/portal.html",
+        {"portal": page, "sections": list(sections), "is_editor": is_editor(request.user)},
+    )

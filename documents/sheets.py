@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from documents import rules
 from documents.models import ClassesMixin, Linkage, Procedure, ProcedureField
 from orgs.models import MunicipalityClass
-from pmo import xlsx
+from pmo import ooxml, xlsx
 from pmo.sheets import RowError, cell_text
 
 PROCEDURE_SHEET = "別表第1"
@@ -185,11 +185,11 @@ def read_workbook(content: bytes, *, progress: Progress = quiet) -> tuple[list, 
     errors: list[RowError] = []
     try:
         book = xlsx.read(content, max_rows=MAX_ROWS, data_only=True)
-    except xlsx.SheetError as refused:
+    except ooxml.SheetError as refused:
         raise ImportRejected([RowError(0, "", str(refused), sheet=FILE)]) from None
     try:
         procedures, linkages = _read_book(book, errors, progress)
-    except xlsx.SheetError as refused:
+    except ooxml.SheetError as refused:
         raise ImportRejected([RowError(0, "", str(refused), sheet=FILE)]) from None
     finally:
         book.close()

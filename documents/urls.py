@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import import_views, portal_views, views
+from documents import catalogue_views, import_views, portal_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -21,15 +21,15 @@ urlpatterns = [
     path("announcements/<int:pk>/edit/", views.announcement_form, name="announcement_edit"),
     path("portal/", portal_views.pages, name="portal_pages"),
     path("portal/new/", portal_views.create_page, name="portal_create"),
-    path("portal/<slug:slug>/", views.portal, name="portal"),
+    path("portal/<slug:slug>/", portal_views.portal, name="portal"),
     path("portal/<slug:slug>/edit/", portal_views.edit_page, name="portal_edit"),
     path(
         "portal/<slug:slug>/<str:kind>/<int:pk>/remove",
         portal_views.remove_part,
         name="portal_remove",
     ),
-    path("procedures/", views.procedures, name="procedures"),
-    path("procedures/catalogue.xlsx", views.procedures_xlsx, name="procedures_xlsx"),
+    path("procedures/", catalogue_views.procedures, name="procedures"),
+    path("procedures/catalogue.xlsx", catalogue_views.procedures_xlsx, name="procedures_xlsx"),
     path("procedures/import/", import_views.procedures_import, name="procedures_import"),
     path(
         "procedures/import/jobs/<int:pk>/",

@@ -1,4 +1,7 @@
-"""Views of the document library, announcements, portal pages and the procedures catalogue.
+"""Views of the document library (documents and 取組情報, their versions) and announcements.
+
+A field portal page is read and assembled in :mod:`documents.portal_views`, the procedures
+catalogue is :mod:`documents.catalogue_views`.
 
 Every object is fetched through ``accounts.permissions`` (``visible`` / ``get_visible_or_404``
 / ``require``): what a user may not see answers 404, never 403.
@@ -10,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from documents import rules, services, sheets
-from documents.filters import DocumentFilter, LinkageFilter, ProcedureFilter
+from documents import rules, services
+from documents.filters import DocumentFilter
 from documents.forms import (
     AnnouncementForm,
     DocumentForm,
@@ -30,24 +32,15 @@ from documents.forms import (
 )
 from documents.models import (
     Announcement,
-    Category,
     Document,
     DocumentFile,
     Kind,
-    Linkage,
-    PortalLink,
-    PortalPage,
-    Procedure,
     Status,
     audience_class_choices,
 )
 from documents.scopes import is_editor
+from documents.selectors import visible_documents
 from pmo.downloads import attachment_response
-from pmo.http import attachment
-from pmo.xlsx import XLSX_CONTENT_TYPE
-
-# The seeded category of the data standard layouts (documents.seed), found by its stored name.
-LAYOUT_CATEGORY = "データ標準レイアウト"
 
 PAGE_SIZE = 50
 
@@ -56,10 +49,6 @@ def _mark_new(documents, user) -> None:
     now = timezone.now()
     for document in documents:
         document.is_new = rules.is_new(document.published_at, user.previous_login, now)
-
-
-def _visible_documents(request, action: str = permissions.VIEW):
-    return permissions.visible(request.user, Document.objects.all(), action)
 
 
 def _document_or_404(request, pk: int, action: str = permissions.VIEW) -> Document:
@@ -75,8 +64,14 @@ def _require_editor(request) -> None:
     permissions.require(request, permissions.EDIT_CONTENT)
 
 
+def _editable_or_404(request, pk: int) -> Document:
+    """The document for an editor's change: an editor's page, and a document they may edit."""
+    _require_editor(request)
+    return _document_or_404(request, pk, permissions.EDIT_CONTENT)
+
+
 def _listing(request, *, kind: str, template: str, extra: dict | None = None):
-    queryset = _visible_documents(request).filter(kind=kind).for_list()
+    queryset = visible_documents(request.user).filter(kind=kind).for_list()
     if not is_editor(request.user):
         queryset = queryset.published()
     queryset = queryset.order_by("-published_at", "-pk")
@@ -185,8 +180,7 @@ def create(request):
 
 @login_required
 def edit(request, pk: int):
-    _require_editor(request)
-    document = _document_or_404(request, pk, permissions.EDIT_CONTENT)
+    document = _editable_or_404(request, pk)
     form = DocumentForm(request.POST or None, instance=document)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -216,8 +210,7 @@ def edit(request, pk: int):
 @login_required
 @require_POST
 def publish(request, pk: int):
-    _require_editor(request)
-    document = _document_or_404(request, pk, permissions.EDIT_CONTENT)
+    document = _editable_or_404(request, pk)
     services.publish(document, actor=request.user, request=request)
     messages.success(request, _("公開しました。"))
     return redirect(document)
@@ -226,8 +219,7 @@ def publish(request, pk: int):
 @login_required
 @require_POST
 def withdraw(request, pk: int):
-    _require_editor(request)
-    document = _document_or_404(request, pk, permissions.EDIT_CONTENT)
+    document = _editable_or_404(request, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     services.withdraw(
@@ -265,8 +257,7 @@ def add_version(request, pk: int):
 @login_required
 @require_POST
 def hide(request, pk: int):
-    _require_editor(request)
-    document = _document_or_404(request, pk, permissions.EDIT_CONTENT)
+    document = _editable_or_404(request, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         services.hide(
@@ -281,8 +272,7 @@ def hide(request, pk: int):
 @login_required
 @require_POST
 def unhide(request, pk: int):
-    _require_editor(request)
-    document = _document_or_404(request, pk, permissions.EDIT_CONTENT)
+    document = _editable_or_404(request, pk)
     services.unhide(document, actor=request.user, request=request)
     messages.success(request, _("再び表示しました。"))
     return redirect(document)
@@ -307,7 +297,7 @@ def share_effort(request):
     return render(request, "documents/effort_form.html", {"form": form})
 
 
-# --- announcements and portal pages ----------------------------------------------------------
+# --- announcements -------------------------------------------------------------------------
 
 
 @login_required
@@ -337,75 +327,3 @@ def announcement_form(request, pk: int | None = None):
         messages.success(request, _("お知らせを保存しました。"))
         return redirect("documents:announcements")
     return render(request, "documents/announcement_form.html", {"form": form})
-
-
-@login_required
-def portal(request, slug: str):
-    """A field portal page: its sections and the documents the user may see."""
-    page = permissions.get_visible_or_404(request, PortalPage.objects.all(), slug=slug)
-    documents = _visible_documents(request)
-    if not is_editor(request.user):
-        documents = documents.published()
-    links = PortalLink.objects.filter(document__in=documents.values("pk")).select_related(
-        "document__publisher__parent"
-    )
-    sections = page.sections.prefetch_related(
-        Prefetch("links", queryset=links),
-    )
-    return render(
-        request,
-        "documents/portal.html",
-        {"portal": page, "sections": list(sections), "is_editor": is_editor(request.user)},
-    )
-
-
-# --- procedures catalogue --------------------------------------------------------------------
-
-
-def _catalogue(request):
-    procedures = permissions.visible(request.user, Procedure.objects.all()).select_related("field")
-    linkages = permissions.visible(request.user, Linkage.objects.all()).select_related("field")
-    return (
-        ProcedureFilter(request.GET or None, queryset=procedures, request=request),
-        LinkageFilter(request.GET or None, queryset=linkages, request=request),
-    )
-
-
-def _layouts(request):
-    """データ標準レイアウト: documents in the category of that name, newest first."""
-    layouts = (
-        _visible_documents(request)
-        .published()
-        .filter(category__in=Category.objects.filter(name__contains=LAYOUT_CATEGORY).values("pk"))
-    )
-    return layouts.for_list().order_by("-published_at")
-
-
-@login_required
-def procedures(request):
-    procedure_filter, linkage_filter = _catalogue(request)
-    visible_docs = _visible_documents(request).published().only("pk", "title")
-    procedure_rows = procedure_filter.qs.prefetch_related(
-        Prefetch("documents", queryset=visible_docs)
-    )
-    linkage_rows = linkage_filter.qs.prefetch_related(Prefetch("documents", queryset=visible_docs))
-    return render(
-        request,
-        "documents/procedures.html",
-        {
-            "filter": procedure_filter,
-            "procedures": procedure_rows,
-            "linkages": linkage_rows,
-            "layouts": _layouts(request),
-            "is_editor": is_editor(request.user),
-            "query": request.GET.urlencode(),
-        },
-    )
-
-
-@login_required
-def procedures_xlsx(request):
-    procedure_filter, linkage_filter = _catalogue(request)
-    content = sheets.catalogue_workbook(procedure_filter.qs, linkage_filter.qs)
-    name = _("事務・手続一覧_%(day)s.xlsx") % {"day": f"{timezone.localdate():%Y%m%d}"}
-    return attachment(content, name, XLSX_CONTENT_TYPE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
-from faq import services
+from faq import inquiries
 from faq.models import Inquiry, InquiryStatus
 
 
@@ -43,10 +43,10 @@ def load() -> str:
     for asker, work_item, subject, body, state in demo:
         if Inquiry.objects.filter(subject=subject).exists():
             continue
-        inquiry = services.submit_inquiry(
+        inquiry = inquiries.submit_inquiry(
             asker=asker, subject=subject, body=body, work_item=work_item
         )
         if state in (InquiryStatus.ASSIGNED,):
-            services.assign(inquiry, assignee=editor)
+            inquiries.assign(inquiry, assignee=editor)
         created += 1
     return f"{created} demo inquiries"

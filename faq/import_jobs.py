@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from faq import imports
 from faq.models import FAQImportJob
-from pmo import upload_jobs, xlsx
+from pmo import ooxml, upload_jobs, xlsx_check
 
 
 def rows_in(data: bytes, filename: str) -> int:
     """Rows of the sheet, or 0 for a file the inline path should refuse with its message."""
     try:
-        return xlsx.count_rows(data, filename, max_rows=imports.MAX_ROWS)
-    except (xlsx.SheetError, ValueError, OSError):
+        return xlsx_check.count_rows(data, filename, max_rows=imports.MAX_ROWS)
+    except (ooxml.SheetError, ValueError, OSError):
         return 0
 
 

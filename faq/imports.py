@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_lazy
 from faq import rules, services
 from faq.exports import HEADERS, NO, YES
 from faq.models import FAQ, Field, WorkItem
-from pmo import xlsx
+from pmo import ooxml, xlsx
 from pmo.sheets import RowError, cell_text
 
 MAX_ROWS = 20_000
@@ -140,11 +140,11 @@ def read(upload, *, progress: Progress = _quiet) -> tuple[list[ParsedRow], list[
     errors: list[RowError] = []
     try:
         book = xlsx.read_upload(upload, max_rows=MAX_ROWS, data_only=True)
-    except xlsx.SheetError as refused:
+    except ooxml.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     try:
         return _read_rows(book.worksheets[0], errors, progress)
-    except xlsx.SheetError as refused:
+    except ooxml.SheetError as refused:
         return [], [RowError(0, "", str(refused))]
     finally:
         book.close()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import EDIT_CONTENT, VIEW, denied, get_visible_or_404, visible
 from accounts.signed_in import SignedInRequest
-from faq import search, services
+from faq import inquiries, search
 from faq.filters import InquiryFilter
 from faq.forms import AnswerForm, AssignForm, InquiryForm, PublishForm
 from faq.models import Inquiry, InquiryAttachment, InquiryStatus
@@ -40,7 +40,7 @@ def new(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = InquiryForm(request.POST, request.FILES)
         if form.is_valid():
-            inquiry = services.submit_inquiry(
+            inquiry = inquiries.submit_inquiry(
                 asker=request.user,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
@@ -67,10 +67,10 @@ def index(request: HttpRequest) -> HttpResponse:
     filterset = InquiryFilter(
         request.GET or None, queryset=visible(request.user, _inquiries(), VIEW)
     )
-    inquiries = (
+    found = (
         Inquiry.objects.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     )
-    page = Paginator(inquiries.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+    page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -94,8 +94,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["answer_form"] = AnswerForm(initial={"answer": inquiry.answer})
         context["publish_form"] = PublishForm(
             initial={
-                "question": services.anonymize(inquiry.body, inquiry),
-                "answer": services.anonymize(inquiry.answer, inquiry),
+                "question": inquiries.anonymize(inquiry.body, inquiry),
+                "answer": inquiries.anonymize(inquiry.answer, inquiry),
                 "work_item": inquiry.work_item,
                 "field": inquiry.field,
             }
@@ -110,7 +110,7 @@ def _for_editor(request: HttpRequest, pk: int) -> Inquiry:
 def _step(request: HttpRequest, inquiry: Inquiry, step, done: str, **kwargs) -> HttpResponse:
     try:
         step(inquiry, request=request, **kwargs)
-    except services.WorkflowError as exc:
+    except inquiries.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
@@ -135,7 +135,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         inquiry,
-        services.assign,
+        inquiries.assign,
         _("%(name)s さんを担当に割り当てました。") % {"name": assignee.display_name},
         assignee=assignee,
     )
@@ -152,7 +152,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         inquiry,
-        services.answer,
+        inquiries.answer,
         _("回答を登録し、質問者にメールで知らせました。"),
         text=form.cleaned_data["answer"],
         by=request.user,
@@ -164,7 +164,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     """The asker's organisation (or an editor) marks an answered inquiry 完了."""
     inquiry = get_visible_or_404(request, _inquiries(), VIEW, pk=pk)
-    return _step(request, inquiry, services.close, _("問い合わせを完了にしました。"))
+    return _step(request, inquiry, inquiries.close, _("問い合わせを完了にしました。"))
 
 
 @login_required
@@ -177,7 +177,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect(inquiry)
     try:
-        faq = services.publish_as_faq(
+        faq = inquiries.publish_as_faq(
             inquiry,
             question=form.cleaned_data["question"],
             answer_text=form.cleaned_data["answer"],
@@ -186,7 +186,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             request=request,
         )
-    except services.WorkflowError as exc:
+    except inquiries.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect(inquiry)
     messages.success(request, _("%(number)s としてFAQに公開しました。") % {"number": faq.number})

@@ -1,11 +1,11 @@
-"""Thin Celery wrappers around :mod:`faq.services` (ids in, enqueued on commit), and the one
+"""Thin Celery wrappers around :mod:`faq.inquiries` (ids in, enqueued on commit), and the one
 place that queues an import."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from faq import import_jobs, services
+from faq import import_jobs, inquiries
 from faq.models import FAQImportJob
 from pmo import upload_jobs
 
@@ -14,7 +14,7 @@ from pmo import upload_jobs
 def send_inquiry_mails(inquiry_id: int, mails: list[list[str]]) -> int:
     """Mail tasks queued before the outbox existed: their mails go to the outbox now (which
     sends and retries them); an inquiry deleted meanwhile sends nothing."""
-    return services.send_mails(inquiry_id, [services.Mail(*mail) for mail in mails])
+    return inquiries.send_mails(inquiry_id, [inquiries.Mail(*mail) for mail in mails])
 
 
 @shared_task(name="faq.import_faqs", acks_late=True, ignore_result=True)

@@ -28,7 +28,7 @@ from faq.filters import FAQFilter
 from faq.forms import ImportForm
 from faq.models import FAQ, FAQImportJob, FAQVote, Inquiry, InquiryStatus, SearchMiss, WorkItem
 from faq.scopes import is_editor
-from pmo import job_views, upload_jobs, xlsx
+from pmo import job_views, upload_jobs, xlsx, xlsx_check
 from pmo.http import attachment
 from pmo.sheets import RowError
 
@@ -201,7 +201,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         received = upload_jobs.receive(
             request,
             upload,
-            max_bytes=xlsx.MAX_BYTES,
+            max_bytes=xlsx_check.MAX_BYTES,
             rows_in=import_jobs.rows_in,
             start=tasks.start_import,
             job_page="faq:import_job",

@@ -13,6 +13,8 @@ choice → the choice's text; multiple choice → a list of choice texts in the 
 table → a list of rows, each a list of the columns' stored values. An empty answer is ``None``.
 A stored value reads back through :func:`clean` as itself, and so do the words completion
 items have stored for yes/no since before (``"yes"``/``"no"``): :func:`display` shows both.
+A survey's schedule and the figures of its results are the survey desk's own
+(:mod:`surveys.rules`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -344,7 +346,7 @@ def clean_all(
     return values, errors
 
 
-# --- designing a survey ---------------------------------------------------------------------
+# --- designing a question -------------------------------------------------------------------
 
 
 def parse_choices(text: str) -> tuple[str, ...]:
@@ -378,39 +380,3 @@ def spec_errors(spec: Spec) -> list[str]:
                 errors.append(_("表の列に表は使えません。"))
             errors += [f"{column.label}: {message}" for message in spec_errors(column)]
     return errors
-
-
-def schedule_errors(opens_on: dt.date | None, closes_on: dt.date | None) -> list[str]:
-    if opens_on and closes_on and closes_on < opens_on:
-        return [_("締切日は開始日以降の日付にしてください。")]
-    return []
-
-
-def is_answerable(
-    today: dt.date, opens_on: dt.date, closes_on: dt.date, *, reopened: bool = False
-) -> bool:
-    """May a respondent save or submit today? From the opening date to the closing date
-    (inclusive, Asia/Tokyo); after it only when the issuer reopened this response."""
-    if today < opens_on:
-        return False
-    return today <= closes_on or reopened
-
-
-def response_rate(answered: int, expected: int) -> float:
-    """Submitted ÷ expected, 0 when nobody is expected."""
-    return answered / expected if expected else 0.0
-
-
-def number_stats(values: Iterable[str]) -> dict[str, Decimal | int | None]:
-    """Count, sum, mean, min and max of stored number answers."""
-    numbers = [Decimal(v) for v in values if v is not None]
-    if not numbers:
-        return {"count": 0, "sum": None, "mean": None, "min": None, "max": None}
-    total = sum(numbers, Decimal(0))
-    return {
-        "count": len(numbers),
-        "sum": total,
-        "mean": total / len(numbers),
-        "min": min(numbers),
-        "max": max(numbers),
-    }

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from pmo import xlsx
+from pmo import ooxml
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # An Office file's parts, all inflated: slides and images rarely pass twice the file's size.
@@ -101,12 +101,12 @@ def validate_upload(uploaded_file) -> None:
 
 def check_package(uploaded_file) -> None:
     """An Office file (.xlsx/.docx/.pptx) is a zip of XML parts: refuse zip bombs, too many
-    parts and DTDs (XXE, "billion laughs") before it is stored and shared (:mod:`pmo.xlsx`)."""
+    parts and DTDs (XXE, "billion laughs") before it is stored and shared (:mod:`pmo.ooxml`)."""
     try:
-        xlsx.check_package(
+        ooxml.check_package(
             _stream(uploaded_file), max_expanded=MAX_EXPANDED_BYTES, max_members=MAX_PARTS
         )
-    except xlsx.SheetError as refused:
+    except ooxml.SheetError as refused:
         raise ValidationError(str(refused), code="package") from None
 
 

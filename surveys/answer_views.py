@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from pmo import questions as kinds
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import selectors, services, sheets
+from surveys import answering, rules, selectors, services, sheets
 from surveys.forms import CommentForm, UploadForm
 from surveys.models import Response
 
@@ -38,14 +37,16 @@ def answer(request, pk: int, code: str):
     survey = response.survey
     questions = list(survey.questions.select_related("shown_if"))
     can_answer = permissions.can(request.user, permissions.ANSWER_SURVEY, response)
-    values, errors, problem = services.current_values(response), {}, ""
+    values, errors, problem = answering.current_values(response), {}, ""
     if request.method == "POST":
         if not can_answer:
             raise permissions.denied(request, permissions.ANSWER_SURVEY, response)
         raw = selectors.raw_answers(questions, request.POST)
         submit = "submit" in request.POST
         try:
-            services.save_answers(response, raw, actor=request.user, request=request, submit=submit)
+            answering.save_answers(
+                response, raw, actor=request.user, request=request, submit=submit
+            )
         except ValidationError as error:
             values = raw
             if hasattr(error, "error_dict"):
@@ -64,7 +65,7 @@ def answer(request, pk: int, code: str):
             )
             return redirect(response.get_absolute_url())
     marked = request.GET.get("marked") == "1"
-    open_now = kinds.is_answerable(
+    open_now = rules.is_answerable(
         services.today(), survey.opens_on, survey.closes_on, reopened=response.reopened
     )
     context = {
@@ -94,7 +95,7 @@ def reopen(request, pk: int, code: str):
     """The issuer accepts this organisation's answers after closing (or stops accepting)."""
     response = response_or_404(request, pk, code, permissions.MANAGE_SURVEY)
     reopened = request.POST.get("reopened") == "1"
-    services.set_reopened(response, reopened=reopened, actor=request.user, request=request)
+    answering.set_reopened(response, reopened=reopened, actor=request.user, request=request)
     messages.success(
         request,
         _("この団体の期限後の回答を受け付けます。")
@@ -112,7 +113,7 @@ def send_back(request, pk: int, code: str):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.send_back(
+            answering.send_back(
                 response, comment=form.cleaned_data["comment"], actor=request.user, request=request
             )
         except ValidationError as error:
@@ -164,7 +165,7 @@ def upload(request, pk: int, code: str):
         return back
     try:
         raw = sheets.read(response, form.cleaned_data["file"])
-        services.save_answers(
+        answering.save_answers(
             response, raw, actor=request.user, request=request, submit=form.cleaned_data["submit"]
         )
     except sheets.TemplateRefused as refused:

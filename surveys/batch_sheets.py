@@ -3,7 +3,7 @@ municipality, one column per question (table questions are answered in each muni
 own workbook or in the browser). Keys (the survey, the prefecture) on a very hidden sheet,
 the code column locked. Uploaded back through the upload safety layer, all rows or none:
 every filled row is checked first, then each is saved and submitted for its municipality by
-:func:`surveys.services.save_answers`; rows left blank change nothing, and so does the row of
+:func:`surveys.answering.save_answers`; rows left blank change nothing, and so does the row of
 a municipality that has submitted, left as the template showed it (its answer stays its own:
 no new revision, no submitter replaced by the prefecture's person). Errors come back
 marked in the same workbook.
@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, Protection
 
+from pmo import ooxml, xlsx
 from pmo import questions as kinds
-from pmo import xlsx
-from surveys import services, sheets
+from surveys import answering, sheets
 from surveys.models import ResponseStatus, Survey
 
 FIRST_ROW = 3  # row 1 the question ids (hidden), row 2 the header
@@ -46,7 +46,7 @@ def template(
     sheet.row_dimensions[1].hidden = True
     sheets._text(sheet.cell(row=2, column=1), _("団体コード"))
     sheets._text(sheet.cell(row=2, column=2), _("団体名"))
-    stored = services.answers_of(responses) if values is None else {}
+    stored = answering.answers_of(responses) if values is None else {}
     errors = errors or {}
     for row, response in enumerate(responses, start=FIRST_ROW):
         code = response.organization.code
@@ -90,7 +90,7 @@ def _read(survey: Survey, prefecture, upload) -> dict[str, dict[int, Any]]:
     upload.seek(0)
     try:
         book = xlsx.read(upload.read(), upload.name, data_only=True)
-    except xlsx.SheetError as error:
+    except ooxml.SheetError as error:
         raise sheets.TemplateRefused(str(error)) from None
     try:
         if sheets.META_SHEET not in book.sheetnames:
@@ -127,7 +127,7 @@ def import_batch(survey: Survey, prefecture, responses, upload, *, actor, reques
     raw = _read(survey, prefecture, upload)
     by_code = {r.organization.code: r for r in responses}
     questions = {q.pk: q for q in survey.questions.all()}
-    specs = services.questions_for(survey)
+    specs = answering.questions_for(survey)
     errors: dict[str, dict[int, str]] = {}
     todo = []
     for code, typed in raw.items():
@@ -140,7 +140,7 @@ def import_batch(survey: Survey, prefecture, responses, upload, *, actor, reques
             continue  # a row left blank changes nothing
         answers = {pk: _raw_value(questions[pk], v) for pk, v in typed.items() if pk in questions}
         # table questions keep what the municipality entered
-        current = services.current_values(response)
+        current = answering.current_values(response)
         for pk, value in current.items():
             if questions[pk].kind == kinds.Kind.TABLE:
                 answers[pk] = value
@@ -152,7 +152,7 @@ def import_batch(survey: Survey, prefecture, responses, upload, *, actor, reques
         ):
             continue  # its own submission, as the template showed it: not re-sent as ours
         try:
-            services.check_answerable(response)
+            answering.check_answerable(response)
         except ValidationError as error:
             found[next(iter(answers), 0)] = " ".join(error.messages)
         if found:
@@ -161,5 +161,5 @@ def import_batch(survey: Survey, prefecture, responses, upload, *, actor, reques
     if errors:
         raise BatchRefused(errors, raw)
     for response, answers in todo:
-        services.save_answers(response, answers, actor=actor, request=request, submit=True)
+        answering.save_answers(response, answers, actor=actor, request=request, submit=True)
     return len(todo)

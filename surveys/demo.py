@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from surveys import services
+from surveys import answering, services
 from surveys.models import Response, Survey
 
 TITLE = "番号制度に関する相談窓口の設置状況調査"
@@ -90,4 +90,4 @@ def _answer(survey, questions, email: str, *, submit: bool) -> None:
         questions[4].pk: ["社会保障", "税"],
         questions[5].pk: [["本庁 市民課", "3"], ["区役所", "1"]],
     }
-    services.save_answers(response, answers, actor=user, submit=submit)
+    answering.save_answers(response, answers, actor=user, submit=submit)

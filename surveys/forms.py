@@ -12,6 +12,7 @@ from documents.forms import clean_audience
 from documents.models import Document, Status, audience_class_choices
 from pmo import questions as kinds
 from pmo.form_fields import model_choice
+from surveys import rules
 from surveys.models import Question, Survey
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -93,7 +94,7 @@ class SurveyForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         clean_audience(self, data)
-        if messages := kinds.schedule_errors(data.get("opens_on"), data.get("closes_on")):
+        if messages := rules.schedule_errors(data.get("opens_on"), data.get("closes_on")):
             self.add_error("closes_on", messages)
         return data
 

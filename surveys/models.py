@@ -3,7 +3,8 @@
 Who the survey asks is its audience, by the same rules as documents
 (:func:`documents.scopes.audience_rule` and :func:`documents.scopes.audience_members`),
 limited to local governments, and for a prefecture's survey to its own municipalities.
-Who sees what is decided in :mod:`surveys.scopes`; every write is in :mod:`surveys.services`.
+Who sees what is decided in :mod:`surveys.scopes`; every write is in :mod:`surveys.services`
+(design) or :mod:`surveys.answering` (responses).
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ class Revision(models.Model):
 
 class ResultValue(models.Model):
     """A submitted answer as the results count it (:mod:`surveys.tally`): written with each
-    submission by :func:`surveys.services.save_answers`, so the results page groups and counts
+    submission by :func:`surveys.answering.save_answers`, so the results page groups and counts
     in the database instead of reading every organisation's answers. A row holds from its
     submission until the next one (``superseded_at``), so the results as of any past day are
     the rows that held at the end of it."""

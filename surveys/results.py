@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from pmo import questions as kinds
-from surveys import tally
+from surveys import rules, tally
 from surveys.models import Question, ResponseStatus, ResultValue, Revision
 
 ANSWERED = ResponseStatus.SUBMITTED
@@ -122,7 +122,7 @@ class QuestionResult:
     def bars(self) -> list[Bar]:
         return [
             Bar(
-                label, count, f"{self.question.pk}:{key}", kinds.response_rate(count, self.answered)
+                label, count, f"{self.question.pk}:{key}", rules.response_rate(count, self.answered)
             )
             for (label, count), key in zip(self.counts, self.keys, strict=True)
         ]

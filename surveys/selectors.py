@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, Q, When
 from accounts import permissions
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from pmo import questions as kinds
+from surveys import rules
 from surveys.models import Question, Response, ResponseStatus, Survey
 
 ANSWERED = ResponseStatus.SUBMITTED
@@ -154,7 +155,7 @@ class Rate:
 
     @property
     def rate(self) -> float:
-        return kinds.response_rate(self.answered, self.expected)
+        return rules.response_rate(self.answered, self.expected)
 
     @property
     def percent(self) -> str:

@@ -7,7 +7,7 @@ choice and yes/no answers have drop-downs. Each table question has a sheet of it
 An upload goes through the portal's upload safety layer (:func:`pmo.uploads
 .validate_upload`, then :func:`pmo.xlsx.read`), is checked against its keys (a workbook of
 another survey or another organisation is refused), and is saved by
-:func:`surveys.services.save_answers`: all or nothing. When an answer is wrong the same
+:func:`surveys.answering.save_answers`: all or nothing. When an answer is wrong the same
 template comes back with the typed values, each bad cell filled and explained beside it.
 """
 
@@ -24,8 +24,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pmo import ooxml, xlsx
 from pmo import questions as kinds
-from pmo import xlsx
 from pmo.uploads import validate_upload
 from surveys.models import Question, Response
 
@@ -194,7 +194,7 @@ class TemplateRefused(Exception):
 
 def read(response: Response, upload) -> dict[int, Any]:
     """The answers an uploaded template carries, by question id (no check of the answers
-    themselves: that is :func:`surveys.services.save_answers`'). Raises
+    themselves: that is :func:`surveys.answering.save_answers`'). Raises
     :class:`TemplateRefused` with the Japanese message."""
     try:
         validate_upload(upload)
@@ -205,7 +205,7 @@ def read(response: Response, upload) -> dict[int, Any]:
     upload.seek(0)
     try:
         book = xlsx.read(upload.read(), upload.name, data_only=True)
-    except xlsx.SheetError as error:
+    except ooxml.SheetError as error:
         raise TemplateRefused(str(error)) from None
     try:
         return _answers(response, book)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from pmo.http import attachment
 from pmo.xlsx import XLSX_CONTENT_TYPE
-from surveys import batch_sheets, reminders, selectors, services, sheets
+from surveys import answering, batch_sheets, reminders, selectors, services, sheets
 from surveys.forms import BatchUploadForm
 from surveys.views import survey_or_404
 
@@ -112,7 +112,7 @@ def relay_confirm(request, pk: int):
     if not survey.via_prefectures or not responses.exists():
         raise permissions.denied(request, permissions.RELAY_SURVEY, survey)
     try:
-        services.confirm_batch(
+        answering.confirm_batch(
             survey, request.user.organization, actor=request.user, request=request
         )
     except ValidationError as error:

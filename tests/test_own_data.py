@@ -142,7 +142,7 @@ def editor(db):
 def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
     """札幌市's data, one of each kind, made through the services."""
     from documents import services as document_services
-    from faq import services as faq_services
+    from faq import inquiries as faq_inquiries
 
     with time_machine.travel(NOW, tick=False):
         programme = programme_with()
@@ -174,11 +174,11 @@ def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
         review_services.review_check(
             reviewer, check.reviews.get(), "needs_fix", "テストの期間を延ばしてください。"
         )
-        inquiry = faq_services.submit_inquiry(
+        inquiry = faq_inquiries.submit_inquiry(
             asker=alice, subject="中間サーバーの接続", body="接続試験の日程は？"
         )
-        faq_services.assign(inquiry, assignee=editor)
-        faq_services.answer(inquiry, text="10月に実施します。", by=editor)
+        faq_inquiries.assign(inquiry, assignee=editor)
+        faq_inquiries.answer(inquiry, text="10月に実施します。", by=editor)
         document_services.share_effort(
             actor=alice,
             title="広報の工夫",
@@ -373,7 +373,7 @@ def test_staff_of_a_neighbour_in_the_same_prefecture_get_404(client, filled, hak
 
 def _grow(organization, user, coordinator, programme, count: int) -> None:
     """``count`` entries saved (with history), notes, advice and inquiries."""
-    from faq import services as faq_services
+    from faq import inquiries as faq_inquiries
 
     plan_services.ensure_entries(organization, programme)
     for entry in PlanEntry.objects.filter(organization=organization):
@@ -384,7 +384,7 @@ def _grow(organization, user, coordinator, programme, count: int) -> None:
     for n in range(count):
         review_services.add_note(user, follow_up, f"記録{n}", organization_side=True)
         plan_services.add_advice(coordinator, organization, programme, f"助言{n}")
-        faq_services.submit_inquiry(asker=user, subject=f"質問{n}", body="本文")
+        faq_inquiries.submit_inquiry(asker=user, subject=f"質問{n}", body="本文")
 
 
 @pytest.mark.parametrize("count", [2, 50])

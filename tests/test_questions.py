@@ -9,6 +9,7 @@ import pytest
 
 from pmo import questions as kinds
 from pmo.questions import AnswerError, Condition, Kind, Spec
+from surveys import rules
 
 TEXT = Spec(Kind.SHORT_TEXT, label="名称")
 LONG = Spec(Kind.LONG_TEXT)
@@ -193,7 +194,7 @@ def test_spec_errors(spec, errors):
     ],
 )
 def test_schedule_errors(opens, closes, errors):
-    assert kinds.schedule_errors(opens, closes) == errors
+    assert rules.schedule_errors(opens, closes) == errors
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def test_schedule_errors(opens, closes, errors):
 )
 def test_is_answerable(today, reopened, answerable):
     opens, closes = dt.date(2015, 7, 1), dt.date(2015, 7, 31)
-    assert kinds.is_answerable(today, opens, closes, reopened=reopened) is answerable
+    assert rules.is_answerable(today, opens, closes, reopened=reopened) is answerable
 
 
 @pytest.mark.parametrize(
@@ -221,16 +222,16 @@ def test_parse_choices(text, choices):
 
 
 def test_number_stats_and_rate():
-    assert kinds.number_stats(["1", "2.5", None, "3"]) == {
+    assert rules.number_stats(["1", "2.5", None, "3"]) == {
         "count": 3,
         "sum": Decimal("6.5"),
         "mean": Decimal("6.5") / 3,
         "min": Decimal(1),
         "max": Decimal(3),
     }
-    assert kinds.number_stats([])["count"] == 0
-    assert kinds.response_rate(3, 4) == 0.75
-    assert kinds.response_rate(0, 0) == 0.0
+    assert rules.number_stats([])["count"] == 0
+    assert rules.response_rate(3, 4) == 0.75
+    assert rules.response_rate(0, 0) == 0.0
 
 
 @pytest.mark.parametrize(

@@ -120,9 +120,11 @@ DATA_CONSTANTS = {
         "DEFAULT_KIND_NAME": "the kind of a typed column that names none",
         "CHOICE_SEPARATOR": "the choices' separator in the typed columns, read back by the form",
     },
-    "documents/views.py": {"LAYOUT_CATEGORY": "a seeded category's stored name, compared"},
+    "documents/catalogue_views.py": {
+        "LAYOUT_CATEGORY": "a seeded category's stored name, compared"
+    },
     "faq/imports.py": {"REQUIRED_HEADERS": "FAQ workbook headers the import requires"},
-    "faq/services.py": {
+    "faq/inquiries.py": {
         "IDEOGRAPHIC_SPACE": "the full-width space removed from a name when matching it",
         "REDACTED": "what replaces the asker's name in a published FAQ's stored text",
     },
@@ -141,8 +143,10 @@ AUDIT_HELPERS = {
     "documents/services.py": {"_record": "a document's audit row (audit.record)"},
     "faq/services.py": {"record_change": "a person's FAQ change in the trail (audit.record)"},
     "faq/imports.py": {"record_change": "faq.services.record_change: the import's audit row"},
-    "surveys/services.py": {
-        "_record": "a survey's audit row (audit.record)",
+    "faq/inquiries.py": {"record_change": "faq.services.record_change: an inquiry's audit row"},
+    "surveys/services.py": {"record_survey": "a survey's audit row (audit.record)"},
+    "surveys/answering.py": {
+        "record_survey": "surveys.services.record_survey: a survey's audit row",
         "_response_event": "a response's audit row (audit.record)",
     },
 }

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from pmo import xlsx
+from pmo import ooxml, xlsx, xlsx_check
 from tests.hostile_xlsx import (
     BILLION_LAUGHS,
     many_rows,
@@ -45,7 +45,7 @@ def _plan(data: bytes) -> str:
 def _programme(data: bytes) -> str:
     from actionplan import definition
 
-    with pytest.raises(xlsx.SheetError) as refused:
+    with pytest.raises(ooxml.SheetError) as refused:
         definition.read(data, "programme.xlsx")
     return str(refused.value)
 
@@ -84,14 +84,14 @@ def gaps() -> bytes:
 
 
 HOSTILE = {
-    "not-zip": (lambda: b"<html><script>alert(1)</script></html>", xlsx.UNREADABLE),
-    "broken-zip": (lambda: b"PK\x03\x04broken", xlsx.UNREADABLE),
+    "not-zip": (lambda: b"<html><script>alert(1)</script></html>", ooxml.UNREADABLE),
+    "broken-zip": (lambda: b"PK\x03\x04broken", ooxml.UNREADABLE),
     "zip-bomb": (zip_bomb, "展開後のサイズが大きすぎるため受け付けられません（100MBまで）。"),
-    "small-zip-bomb": (small_bomb, xlsx.BOMB),
-    "xml-entities": (lambda: xlsx_with(BILLION_LAUGHS), xlsx.HAS_DTD),
+    "small-zip-bomb": (small_bomb, ooxml.BOMB),
+    "xml-entities": (lambda: xlsx_with(BILLION_LAUGHS), ooxml.HAS_DTD),
     "entities-in-styles": (
         lambda: with_part(workbook(), "xl/styles.xml", BILLION_LAUGHS),
-        xlsx.HAS_DTD,
+        ooxml.HAS_DTD,
     ),
     "too-many-rows": (lambda: many_rows(20_001), "行数が多すぎます"),
     # The sheet stored under another part name, as any real workbook may name it.
@@ -100,7 +100,7 @@ HOSTILE = {
     "1000-columns": (wide, "列数が多すぎます"),
     "unreferenced-padding": (
         lambda: with_part(workbook(), "xl/padding.bin", os.urandom(1024 * 1024)),
-        xlsx.UNREFERENCED,
+        xlsx_check.UNREFERENCED,
     ),
 }
 
@@ -159,24 +159,24 @@ def test_a_lying_dimension_neither_hides_nor_pads_rows():
 
 def test_reading_stops_past_the_limit_even_when_the_count_was_fooled():
     book = xlsx.open_book(many_rows(30))  # as if the count had been bypassed
-    with pytest.raises(xlsx.SheetError, match="行数が多すぎます（10行まで）"):
+    with pytest.raises(ooxml.SheetError, match="行数が多すぎます（10行まで）"):
         for _ in xlsx.rows(book.worksheets[0], values_only=True, max_rows=10):
             pass
-    with pytest.raises(xlsx.SheetError, match="セルの数が多すぎます（5セルまで）"):
+    with pytest.raises(ooxml.SheetError, match="セルの数が多すぎます（5セルまで）"):
         list(xlsx.rows(book.worksheets[0], values_only=True, max_cells=5))
 
 
 def test_shared_strings_beyond_the_cells_are_refused():
     # openpyxl keeps every shared string in memory, used or not.
-    with pytest.raises(xlsx.SheetError, match="セルの数が多すぎます（100セルまで）"):
+    with pytest.raises(ooxml.SheetError, match="セルの数が多すぎます（100セルまで）"):
         xlsx.read(padded_strings(200), max_cells=100)
     assert xlsx.read(padded_strings(50), max_cells=100).worksheets[0].max_row == 1
 
 
 def test_styles_beyond_excels_own_limit_are_refused():
     # openpyxl builds an object for every format (200,000 took 4.5 s to load).
-    with pytest.raises(xlsx.SheetError, match="セルの書式が多すぎるため受け付けられません"):
-        xlsx.read(padded_styles(xlsx.MAX_STYLES + 1))
+    with pytest.raises(ooxml.SheetError, match="セルの書式が多すぎるため受け付けられません"):
+        xlsx.read(padded_styles(xlsx_check.MAX_STYLES + 1))
     assert xlsx.read(padded_styles(1_000)).worksheets[0].max_row == 1
 
 

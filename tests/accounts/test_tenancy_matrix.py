@@ -314,10 +314,10 @@ def effort_list(world, org, marker):
 
 # FAQ and inquiries: an inquiry asked by the organisation's staff.
 def _inquiry(world, org, marker):
-    from faq import services
+    from faq import inquiries
     from tests.factories import UserFactory
 
-    return services.submit_inquiry(
+    return inquiries.submit_inquiry(
         asker=UserFactory(organization=org), subject=marker, body="質問の本文です。"
     )
 
@@ -338,10 +338,10 @@ def inquiry_sub(suffix, *, with_marker=True):
 def inquiry_attachment(world, org, marker):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from faq import services
+    from faq import inquiries
 
     inquiry = _inquiry(world, org, marker)
-    item = services.add_attachment(inquiry, SimpleUploadedFile("添付.txt", b"text"))
+    item = inquiries.add_attachment(inquiry, SimpleUploadedFile("添付.txt", b"text"))
     return f"/inquiries/{inquiry.pk}/attachments/{item.pk}/", None
 
 

@@ -9,15 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from documents.models import Document, DocumentFile
-from pmo import xlsx
+from pmo import ooxml
 from tests.hostile_xlsx import BILLION_LAUGHS, XXE, docx, docx_bomb, xlsx_with, zip_bomb
 
 HOSTILE = {
-    "xlsx-zip-bomb": ("爆弾.xlsx", zip_bomb, xlsx.BOMB),
-    "xlsx-billion-laughs": ("実体.xlsx", lambda: xlsx_with(BILLION_LAUGHS), xlsx.HAS_DTD),
-    "docx-zip-bomb": ("爆弾.docx", docx_bomb, xlsx.BOMB),
-    "docx-xxe": ("外部実体.docx", lambda: docx(XXE), xlsx.HAS_DTD),
-    "docx-billion-laughs": ("実体.docx", lambda: docx(BILLION_LAUGHS), xlsx.HAS_DTD),
+    "xlsx-zip-bomb": ("爆弾.xlsx", zip_bomb, ooxml.BOMB),
+    "xlsx-billion-laughs": ("実体.xlsx", lambda: xlsx_with(BILLION_LAUGHS), ooxml.HAS_DTD),
+    "docx-zip-bomb": ("爆弾.docx", docx_bomb, ooxml.BOMB),
+    "docx-xxe": ("外部実体.docx", lambda: docx(XXE), ooxml.HAS_DTD),
+    "docx-billion-laughs": ("実体.docx", lambda: docx(BILLION_LAUGHS), ooxml.HAS_DTD),
 }
 
 

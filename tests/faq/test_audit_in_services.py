@@ -1,10 +1,11 @@
-"""faq's audit rows are written by faq.services, so a change from the admin site or the shell
-leaves the same trace as one from a page; a load by the system (seed, demo) leaves none."""
+"""faq's audit rows are written by faq.services and faq.inquiries, so a change from the admin
+site or the shell leaves the same trace as one from a page; a load by the system (seed, demo)
+leaves none."""
 
 from __future__ import annotations
 
 from accounts.models import AuditEvent
-from faq import services
+from faq import inquiries, services
 from faq.models import InquiryStatus
 
 
@@ -32,17 +33,17 @@ def test_the_admin_sites_save_is_audited(editor, make_faq):
 
 
 def test_an_inquirys_steps_are_audited_with_its_status(alice, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject="件名", body="本文")
-    services.assign(inquiry, assignee=editor, by=editor)
-    services.answer(inquiry, text="回答です", by=editor)
-    services.close(inquiry, by=alice)
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="件名", body="本文")
+    inquiries.assign(inquiry, assignee=editor, by=editor)
+    inquiries.answer(inquiry, text="回答です", by=editor)
+    inquiries.close(inquiry, by=alice)
     steps = AuditEvent.objects.order_by("pk").values_list("actor", "before", "after")
     assert list(steps) == [
         (editor.pk, {"status": InquiryStatus.RECEIVED}, {"status": InquiryStatus.ASSIGNED}),
         (editor.pk, {"status": InquiryStatus.ASSIGNED}, {"status": InquiryStatus.ANSWERED}),
         (alice.pk, {"status": InquiryStatus.ANSWERED}, {"status": InquiryStatus.CLOSED}),
     ]
-    faq = services.publish_as_faq(inquiry, by=editor)
+    faq = inquiries.publish_as_faq(inquiry, by=editor)
     assert details()[-1] == f"{inquiry.reference} をFAQとして公開しました"
     assert AuditEvent.objects.filter(detail__contains="作成しました").count() == 0
     assert faq.updated_by == editor

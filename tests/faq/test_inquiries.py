@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
-from faq import services
+from faq import inquiries, services
 from faq.models import FAQ, Inquiry, InquiryStatus
 from tests.factories import UserFactory
 
@@ -132,7 +132,7 @@ def test_full_workflow_sends_a_mail_at_each_step(
 
 
 def test_steps_out_of_order_are_refused_without_mail(client_for, alice, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
     mail.outbox.clear()
     client = client_for(editor)
     response = client.post(reverse("faq:inquiry_answer", args=[inquiry.pk]), {"answer": "x"})
@@ -146,23 +146,23 @@ def test_steps_out_of_order_are_refused_without_mail(client_for, alice, editor):
 
 
 def test_asker_closes_their_answered_inquiry(client_for, alice, bob, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
-    services.assign(inquiry, assignee=editor)
-    services.answer(inquiry, text="回答", by=editor)
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiries.assign(inquiry, assignee=editor)
+    inquiries.answer(inquiry, text="回答", by=editor)
     client_for(bob).post(reverse("faq:inquiry_close", args=[inquiry.pk]))
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.CLOSED
 
 
 def test_publish_as_faq_in_one_step_without_the_asker(client_for, alice, editor):
-    inquiry = services.submit_inquiry(
+    inquiry = inquiries.submit_inquiry(
         asker=alice,
         subject="宛名",
         body="札幌市の札幌 アリスです。宛名番号のクレンジング範囲は？ alice@city.sapporo.lg.jp",
         work_item="C",
     )
-    services.assign(inquiry, assignee=editor)
-    services.answer(inquiry, text="住民登録外の方も含みます。\n<script>x</script>", by=editor)
+    inquiries.assign(inquiry, assignee=editor)
+    inquiries.answer(inquiry, text="住民登録外の方も含みます。\n<script>x</script>", by=editor)
     client = client_for(editor)
     page = client.get(inquiry.get_absolute_url())
     initial = page.context["publish_form"].initial["question"]
@@ -189,7 +189,7 @@ def test_publish_as_faq_in_one_step_without_the_asker(client_for, alice, editor)
 
 
 def test_publishing_before_an_answer_is_refused(client_for, alice, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
     client_for(editor).post(
         reverse("faq:inquiry_publish", args=[inquiry.pk]), {"question": "q", "answer": "a"}
     )
@@ -200,8 +200,8 @@ def test_publishing_before_an_answer_is_refused(client_for, alice, editor):
 def test_organisation_sees_its_inquiries_and_editors_see_all(
     client_for, alice, bob, charlie, editor
 ):
-    mine = services.submit_inquiry(asker=alice, subject="札幌の問い合わせ", body="b")
-    theirs = services.submit_inquiry(asker=charlie, subject="函館の問い合わせ", body="b")
+    mine = inquiries.submit_inquiry(asker=alice, subject="札幌の問い合わせ", body="b")
+    theirs = inquiries.submit_inquiry(asker=charlie, subject="函館の問い合わせ", body="b")
     listed = client_for(bob).get("/inquiries/").content.decode()
     assert "札幌の問い合わせ" in listed and "函館の問い合わせ" not in listed
     assert client_for(bob).get(mine.get_absolute_url()).status_code == 200
@@ -221,8 +221,8 @@ def test_organisation_sees_its_inquiries_and_editors_see_all(
     ],
 )
 def test_outsider_gets_404_on_every_inquiry_view(client_for, alice, charlie, editor, name, data):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
-    services.assign(inquiry, assignee=editor)
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiries.assign(inquiry, assignee=editor)
     url = reverse(name, args=[inquiry.pk])
     client = client_for(charlie)
     response = client.get(url) if data is None else client.post(url, data)
@@ -235,7 +235,7 @@ def test_outsider_gets_404_on_every_inquiry_view(client_for, alice, charlie, edi
     "name", ["faq:inquiry_assign", "faq:inquiry_answer", "faq:inquiry_publish"]
 )
 def test_the_askers_own_colleague_cannot_run_editor_steps(client_for, alice, bob, editor, name):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
     response = client_for(bob).post(reverse(name, args=[inquiry.pk]), {"assignee": bob.pk})
     assert response.status_code == 404
 
@@ -253,14 +253,14 @@ def test_user_without_organisation_cannot_ask(client_for, db):
 def test_inquiry_list_query_count_is_fixed(client_for, alice, editor, django_assert_num_queries):
     client = client_for(editor)
     for n in range(2):
-        services.submit_inquiry(asker=alice, subject=f"s{n}", body="b")
+        inquiries.submit_inquiry(asker=alice, subject=f"s{n}", body="b")
     client.get("/inquiries/")
     # session, user, count, rows (organisation, asker, assignee joined)
     with django_assert_num_queries(4):
         client.get("/inquiries/")
     for n in range(30):
-        inquiry = services.submit_inquiry(asker=alice, subject=f"t{n}", body="b")
-        services.assign(inquiry, assignee=editor)
+        inquiry = inquiries.submit_inquiry(asker=alice, subject=f"t{n}", body="b")
+        inquiries.assign(inquiry, assignee=editor)
     with django_assert_num_queries(4):
         client.get("/inquiries/")
 
@@ -271,7 +271,7 @@ def test_report_lists_misses_most_frequent_first_and_inquiries_by_category(
     for _ in range(3):
         services.record_miss("ﾏｲﾅﾎﾟｰﾀﾙ")
     services.record_miss("住基カード")
-    services.submit_inquiry(asker=alice, subject="s", body="b", work_item="D")
+    inquiries.submit_inquiry(asker=alice, subject="s", body="b", work_item="D")
     response = client_for(editor).get(reverse("faq:report"))
     misses = response.context["misses"]
     assert [(m.query_norm, m.count) for m in misses] == [("まいなぽーたる", 3), ("住基かーど", 1)]
@@ -306,7 +306,7 @@ def test_prefill_drops_control_characters(client_for, alice):
 def test_mail_task_tolerates_a_deleted_inquiry(alice):
     from faq import tasks
 
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body="b")
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body="b")
     inquiry_id = inquiry.pk
     inquiry.delete()
     assert tasks.send_inquiry_mails(inquiry_id, [["received", alice.email]]) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq import inquiry_views, services, views
+from faq import inquiries, inquiry_views, views
 from faq.models import Field, WorkItem
 from tests.test_pager import pager_links
 
@@ -42,7 +42,7 @@ def test_faq_search_page_two_keeps_the_words_and_filters(client_for, bob, make_f
 
 def test_inquiry_list_page_two_keeps_the_filters(client_for, bob, small_pages):
     for n in range(5):
-        services.submit_inquiry(asker=bob, subject=f"問い合わせ{n}", body="本文", work_item="C")
+        inquiries.submit_inquiry(asker=bob, subject=f"問い合わせ{n}", body="本文", work_item="C")
     client = client_for(bob)
     filters = {"status": ["received"], "work_item": ["C"]}
     body = client.get("/inquiries/", {"status": "received", "work_item": "C", "page": "2"})

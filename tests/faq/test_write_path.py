@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from faq import exports, services
+from faq import exports, inquiries, services
 from faq.models import FAQ
 
 pytestmark = pytest.mark.django_db
@@ -120,9 +120,9 @@ def test_admin_records_who(client, make_faq):
 
 
 def test_publishing_an_inquiry_records_the_editor(client_for, editor, alice):
-    inquiry = services.submit_inquiry(asker=alice, subject="件名", body="質問です。")
-    services.assign(inquiry, assignee=editor)
-    services.answer(inquiry, text="回答です。", by=editor)
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="件名", body="質問です。")
+    inquiries.assign(inquiry, assignee=editor)
+    inquiries.answer(inquiry, text="回答です。", by=editor)
     client_for(editor).post(
         reverse("faq:inquiry_publish", args=[inquiry.pk]),
         {"question": "質問です。", "answer": "回答です。", "work_item": "", "field": ""},

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from faq import services
+from faq import inquiries, services
 from faq.models import FAQ
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,10 @@ def test_suggestions(client_for, alice, evil_faq):
 
 
 def test_inquiry_pages_and_report(client_for, alice, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject=f"件名 {XSS}", body=f"本文 {XSS}")
-    services.assign(inquiry, assignee=editor)
-    services.answer(inquiry, text=f"回答 {XSS}", by=editor)
-    services.add_attachment(
+    inquiry = inquiries.submit_inquiry(asker=alice, subject=f"件名 {XSS}", body=f"本文 {XSS}")
+    inquiries.assign(inquiry, assignee=editor)
+    inquiries.answer(inquiry, text=f"回答 {XSS}", by=editor)
+    inquiries.add_attachment(
         inquiry, SimpleUploadedFile(f"{XSS}.txt".replace("/", ""), b"plain text")
     )
     services.record_miss(XSS)
@@ -85,10 +85,10 @@ def test_inquiry_pages_and_report(client_for, alice, editor):
 
 
 def test_published_inquiry_becomes_safe_faq(client_for, alice, editor):
-    inquiry = services.submit_inquiry(asker=alice, subject="s", body=f"質問 {XSS}")
-    services.assign(inquiry, assignee=editor)
-    services.answer(inquiry, text=f"回答 {XSS}", by=editor)
-    faq = services.publish_as_faq(inquiry)
+    inquiry = inquiries.submit_inquiry(asker=alice, subject="s", body=f"質問 {XSS}")
+    inquiries.assign(inquiry, assignee=editor)
+    inquiries.answer(inquiry, text=f"回答 {XSS}", by=editor)
+    faq = inquiries.publish_as_faq(inquiry)
     html = client_for(alice).get(faq.get_absolute_url()).content.decode()
     _safe(html)
     assert ESCAPED in html

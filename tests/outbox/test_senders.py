@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts import services as account_services
 from accounts.models import Invitation, User
 from accounts.roles import Role
-from faq import services as faq_services
+from faq import inquiries as faq_inquiries
 from outbox import sending
 from outbox.models import Mail
 from outbox.recipients import addresses, receives_mail
@@ -55,7 +55,7 @@ def test_who_receives_mail(alice):
 
 
 def test_an_inquiry_and_its_receipt_are_written_together(alice):
-    inquiry = faq_services.submit_inquiry(asker=alice, subject="件名", body="本文")
+    inquiry = faq_inquiries.submit_inquiry(asker=alice, subject="件名", body="本文")
     [written] = Mail.objects.all()
     assert (written.kind, written.to, written.state) == ("faq.received", [alice.email], "queued")
     assert f"https://pmo.example.jp/inquiries/{inquiry.pk}/" in written.body
@@ -63,20 +63,20 @@ def test_an_inquiry_and_its_receipt_are_written_together(alice):
     # A refused attachment refuses the inquiry, and its receipt with it.
     bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/octet-stream")
     with pytest.raises(ValidationError):
-        faq_services.submit_inquiry(asker=alice, subject="件名", body="本文", files=[bad])
+        faq_inquiries.submit_inquiry(asker=alice, subject="件名", body="本文", files=[bad])
     assert Mail.objects.count() == 1
 
 
 def test_inquiry_steps_mail_only_accounts_that_receive_mail(alice, editor):
-    inquiry = faq_services.submit_inquiry(asker=alice, subject="件名", body="本文")
+    inquiry = faq_inquiries.submit_inquiry(asker=alice, subject="件名", body="本文")
     never_activated = UserFactory(organization=editor.organization, role=Role.EDITOR)
     User.objects.filter(pk=never_activated.pk).update(activated_at=None)
     never_activated.refresh_from_db()
-    faq_services.assign(inquiry, assignee=never_activated)
-    faq_services.assign(inquiry, assignee=editor)
+    faq_inquiries.assign(inquiry, assignee=never_activated)
+    faq_inquiries.assign(inquiry, assignee=editor)
     User.objects.filter(pk=alice.pk).update(is_active=False)
     inquiry.asker.refresh_from_db()
-    faq_services.answer(inquiry, text="回答です", by=editor)
+    faq_inquiries.answer(inquiry, text="回答です", by=editor)
     assert kinds_to() == [
         ("faq.received", [alice.email]),
         ("faq.assigned", [alice.email]),

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from surveys import batch_sheets, services
+from surveys import answering, batch_sheets, services
 from surveys.models import Response
 from tests.factories import QuestionFactory, SurveyFactory
 
@@ -89,7 +89,7 @@ def test_a_submitted_row_left_as_it_was_stays_the_municipalitys_own(world, surve
     hakodate = Response.objects.get(survey=survey, organization=world["hakodate"])
     questions = list(survey.questions.all())
     for response, user in ((sapporo, world["staff"]), (hakodate, world["hakodate_staff"])):
-        services.save_answers(
+        answering.save_answers(
             response, {questions[0].pk: "はい", questions[1].pk: "4"}, actor=user, submit=True
         )
     client.force_login(world["pref_admin"])

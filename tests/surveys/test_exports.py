@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from surveys import exports, services
+from surveys import answering, exports, services
 from surveys.models import ResultsJob
 from tests.factories import QuestionFactory, SurveyFactory
 
@@ -28,7 +28,7 @@ def answered(world):
     services.publish(survey, actor=world["reviewer"])
     for user, people in ((world["staff"], "12"), (world["hakodate_staff"], "3.5")):
         response = survey.responses.get(organization=user.organization)
-        services.save_answers(
+        answering.save_answers(
             response,
             {number.pk: people, formula.pk: "=1+1", table.pk: [["住基", "2"], ["税", "1"]]},
             actor=user,
@@ -110,9 +110,9 @@ def chosen(world):
     hakodate = survey.responses.get(organization=world["hakodate"])
     tokyo = dt.timezone(dt.timedelta(hours=9))
     with time_machine.travel(dt.datetime(2015, 7, 1, 10, 0, tzinfo=tokyo), tick=False):
-        services.save_answers(sapporo, {way.pk: "委託"}, actor=world["staff"], submit=True)
-    services.save_answers(sapporo, {way.pk: "直営"}, actor=world["staff"], submit=True)
-    services.save_answers(hakodate, {way.pk: "直営"}, actor=world["hakodate_staff"], submit=True)
+        answering.save_answers(sapporo, {way.pk: "委託"}, actor=world["staff"], submit=True)
+    answering.save_answers(sapporo, {way.pk: "直営"}, actor=world["staff"], submit=True)
+    answering.save_answers(hakodate, {way.pk: "直営"}, actor=world["hakodate_staff"], submit=True)
     return survey, way
 
 

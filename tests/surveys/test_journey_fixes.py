@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import services
+from surveys import answering, services
 from tests.factories import QuestionFactory, SurveyFactory
 from tests.surveys.test_sheets import filled, upload
 
@@ -109,7 +109,7 @@ def test_confirming_is_offered_only_when_it_can_be_done(world, survey, client):
     assert confirm not in client.get(f"/surveys/{survey.pk}/relay/").content.decode()
     questions = list(survey.questions.all())
     for response in survey.responses.filter(organization__prefecture=world["hokkaido"]):
-        services.save_answers(
+        answering.save_answers(
             response, {questions[1].pk: "1"}, actor=world["pref_admin"], submit=True
         )
     page = client.get(f"/surveys/{survey.pk}/relay/").content.decode()

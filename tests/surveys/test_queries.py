@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import urlencode
 
-from surveys import services
+from surveys import answering, services
 from tests.factories import MunicipalityFactory, QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def survey(world):
     services.publish(survey, actor=world["reviewer"])
     for user in (world["staff"], world["hakodate_staff"]):
         response = survey.responses.get(organization=user.organization)
-        services.save_answers(response, {choice.pk: "a", number.pk: "3"}, actor=user, submit=True)
+        answering.save_answers(response, {choice.pk: "a", number.pk: "3"}, actor=user, submit=True)
     return survey
 
 
@@ -46,7 +46,7 @@ def grow(world, survey, n=20):
         MunicipalityFactory(prefecture=world["aomori_pref"])
     services.sync_responses(survey)
     for response in survey.responses.filter(status="not_started").select_related("organization"):
-        services.save_answers(response, {choice.pk: "b", number.pk: "1"}, actor=None, submit=True)
+        answering.save_answers(response, {choice.pk: "b", number.pk: "1"}, actor=None, submit=True)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.utils.http import urlencode
 
-from surveys import result_views, services, tally
+from surveys import answering, result_views, services, tally
 from surveys.models import ResultValue
 from tests.factories import QuestionFactory, SurveyFactory
 
@@ -46,7 +46,7 @@ def survey(world):
 def submit(survey, user, answers, *, draft=False):
     response = survey.responses.get(organization=user.organization)
     keys = [q.pk for q in survey.questions.all()]
-    services.save_answers(
+    answering.save_answers(
         response, dict(zip(keys, answers, strict=True)), actor=user, submit=not draft
     )
 
