@@ -7,6 +7,8 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from accounts.roles import Role
+from tests.factories.accounts import UserFactory
 from tests.factories.orgs import MinistryFactory, MunicipalityFactory
 
 
@@ -41,3 +43,15 @@ class ResponseFactory(factory.django.DjangoModelFactory):
 
     survey = factory.SubFactory(SurveyFactory, status="published")
     organization = factory.SubFactory(MunicipalityFactory)
+
+
+class ResultsJobFactory(factory.django.DjangoModelFactory):
+    """A queued results workbook, asked for by a reviewer of the issuing ministry."""
+
+    class Meta:
+        model = "surveys.ResultsJob"
+
+    survey = factory.SubFactory(SurveyFactory)
+    user = factory.SubFactory(
+        UserFactory, organization=factory.SelfAttribute("..survey.issuer"), role=Role.REVIEWER
+    )
