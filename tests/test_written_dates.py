@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from pmo.templatetags.pmo_dates import written_date
+from tests.factories import CompletionItemFactory
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,7 @@ def test_a_done_rows_date_answer_reads_as_officials_write_it(client, alice, sapp
     programme = Programme.objects.get(name=seed.NAME)
     services.ensure_entries(sapporo, programme)
     entry = PlanEntry.objects.for_plan(sapporo, programme).filter(system=None).first()
-    item = CompletionItem.objects.create(
+    item = CompletionItemFactory(
         task=entry.task, label="稼働日", kind=CompletionItem.Kind.DATE, required=False
     )
     PlanEntry.objects.filter(pk=entry.pk).update(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from pmo import keyset
+from tests.factories import AuditEventFactory
 
 MOMENT = timezone.make_aware(dt.datetime(2015, 9, 30, 10, 0))
 
@@ -96,10 +97,8 @@ def test_date_range_includes_the_whole_last_day_in_tokyo(client, world):
     late = timezone.make_aware(dt.datetime(2015, 9, 30, 23, 59, 59))
     early = timezone.make_aware(dt.datetime(2015, 9, 1, 0, 0))
     for moment, name in ((late, "event-00001"), (early, "event-00002")):
-        AuditEvent.objects.create(kind="changed", target=name, created_at=moment)
-    AuditEvent.objects.create(
-        kind="changed", target="event-00003", created_at=early - dt.timedelta(seconds=1)
-    )
+        AuditEventFactory(target=name, created_at=moment)
+    AuditEventFactory(target="event-00003", created_at=early - dt.timedelta(seconds=1))
     client.force_login(world["admin"])
     body = client.get("/manage/audit/?since=2015-09-01&until=2015-09-30").content.decode()
     assert targets(body) == ["event-00001", "event-00002"]

@@ -8,7 +8,8 @@ import io
 import pytest
 
 from accounts import audit, audit_text, services
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent
+from tests.factories import UserFactory
 
 
 def page(client, user, query: str = "") -> str:
@@ -66,9 +67,7 @@ def test_a_role_change_shows_labels_and_the_changes_in_words(client, world):
 
 
 def test_no_link_once_the_object_is_gone(client, world):
-    gone = User.objects.create(
-        email="gone@city.sapporo.lg.jp", display_name="退職者", organization=world["sapporo"]
-    )
+    gone = UserFactory(email="gone@city.sapporo.lg.jp", organization=world["sapporo"])
     audit.record(
         AuditEvent.Kind.STOPPED, actor=world["manager"], target_user=gone, target=gone.email
     )

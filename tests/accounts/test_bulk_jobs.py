@@ -11,6 +11,7 @@ from accounts import bulk, tasks
 from accounts.models import AuditEvent, IssueJob, User
 from pmo import jobs
 from tests.accounts.test_bulk import sheet
+from tests.factories import IssueJobFactory
 
 
 def rows(count: int, *, bad: int | None = None):
@@ -62,8 +63,7 @@ def test_a_large_sheet_is_issued_by_a_worker_with_its_audit_trail(client, issuer
 
 
 def test_a_running_job_shows_its_progress(client, issuer):
-    job = IssueJob.objects.create(issuer=issuer, filename="a.xlsx", upload=b"", total=900)
-    IssueJob.objects.filter(pk=job.pk).update(state="running", percent=40)
+    job = IssueJobFactory(issuer=issuer, total=900, state="running", percent=40)
     body = client.get(f"/manage/accounts/bulk/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
     body = body.content.decode()
     assert 'hx-trigger="every 1s"' in body and "900 行を確認して発行しています… 40%" in body
@@ -88,7 +88,7 @@ def test_broker_down_refuses_the_sheet_on_its_form_and_leaves_no_job(client, iss
 
 
 def test_a_worker_that_loses_its_lease_issues_nothing(issuer, monkeypatch):
-    job = IssueJob.objects.create(issuer=issuer, filename="a.xlsx", upload=sheet(rows(250)).read())
+    job = IssueJobFactory(issuer=issuer, upload=sheet(rows(250)).read())
     monkeypatch.setattr(jobs, "finish", lambda *args, **kwargs: False)  # expired meanwhile
     bulk.run_job(job.pk)
     assert not User.objects.filter(issued_by=issuer).exists()
@@ -96,9 +96,8 @@ def test_a_worker_that_loses_its_lease_issues_nothing(issuer, monkeypatch):
 
 
 def test_an_interrupted_job_is_retried_with_the_same_sheet(client, issuer):
-    job = IssueJob.objects.create(
+    job = IssueJobFactory(
         issuer=issuer,
-        filename="a.xlsx",
         upload=sheet(rows(3)).read(),
         total=3,
         state="failed",
@@ -113,9 +112,7 @@ def test_an_interrupted_job_is_retried_with_the_same_sheet(client, issuer):
 
 
 def test_another_issuers_job_is_404(client, world, issuer):
-    job = IssueJob.objects.create(
-        issuer=issuer, filename="a.xlsx", upload=b"", state="failed", failure="interrupted"
-    )
+    job = IssueJobFactory(issuer=issuer, state="failed", failure="interrupted")
     for other in (world["manager"], world["staff"]):
         client.force_login(other)
         assert client.get(f"/manage/accounts/bulk/jobs/{job.pk}/").status_code == 404

@@ -25,6 +25,7 @@ from accounts import permissions
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote
+from tests.factories import FollowUpFactory, UserFactory, mark_published
 
 ROLES = (
     "admin",
@@ -95,7 +96,6 @@ def reach(world):
     all late (so every organisation × work item has delay flags)."""
     from accounts.demo import enrol_demo_totp
     from actionplan import services
-    from tests.factories import UserFactory, mark_published
 
     world["editor"] = UserFactory(
         email="editor@example.go.jp", organization=world["mic"], role=Role.EDITOR
@@ -144,13 +144,10 @@ def _client(world, role) -> Client:
 def _follow_up(world, org, item) -> FollowUp:
     """A follow-up on ``item`` for ``org``, opened by the coordinator."""
     coordinator = world["coordinator"]
-    return FollowUp.objects.create(
+    return FollowUpFactory(
         organization=world[org],
         programme=world["programme"],
         work_item=world["work_items"][item],
-        cause="budget",
-        actions="予算の確保",
-        due_on=dt.date(2030, 3, 31),
         opened_by=coordinator,
         opened_by_organization=coordinator.organization,
     )

@@ -228,11 +228,10 @@ def system_sub(suffix):
     """An own target system of ``org`` (named with the marker) and its rename/retire URL."""
 
     def build(world, org, marker):
-        from actionplan.models import OrganizationSystem, TargetSystem
+        from tests.factories import OrganizationSystemFactory
 
         _entry(world, org, marker)
-        system = TargetSystem.objects.create(name=f"システム{marker}", organization=org)
-        link = OrganizationSystem.objects.create(organization=org, system=system)
+        link = OrganizationSystemFactory(organization=org, system__name=f"システム{marker}")
         return f"/orgs/{org.code}/plan/systems/{link.pk}/{suffix}", None
 
     return build
@@ -240,14 +239,14 @@ def system_sub(suffix):
 
 def import_job(suffix):
     def build(world, org, marker):
-        from actionplan.models import ImportJob
+        from tests.factories import ImportJobFactory
 
         entry = _entry(world, org, marker)
-        job = ImportJob.objects.create(
+        job = ImportJobFactory(
             organization=org,
             programme=entry.task.work_item.programme,
+            user=None,
             filename=f"{marker}.xlsx",
-            upload=b"",
             marked=b"PK",
         )
         return f"/orgs/{org.code}/plan/imports/{job.pk}/{suffix}", None
@@ -260,11 +259,11 @@ def _document(world, org, marker):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from documents import services
-    from documents.models import Audience, Category
-    from tests.factories import UserFactory
+    from documents.models import Audience
+    from tests.factories import CategoryFactory, UserFactory
 
     editor = world.setdefault("editor", UserFactory(organization=world["mic"], role="editor"))
-    category = world.setdefault("category", Category.objects.create(name="共通資料"))
+    category = world.setdefault("category", CategoryFactory(name="共通資料"))
     return services.create_document(
         actor=editor,
         upload=SimpleUploadedFile(f"{marker}.pdf", b"%PDF-1.4\n%%EOF\n"),
@@ -365,18 +364,18 @@ def faq_sub(suffix):
 
 def portal_page(suffix):
     def build(world, org, marker):
-        from documents.models import PortalPage
+        from tests.factories import PortalPageFactory
 
-        page = PortalPage.objects.create(slug=marker.lower(), title=marker, is_published=True)
+        page = PortalPageFactory(slug=marker.lower(), title=marker, is_published=True)
         return f"/portal/{page.slug}/{suffix}", marker if not suffix else None
 
     return build
 
 
 def announcement_edit(world, org, marker):
-    from documents.models import Announcement
+    from tests.factories import AnnouncementFactory
 
-    return f"/announcements/{Announcement.objects.create(title=marker).pk}/edit/", None
+    return f"/announcements/{AnnouncementFactory(title=marker).pk}/edit/", None
 
 
 # Review: the national pages need the REVIEW action; organisation pages follow the org rules.
@@ -402,14 +401,10 @@ def review_drill_down(world, org, marker):
 def follow_up(world, org, marker):
     import datetime as dt
 
-    from review.models import FollowUp
+    from tests.factories import FollowUpFactory
 
-    item = FollowUp.objects.create(
-        organization=org,
-        programme=_programme(world),
-        cause="budget",
-        actions=marker,
-        due_on=dt.date(2016, 3, 31),
+    item = FollowUpFactory(
+        organization=org, programme=_programme(world), actions=marker, due_on=dt.date(2016, 3, 31)
     )
     return f"/review/follow-ups/{item.pk}/", marker
 
@@ -469,25 +464,21 @@ def survey_answer(suffix, *, with_marker=True):
 
 def advice_acknowledge(world, org, marker):
     """POST 確認しました on advice the organisation received."""
-    from actionplan.models import Advice
+    from tests.factories import AdviceFactory
 
     _entry(world, org, marker)
-    advice = Advice.objects.create(organization=org, programme=_programme(world), body=marker)
+    advice = AdviceFactory(organization=org, programme=_programme(world), body=marker)
     return f"/orgs/{org.code}/plan/advice/{advice.pk}/acknowledge/", None
 
 
 def approval_acknowledge(world, org, marker):
     """POST 確認しました on an approved later date the organisation received."""
-    import datetime as dt
-
-    from review.models import ApprovedException
+    from review.models import Reason
+    from tests.factories import ApprovedExceptionFactory
 
     entry = _entry(world, org, marker)
-    approval = ApprovedException.objects.create(
-        organization=org,
-        task=entry.task,
-        approved_until=dt.date(2016, 3, 31),
-        reason="vendor_capacity",
+    approval = ApprovedExceptionFactory(
+        organization=org, task=entry.task, reason=Reason.VENDOR_CAPACITY
     )
     return f"/review/orgs/{org.code}/approvals/{approval.pk}/acknowledge/", None
 

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from actionplan import seed, services
-from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
+from actionplan.models import PlanEntry, Programme, TargetSystem
+from tests.factories import OrganizationSystemFactory
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def prefecture_admin(hokkaido):
 def plan(programme, sapporo):
     """札幌市's entries for the seed programme, with two target systems."""
     for name in ("個人住民税", "介護保険"):
-        OrganizationSystem.objects.create(
+        OrganizationSystemFactory(
             organization=sapporo, system=TargetSystem.objects.get(name=name, organization=None)
         )
     services.ensure_entries(sapporo, programme)

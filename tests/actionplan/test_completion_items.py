@@ -20,6 +20,7 @@ from actionplan.models import CompletionItem, PlanEntry
 from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_excel import column_of, edit, export, finish, item, row_of, run
 from tests.actionplan.test_views import HX, edit_data, url
+from tests.factories import CompletionItemFactory
 
 D = dt.date
 DONE = {
@@ -34,20 +35,19 @@ DONE = {
 def training(plan, sapporo):
     """E 研修実施 with two more items: a number with a unit and a range, a multiple choice."""
     target = entry(sapporo, "E", "研修実施")
-    CompletionItem.objects.create(
+    CompletionItemFactory(
         task=target.task,
         label="研修の回数",
-        kind="number",
+        kind=CompletionItem.Kind.NUMBER,
         unit="回",
         min_value=Decimal(1),
         max_value=Decimal(10),
-        required=True,
         order=5,
     )
-    CompletionItem.objects.create(
+    CompletionItemFactory(
         task=target.task,
         label="対象の業務",
-        kind="multiple",
+        kind=CompletionItem.Kind.MULTIPLE,
         choices="住基\n税\n福祉",
         required=False,
         order=6,

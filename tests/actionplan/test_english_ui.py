@@ -15,6 +15,7 @@ from actionplan import definition, excel, seed, selectors
 from review import rollups
 from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_views import HX, edit_data, url
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -87,10 +88,7 @@ def test_account_state_badges_are_english(english, prefecture_admin, alice):
     from accounts.models import User
 
     User.objects.filter(pk=alice.pk).update(activated_at=timezone.now())
-    stopped = User.objects.create(
-        email="gone@city.sapporo.lg.jp", display_name="x", organization=alice.organization
-    )
-    User.objects.filter(pk=stopped.pk).update(is_active=False)
+    UserFactory(organization=alice.organization, is_active=False)
     english.force_login(prefecture_admin)
     body = english.get("/manage/accounts/").content.decode()
     assert '<span class="badge badge--ok">Active</span>' in body

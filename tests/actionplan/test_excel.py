@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from actionplan import excel, excel_items, selectors, services, tasks
 from actionplan.models import CompletionItem, ImportJob, PlanEntry
 from tests.actionplan.conftest import ON, entry
+from tests.factories import CompletionItemFactory
 from tests.hostile_xlsx import BILLION_LAUGHS, many_rows, xlsx_with, zip_bomb
 
 D = dt.date
@@ -324,10 +325,14 @@ def test_completion_columns_are_validated_by_kind(plan, sapporo, programme):
 
 def test_text_items_and_long_choice_lists(plan, sapporo, programme):
     task = entry(sapporo, "J", "議会提案").task
-    CompletionItem.objects.create(task=task, label="議決日の備考", kind="text", required=False)
+    CompletionItemFactory(task=task, label="議決日の備考", required=False)
     many = [f"選択肢その{number}の少し長い説明文" for number in range(1, 21)]
-    CompletionItem.objects.create(
-        task=task, label="条例の形式", kind="choice", choices="\n".join(many), order=2
+    CompletionItemFactory(
+        task=task,
+        label="条例の形式",
+        kind=CompletionItem.Kind.SINGLE,
+        choices="\n".join(many),
+        order=2,
     )
     data = export(sapporo, programme)
     sheet = load_workbook(io.BytesIO(data))[excel.SHEET]
@@ -346,7 +351,7 @@ def test_text_items_and_long_choice_lists(plan, sapporo, programme):
 def test_a_label_two_tasks_share_names_its_task(plan, sapporo, programme):
     for code, name in (("A", "住民への広報活動"), ("J", "議会提案")):
         task = entry(sapporo, code, name).task
-        CompletionItem.objects.create(task=task, label="実施日", kind="date")
+        CompletionItemFactory(task=task, label="実施日", kind=CompletionItem.Kind.DATE)
     data = export(sapporo, programme)
     assert column_of(data, "完了時: 実施日（A. 住民への広報活動）")
     assert column_of(data, "完了時: 実施日（J. 議会提案）")
@@ -537,7 +542,7 @@ def test_formula_in_an_answer_cell_is_refused(alice, plan, sapporo, programme):
 
 def test_text_answers_cannot_run_as_formulas(alice, plan, sapporo, programme):
     target = entry(sapporo, "J", "議会提案")
-    text = CompletionItem.objects.create(task=target.task, label="備考", kind="text")
+    text = CompletionItemFactory(task=target.task, label="備考")
     PlanEntry.objects.filter(pk=target.pk).update(completion={str(text.pk): '=HYPERLINK("x")'})
     data = export(sapporo, programme)
     cell = load_workbook(io.BytesIO(data))[excel.SHEET].cell(
@@ -550,7 +555,7 @@ def test_text_answers_cannot_run_as_formulas(alice, plan, sapporo, programme):
 def test_sheet_whose_items_changed_since_download_is_refused(alice, plan, sapporo, programme):
     data = export(sapporo, programme)
     task = entry(sapporo, "J", "議会提案").task
-    CompletionItem.objects.create(task=task, label="議決日", kind="date")
+    CompletionItemFactory(task=task, label="議決日", kind=CompletionItem.Kind.DATE)
     with pytest.raises(
         excel.UploadRefused, match="ダウンロードした後に完了時の入力項目が変わりました"
     ):

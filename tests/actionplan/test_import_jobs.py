@@ -11,6 +11,7 @@ from actionplan import tasks
 from actionplan.models import ImportJob, PlanEntry
 from tests.actionplan.conftest import entry
 from tests.actionplan.test_excel import edit, export, row_of, upload
+from tests.factories import ImportJobFactory
 
 
 @pytest.fixture
@@ -31,11 +32,10 @@ def sheet(plan, sapporo, programme):
 
 @pytest.fixture
 def interrupted(sheet, sapporo, programme, alice):
-    return ImportJob.objects.create(
+    return ImportJobFactory(
         organization=sapporo,
         programme=programme,
         user=alice,
-        filename="plan.xlsx",
         upload=sheet[1],
         total=60,
         state=ImportJob.State.FAILED,

@@ -14,13 +14,12 @@ from actionplan import excel, tasks
 from actionplan.models import ImportJob, PlanEntry
 from pmo import jobs
 from review.models import LateExportJob, ReportJob
+from tests.factories import ImportJobFactory
 
 
 @pytest.fixture
 def job(db, programme, sapporo, alice):
-    return ImportJob.objects.create(
-        organization=sapporo, programme=programme, user=alice, filename="x.xlsx", upload=b""
-    )
+    return ImportJobFactory(organization=sapporo, programme=programme, user=alice)
 
 
 def later(seconds: float):
@@ -79,10 +78,9 @@ def test_a_dead_workers_job_ends_failed_and_a_second_expiry_changes_nothing(job,
 
 
 def test_a_job_no_worker_took_ends_failed(job, settings):
-    done = ImportJob.objects.create(
-        organization=job.organization, programme=job.programme, filename="y", upload=b""
+    done = ImportJobFactory(
+        organization=job.organization, programme=job.programme, user=None, state="done"
     )
-    ImportJob.objects.filter(pk=done.pk).update(state="done")
     with later(settings.JOB_QUEUE_SECONDS + 1):
         assert jobs.expire_stale() == 1
     assert ImportJob.objects.get(pk=job.pk).state == "failed"

@@ -12,11 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplan import seed, services
-from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
+from actionplan.models import PlanEntry, Programme, TargetSystem
 from orgs import loader
 from orgs.models import OrganizationKind
 from review.models import DelayFlag, EntryState, StatusRollup
-from tests.factories import MinistryFactory, MunicipalityFactory, PrefectureFactory, jis_code
+from tests.factories import (
+    MinistryFactory,
+    MunicipalityFactory,
+    OrganizationSystemFactory,
+    PrefectureFactory,
+    UserFactory,
+    jis_code,
+)
 
 D = dt.date
 
@@ -39,7 +46,7 @@ def _applicable(programme, kind: str) -> int:
 def test_publish_creates_every_entry_once_judged_and_counted(unpublished, sapporo, hokkaido):
     MinistryFactory()  # ministries have no plan
     hakodate = MunicipalityFactory(code="012025", name="函館市", prefecture=hokkaido)
-    OrganizationSystem.objects.create(
+    OrganizationSystemFactory(
         organization=hakodate, system=TargetSystem.objects.get(name="介護保険")
     )
     assert not unpublished.is_published
@@ -103,7 +110,6 @@ def test_publish_query_count(unpublished, sapporo, django_assert_num_queries):
 
 def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo, settings):
     from accounts.roles import Role
-    from tests.factories import UserFactory
 
     url = reverse("actionplan:plan", args=[sapporo.code])
     client.force_login(alice)
@@ -165,7 +171,6 @@ def test_a_listed_system_gets_its_g_rows(unpublished, sapporo, alice):
 def test_admin_publish_action(client, unpublished, sapporo):
     from accounts.demo import enrol_demo_totp
     from accounts.roles import Role
-    from tests.factories import UserFactory
 
     admin = UserFactory(
         organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
@@ -189,7 +194,6 @@ def test_admin_publish_action(client, unpublished, sapporo):
 def test_admin_added_organisation_gets_entries(client, unpublished, hokkaido):
     from accounts.demo import enrol_demo_totp
     from accounts.roles import Role
-    from tests.factories import UserFactory
 
     services.publish(unpublished)
     assert _entries(unpublished).count() == _applicable(unpublished, "prefecture")
@@ -230,7 +234,6 @@ def test_admin_publish_with_the_broker_down_says_so_and_publishes_nothing(
     from accounts.demo import enrol_demo_totp
     from accounts.roles import Role
     from pmo import jobs
-    from tests.factories import UserFactory
 
     def down(task, *args):
         raise jobs.QueueUnavailable("connection refused")

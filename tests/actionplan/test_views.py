@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplan import services
-from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry, TargetSystem
+from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry
 from tests.actionplan.conftest import entry
+from tests.factories import ImportJobFactory, OrganizationSystemFactory
 
 D = dt.date
 
@@ -21,12 +22,10 @@ def url(name: str, org, *args) -> str:
 
 @pytest.fixture
 def job(plan, sapporo, programme, alice):
-    return ImportJob.objects.create(
+    return ImportJobFactory(
         organization=sapporo,
         programme=programme,
         user=alice,
-        filename="x.xlsx",
-        upload=b"",
         marked=b"PK",
         state=ImportJob.State.FAILED,
     )
@@ -231,11 +230,7 @@ def test_every_history_link_of_an_as_of_page_resolves(client, alice, plan, sappo
 
 
 def add_systems(organization, count: int) -> None:
-    for number in range(count):
-        system = TargetSystem.objects.create(
-            name=f"独自システム{number}", organization=organization
-        )
-        OrganizationSystem.objects.create(organization=organization, system=system)
+    OrganizationSystemFactory.create_batch(count, organization=organization)
 
 
 def test_plan_query_count_does_not_grow_with_entries(

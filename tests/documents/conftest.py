@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.demo import enrol_demo_totp
 from accounts.roles import Role
 from documents import samplefiles, services
-from documents.models import Audience, Category
+from documents.models import Audience
 from orgs.models import MunicipalityClass, OrganizationKind
 from tests.factories import (
+    CategoryFactory,
     MinistryFactory,
     MunicipalityFactory,
     PrefectureFactory,
@@ -63,7 +64,7 @@ def world(db):
     for user in users.values():
         if user.role != Role.STAFF:
             enrol_demo_totp(user)  # these roles need two-factor login to reach any page
-    category = Category.objects.create(name="共通資料")
+    category = CategoryFactory(name="共通資料")
     return {
         "orgs": {
             "hokkaido": hokkaido,

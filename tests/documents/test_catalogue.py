@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from documents import seed, sheets
 from documents.models import ClassesMixin, Document, Linkage, Procedure, ProcedureField
+from tests.factories import MinistryFactory, ProcedureFactory
 
 
 def workbook(procedures=(), linkages=(), *, header1=None, header2=None) -> bytes:
@@ -34,8 +35,6 @@ def upload(content: bytes, name: str = "追加.xlsx") -> SimpleUploadedFile:
 
 
 def load_seed(world):
-    from tests.factories import MinistryFactory
-
     for code in ("mhlw-pension", "mhlw-welfare"):
         MinistryFactory(code=code, name=code)
     return seed.load()
@@ -63,10 +62,9 @@ def test_seed_loads_the_welfare_rows_and_is_idempotent(world):
 def test_procedures_page_filters_by_field_class_and_body(world, client):
     load_seed(world)
     pension = ProcedureField.objects.get(name="国民年金")
-    Procedure.objects.create(
+    ProcedureFactory(
         number="31",
         field=pension,
-        name="国民年金の被保険者の資格の取得",
         body="市町村長",
         municipality_classes=ClassesMixin.encode_classes(["city", "town", "village"]),
     )
@@ -89,7 +87,7 @@ def test_procedures_page_filters_by_field_class_and_body(world, client):
 
 def test_export_is_a_workbook_with_both_tables_and_escaped_formulas(world, client):
     load_seed(world)
-    Procedure.objects.create(
+    ProcedureFactory(
         number="99", field=ProcedureField.objects.first(), name='=HYPERLINK("x")', body="@SUM(1)"
     )
     client.force_login(world["users"]["staff"])

@@ -16,6 +16,7 @@ from documents import import_jobs, tasks
 from documents.models import CatalogueImportJob, Linkage, Procedure
 from pmo import jobs
 from tests.documents.test_catalogue import load_seed, upload, workbook
+from tests.factories import CatalogueImportJobFactory
 
 
 def procedures(count: int, *, bad: int | None = None) -> list[tuple]:
@@ -105,10 +106,7 @@ def test_the_worker_reports_its_progress(client, editor, monkeypatch):
 
 
 def test_a_running_job_shows_its_progress(client, editor):
-    job = CatalogueImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=b"", total=900
-    )
-    CatalogueImportJob.objects.filter(pk=job.pk).update(state="running", percent=40)
+    job = CatalogueImportJobFactory(requester=editor, total=900, state="running", percent=40)
     body = client.get(f"/procedures/import/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
     body = body.content.decode()
     assert 'hx-trigger="every 1s"' in body and "900 行を確認して取り込んでいます… 40%" in body
@@ -128,9 +126,7 @@ def test_one_bad_row_in_a_job_imports_nothing_and_is_shown_by_row(client, editor
 
 def test_a_worker_that_loses_its_lease_imports_nothing(editor, monkeypatch):
     before = Procedure.objects.count()
-    job = CatalogueImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=workbook(procedures(5)), total=5
-    )
+    job = CatalogueImportJobFactory(requester=editor, upload=workbook(procedures(5)), total=5)
     monkeypatch.setattr(jobs, "finish", lambda *args, **kwargs: False)  # expired meanwhile
     import_jobs.run_job(job.pk)
     assert Procedure.objects.count() == before
@@ -139,11 +135,12 @@ def test_a_worker_that_loses_its_lease_imports_nothing(editor, monkeypatch):
 
 
 def test_a_dead_worker_is_expired_and_its_job_retried(client, editor):
-    job = CatalogueImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=workbook(procedures(3)), total=3
-    )
-    CatalogueImportJob.objects.filter(pk=job.pk).update(
-        state="running", lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    job = CatalogueImportJobFactory(
+        requester=editor,
+        upload=workbook(procedures(3)),
+        total=3,
+        state="running",
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1),
     )
     assert jobs.expire_stale() == 1 and jobs.expire_stale() == 0
     job.refresh_from_db()
@@ -167,9 +164,7 @@ def test_broker_down_refuses_the_workbook_on_its_form_and_leaves_no_job(
 
 
 def test_another_persons_job_is_404(world, editor):
-    job = CatalogueImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=b"", state="failed", failure="interrupted"
-    )
+    job = CatalogueImportJobFactory(requester=editor, state="failed", failure="interrupted")
     for other in ("sysadmin", "staff"):
         client = Client()
         client.force_login(world["users"][other])

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from documents import services
-from documents.models import Announcement, Audience, PortalPage, Status
+from documents.models import Audience, Status
 from tests.documents.conftest import pdf
+from tests.factories import AnnouncementFactory, PortalPageFactory
 
 
 @pytest.fixture
@@ -18,8 +19,8 @@ def targets(world, make_document):
     effort = services.share_effort(
         actor=world["users"]["far_staff"], title="青森市の取組", purpose="", upload=pdf()
     )
-    announcement = Announcement.objects.create(title="お知らせ")
-    PortalPage.objects.create(slug="draft-page", title="準備中", is_published=False)
+    announcement = AnnouncementFactory()
+    PortalPageFactory(slug="draft-page", title="準備中")
     return {"hidden": hidden, "public": public, "effort": effort, "announcement": announcement}
 
 

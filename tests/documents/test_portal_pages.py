@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from documents.models import Audience, PortalLink, PortalPage, PortalSection
+from tests.factories import PortalLinkFactory, PortalPageFactory, PortalSectionFactory
 
 
 def test_editor_builds_a_page_from_sections_and_links(world, make_document, client):
@@ -34,20 +35,18 @@ def test_editor_builds_a_page_from_sections_and_links(world, make_document, clie
 
 
 def test_portal_leaves_out_links_the_reader_may_not_open(world, make_document, client):
-    page = PortalPage.objects.create(slug="p", title="ページ", is_published=True)
-    section = PortalSection.objects.create(page=page, heading="資料")
+    section = PortalSectionFactory(page__is_published=True)
     for_prefectures = make_document(title="都道府県向け", audience=Audience.PREFECTURES)
     for_everyone = make_document(title="全団体向け")
     for document in (for_prefectures, for_everyone):
-        PortalLink.objects.create(section=section, document=document)
+        PortalLinkFactory(section=section, document=document)
     client.force_login(world["users"]["staff"])
-    html = client.get(page.get_absolute_url()).content.decode()
+    html = client.get(section.page.get_absolute_url()).content.decode()
     assert "全団体向け" in html and "都道府県向け" not in html
 
 
 def test_non_editor_cannot_edit_or_remove(world, make_document, client):
-    page = PortalPage.objects.create(slug="p", title="ページ", is_published=True)
-    section = PortalSection.objects.create(page=page, heading="資料")
+    section = PortalSectionFactory(page__slug="p", page__is_published=True)
     client.force_login(world["users"]["staff"])
     assert client.get(reverse("documents:portal_edit", args=["p"])).status_code == 404
     assert client.get(reverse("documents:portal_create")).status_code == 404
@@ -58,9 +57,8 @@ def test_non_editor_cannot_edit_or_remove(world, make_document, client):
 
 
 def test_remove_only_within_the_page(world, client):
-    page = PortalPage.objects.create(slug="p", title="ページ")
-    other = PortalPage.objects.create(slug="q", title="別ページ")
-    other_section = PortalSection.objects.create(page=other, heading="他")
+    page = PortalPageFactory()
+    other_section = PortalSectionFactory()
     client.force_login(world["users"]["editor"])
     url = reverse("documents:portal_remove", args=[page.slug, "section", other_section.pk])
     assert client.post(url).status_code == 404

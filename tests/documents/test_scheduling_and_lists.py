@@ -12,6 +12,13 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from documents import services, tasks
 from documents.models import Announcement, Audience, Document, DocumentFile, Status
+from tests.factories import (
+    AnnouncementFactory,
+    CategoryFactory,
+    LinkageFactory,
+    ProcedureFactory,
+    ProcedureFieldFactory,
+)
 
 NOON = datetime(2015, 7, 9, 3, 0, tzinfo=UTC)  # 2015/07/09 12:00 in Tokyo
 
@@ -112,12 +119,12 @@ def test_new_marks_since_previous_login(world, make_document, client):
 
 
 def test_top_shows_announcements_with_source_and_date(world, client):
-    Announcement.objects.create(
+    AnnouncementFactory(
         source="厚生労働省より",
         title="地方公共団体（社会保障各分野）における番号制度の導入について",
         date=datetime(2015, 7, 2).date(),
     )
-    Announcement.objects.create(title="非掲載", is_published=False)
+    AnnouncementFactory(title="非掲載", is_published=False)
     client.force_login(world["users"]["staff"])
     html = client.get("/").content.decode()
     assert "[厚生労働省より]地方公共団体（社会保障各分野）における番号制度の導入について" in html
@@ -127,9 +134,7 @@ def test_top_shows_announcements_with_source_and_date(world, client):
 
 
 def test_category_filter_includes_subcategories(world, make_document, client):
-    from documents.models import Category
-
-    child = Category.objects.create(name="生活保護分野", parent=world["category"])
+    child = CategoryFactory(name="生活保護分野", parent=world["category"])
     document = make_document(title="生活保護")
     Document.objects.filter(pk=document.pk).update(category=child)
     client.force_login(world["users"]["staff"])
@@ -138,22 +143,11 @@ def test_category_filter_includes_subcategories(world, make_document, client):
 
 
 def _bulk_catalogue(total: int) -> None:
-    from documents.models import Linkage, Procedure, ProcedureField
-
-    field, _ = ProcedureField.objects.get_or_create(name="生活保護")
+    field = ProcedureFieldFactory(name="生活保護")
     document = Document.objects.first()
-    for i in range(total):
-        procedure = Procedure.objects.create(number=f"{i}", field=field, name="手続", body="市長")
-        linkage = Linkage.objects.create(
-            number=f"{i}",
-            field=field,
-            inquirer="都道府県知事等",
-            procedure_name="手続",
-            provider="市町村長",
-            information="地方税関係情報",
-        )
-        procedure.documents.add(document)
-        linkage.documents.add(document)
+    for _ in range(total):
+        ProcedureFactory(field=field).documents.add(document)
+        LinkageFactory(field=field).documents.add(document)
 
 
 @pytest.mark.parametrize("url", ["/procedures/", "/announcements/", "/efforts/"])
@@ -180,7 +174,7 @@ def test_other_lists_query_count_is_the_same_for_2_and_50(world, make_document, 
 
 
 def test_top_writes_an_announcements_date_in_the_readers_punctuation(world, client, settings):
-    Announcement.objects.create(title="お知らせ", date=datetime(2015, 7, 2).date())
+    AnnouncementFactory(title="お知らせ", date=datetime(2015, 7, 2).date())
     client.force_login(world["users"]["staff"])
     japanese = client.get("/").content.decode()
     assert 'お知らせ（<time datetime="2015-07-02">2015/07/02</time>）' in japanese

@@ -14,6 +14,7 @@ from accounts.models import AuditEvent
 from faq import import_jobs, imports, tasks
 from faq.models import FAQ, FAQImportJob
 from pmo import jobs
+from tests.factories import FAQImportJobFactory
 from tests.faq.test_excel import _workbook
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +92,7 @@ def test_the_worker_reports_its_progress(client, editor, monkeypatch):
 
 
 def test_a_running_job_shows_its_progress(client, editor):
-    job = FAQImportJob.objects.create(requester=editor, filename="a.xlsx", upload=b"", total=900)
-    FAQImportJob.objects.filter(pk=job.pk).update(state="running", percent=40)
+    job = FAQImportJobFactory(requester=editor, total=900, state="running", percent=40)
     body = client.get(f"/faq/import/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in body and "900 行を確認して取り込んでいます… 40%" in body
     assert "<html" not in body
@@ -108,9 +108,7 @@ def test_one_bad_row_in_a_job_imports_nothing_and_is_shown_by_row(client):
 
 
 def test_a_worker_that_loses_its_lease_imports_nothing(editor, monkeypatch):
-    job = FAQImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=_workbook(rows(5)).read(), total=5
-    )
+    job = FAQImportJobFactory(requester=editor, upload=_workbook(rows(5)).read(), total=5)
     monkeypatch.setattr(jobs, "finish", lambda *args, **kwargs: False)  # expired meanwhile
     import_jobs.run_job(job.pk)
     assert not FAQ.objects.exists() and not AuditEvent.objects.filter(target="FAQ import")
@@ -118,11 +116,12 @@ def test_a_worker_that_loses_its_lease_imports_nothing(editor, monkeypatch):
 
 
 def test_a_dead_worker_is_expired_and_its_job_retried(client, editor):
-    job = FAQImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=_workbook(rows(3)).read(), total=3
-    )
-    FAQImportJob.objects.filter(pk=job.pk).update(
-        state="running", lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    job = FAQImportJobFactory(
+        requester=editor,
+        upload=_workbook(rows(3)).read(),
+        total=3,
+        state="running",
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1),
     )
     assert jobs.expire_stale() == 1 and jobs.expire_stale() == 0
     job.refresh_from_db()
@@ -143,9 +142,7 @@ def test_broker_down_refuses_the_sheet_on_its_form_and_leaves_no_job(client, bro
 
 
 def test_another_persons_job_is_404(editor, editor2, charlie):
-    job = FAQImportJob.objects.create(
-        requester=editor, filename="a.xlsx", upload=b"", state="failed", failure="interrupted"
-    )
+    job = FAQImportJobFactory(requester=editor, state="failed", failure="interrupted")
     for other in (editor2, charlie):
         client = Client()
         client.force_login(other)

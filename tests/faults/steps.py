@@ -173,14 +173,15 @@ def stale_job() -> dict:
 
     from django.utils import timezone
 
-    from actionplan.models import ImportJob, PlanEntry
+    from actionplan.models import PlanEntry
+    from tests.factories import ImportJobFactory
 
-    entry = PlanEntry.objects.select_related("task__work_item").first()
-    job = ImportJob.objects.create(
-        organization_id=entry.organization_id,
-        programme_id=entry.task.work_item.programme_id,
+    entry = PlanEntry.objects.select_related("organization", "task__work_item__programme").first()
+    job = ImportJobFactory(
+        organization=entry.organization,
+        programme=entry.task.work_item.programme,
+        user=None,
         filename="slow.xlsx",
-        upload=b"",
         state="running",
         lease_expires_at=timezone.now() - dt.timedelta(minutes=1),
     )

@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 
 from outbox import rules, sending, services, tasks
 from outbox.models import Mail
+from tests.factories import MailFactory
 
 REFUSING = "tests.outbox.backends.RefusingBackend"
 UNREACHABLE = "tests.outbox.backends.UnreachableBackend"
@@ -215,15 +216,7 @@ def test_sent_mails_past_the_keeping_period_are_purged_and_nothing_else(db, sett
     day = dt.timedelta(days=1)
 
     def written(state, sent_at=None):
-        return Mail.objects.create(
-            kind="test",
-            to=["a@city.sapporo.lg.jp"],
-            subject="件名",
-            body="本文",
-            state=state,
-            sent_at=sent_at,
-            created_at=now - 200 * day,
-        )
+        return MailFactory(state=state, sent_at=sent_at, created_at=now - 200 * day)
 
     old = [written(Mail.State.SENT, now - 91 * day) for _ in range(3)]
     kept = [

@@ -72,11 +72,15 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     import time
 
     from actionplan import systems
-    from actionplan.models import OrganizationSystem, TargetSystem
     from orgs.models import MunicipalityClass
     from review import rollups
     from review.models import DelayFlag
-    from tests.factories import MunicipalityFactory, PrefectureFactory, UserFactory
+    from tests.factories import (
+        MunicipalityFactory,
+        OrganizationSystemFactory,
+        PrefectureFactory,
+        UserFactory,
+    )
 
     hokkaido = PrefectureFactory(code="010006", name="北海道")
     sapporo = MunicipalityFactory(
@@ -88,8 +92,7 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     alice = UserFactory(organization=sapporo)
     seed.load()
     programme = Programme.objects.get(name=seed.NAME)
-    system = TargetSystem.objects.create(name="独自システム", organization=sapporo)
-    link = OrganizationSystem.objects.create(organization=sapporo, system=system)
+    link = OrganizationSystemFactory(organization=sapporo)
     plan_services.publish(programme)
     on = services.today()
     PlanEntry.objects.update(next_check_on=None)  # all of them due tonight
@@ -133,7 +136,7 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     scanning.join(20)
     retiring.join(20)
     assert errors == []
-    retired = PlanEntry.objects.filter(system=system)
+    retired = PlanEntry.objects.filter(system=link.system)
     assert retired.count() == 3 and not retired.filter(retired_on=None).exists()
     assert not DelayFlag.objects.filter(entry__in=retired, resolved_at=None).exists()
     assert rollups.stored_cells(programme) == oracle.full_scan(programme, on)

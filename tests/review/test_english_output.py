@@ -4,7 +4,6 @@ of organisations, work items and tasks, the 和暦 fiscal year) stays as it is."
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -15,7 +14,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from review import reports, services
-from review.models import MinistryReview, ReportJob, ReviewEvent
+from review.models import MinistryReview, ReviewEvent
+from tests.factories import ReportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,7 @@ def test_the_meeting_report_stays_japanese_for_a_japanese_reader(client, judged,
 
 def test_a_report_built_by_the_worker_is_in_the_requesters_language(judged, coordinator):
     with translation.override("en"):
-        job = ReportJob.objects.create(
-            user=coordinator, programme=judged, as_of=dt.date(2016, 1, 1)
-        )
+        job = ReportJobFactory(user=coordinator, programme=judged)
     assert job.language == "en"
     reports.run_job(job.pk)  # the worker: no request, the site's language active
     job.refresh_from_db()

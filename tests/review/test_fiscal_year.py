@@ -15,7 +15,8 @@ from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
 from pmo import wareki
 from review import rules, services
-from review.models import DelayFlag, FollowUp
+from review.models import DelayFlag
+from tests.factories import FollowUpFactory
 
 D = dt.date
 
@@ -96,9 +97,7 @@ def test_follow_ups_filter_by_the_fiscal_year_of_their_due_date(
     client, judged, coordinator, sapporo, hakodate
 ):
     def open_one(organization, due_on):
-        return FollowUp.objects.create(
-            organization=organization, programme=judged, cause="budget", actions="x", due_on=due_on
-        )
+        return FollowUpFactory(organization=organization, programme=judged, due_on=due_on)
 
     march = open_one(sapporo, D(2016, 3, 31))  # 平成27年度
     april = open_one(hakodate, D(2016, 4, 1))  # 平成28年度

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from review import exports, tasks
 from review.models import DelayFlag, LateExportJob
 from review.views import late as late_views
+from tests.factories import FollowUpFactory, LateExportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,11 +115,7 @@ def test_each_organisations_flags_follow_the_pages_sort(client, judged, coordina
 
 
 def _job(user, programme, fmt="csv", **fields) -> LateExportJob:
-    from django.utils import timezone
-
-    return LateExportJob.objects.create(
-        user=user, programme=programme, on=timezone.localdate(), fmt=fmt, **fields
-    )
+    return LateExportJobFactory(user=user, programme=programme, fmt=fmt, **fields)
 
 
 def _stored() -> list[str]:
@@ -329,17 +326,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(
 def test_each_line_names_its_organisations_follow_up(
     client, judged, coordinator, sapporo, settings, threshold
 ):
-    import datetime as dt
-
-    from review.models import FollowUp
-
-    FollowUp.objects.create(
-        organization=sapporo,
-        programme=judged,
-        cause="vendor",
-        actions="x",
-        due_on=dt.date(2030, 1, 1),
-    )
+    FollowUpFactory(organization=sapporo, programme=judged, cause="vendor")
     settings.LATE_EXPORT_INLINE_ROWS = threshold
     client.force_login(coordinator)
     response = client.get(reverse("review:late_export", args=["csv"]), {"follow_up": "open"})

@@ -13,6 +13,7 @@ from orgs.models import MunicipalityClass
 from review import selectors, services
 from review.models import DelayFlag, FollowUp, Rule
 from review.views import common
+from tests.factories import FollowUpFactory
 from tests.test_pager import pager_links
 
 D = dt.date
@@ -128,9 +129,7 @@ def test_follow_ups_list_page_two_keeps_every_filter(
     services.open_follow_up(
         coordinator, sapporo, judged, cause="budget", actions="予算確保", due_on=D(2016, 6, 1)
     )
-    FollowUp.objects.create(
-        organization=hakodate, programme=judged, cause="budget", due_on=D(2016, 1, 1)
-    )
+    FollowUpFactory(organization=hakodate, programme=judged, due_on=D(2016, 1, 1))
     client.force_login(coordinator)
     filters = {
         "programme": str(judged.pk),

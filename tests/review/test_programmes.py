@@ -19,6 +19,7 @@ from actionplan import programmes as programmes_module
 from actionplan import services as plan_services
 from actionplan.models import Advice, Programme
 from review.models import FollowUp
+from tests.factories import FollowUpFactory, UserFactory
 
 D = dt.date
 SECOND = "自治体システム標準化"
@@ -60,8 +61,6 @@ def second(judged):
 
 @pytest.fixture
 def sysadmin(db):
-    from tests.factories import UserFactory
-
     return UserFactory(email="admin@example.go.jp", role=Role.SYSADMIN)
 
 
@@ -327,9 +326,7 @@ UNBOUND = re.compile(r"^/review/(follow-ups|reports)/\d+/|/export\.xlsx$|/plan/e
 def test_every_link_carries_the_programme(
     client, second, judged, coordinator, mic, name, args, params
 ):
-    FollowUp.objects.create(
-        organization=judged_org(), programme=judged, cause="budget", due_on=D(2016, 1, 1)
-    )
+    FollowUpFactory(organization=judged_org(), programme=judged, due_on=D(2016, 1, 1))
     response = page(client, coordinator, reverse(name, args=args), programme=judged.pk, **params)
     html = response.content.decode()
     links = _links(html)

@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 
 from review import reports, tasks
 from review.models import ReportJob
+from tests.factories import ReportJobFactory
 
 D = dt.date
 
@@ -31,12 +32,8 @@ def broker_down(monkeypatch):
 
 @pytest.fixture
 def interrupted(judged, coordinator):
-    return ReportJob.objects.create(
-        user=coordinator,
-        programme=judged,
-        as_of=D(2016, 1, 1),
-        state="failed",
-        failure="interrupted",
+    return ReportJobFactory(
+        user=coordinator, programme=judged, state="failed", failure="interrupted"
     )
 
 
@@ -69,7 +66,7 @@ def test_only_the_requester_may_retry(client, reviewer, interrupted):
 
 
 def test_a_deleted_or_finished_job_is_skipped(judged, coordinator):
-    job = ReportJob.objects.create(user=coordinator, programme=judged, as_of=D(2016, 1, 1))
+    job = ReportJobFactory(user=coordinator, programme=judged)
     ReportJob.objects.filter(pk=job.pk).update(state="done", percent=100)
     tasks.build_report.apply(args=[job.pk])
     assert ReportJob.objects.get(pk=job.pk).result is None

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from review import reports, services
-from review.models import FollowUp, ReportJob
+from review.models import ReportJob
 from review.selectors import Scope
+from tests.factories import FollowUpFactory, ReportJobFactory
 from tests.review import oracle
 
 D = dt.date
@@ -38,13 +39,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
         then = oracle.full_scan(plans, D(2015, 8, 10))
         live = reports.figures(plans, D(2015, 8, 10), Scope())
         assert (live.status, live.rule) == then
-        FollowUp.objects.create(
-            organization=sapporo,
-            programme=plans,
-            cause="staff",
-            actions="人員の確保",
-            due_on=D(2015, 9, 30),
-        )
+        FollowUpFactory(organization=sapporo, programme=plans, cause="staff", due_on=D(2015, 9, 30))
     with at(D(2015, 9, 1)):
         done = {
             "actual_start": D(2015, 5, 1),
@@ -85,7 +80,7 @@ def test_large_reports_are_built_by_a_worker_with_progress(
 
 
 def test_someone_elses_report_job_is_404(client, judged, coordinator, reviewer):
-    job = ReportJob.objects.create(user=coordinator, programme=judged, as_of=D(2016, 1, 1))
+    job = ReportJobFactory(user=coordinator, programme=judged)
     client.force_login(reviewer)
     assert client.get(reverse("review:report_job", args=[job.pk])).status_code == 404
 

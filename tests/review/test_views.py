@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from actionplan.models import PlanEntry, Task
 from review import services
 from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote, PlanCheck
+from tests.factories import FollowUpFactory, MunicipalityFactory, jis_code
 
 
 def get(client, user, url, **params):
@@ -42,13 +43,7 @@ def test_index_sends_organisation_staff_to_their_own_page(client, judged, alice)
 
 
 def test_another_organisations_pages_answer_404(client, judged, alice, bob):
-    follow_up = FollowUp.objects.create(
-        organization=bob.organization,
-        programme=judged,
-        cause="budget",
-        actions="予算確保",
-        due_on=dt.date(2030, 1, 1),
-    )
+    follow_up = FollowUpFactory(organization=bob.organization, programme=judged)
     client.force_login(alice)
     for url in (
         reverse("review:organization", args=["012025"]),
@@ -158,13 +153,7 @@ def test_late_list_separates_approved_delays(client, judged, jumin_reviewer, sap
 
 
 def test_late_list_follow_up_filter(client, judged, coordinator, sapporo):
-    FollowUp.objects.create(
-        organization=sapporo,
-        programme=judged,
-        cause="vendor",
-        actions="x",
-        due_on=dt.date(2030, 1, 1),
-    )
+    FollowUpFactory(organization=sapporo, programme=judged, cause="vendor")
     client.force_login(coordinator)
     opened = client.get(reverse("review:late"), {"follow_up": "open"}).context["page"]
     assert {flag.organization.code for flag in opened} == {"011002"}
@@ -195,7 +184,6 @@ def test_late_export_escapes_formulas(client, judged, coordinator, sapporo, fmt)
 def _many_organisations(programme, count: int):
     from actionplan import services as plan_services
     from orgs.models import Organization
-    from tests.factories import MunicipalityFactory, jis_code
 
     hokkaido = Organization.objects.get(code="010006")
     for number in range(count):
@@ -401,15 +389,7 @@ def test_checks_list_shows_unchecked_organisations_to_the_coordinator(
 def test_an_organisation_without_entries_shows_no_rate_not_a_dash_percent(
     client, judged, coordinator, hokkaido
 ):
-    from orgs.models import MunicipalityClass, Organization, OrganizationKind
-
-    Organization.objects.create(
-        code="012033",
-        name="小樽市",
-        kind=OrganizationKind.MUNICIPALITY,
-        municipality_class=MunicipalityClass.CITY,
-        prefecture=hokkaido,
-    )
+    MunicipalityFactory(code="012033", name="小樽市", prefecture=hokkaido)
     page = get(client, coordinator, reverse("review:prefecture", args=["010006"])).content.decode()
     assert "小樽市" in page
     assert "—%" not in page and "0.0%" in page
@@ -453,12 +433,9 @@ def test_top_shows_the_organisations_follow_ups_and_delays_at_a_glance(
 def test_top_tells_the_reviewing_side_what_needs_it(
     client, judged, alice, reviewer, prefecture_admin, coordinator, mhlw
 ):
-    follow_up = FollowUp.objects.create(
+    follow_up = FollowUpFactory(
         organization=alice.organization,
         programme=judged,
-        cause="budget",
-        actions="予算確保",
-        due_on=dt.date(2030, 1, 1),
         opened_by=reviewer,
         opened_by_organization=reviewer.organization,
     )
@@ -543,12 +520,9 @@ def test_late_list_by_organisation_reads_a_fixed_number_of_queries(
 def test_follow_up_state_is_shown_by_its_label_in_the_lists(
     client, judged, coordinator, reviewer, sapporo
 ):
-    FollowUp.objects.create(
+    FollowUpFactory(
         organization=sapporo,
         programme=judged,
-        cause="budget",
-        actions="予算確保",
-        due_on=dt.date(2030, 1, 1),
         opened_by=reviewer,
         opened_by_organization=reviewer.organization,
     )

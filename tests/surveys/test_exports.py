@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from surveys import answering, exports, services
 from surveys.models import ResultsJob
-from tests.factories import QuestionFactory, SurveyFactory
+from tests.factories import QuestionFactory, ResultsJobFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_the_workbook_job_builds_one_row_per_organisation_and_table_sheets(world
 
 
 def test_another_persons_job_is_404(world, answered, client):
-    job = ResultsJob.objects.create(user=world["coordinator"], survey=answered)
+    job = ResultsJobFactory(user=world["coordinator"], survey=answered)
     client.force_login(world["reviewer"])
     assert client.get(f"/surveys/{answered.pk}/results/jobs/{job.pk}/").status_code == 404
 
@@ -76,7 +76,7 @@ def test_csv_guards_formulas_and_has_a_bom(world, answered, client):
 
 
 def test_a_second_run_of_the_job_changes_nothing(world, answered):
-    job = ResultsJob.objects.create(user=world["reviewer"], survey=answered)
+    job = ResultsJobFactory(user=world["reviewer"], survey=answered)
     exports.run_job(job.pk)
     job.refresh_from_db()
     first = bytes(job.result)

@@ -10,8 +10,13 @@ from accounts.demo import enrol_demo_totp
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from surveys import services
-from surveys.models import ResultsJob
-from tests.factories import MinistryFactory, QuestionFactory, SurveyFactory, UserFactory
+from tests.factories import (
+    MinistryFactory,
+    QuestionFactory,
+    ResultsJobFactory,
+    SurveyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +68,7 @@ def survey(world):
     survey.organizations.set([world["sapporo"]])
     question = QuestionFactory(survey=survey)
     services.publish(survey, actor=world["reviewer"])
-    job = ResultsJob.objects.create(user=world["reviewer"], survey=survey, state="failed")
+    job = ResultsJobFactory(user=world["reviewer"], survey=survey, state="failed")
     return survey, question, job
 
 
