@@ -38,7 +38,7 @@ from orgs.models import Organization, OrganizationKind
 from pmo import jobs, wareki, xlsx
 from pmo.text import display_width
 from pmo.xlsx import write
-from review import rollups, rules, services
+from review import judging, rollups, rules
 from review.models import ApprovedException, FollowUp, ReportJob, Rule
 from review.selectors import LateOrganization, Scope
 
@@ -204,7 +204,7 @@ def _from_history(programme, on, scope, progress):
             on,
             programme.plan_deadline,
             programme.significant_delay_days,
-            services.approved_for(approved, org_id, task_id, system_id),
+            judging.approved_for(approved, org_id, task_id, system_id),
         )
         for flag in flags:
             counts = rule_cells[(task.work_item_id, prefecture, flag.rule)]

@@ -1,4 +1,4 @@
-"""The national figures: read from the rollup tables (kept current by :mod:`review.services`),
+"""The national figures: read from the rollup tables (kept current by :mod:`review.judging`),
 and the same figures computed by a full scan, which tests and the bench compare them with.
 
 Completion rate = (完了 + 対象外) ÷ applicable entries; the effort-weighted rate is the same

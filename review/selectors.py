@@ -589,7 +589,7 @@ def approval_coverage(
     """The entries an approval of ``task_id`` (``system_id``: one system, else all) would
     cover, or of every task in ``tasks`` when none is chosen, each with its open flags and
     the later date approved now. Three queries."""
-    from review import rules, services
+    from review import judging, rules
     from review.models import ApprovedException
 
     chosen = PlanEntry.objects.filter(organization=organization, task__in=tasks.values("pk"))
@@ -623,7 +623,7 @@ def approval_coverage(
         Covered(
             entry,
             flags.get(entry.pk, []),
-            services.approved_for(approvals, organization.pk, entry.task_id, entry.system_id),
+            judging.approved_for(approvals, organization.pk, entry.task_id, entry.system_id),
         )
         for entry in entries
     ]

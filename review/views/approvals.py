@@ -17,7 +17,7 @@ from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Task
 from pmo.sheets import cell_int
-from review import selectors, services
+from review import selectors, workflow
 from review.forms import ApprovalForm
 from review.models import (
     ApprovedException,
@@ -58,7 +58,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         system = data.get("system")
         try:
-            services.approve(
+            workflow.approve(
                 request.user,
                 org,
                 data["task"],
@@ -68,7 +68,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
                 system=system,
                 request=request,
             )
-        except services.Invalid as invalid:
+        except workflow.Invalid as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:
@@ -114,6 +114,6 @@ def approval_acknowledge(request: SignedInRequest, code: str, pk: int) -> HttpRe
     if approval is None:
         raise permissions.denied(request, permissions.EDIT_PLAN, {"approval": pk})
     programme = asked_programme(request)
-    if services.acknowledge_approval(request.user, approval):
+    if workflow.acknowledge_approval(request.user, approval):
         messages.success(request, gettext("期日延長の承認を確認済みにしました。"))
     return redirect(programmes.plan_link(org, programme, "#standing"))

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import reports, services
+from review import judging, reports, rules
 from review.models import FollowUp, ReportJob
 from review.selectors import Scope
 from tests.review import oracle
@@ -30,11 +30,11 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
             plan_services.ensure_entries(organization, programme)
     entry = PlanEntry.objects.get(organization=sapporo, task__name="住民への広報活動")
     with at(D(2015, 6, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 7, 31)}
         plan_services.save_entry(alice, entry.pk, plan, 1)
     with at(D(2015, 8, 10)):
-        services.scan(send=False)
+        judging.scan(send=False)
         then = oracle.full_scan(plans, D(2015, 8, 10))
         live = reports.figures(plans, D(2015, 8, 10), Scope())
         assert (live.status, live.rule) == then
@@ -53,7 +53,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
             "progress": 100,
         }
         plan_services.save_entry(alice, entry.pk, done, 2)
-        services.scan(send=False)
+        judging.scan(send=False)
     past = reports.figures(plans, D(2015, 8, 10), Scope())
     assert (past.status, past.rule) == then
     late = {item.organization.code: item for item in past.late}
@@ -109,4 +109,4 @@ def test_todays_report_reads_late_organisations_not_every_flag(judged):
             continue
         with connection.cursor() as cursor:
             cursor.execute(query["sql"].replace("%", "%%"))
-            assert len(cursor.fetchall()) <= 3 * len(services.rules.RULES), query["sql"]
+            assert len(cursor.fetchall()) <= 3 * len(rules.RULES), query["sql"]
