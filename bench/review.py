@@ -581,10 +581,10 @@ def _report_as_of(prefix: str, programme) -> dict[str, float]:
     """The meeting report as of :data:`AS_OF` (rebuilt from the history, as the worker
     does), the median of 3; it must hold that day's entries and flags."""
     from bench import fail
-    from review import reports
+    from review import figures, reports
     from review.selectors import Scope
 
-    figs = reports.figures(programme, AS_OF, Scope())
+    figs = figures.figures(programme, AS_OF, Scope())
     entries = sum(cell[0] for cell in figs.status.values())
     flags = sum(cell[0] for cell in figs.rule.values())
     if not entries or not flags:

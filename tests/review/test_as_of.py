@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from actionplan import services as plan_services
 from actionplan.models import Task
-from review import reports, workflow
+from review import figures, workflow
 from review.models import MinistryReview
 from review.selectors import Scope
 
@@ -122,8 +122,8 @@ def test_history_from_an_as_of_page_stops_at_that_date(client, history, sapporo,
 
 
 def test_the_report_of_a_past_date_reproduces_follow_ups_and_approvals(history, sapporo):
-    then = reports.figures(history, D(2015, 11, 15), Scope())
-    later = reports.figures(history, D(2015, 12, 15), Scope())
+    then = figures.figures(history, D(2015, 11, 15), Scope())
+    later = figures.figures(history, D(2015, 12, 15), Scope())
     late_then = {item.organization.pk: item for item in then.late}
     late_later = {item.organization.pk: item for item in later.late}
     assert late_then[sapporo.pk].follow_up == "open"

@@ -290,7 +290,8 @@ def test_prefecture_lines_match_the_entries_and_flags(judged, coordinator, hokka
 def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     judged, client, sapporo, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from review import reports
+    from review import open_data
+    from review.selectors import Scope
 
     on = judging.today()
     url = reverse("review:open_data")
@@ -303,8 +304,8 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     text = response.content.decode("utf-8-sig")
     # The figures a full scan computes (what the CSV printed before it came from the cache).
     with monkeypatch.context() as patched:
-        patched.setattr(reports.rollups, "stored_cells", lambda p: oracle.full_scan(p, on))
-        scanned = reports.open_data_csv(judged, on, reports.Scope())
+        patched.setattr(rollups, "stored_cells", lambda p: oracle.full_scan(p, on))
+        scanned = open_data.open_data_csv(judged, on, Scope())
     assert scanned == text
     with CaptureQueriesContext(connection) as again:
         assert client.get(url).content.decode("utf-8-sig") == text
@@ -321,7 +322,7 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
         plan_services.save_entry(alice, entry.pk, data, entry.version)
     changed = client.get(url).content.decode("utf-8-sig")
     assert changed != text
-    assert changed == reports.open_data_csv(judged, on, reports.Scope())
+    assert changed == open_data.open_data_csv(judged, on, Scope())
 
 
 # --- The flag list: organisation-first sorts paged through the rollup --------------------------

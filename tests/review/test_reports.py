@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import judging, reports, rules
+from review import figures, judging, reports, rules
 from review.models import FollowUp, ReportJob
 from review.selectors import Scope
 from tests.review import oracle
@@ -36,7 +36,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
     with at(D(2015, 8, 10)):
         judging.scan(send=False)
         then = oracle.full_scan(plans, D(2015, 8, 10))
-        live = reports.figures(plans, D(2015, 8, 10), Scope())
+        live = figures.figures(plans, D(2015, 8, 10), Scope())
         assert (live.status, live.rule) == then
         FollowUp.objects.create(
             organization=sapporo,
@@ -54,7 +54,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
         }
         plan_services.save_entry(alice, entry.pk, done, 2)
         judging.scan(send=False)
-    past = reports.figures(plans, D(2015, 8, 10), Scope())
+    past = figures.figures(plans, D(2015, 8, 10), Scope())
     assert (past.status, past.rule) == then
     late = {item.organization.code: item for item in past.late}
     assert late["011002"].follow_up == "open"
@@ -62,7 +62,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
     # Since then it was started and finished: as of today that delay is gone.
     now = {
         item.organization.code: item
-        for item in reports.figures(plans, dt.date.today(), Scope()).late
+        for item in figures.figures(plans, dt.date.today(), Scope()).late
     }
     assert "start_overdue" not in now["011002"].rules
 
@@ -102,7 +102,7 @@ def test_todays_report_reads_late_organisations_not_every_flag(judged):
 
     flags = DelayFlag.objects.count()
     with CaptureQueriesContext(connection) as captured:
-        late = reports.figures(judged, timezone.localdate(), Scope()).late
+        late = figures.figures(judged, timezone.localdate(), Scope()).late
     assert len(late) == 3 and flags > 50
     for query in captured.captured_queries:
         if '"review_delayflag"' not in query["sql"]:

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from actionplan import services as plan_services
 from actionplan import systems
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
-from review import judging, reports, rollups
+from review import figures, judging, rollups
 from review.models import DelayFlag, EntryState
 from review.selectors import Scope
 from tests.review import oracle
@@ -269,12 +269,12 @@ def test_a_past_report_counts_what_was_counted_then(listed, sapporo, alice):
     """The report of a day before the retirement still counts the system's entries; today's
     (rebuilt from the history as a past day would be) does not, and equals the rollup."""
     today = judging.today()
-    before = reports.figures(listed, today, Scope(), from_history=True)
+    before = figures.figures(listed, today, Scope(), from_history=True)
     with time_machine.travel(dt.datetime.combine(today + dt.timedelta(days=1), dt.time(3))):
         systems.retire(alice, link_of(sapporo, OWN))
-        after = reports.figures(listed, today + dt.timedelta(days=1), Scope(), from_history=True)
+        after = figures.figures(listed, today + dt.timedelta(days=1), Scope(), from_history=True)
         stored = rollups.stored_cells(listed)
-        past = reports.figures(listed, today, Scope(), from_history=True)
+        past = figures.figures(listed, today, Scope(), from_history=True)
     assert past.status == before.status and past.rule == before.rule
     assert sum(n for n, _ in after.status.values()) == sum(n for n, _ in before.status.values()) - 3
     assert after.status == stored[0] and after.rule == stored[1]
