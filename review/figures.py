@@ -22,7 +22,7 @@ from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry, Programme, Status, Task
 from orgs.models import Organization, OrganizationKind
-from review import by_organization, judging, orgrollups, rollups, rules
+from review import by_organization, orgrollups, rollups, rules
 from review.models import ApprovedException, FollowUp, OrganizationRollup
 from review.selectors import LateOrganization, Scope, follow_up_state, prefectures, work_items
 
@@ -163,7 +163,7 @@ def _from_history(programme, on, scope, progress):
             on,
             programme.plan_deadline,
             programme.significant_delay_days,
-            judging.approved_for(approved, org_id, task_id, system_id),
+            rules.approved_for(approved, org_id, task_id, system_id),
         )
         for flag in flags:
             counts = rule_cells[(task.work_item_id, prefecture, flag.rule)]

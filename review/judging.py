@@ -113,16 +113,9 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
             chosen[key],
             plan_deadline,
             threshold,
-            approved_for(approved, entry.organization_id, entry.task_id, entry.system_id),
+            rules.approved_for(approved, entry.organization_id, entry.task_id, entry.system_id),
         )
     return found
-
-
-def approved_for(approved: dict, organization_id: int, task_id: int, system_id: int | None):
-    """The later date that covers one entry: its system's approval, else the task's."""
-    if system_id is not None and (found := approved.get((organization_id, task_id, system_id))):
-        return found
-    return approved.get((organization_id, task_id, None))
 
 
 def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:

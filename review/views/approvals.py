@@ -17,7 +17,8 @@ from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Task
 from pmo.sheets import cell_int
-from review import selectors, workflow
+from review import workflow
+from review.coverage import approval_coverage, approval_systems
 from review.forms import ApprovalForm
 from review.models import (
     ApprovedException,
@@ -49,7 +50,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
         .distinct()
         .select_related("work_item")
     )
-    systems = selectors.approval_systems(org, tasks_qs)
+    systems = approval_systems(org, tasks_qs)
     form = ApprovalForm(request.POST or None, tasks=tasks_qs, systems=systems)
     refuse_out_of_reach(request, form, "task", FOLLOW_UP)
     if systems is not None:
@@ -81,7 +82,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
     # What the approval will cover: the chosen task's entries (or every candidate's), each
     # with its open flags and whether a later date explains them.
     source = request.POST if request.method == "POST" else request.GET
-    coverage = selectors.approval_coverage(
+    coverage = approval_coverage(
         request.user,
         org,
         tasks_qs,

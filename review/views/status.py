@@ -19,6 +19,8 @@ from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import OrganizationKind
 from review import by_organization, rollups, selectors
+from review.assigned import assigned_ids, assigned_lines
+from review.coverage import approval_scopes
 from review.models import (
     ApprovedException,
     FollowUp,
@@ -102,7 +104,7 @@ def index(request: SignedInRequest) -> HttpResponse:
             "weighted_formula": rollups.WEIGHTED_FORMULA,
             "charts": charts,
             "today": timezone.localdate(),
-            "assigned": selectors.assigned_lines(request.user, programme, scope),
+            "assigned": assigned_lines(request.user, programme, scope),
         },
     )
 
@@ -117,7 +119,7 @@ def prefecture(request: SignedInRequest, code: str) -> HttpResponse:
     ):
         raise permissions.denied(request, REVIEW, pref)
     lines = by_organization.prefecture_lines(request.user, programme, pref, scope)
-    assigned = selectors.assigned_ids(request.user)  # a reviewer's 担当 first
+    assigned = assigned_ids(request.user)  # a reviewer's 担当 first
     lines.sort(key=lambda line: line.organization.pk not in assigned)
     return render(
         request,
@@ -179,7 +181,7 @@ def organization(request: SignedInRequest, code: str) -> HttpResponse:
             "follow_ups": follow_ups,
             "check": check,
             "reviews": reviews,
-            "approvals": selectors.approval_scopes(approvals, flags),
+            "approvals": approval_scopes(approvals, flags),
             "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
             "may_follow_up": may_follow_up,
             "may_approve": may_follow_up and permissions.can(user, permissions.APPROVE),

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import MunicipalityClass
-from review import selectors, workflow
+from review import workflow
 from review.models import DelayFlag, FollowUp, Rule
+from review.not_begun import NOT_ENTERED
 from review.views import common
 from tests.test_pager import pager_links
 
@@ -76,7 +77,7 @@ def test_not_started_list_page_two_keeps_every_filter(
     work_item = judged.work_items.order_by("order").first()
     filters = {
         "programme": str(judged.pk),
-        "state": selectors.NOT_ENTERED,
+        "state": NOT_ENTERED,
         "prefecture": "010006",
         "municipality_class": MunicipalityClass.CITY,
         "work_item": str(work_item.pk),
