@@ -199,9 +199,11 @@ def _add_late(late: dict, org, flags: list[rules.Flag], follow_up: str | None) -
 # --- Aggregation of cells into lines -----------------------------------------------------------
 
 
-def lines(figs: Figures, by: int, labels: dict[int, str]) -> list[rollups.Line]:
+def lines(figs: Figures, by: int, labels: dict[int, str]) -> list[rollups.Line[int]]:
     """Lines per work item (``by=0``) or prefecture (``by=1``) from the cells."""
-    found = {key: rollups.Line(key, label) for key, label in labels.items()}
+    found: dict[int, rollups.Line[int]] = {
+        key: rollups.Line(key, label) for key, label in labels.items()
+    }
     for key, (n, weight) in figs.status.items():
         line = found.get(key[by])
         if line is None:

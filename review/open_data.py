@@ -66,7 +66,7 @@ def open_data_csv(programme: Programme, on: dt.date, scope: Scope) -> str:
     figs = figures(programme, on, scope, with_late=False)
     work_item_labels, _ = labels_for(programme, scope)
     prefs = {pref.pk: pref for pref in Organization.objects.filter(kind="prefecture")}
-    cells: dict[tuple[int, int], rollups.Line] = {}
+    cells: dict[tuple[int, int], rollups.Line[None]] = {}
     for (w, p, s), (n, weight) in figs.status.items():
         line = cells.setdefault((w, p), rollups.Line(None, ""))
         line.entries += n

@@ -72,7 +72,7 @@ def workbook(
     pref_lines = lines(figs, 1, prefecture_labels)
     organizations = significant_by_prefecture(figs)
     for line in pref_lines:
-        line.significant_organizations = organizations.get(line.key or 0, 0)
+        line.significant_organizations = organizations.get(line.key, 0)
     _table(by_pref, pref_lines, gettext("都道府県"))
     pref_chart = _chart(book, by_pref, len(pref_lines), gettext("都道府県別 完了率（%）"))
     late = book.create_sheet(gettext("要フォローアップ団体"))
@@ -173,7 +173,7 @@ UNITS_NOTE = gettext_lazy(
 )
 
 
-def _table(sheet, items: list[rollups.Line], label: str) -> None:
+def _table(sheet, items: list[rollups.Line[int]], label: str) -> None:
     """One line a row; a last column of organisations where the lines carry that count."""
     with_orgs = any(line.significant_organizations is not None for line in items)
     headers = (label, *HEADERS, *([ORGANIZATIONS_HEADER] if with_orgs else []))

@@ -67,10 +67,12 @@ def index(request: SignedInRequest) -> HttpResponse:
     )
     # 団体, not flags: who needs a follow-up (one query, distinct organisations).
     organizations = by_organization.significant_organizations(programme, scope)
+    # Each line is one work item's or prefecture's (its key, an id: only the total has none);
+    # one that no organisation needs a follow-up for is absent from the counts: 0.
     for line in by_item:
-        line.significant_organizations = organizations.by_work_item.get(line.key or 0, 0)
+        line.significant_organizations = organizations.by_work_item.get(line.key, 0)
     for line in by_pref:
-        line.significant_organizations = organizations.by_prefecture.get(line.key or 0, 0)
+        line.significant_organizations = organizations.by_prefecture.get(line.key, 0)
     total.significant_organizations = organizations.total
     codes = {pref.pk: pref.code for pref in prefs}
     rule_labels = dict(Rule.choices)
@@ -97,7 +99,7 @@ def index(request: SignedInRequest) -> HttpResponse:
             "programme": programme,
             "scope": scope,
             "by_item": by_item,
-            "by_pref": [(line, codes[line.key or 0]) for line in by_pref],
+            "by_pref": [(line, codes[line.key]) for line in by_pref],
             "total": total,
             "rules": [(rule, rule_labels[rule], total.by_rule.get(rule, 0)) for rule in RULES],
             "formula": rollups.FORMULA,
