@@ -263,9 +263,9 @@ def _imports(user, organization, programme) -> dict[str, float]:
         fail(f"no-op import: {noop.changed} changed, errors {noop.errors[:3]}")
     seconds, statements, judging, result = [], [], [], noop
     count = [0]
-    from review import services as review_services
+    from review import judging as review_judging
 
-    judge = review_services.entries_changed
+    judge = review_judging.entries_changed
 
     def timed_judging(entry_ids):  # delay detection's share of the import (review/)
         start = time.perf_counter()
@@ -283,12 +283,12 @@ def _imports(user, organization, programme) -> dict[str, float]:
         changed = _every_row_planned(excel.export(organization, programme, rows), shift=run)
         count[0] = 0
         start = time.perf_counter()
-        review_services.entries_changed = timed_judging
+        review_judging.entries_changed = timed_judging
         try:
             with connection.execute_wrapper(counting):
                 result = excel.import_plan(user, organization, programme, changed)
         finally:
-            review_services.entries_changed = judge
+            review_judging.entries_changed = judge
         seconds.append(time.perf_counter() - start)
         statements.append(count[0])
         if result.errors or result.changed != result.rows:

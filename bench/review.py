@@ -168,11 +168,11 @@ def _populate(
 def _fill_and_judge(programme, ids: list[int], rng: random.Random) -> None:
     """Plausible dates for the entries (one UPDATE from a temporary table, one "changed"
     history record each), judged by the product's own path, ``entries_changed``."""
-    from review import services
+    from review import judging
 
     _fill(programme, ids, rng)
-    services.entries_changed(ids)
-    services.scan(send=False)  # the first night's digests, so later nights measure changes only
+    judging.entries_changed(ids)
+    judging.scan(send=False)  # the first night's digests, so later nights measure changes only
 
 
 def _fill(programme, ids: list[int], rng: random.Random) -> None:
@@ -295,9 +295,9 @@ def _nightly(prefix: str, programme, runs: int = 3) -> dict[str, float]:
     """``{prefix}.nightly_ms``: the nightly job on the next days on which CHANGES entries
     fall due of themselves (their judgement really changes that day), the median of ``runs``
     such nights, with the flags they raised and resolved."""
-    from review import services
+    from review import judging
 
-    on = services.today()
+    on = judging.today()
     samples, raised, resolved, judged = [], 0, 0, 0
     for _ in range(runs):
         on, elapsed, result = _one_night_ms(programme, on)
@@ -317,11 +317,11 @@ def _one_night_ms(programme, after: dt.date):
     the others due by the same night wait one more night, so exactly these are judged at
     every size. Returns the night, the job's ms and its result."""
     from actionplan.models import PlanEntry
-    from review import services
+    from review import judging
 
     ahead = PlanEntry.objects.filter(
         task__work_item__programme=programme, next_check_on__gt=after
-    ).exclude(next_check_on=services.NEVER)
+    ).exclude(next_check_on=judging.NEVER)
     soonest = ahead.order_by("next_check_on", "pk").values_list("pk", "next_check_on")
     chosen = list(soonest[:CHANGES])
     night = chosen[-1][1] if chosen else after + dt.timedelta(days=1)
@@ -336,7 +336,7 @@ def _one_night_ms(programme, after: dt.date):
         ids += extra
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
-        result = services.scan(night, send=False)
+        result = judging.scan(night, send=False)
     elapsed = (time.perf_counter() - start) * 1000
     if os.environ.get("BENCH_DEBUG"):
         for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
@@ -581,10 +581,10 @@ def _report_as_of(prefix: str, programme) -> dict[str, float]:
     """The meeting report as of :data:`AS_OF` (rebuilt from the history, as the worker
     does), the median of 3; it must hold that day's entries and flags."""
     from bench import fail
-    from review import reports
+    from review import figures, reports
     from review.selectors import Scope
 
-    figs = reports.figures(programme, AS_OF, Scope())
+    figs = figures.figures(programme, AS_OF, Scope())
     entries = sum(cell[0] for cell in figs.status.values())
     flags = sum(cell[0] for cell in figs.rule.values())
     if not entries or not flags:
@@ -822,7 +822,7 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
     rounds, and before each measured night a catch-up night (unmeasured). The nights of
     :data:`NIGHTS` are the nightly job (judging and digests) as it runs on those days."""
     from bench import spread
-    from review import services
+    from review import judging
     from review.models import DelayFlag
 
     courses = _courses(programme, ids, rng)
@@ -838,14 +838,14 @@ def _life(programme, ids: list[int], rng: random.Random, prefix: str) -> dict[st
             _progress(f"{prefix}: {day} saved {saved} in {time.perf_counter() - start:.0f} s")
             figures[f"{prefix}.saved_{day:%m%d}"] = saved
         with _at(night - dt.timedelta(days=1)):
-            services.scan(night - dt.timedelta(days=1), send=False)
+            judging.scan(night - dt.timedelta(days=1), send=False)
         _settle()
         with _at(night):
-            due = services.due_entries(night).count()
+            due = judging.due_entries(night).count()
             notified = DelayFlag.objects.filter(notified_on=night).count()  # other sets'
             start = time.perf_counter()
             with _timing_digests(digests), _sql_time(f"{prefix}.night_{night:%m%d}"):
-                result = services.scan(night, send=False)
+                result = judging.scan(night, send=False)
             nights.append((time.perf_counter() - start) * 1000)
         name = f"{prefix}.night_{night:%m%d}"
         figures.update(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from actionplan import programmes
 from documents.selectors import top_context
 from review.inbox import unhandled
-from review.selectors import todos
+from review.todos import todos
 
 
 @login_required

@@ -12,7 +12,7 @@ from accounts.models import User
 from actionplan.models import PlanEntry, Programme, WorkItem
 from actionplan.seed import NAME
 from orgs.models import Organization
-from review import services
+from review import judging, workflow
 from review.models import DelayFlag, FollowUp, PlanCheck
 
 
@@ -21,16 +21,16 @@ def load() -> str:
     programme = Programme.objects.get(name=NAME)
     # Entries are judged as they are created and saved; here only those due today (a demo
     # database loaded on an earlier day), not all of them again.
-    due = services.due_entries(services.today()) | PlanEntry.objects.filter(next_check_on=None)
-    result = services.judge_entries(due.values_list("pk", flat=True))
+    due = judging.due_entries(judging.today()) | PlanEntry.objects.filter(next_check_on=None)
+    result = judging.judge_entries(due.values_list("pk", flat=True))
     sapporo = Organization.objects.get(code="011002")
     coordinator = User.objects.filter(email="coordinator@demo.example").first()
     mhlw = User.objects.filter(email="mhlw@demo.example").first()
     if coordinator and not PlanCheck.objects.filter(organization=sapporo).exists():
         bureaus = Organization.objects.filter(code__in=["mhlw-social-security", "mic-jumin"])
-        services.route_check(coordinator, sapporo, programme, list(bureaus), "計画を確認しました。")
+        workflow.route_check(coordinator, sapporo, programme, list(bureaus), "計画を確認しました。")
     if mhlw and not FollowUp.objects.filter(organization=sapporo).exists():
-        services.open_follow_up(
+        workflow.open_follow_up(
             mhlw,
             sapporo,
             programme,

@@ -1,4 +1,4 @@
-"""Forms of the review pages (types and formats here; the rules in :mod:`review.services`)."""
+"""Forms of the review pages (types and formats here; the rules in :mod:`review.workflow`)."""
 
 from __future__ import annotations
 

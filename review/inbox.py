@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from actionplan.models import Advice, PlanEntry
 from review.models import ApprovedException, FollowUp, MinistryReview, ReviewEvent
-from review.selectors import BEGUN, NOT_ENTERED
+from review.not_begun import BEGUN, NOT_ENTERED
 
 LIMIT = 10
 

@@ -1,6 +1,6 @@
 """The per-organisation rollup (:class:`review.models.OrganizationRollup`).
 
-Written by :mod:`review.services` through :class:`OrgDeltas` in the transaction of every
+Written by :mod:`review.flag_rows` through :class:`OrgDeltas` in the transaction of every
 judgement, like the status and rule rollups: counts as deltas in one upsert per batch. The
 worst days late cannot be kept as a delta (a resolved flag may have been the worst), so the
 cells a batch touched read it again from their open flags, in one UPDATE after the upsert:

@@ -1,4 +1,4 @@
-"""The national figures: read from the rollup tables (kept current by :mod:`review.services`),
+"""The national figures: read from the rollup tables (kept current by :mod:`review.judging`),
 and the same figures computed by a full scan, which tests and the bench compare them with.
 
 Completion rate = (完了 + 対象外) ÷ applicable entries; the effort-weighted rate is the same
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext, gettext_noop
@@ -47,11 +48,17 @@ def stored_cells(programme: Programme) -> tuple[dict, dict]:
     return status, rules
 
 
-@dataclass
-class Line:
-    """One row of the national status: a work item, a prefecture or the total."""
+# What a line is of: a work item's or a prefecture's id, or None on the total (全国, 合計) and on
+# an open-data cell (which its work item × prefecture keys from outside).
+Key = TypeVar("Key", int, None)
 
-    key: int | None
+
+@dataclass
+class Line(Generic[Key]):
+    """One row of the national status: a work item or a prefecture (``Line[int]``, ``key``
+    its id) or the total (``Line[None]``)."""
+
+    key: Key
     label: str
     entries: int = 0
     finished: int = 0
@@ -87,7 +94,7 @@ def summarize(
     *,
     prefecture_id: int | None = None,
     work_item_ids: list[int] | None = None,
-) -> tuple[list[Line], Line]:
+) -> tuple[list[Line[int]], Line[None]]:
     """Lines per ``by`` ("work_item" or "prefecture") from the rollup, in two queries."""
     scope = Q(programme=programme)
     if prefecture_id is not None:
@@ -95,8 +102,8 @@ def summarize(
     if work_item_ids is not None:
         scope &= Q(work_item_id__in=work_item_ids)
     field_name = f"{by}_id"
-    lines = {key: Line(key, label) for key, label in labels.items()}
-    total = Line(None, gettext("全国") if prefecture_id is None else gettext("合計"))
+    lines: dict[int, Line[int]] = {key: Line(key, label) for key, label in labels.items()}
+    total: Line[None] = Line(None, gettext("全国") if prefecture_id is None else gettext("合計"))
     for key, status, n, weight in (
         StatusRollup.objects.filter(scope)
         .values_list(field_name, "status")

@@ -92,6 +92,16 @@ class Flag:
         return (self.rule, self.significant, self.approved)
 
 
+def approved_for(
+    approved: dict, organization_id: int, task_id: int, system_id: int | None
+) -> dt.date | None:
+    """The later date that covers one entry, from ``approved`` keyed (organisation, task,
+    system or None): its system's approval, else the one for the whole task."""
+    if system_id is not None and (found := approved.get((organization_id, task_id, system_id))):
+        return found
+    return approved.get((organization_id, task_id, None))
+
+
 def judge(
     entry_values: Values,
     milestone: dt.date | None,

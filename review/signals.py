@@ -13,15 +13,15 @@ from django.utils.translation import gettext_noop
 
 
 def entries_saved(sender, entry_ids, **kwargs) -> None:
-    from review import services
+    from review import judging
 
-    services.entries_changed(entry_ids)
+    judging.entries_changed(entry_ids)
 
 
 def entry_deleting(sender, instance, **kwargs) -> None:
-    from review import services
+    from review import judging
 
-    services.entry_deleted(instance)
+    judging.entry_deleted(instance)
 
 
 def advice_added(sender, advice, **kwargs) -> None:

@@ -10,9 +10,9 @@ from celery import shared_task
 @shared_task(acks_late=True, ignore_result=True)
 def scan_delays(on: str | None = None) -> str:
     """The nightly job (beat entry ``scan_delays``)."""
-    from review import services
+    from review import judging
 
-    return services.scan(dt.date.fromisoformat(on) if on else None).line()
+    return judging.scan(dt.date.fromisoformat(on) if on else None).line()
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -24,9 +24,9 @@ def send_digests() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def judge_entries(entry_ids: list[int]) -> None:
-    from review import services
+    from review import judging
 
-    services.entries_changed(entry_ids)
+    judging.entries_changed(entry_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from actionplan import rules
-from review import services
+from review import workflow
 
 DAY = dt.date(2015, 7, 9)
 CONTEXT = rules.Context(today=DAY, span_start=dt.date(2015, 4, 1), span_end=dt.date(2016, 3, 31))
@@ -35,14 +35,14 @@ def test_a_plan_validation_error_is_in_the_readers_language(language, expected):
     ],
 )
 def test_a_review_message_is_in_the_readers_language(language, expected):
-    with translation.override(language), pytest.raises(services.Invalid) as refused:
-        services.review_check(None, None, "maybe")
+    with translation.override(language), pytest.raises(workflow.Invalid) as refused:
+        workflow.review_check(None, None, "maybe")
     assert refused.value.errors == {"verdict": expected}
 
 
 def test_a_review_note_refusal_is_in_english():
-    with translation.override("en"), pytest.raises(services.Invalid) as refused:
-        services.add_note(None, None, "  ", organization_side=True)
+    with translation.override("en"), pytest.raises(workflow.Invalid) as refused:
+        workflow.add_note(None, None, "  ", organization_side=True)
     assert refused.value.errors == {"body": "Please enter the details."}
 
 

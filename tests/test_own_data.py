@@ -23,7 +23,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import services as review_services
+from review import workflow
 from tests.factories import MinistryFactory, MunicipalityFactory, PrefectureFactory, UserFactory
 
 ON = dt.date(2015, 8, 1)  # "today" for the plan's rules
@@ -161,7 +161,7 @@ def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
             completion={items["広報の実施日"]: "2015-07-09", items["説明会を開いたか"]: "yes"},
         )
         plan_services.add_advice(pref_admin, sapporo, programme, "説明会の資料を共有します。")
-        follow_up = review_services.open_follow_up(
+        follow_up = workflow.open_follow_up(
             coordinator,
             sapporo,
             programme,
@@ -169,9 +169,9 @@ def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
             actions="ベンダーと日程を再調整してください。",
             due_on=dt.date(2015, 9, 30),
         )
-        review_services.add_note(alice, follow_up, "9月中に再調整します。", organization_side=True)
-        check = review_services.route_check(coordinator, sapporo, programme, [mhlw], "確認済み")
-        review_services.review_check(
+        workflow.add_note(alice, follow_up, "9月中に再調整します。", organization_side=True)
+        check = workflow.route_check(coordinator, sapporo, programme, [mhlw], "確認済み")
+        workflow.review_check(
             reviewer, check.reviews.get(), "needs_fix", "テストの期間を延ばしてください。"
         )
         inquiry = faq_inquiries.submit_inquiry(
@@ -378,11 +378,11 @@ def _grow(organization, user, coordinator, programme, count: int) -> None:
     plan_services.ensure_entries(organization, programme)
     for entry in PlanEntry.objects.filter(organization=organization):
         save(user, entry, planned_start=dt.date(2015, 4, 1), remarks="計画を入力")
-    follow_up = review_services.open_follow_up(
+    follow_up = workflow.open_follow_up(
         coordinator, organization, programme, cause="staff", actions="体制", due_on=ON
     )
     for n in range(count):
-        review_services.add_note(user, follow_up, f"記録{n}", organization_side=True)
+        workflow.add_note(user, follow_up, f"記録{n}", organization_side=True)
         plan_services.add_advice(coordinator, organization, programme, f"助言{n}")
         faq_inquiries.submit_inquiry(asker=user, subject=f"質問{n}", body="本文")
 
@@ -453,7 +453,7 @@ def test_a_reviewer_gets_the_follow_ups_of_its_own_work_items_only(
 
     design = WorkItem.objects.get(programme=filled, code="G")
     with time_machine.travel(NOW, tick=False):
-        review_services.open_follow_up(
+        workflow.open_follow_up(
             coordinator,
             alice.organization,
             filled,

@@ -133,7 +133,7 @@ DATA_CONSTANTS = {
         "CLASS_SUFFIXES": "the last characters of city, town and village names in the data",
     },
     # Open data: national.csv's column names are what other systems read.
-    "review/reports.py": {"CSV_HEADERS": "open data column names"},
+    "review/open_data.py": {"CSV_HEADERS": "open data column names"},
     "review/rules.py": {"RULE_LABELS": "the rule names in the open data's column names"},
 }
 

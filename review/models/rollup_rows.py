@@ -87,7 +87,7 @@ class OrganizationRollup(models.Model):
     flags (all, 要フォローアップ, approved, and per rule), with the prefecture it is counted
     under copied here so a prefecture's organisations are one index range.
 
-    Kept current by :mod:`review.services` in the transaction of every judgement, as deltas
+    Kept current by :mod:`review.flag_rows` in the transaction of every judgement, as deltas
     (like :class:`StatusRollup`), except the worst days late, which a removal can lower: the
     touched cells read it again from their open flags. Today's worst is
     ``max(worst_days, today − worst_since)`` (:func:`review.orgrollups.worst`): the fixed

@@ -17,7 +17,8 @@ from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Task
 from pmo.sheets import cell_int
-from review import selectors, services
+from review import workflow
+from review.coverage import approval_coverage, approval_systems
 from review.forms import ApprovalForm
 from review.models import (
     ApprovedException,
@@ -49,7 +50,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
         .distinct()
         .select_related("work_item")
     )
-    systems = selectors.approval_systems(org, tasks_qs)
+    systems = approval_systems(org, tasks_qs)
     form = ApprovalForm(request.POST or None, tasks=tasks_qs, systems=systems)
     refuse_out_of_reach(request, form, "task", FOLLOW_UP)
     if systems is not None:
@@ -58,7 +59,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         system = data.get("system")
         try:
-            services.approve(
+            workflow.approve(
                 request.user,
                 org,
                 data["task"],
@@ -68,7 +69,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
                 system=system,
                 request=request,
             )
-        except services.Invalid as invalid:
+        except workflow.Invalid as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:
@@ -81,7 +82,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
     # What the approval will cover: the chosen task's entries (or every candidate's), each
     # with its open flags and whether a later date explains them.
     source = request.POST if request.method == "POST" else request.GET
-    coverage = selectors.approval_coverage(
+    coverage = approval_coverage(
         request.user,
         org,
         tasks_qs,
@@ -114,6 +115,6 @@ def approval_acknowledge(request: SignedInRequest, code: str, pk: int) -> HttpRe
     if approval is None:
         raise permissions.denied(request, permissions.EDIT_PLAN, {"approval": pk})
     programme = asked_programme(request)
-    if services.acknowledge_approval(request.user, approval):
+    if workflow.acknowledge_approval(request.user, approval):
         messages.success(request, gettext("期日延長の承認を確認済みにしました。"))
     return redirect(programmes.plan_link(org, programme, "#standing"))

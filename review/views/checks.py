@@ -18,7 +18,7 @@ from accounts.permissions import REVIEW, VIEW
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import Organization, OrganizationKind
-from review import selectors, services
+from review import selectors, workflow
 from review.forms import RouteForm, VerdictForm
 from review.models import (
     MinistryReview,
@@ -95,7 +95,7 @@ def check(request: SignedInRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "route" and is_coordinator and route_form.is_valid():
-            services.route_check(
+            workflow.route_check(
                 user,
                 org,
                 programme,
@@ -107,14 +107,14 @@ def check(request: SignedInRequest, code: str) -> HttpResponse:
             return redirect(in_programme(programme, reverse("review:check", args=[org.code])))
         if action == "verdict" and mine is not None and verdict_form.is_valid():
             try:
-                services.review_check(
+                workflow.review_check(
                     user,
                     mine,
                     verdict_form.cleaned_data["verdict"],
                     verdict_form.cleaned_data["comment"],
                     request=request,
                 )
-            except services.Invalid as invalid:
+            except workflow.Invalid as invalid:
                 for name, message in invalid.errors.items():
                     verdict_form.add_error(name, message)
             else:
@@ -154,10 +154,10 @@ def check_revised(request: SignedInRequest, code: str) -> HttpResponse:
     org = organization_or_404(request, code, permissions.EDIT_PLAN)
     programme = asked_programme(request)
     try:
-        reopened = services.report_revised(
+        reopened = workflow.report_revised(
             request.user, org, programme, request.POST.get("comment", "")[:2000]
         )
-    except services.Invalid as invalid:
+    except workflow.Invalid as invalid:
         messages.error(request, invalid.errors["check"])
     else:
         messages.success(

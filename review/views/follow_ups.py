@@ -14,7 +14,7 @@ from accounts import permissions
 from accounts.permissions import FOLLOW_UP, VIEW
 from accounts.signed_in import SignedInRequest
 from pmo import wareki
-from review import selectors, services
+from review import selectors, workflow
 from review.forms import FollowUpForm, NoteForm
 from review.models import (
     FollowUp,
@@ -43,7 +43,7 @@ def follow_up_new(request: SignedInRequest, code: str) -> HttpResponse:
     refuse_out_of_reach(request, form, "work_item", FOLLOW_UP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        follow_up = services.open_follow_up(
+        follow_up = workflow.open_follow_up(
             request.user,
             org,
             programme,
@@ -118,7 +118,7 @@ def follow_up(request: SignedInRequest, pk: int) -> HttpResponse:
         if not (organization_side or reviewing_side):
             raise permissions.denied(request, FOLLOW_UP, item)
         if form.is_valid():
-            services.add_note(
+            workflow.add_note(
                 user,
                 item,
                 form.cleaned_data["body"],

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.signed_in import SignedInRequest
 from review import by_organization, selectors
+from review.assigned import assigned_first, assigned_ids
 from review.filters import LateFilter
 from review.models import (
     DelayFlag,
@@ -42,7 +43,7 @@ def late(request: SignedInRequest) -> HttpResponse:
         else filtered.queryset.order_by("organization__code", "work_item__order", "rule")
     )
     by_org = request.GET.get("by") == "org"
-    first = selectors.assigned_first(request.user)  # a reviewer's 担当 first
+    first = assigned_first(request.user)  # a reviewer's 担当 first
     data = filtered.form.cleaned_data if filtered.is_bound and filtered.form.is_valid() else {}
     if by_org and (not filtered.is_bound or data) and by_organization.serves(data):
         # Who is late, from the per-organisation rollup: never the open flags grouped.
@@ -86,7 +87,7 @@ def late(request: SignedInRequest) -> HttpResponse:
             "by_org": by_org,
             "query": query.urlencode(),
             "other_view": other.urlencode(),
-            "assigned_ids": selectors.assigned_ids(request.user),
+            "assigned_ids": assigned_ids(request.user),
         },
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.signed_in import SignedInRequest
 from review import selectors
+from review.not_begun import NOT_ENTERED, count_by_prefecture, not_begun
 from review.views import common
 from review.views.common import (
     link_query,
@@ -36,13 +37,13 @@ def _not_begun(request: SignedInRequest):
         data = form.cleaned_data
         by_code = {pref.code: pref.pk for pref in prefs}
         filters = {
-            "state": data["state"] or selectors.NOT_ENTERED,
+            "state": data["state"] or NOT_ENTERED,
             "prefecture_id": by_code.get(data["prefecture"]),
             "municipality_class": data["municipality_class"],
             "work_item_id": int(data["work_item"]) if data["work_item"] else None,
         }
-    organizations = selectors.not_begun(request.user, programme, scope, **filters)
-    return programme, form, organizations, prefs, filters.get("state", selectors.NOT_ENTERED)
+    organizations = not_begun(request.user, programme, scope, **filters)
+    return programme, form, organizations, prefs, filters.get("state", NOT_ENTERED)
 
 
 @login_required
@@ -51,7 +52,7 @@ def not_started(request: SignedInRequest) -> HttpResponse:
     """Organisations that have entered nothing (or not started anything) yet, by prefecture,
     class and work item, within the user's review scope. A fixed number of queries."""
     programme, form, organizations, prefs, state = _not_begun(request)
-    counts = selectors.count_by_prefecture(organizations)
+    counts = count_by_prefecture(organizations)
     page = Paginator(organizations, common.PAGE_SIZE).get_page(request.GET.get("page"))
     query = link_query(request, programme)
     return render(
@@ -64,7 +65,7 @@ def not_started(request: SignedInRequest) -> HttpResponse:
             "by_prefecture": [(pref, counts[pref.pk]) for pref in prefs if counts.get(pref.pk)],
             "query": query.urlencode(),
             # Reminders are for those who have entered nothing (and only where one may send).
-            "can_remind": state == selectors.NOT_ENTERED
+            "can_remind": state == NOT_ENTERED
             and permissions.can(request.user, permissions.REMIND),
         },
     )
@@ -84,7 +85,7 @@ def remind(request: SignedInRequest) -> HttpResponse:
     back = redirect(
         reverse("review:not_started") + "?" + link_query(request, programme).urlencode()
     )
-    if state != selectors.NOT_ENTERED:
+    if state != NOT_ENTERED:
         raise permissions.denied(request, permissions.REMIND, {"state": state})
     reachable = permissions.visible(request.user, organizations, permissions.REMIND)
     if request.POST.get("all") != "1":

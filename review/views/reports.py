@@ -21,6 +21,7 @@ from review.forms import parse_as_of
 from review.models import (
     ReportJob,
 )
+from review.open_data import cached_open_data_csv
 from review.views.common import (
     asked_programme,
     in_programme,
@@ -109,6 +110,6 @@ def open_data(request: HttpRequest) -> HttpResponse:
     permissions.require(request, permissions.OPEN_DATA)
     programme = asked_programme(request)
     on = timezone.localdate()
-    text = reports.cached_open_data_csv(programme, on)
+    text = cached_open_data_csv(programme, on)
     data = ("\ufeff" + text).encode()
     return attachment(data, f"national-{programme.name}-{on:%Y%m%d}.csv", "text/csv; charset=utf-8")

@@ -19,6 +19,8 @@ from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import OrganizationKind
 from review import by_organization, rollups, selectors
+from review.assigned import assigned_ids, assigned_lines
+from review.coverage import approval_scopes
 from review.models import (
     ApprovedException,
     FollowUp,
@@ -65,10 +67,12 @@ def index(request: SignedInRequest) -> HttpResponse:
     )
     # 団体, not flags: who needs a follow-up (one query, distinct organisations).
     organizations = by_organization.significant_organizations(programme, scope)
+    # Each line is one work item's or prefecture's (its key, an id: only the total has none);
+    # one that no organisation needs a follow-up for is absent from the counts: 0.
     for line in by_item:
-        line.significant_organizations = organizations.by_work_item.get(line.key or 0, 0)
+        line.significant_organizations = organizations.by_work_item.get(line.key, 0)
     for line in by_pref:
-        line.significant_organizations = organizations.by_prefecture.get(line.key or 0, 0)
+        line.significant_organizations = organizations.by_prefecture.get(line.key, 0)
     total.significant_organizations = organizations.total
     codes = {pref.pk: pref.code for pref in prefs}
     rule_labels = dict(Rule.choices)
@@ -95,14 +99,14 @@ def index(request: SignedInRequest) -> HttpResponse:
             "programme": programme,
             "scope": scope,
             "by_item": by_item,
-            "by_pref": [(line, codes[line.key or 0]) for line in by_pref],
+            "by_pref": [(line, codes[line.key]) for line in by_pref],
             "total": total,
             "rules": [(rule, rule_labels[rule], total.by_rule.get(rule, 0)) for rule in RULES],
             "formula": rollups.FORMULA,
             "weighted_formula": rollups.WEIGHTED_FORMULA,
             "charts": charts,
             "today": timezone.localdate(),
-            "assigned": selectors.assigned_lines(request.user, programme, scope),
+            "assigned": assigned_lines(request.user, programme, scope),
         },
     )
 
@@ -117,7 +121,7 @@ def prefecture(request: SignedInRequest, code: str) -> HttpResponse:
     ):
         raise permissions.denied(request, REVIEW, pref)
     lines = by_organization.prefecture_lines(request.user, programme, pref, scope)
-    assigned = selectors.assigned_ids(request.user)  # a reviewer's 担当 first
+    assigned = assigned_ids(request.user)  # a reviewer's 担当 first
     lines.sort(key=lambda line: line.organization.pk not in assigned)
     return render(
         request,
@@ -179,7 +183,7 @@ def organization(request: SignedInRequest, code: str) -> HttpResponse:
             "follow_ups": follow_ups,
             "check": check,
             "reviews": reviews,
-            "approvals": selectors.approval_scopes(approvals, flags),
+            "approvals": approval_scopes(approvals, flags),
             "covered_rules": [str(Rule(rule).label) for rule in RULES if rule in APPROVABLE],
             "may_follow_up": may_follow_up,
             "may_approve": may_follow_up and permissions.can(user, permissions.APPROVE),

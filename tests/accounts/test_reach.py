@@ -358,16 +358,16 @@ def test_late_list_filter_offers_only_what_the_user_reviews(reach):
 
 def test_services_refuse_another_bureaus_work_item_whoever_calls_them(reach):
     """The write services repeat the door's check, for callers other than the views."""
-    from review import services
+    from review import workflow
 
     reviewer, aomori = reach["reviewer"], reach["aomori"]
-    with pytest.raises(services.Invalid) as refused:
-        services.approve(
+    with pytest.raises(workflow.Invalid) as refused:
+        workflow.approve(
             reviewer, aomori, reach["tasks"]["A"], dt.date(2030, 3, 31), "custom_built"
         )
     assert "task" in refused.value.errors
-    with pytest.raises(services.Invalid):
-        services.open_follow_up(
+    with pytest.raises(workflow.Invalid):
+        workflow.open_follow_up(
             reviewer,
             aomori,
             reach["programme"],
@@ -377,5 +377,5 @@ def test_services_refuse_another_bureaus_work_item_whoever_calls_them(reach):
             work_item=reach["work_items"]["A"],
         )
     assert not ApprovedException.objects.exists() and not FollowUp.objects.exists()
-    services.approve(reviewer, aomori, reach["tasks"]["E"], dt.date(2030, 3, 31), "custom_built")
+    workflow.approve(reviewer, aomori, reach["tasks"]["E"], dt.date(2030, 3, 31), "custom_built")
     assert ApprovedException.objects.get().task == reach["tasks"]["E"]

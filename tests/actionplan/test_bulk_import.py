@@ -61,7 +61,7 @@ def statements(user, organization, programme, data) -> tuple[excel.ImportResult,
 # (VALUES …) and the history INSERT … SELECT; then delay detection's one pass.
 READ = 3
 PER_BATCH = 2
-# Delay detection (review.services.entries_changed) for every saved entry at once: its savepoint
+# Delay detection (review.judging.entries_changed) for every saved entry at once: its savepoint
 # and release and five reads (entries, milestones, approved exceptions, flags, states).
 JUDGING = 7
 

@@ -148,9 +148,9 @@ def bob(hakodate):
 @pytest.fixture
 def judged(plans):
     """Every entry judged today: with the seed's 2015–2017 dates everything is late."""
-    from review import services
+    from review import judging
 
-    services.scan(send=False)
+    judging.scan(send=False)
     return plans
 
 
@@ -160,7 +160,7 @@ def add_towns(judged, hokkaido):
     (for the N+1 guards: 3 organisations with plans against 30)."""
     import time_machine
 
-    from review import services
+    from review import judging
     from tests.factories import MunicipalityFactory, jis_code
 
     def add(count: int) -> list:
@@ -171,7 +171,7 @@ def add_towns(judged, hokkaido):
         with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
             for town in towns:
                 plan_services.ensure_entries(town, judged)
-        services.scan(send=False)
+        judging.scan(send=False)
         return towns
 
     return add

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from actionplan.models import PlanEntry, Programme
-from review import orgrollups, services
+from review import judging, orgrollups
 from review.rollups import FINISHED
 
 
@@ -23,16 +23,16 @@ def full_scan(programme: Programme, on: dt.date) -> tuple[dict, dict]:
     chunk: list = []
 
     def flush() -> None:
-        inputs = services.inputs_for(chunk)
+        inputs = judging.inputs_for(chunk)
         for entry in chunk:
-            if services.is_retired(entry, on):
+            if judging.is_retired(entry, on):
                 continue
             work_item = entry.task.work_item_id
-            prefecture = services.prefecture_id(entry.organization)
+            prefecture = judging.prefecture_id(entry.organization)
             cell = status[(work_item, prefecture, entry.status)]
             cell[0] += 1
             cell[1] += entry.task.weight
-            for flag in services.judge_one(entry, inputs[entry.pk], on):
+            for flag in judging.judge_one(entry, inputs[entry.pk], on):
                 counts = rules[(work_item, prefecture, flag.rule)]
                 counts[0] += 1
                 counts[1] += bool(flag.significant and not flag.approved)
@@ -63,15 +63,15 @@ def full_scan_organizations(programme: Programme, on: dt.date) -> dict[tuple[int
         "task__work_item__programme", "organization"
     )
     chunk = list(entries)
-    inputs = services.inputs_for(chunk)
+    inputs = judging.inputs_for(chunk)
     for entry in chunk:
-        if services.is_retired(entry, on):
+        if judging.is_retired(entry, on):
             continue
         cell = cells[(entry.task.work_item_id, entry.organization_id)]
-        cell["prefecture_id"] = services.prefecture_id(entry.organization)
+        cell["prefecture_id"] = judging.prefecture_id(entry.organization)
         cell["entries"] += 1
         cell["finished"] += entry.status in FINISHED
-        for flag in services.judge_one(entry, inputs[entry.pk], on):
+        for flag in judging.judge_one(entry, inputs[entry.pk], on):
             needs = bool(flag.significant and not flag.approved)
             cell["flags"] += 1
             cell["significant"] += needs

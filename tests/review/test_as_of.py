@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from actionplan import services as plan_services
 from actionplan.models import Task
-from review import reports, services
+from review import figures, workflow
 from review.models import MinistryReview
 from review.selectors import Scope
 
@@ -34,8 +34,8 @@ def history(plans, sapporo, alice, coordinator, jumin_reviewer, prefecture_admin
     task = Task.objects.get(work_item__programme=plans, name="住民への広報活動")
     with at(D(2015, 11, 1)):
         plan_services.add_advice(prefecture_admin, sapporo, plans, "最初の助言")
-        services.route_check(coordinator, sapporo, plans, [mic], "確認しました")
-        follow_up = services.open_follow_up(
+        workflow.route_check(coordinator, sapporo, plans, [mic], "確認しました")
+        follow_up = workflow.open_follow_up(
             jumin_reviewer,
             sapporo,
             plans,
@@ -46,9 +46,9 @@ def history(plans, sapporo, alice, coordinator, jumin_reviewer, prefecture_admin
         )
     with at(D(2015, 12, 1)):
         review = MinistryReview.objects.get(plan_check__organization=sapporo)
-        services.review_check(jumin_reviewer, review, "needs_fix", "日程を見直してください")
-        services.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
-        services.add_note(alice, follow_up, "予算を要求中です", organization_side=True)
+        workflow.review_check(jumin_reviewer, review, "needs_fix", "日程を見直してください")
+        workflow.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
+        workflow.add_note(alice, follow_up, "予算を要求中です", organization_side=True)
         plan_services.add_advice(prefecture_admin, sapporo, plans, "二度目の助言")
     return plans
 
@@ -122,8 +122,8 @@ def test_history_from_an_as_of_page_stops_at_that_date(client, history, sapporo,
 
 
 def test_the_report_of_a_past_date_reproduces_follow_ups_and_approvals(history, sapporo):
-    then = reports.figures(history, D(2015, 11, 15), Scope())
-    later = reports.figures(history, D(2015, 12, 15), Scope())
+    then = figures.figures(history, D(2015, 11, 15), Scope())
+    later = figures.figures(history, D(2015, 12, 15), Scope())
     late_then = {item.organization.pk: item for item in then.late}
     late_later = {item.organization.pk: item for item in later.late}
     assert late_then[sapporo.pk].follow_up == "open"
@@ -191,8 +191,8 @@ def test_the_standing_reads_a_fixed_number_of_queries(
     assert len(tasks) >= 4
     with at(D(2015, 12, 2)):
         for number, task in enumerate(tasks):
-            services.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
-            services.open_follow_up(
+            workflow.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
+            workflow.open_follow_up(
                 jumin_reviewer,
                 sapporo,
                 history,

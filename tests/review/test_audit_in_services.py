@@ -8,7 +8,7 @@ import datetime as dt
 
 from accounts.models import AuditEvent
 from actionplan.models import Task
-from review import reminders, services
+from review import reminders, workflow
 from review.models import MinistryReview
 from tests.review.conftest import D
 
@@ -22,8 +22,8 @@ def test_each_review_write_leaves_its_audit_row_without_a_request(
     plans, sapporo, alice, coordinator, jumin_reviewer, prefecture_admin, mic
 ):
     task = Task.objects.get(work_item__programme=plans, name="住民への広報活動")
-    services.route_check(coordinator, sapporo, plans, [mic], "確認しました")
-    follow_up = services.open_follow_up(
+    workflow.route_check(coordinator, sapporo, plans, [mic], "確認しました")
+    follow_up = workflow.open_follow_up(
         jumin_reviewer,
         sapporo,
         plans,
@@ -33,9 +33,9 @@ def test_each_review_write_leaves_its_audit_row_without_a_request(
         work_item=task.work_item,
     )
     review = MinistryReview.objects.get(plan_check__organization=sapporo)
-    services.review_check(jumin_reviewer, review, "needs_fix", "日程を見直してください")
-    services.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
-    services.add_note(alice, follow_up, "予算を要求中です", organization_side=True)
+    workflow.review_check(jumin_reviewer, review, "needs_fix", "日程を見直してください")
+    workflow.approve(jumin_reviewer, sapporo, task, D(2016, 3, 31), "mainframe")
+    workflow.add_note(alice, follow_up, "予算を要求中です", organization_side=True)
     assert details(sapporo) == [
         (coordinator.email, "計画を確認し府省庁に依頼"),
         (jumin_reviewer.email, "フォローアップを起票"),

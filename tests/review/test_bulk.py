@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pmo import bulk
-from review import services
+from review import flag_rows, judging
 from review.models import DelayFlag, Rule, StatusRollup
 
 D = dt.date
@@ -19,7 +19,7 @@ def test_update_sets_each_row_its_own_values_nulls_included(judged, monkeypatch)
         [flag.pk, n, D(2015, 5, n + 1), None, n % 2 == 0, None, n % 3 == 0, D(2015, 7, 1)]
         for n, flag in enumerate(flags)
     ]
-    assert bulk.update(DelayFlag, services.CHANGED_COLUMNS, rows) == 3  # 4 rows a statement
+    assert bulk.update(DelayFlag, flag_rows.CHANGED_COLUMNS, rows) == 3  # 4 rows a statement
     for n, flag in enumerate(DelayFlag.objects.filter(pk__in=[f.pk for f in flags]).order_by("pk")):
         assert (flag.days_late, flag.since, flag.since_ordinal) == (n, D(2015, 5, n + 1), None)
         assert (flag.significant, flag.significant_since, flag.approved) == (
@@ -45,7 +45,7 @@ def test_set_where_gives_each_group_its_value(judged, monkeypatch):
     before = dict(PlanEntry.objects.values_list("pk", "next_check_on"))
     groups = {
         D(2015, 6, 1): ids[0:3],
-        services.NEVER: ids[3:4],
+        judging.NEVER: ids[3:4],
         D(2015, 7, 2): ids[4:5],
         D(2016, 1, 4): ids[5:7],
     }
@@ -98,7 +98,7 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
         )
     ]
     assert (
-        bulk.insert(DelayFlag, services.FLAG_COLUMNS, rows) == 2
+        bulk.insert(DelayFlag, flag_rows.FLAG_COLUMNS, rows) == 2
     )  # 3 rows an array statement, 2 rows a VALUES one
     stored = DelayFlag.objects.order_by("days_late").values_list(
         "rule", "days_late", "since", "since_ordinal", "significant", "significant_since"

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from actionplan import seed
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry, Programme
-from review import notifications, services
+from review import judging, notifications
 from review.models import NotificationEvent
 from tests.review import oracle
 from tests.review.conftest import D
@@ -38,14 +38,14 @@ def test_two_concurrent_runs_send_each_digest_once(transactional_db, mailoutbox,
     seed.load()
     plan_services.ensure_entries(sapporo, Programme.objects.get(name=seed.NAME))
     PlanEntry.objects.update(planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31))
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
             barrier.wait()
-            services.scan(D(2015, 10, 1), send=False)
+            judging.scan(D(2015, 10, 1), send=False)
             barrier.wait()
             notifications.deliver(notifications.pending_ids())
         except BaseException as exc:
@@ -94,10 +94,10 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     programme = Programme.objects.get(name=seed.NAME)
     link = OrganizationSystemFactory(organization=sapporo)
     plan_services.publish(programme)
-    on = services.today()
+    on = judging.today()
     PlanEntry.objects.update(next_check_on=None)  # all of them due tonight
     loaded, release = threading.Event(), threading.Event()
-    inputs_for = services.inputs_for
+    inputs_for = judging.inputs_for
 
     def inputs_then_wait(entries, organizations=None):
         found = inputs_for(entries, organizations)
@@ -106,12 +106,12 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
             release.wait(10)
         return found
 
-    monkeypatch.setattr(services, "inputs_for", inputs_then_wait)
+    monkeypatch.setattr(judging, "inputs_for", inputs_then_wait)
     errors: list[BaseException] = []
 
     def scan() -> None:
         try:
-            services.scan(on, send=False)
+            judging.scan(on, send=False)
         except BaseException as exc:
             errors.append(exc)
         finally:

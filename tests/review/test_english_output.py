@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from review import reports, services
+from review import reports, workflow
 from review.models import MinistryReview, ReviewEvent
 from tests.factories import ReportJobFactory
 
@@ -91,9 +91,9 @@ def test_the_late_list_export_has_english_headers(english, judged, coordinator):
 def test_a_stored_event_reads_in_each_readers_language(plans, reviewer, alice, mhlw):
     sapporo = alice.organization
     with translation.override("en"):  # written by someone using the English UI
-        services.route_check(reviewer, sapporo, plans, [mhlw])
+        workflow.route_check(reviewer, sapporo, plans, [mhlw])
         review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
-        services.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
+        workflow.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
     event = ReviewEvent.objects.get(kind="verdict")
     # Stored once, in Japanese, whoever wrote it; the message and its values beside it.
     assert event.summary == f"{mhlw.full_name}が計画を確認しました：要修正（{sapporo.full_name}）"

@@ -14,7 +14,7 @@ from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
 from pmo import wareki
-from review import rules, services
+from review import judging, rules
 from review.models import DelayFlag
 from tests.factories import FollowUpFactory
 
@@ -31,7 +31,7 @@ def dated(judged, sapporo):
         if number % 3 == 0:  # finished, after the milestone: a fixed milestone_missed
             fields |= {"actual_start": D(2015, 5, 1), "actual_end": D(2017, 6, 1), "status": "done"}
         PlanEntry.objects.filter(pk=entry.pk).update(**fields)
-    services.entries_changed([entry.pk for entry in entries])
+    judging.entries_changed([entry.pk for entry in entries])
     return judged
 
 

@@ -15,7 +15,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from actionplan.models import Task
-from review import services
+from review import workflow
 from review.models import FollowUp
 
 
@@ -91,7 +91,7 @@ def test_check_route_draws_the_ministries_as_a_fieldset(client, judged, coordina
 def test_check_verdict_draws_its_radios_as_a_fieldset_and_ties_the_comment(
     client, judged, coordinator, reviewer, mhlw, sapporo
 ):
-    services.route_check(coordinator, sapporo, judged, [mhlw])
+    workflow.route_check(coordinator, sapporo, judged, [mhlw])
     client.force_login(reviewer)
     url = reverse("review:check", args=["011002"])
     html = client.post(url, {"action": "verdict", "comment": ""}).content.decode()
@@ -111,7 +111,7 @@ def test_assignments_tie_the_missing_reviewer_to_its_field(client, plans, coordi
 
 
 def test_follow_up_note_ties_the_empty_body_to_its_field(client, judged, coordinator, sapporo):
-    item = services.open_follow_up(
+    item = workflow.open_follow_up(
         coordinator, sapporo, judged, cause="budget", actions="予算確保", due_on=dt.date(2030, 1, 1)
     )
     client.force_login(coordinator)

@@ -19,7 +19,7 @@ from actionplan import seed
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry, Programme
 from orgs.models import LOCAL_KINDS, Organization, OrganizationKind
-from review import rollups, rules, services
+from review import judging, rollups, rules
 from review.models import DelayFlag, RuleRollup
 from tests.factories import UserFactory
 from tests.review import oracle
@@ -55,7 +55,7 @@ def test_published_to_every_local_government_late_everywhere_after_the_deadline(
         assert plan_services.publish(programme) == 0  # twice: nothing new
 
     with time_machine.travel(dt.datetime(2015, 5, 1, 3), tick=False):
-        result = services.scan(AFTER_DEADLINE, send=False)
+        result = judging.scan(AFTER_DEADLINE, send=False)
     assert result.judged == created and result.raised == created  # one no-plan flag each
     no_plan = DelayFlag.objects.filter(rule=rules.NO_PLAN, resolved_at=None)
     local = Organization.objects.filter(kind__in=LOCAL_KINDS)

@@ -14,7 +14,7 @@ from accounts.models import NotificationMode
 from accounts.roles import Role
 from actionplan import services as plan_services
 from outbox.models import Mail
-from review import notifications, services
+from review import notifications, workflow
 from review.models import FollowUp, MinistryReview, Notice, ReviewEvent
 from tests.factories import UserFactory
 
@@ -55,7 +55,7 @@ def told(event: ReviewEvent) -> set[str]:
 
 
 def _open(people, plans):
-    return services.open_follow_up(
+    return workflow.open_follow_up(
         people["reviewer"],
         people["alice"].organization,
         plans,
@@ -80,16 +80,16 @@ def test_the_answer_reaches_whoever_opened_it_and_the_note_or_closing_the_organi
     people, plans
 ):
     follow_up = _open(people, plans)
-    services.add_note(people["alice"], follow_up, "予算を確保しました。", organization_side=True)
+    workflow.add_note(people["alice"], follow_up, "予算を確保しました。", organization_side=True)
     answered = ReviewEvent.objects.get(kind="answered")
     # The opener and the reviewing people of the opening bureau; not alice herself, not 札幌市.
     assert told(answered) == {"reviewer@mhlw.go.jp", "colleague@mhlw.go.jp"}
-    services.add_note(people["reviewer"], follow_up, "確認しました。", organization_side=False)
+    workflow.add_note(people["reviewer"], follow_up, "確認しました。", organization_side=False)
     assert told(ReviewEvent.objects.get(kind="note_added")) == {
         "alice@city.sapporo.lg.jp",
         "madoguchi@city.sapporo.lg.jp",
     }
-    services.add_note(
+    workflow.add_note(
         people["colleague"], follow_up, "完了とします。", organization_side=False, close=True
     )
     closed = ReviewEvent.objects.get(kind="closed")
@@ -100,13 +100,13 @@ def test_the_answer_reaches_whoever_opened_it_and_the_note_or_closing_the_organi
 def test_routing_verdict_advice_and_approval_tell_the_other_side(people, plans, mhlw):
     alice, reviewer = people["alice"], people["reviewer"]
     sapporo = alice.organization
-    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    workflow.route_check(people["coordinator"], sapporo, plans, [mhlw])
     assert told(ReviewEvent.objects.get(kind="routed")) == {
         "reviewer@mhlw.go.jp",
         "colleague@mhlw.go.jp",
     }
     review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
-    services.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
+    workflow.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
     verdict = ReviewEvent.objects.get(kind="verdict")
     assert "要修正" in verdict.summary
     assert told(verdict) == {"alice@city.sapporo.lg.jp", "madoguchi@city.sapporo.lg.jp"}
@@ -116,7 +116,7 @@ def test_routing_verdict_advice_and_approval_tell_the_other_side(people, plans, 
         "madoguchi@city.sapporo.lg.jp",
     }
     task = plans.work_items.get(code="E").tasks.first()
-    services.approve(reviewer, sapporo, task, dt.date(2016, 3, 31), "vendor_capacity")
+    workflow.approve(reviewer, sapporo, task, dt.date(2016, 3, 31), "vendor_capacity")
     approval = ReviewEvent.objects.get(kind="approval")
     assert "2016/03/31" in approval.summary
     assert told(approval) == {"alice@city.sapporo.lg.jp", "madoguchi@city.sapporo.lg.jp"}
@@ -194,9 +194,9 @@ def test_top_shows_each_event_until_it_is_handled(client, people, plans, mhlw):
     sapporo = alice.organization
     assert "未対応の通知" not in _top(client, alice)
     follow_up = _open(people, plans)
-    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    workflow.route_check(people["coordinator"], sapporo, plans, [mhlw])
     review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
-    services.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
+    workflow.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
     advice = plan_services.add_advice(people["prefecture_admin"], sapporo, plans, "助言の本文")
     page = _top(client, alice)
     assert "フォローアップへの回答をお願いします" in page
@@ -205,11 +205,11 @@ def test_top_shows_each_event_until_it_is_handled(client, people, plans, mhlw):
     # Someone outside 札幌市 sees none of it.
     assert "未対応の通知" not in _top(client, people["bob"])
     # Answered: it leaves 札幌市's TOP and appears on the ministry's.
-    services.add_note(alice, follow_up, "回答です。", organization_side=True)
+    workflow.add_note(alice, follow_up, "回答です。", organization_side=True)
     assert "フォローアップへの回答をお願いします" not in _top(client, alice)
     assert "フォローアップに回答がありました：北海道 札幌市" in _top(client, reviewer)
     # Closed by the reviewing side: gone from the ministry's TOP.
-    services.add_note(reviewer, follow_up, "完了", organization_side=False, close=True)
+    workflow.add_note(reviewer, follow_up, "完了", organization_side=False, close=True)
     assert "フォローアップに回答がありました" not in _top(client, reviewer)
     # Advice read: gone.
     client.force_login(alice)
@@ -217,18 +217,18 @@ def test_top_shows_each_event_until_it_is_handled(client, people, plans, mhlw):
     assert client.post(url).status_code == 302
     assert "助言：北海道" not in _top(client, alice)
     # Checked again (appropriate this time): the 要修正 is gone.
-    services.review_check(reviewer, review, "appropriate")
+    workflow.review_check(reviewer, review, "appropriate")
     assert "計画の要修正" not in _top(client, alice)
 
 
 def test_routing_again_after_needs_fix_takes_it_off_top(client, people, plans, mhlw):
     alice = people["alice"]
     sapporo = alice.organization
-    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    workflow.route_check(people["coordinator"], sapporo, plans, [mhlw])
     review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
-    services.review_check(people["reviewer"], review, "needs_fix", "直してください。")
+    workflow.review_check(people["reviewer"], review, "needs_fix", "直してください。")
     assert "計画の要修正" in _top(client, alice)
-    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    workflow.route_check(people["coordinator"], sapporo, plans, [mhlw])
     review.refresh_from_db()
     assert review.verdict == MinistryReview.Verdict.PENDING
     assert "計画の要修正" not in _top(client, alice)
@@ -351,9 +351,9 @@ def test_the_organisation_reports_its_revision_and_the_ministry_checks_again(
     the ministry's reviewers are told. Others may not report it for them."""
     alice, reviewer = people["alice"], people["reviewer"]
     sapporo = alice.organization
-    services.route_check(people["coordinator"], sapporo, plans, [mhlw])
+    workflow.route_check(people["coordinator"], sapporo, plans, [mhlw])
     review = MinistryReview.objects.get(plan_check__organization=sapporo, ministry=mhlw)
-    services.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
+    workflow.review_check(reviewer, review, "needs_fix", "B の日程を見直してください。")
     url = reverse("review:check_revised", args=[sapporo.code]) + f"?programme={plans.pk}"
     plan = reverse("actionplan:plan", args=[sapporo.code])
     assert f'href="{plan}#standing"' in _top(client, alice)
@@ -392,7 +392,7 @@ def test_an_approval_shows_on_top_until_the_organisation_has_read_it(client, peo
     alice, reviewer = people["alice"], people["reviewer"]
     sapporo = alice.organization
     task = plans.work_items.get(code="E").tasks.first()
-    services.approve(reviewer, sapporo, task, dt.date(2016, 3, 31), "vendor_capacity")
+    workflow.approve(reviewer, sapporo, task, dt.date(2016, 3, 31), "vendor_capacity")
     approval = ApprovedException.objects.get(organization=sapporo, task=task)
     page = _top(client, alice)
     assert "期日延長の承認：" in page and "2016/03/31 まで" in page
@@ -405,7 +405,7 @@ def test_an_approval_shows_on_top_until_the_organisation_has_read_it(client, peo
     approval.refresh_from_db()
     assert approval.acknowledged_by == alice
     assert "期日延長の承認：" not in _top(client, alice)
-    services.approve(reviewer, sapporo, task, dt.date(2016, 6, 30), "vendor_capacity")
+    workflow.approve(reviewer, sapporo, task, dt.date(2016, 6, 30), "vendor_capacity")
     assert "2016/06/30 まで" in _top(client, alice)
 
 

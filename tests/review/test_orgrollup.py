@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import orgrollups, rollups, rules, services
+from review import judging, orgrollups, rollups, rules, workflow
 from review.models import DelayFlag, FollowUp, OrganizationRollup
 from tests.review import oracle
 from tests.review.conftest import D
@@ -94,23 +94,23 @@ def _edit(rng, plans, entries, users, organizations, reviewer, jumin_reviewer, o
     # A bulk path that skips signals, then tells review.
     bulk = [e.pk for e in rng.sample(entries, 5)]
     PlanEntry.objects.filter(pk__in=bulk).update(status=rng.choice(STATUSES))
-    services.entries_changed(bulk)
+    judging.entries_changed(bulk)
     # Approvals of a later date (flags approved), and one that has lapsed.
     # Of an open flag a later date explains (chosen by the seed, so every run is the same).
     approvable = DelayFlag.objects.filter(resolved_at=None, rule__in=rules.APPROVABLE)
     flag = rng.choice(list(approvable.select_related("entry__task").order_by("pk")))
     task, org = flag.entry.task, organizations[flag.organization_id]
     for approver in (reviewer, jumin_reviewer):
-        if services._may_follow_up(approver, task.work_item_id):
+        if workflow._may_follow_up(approver, task.work_item_id):
             until = on + dt.timedelta(days=rng.choice([-10, 30, 400]))
-            services.approve(approver, org, task, until, "mainframe")
+            workflow.approve(approver, org, task, until, "mainframe")
             break
     # Follow-ups opened and closed (the late list reads their state beside the rollup).
-    follow_up = services.open_follow_up(
+    follow_up = workflow.open_follow_up(
         jumin_reviewer, org, plans, cause="staff", actions="体制", due_on=on
     )
     if rng.random() < 0.5:
-        services.add_note(jumin_reviewer, follow_up, "完了", organization_side=False, close=True)
+        workflow.add_note(jumin_reviewer, follow_up, "完了", organization_side=False, close=True)
 
 
 def test_organization_rollup_equals_a_full_scan_after_random_edits(
@@ -120,7 +120,7 @@ def test_organization_rollup_equals_a_full_scan_after_random_edits(
 
     on = D(2015, 6, 1)
     with _travel(on):
-        services.scan(on, send=False)
+        judging.scan(on, send=False)
     users = {sapporo.pk: alice}
     for org in (hakodate, aomori):
         users[org.pk] = UserFactory(organization=org)
@@ -136,7 +136,7 @@ def test_organization_rollup_equals_a_full_scan_after_random_edits(
         if step % 2:  # nights pass: flags grow, turn significant, resolve
             on += dt.timedelta(days=rng.randrange(20, 90))
             with _travel(on):
-                services.scan(on, send=False)
+                judging.scan(on, send=False)
                 seen |= _assert_matches(plans, on)
     # A deleted entry leaves the figures too, its flags with it.
     flagged = DelayFlag.objects.filter(resolved_at=None).values_list("entry_id", flat=True)
@@ -196,11 +196,11 @@ def test_pages_from_the_rollup_run_the_same_queries_for_3_and_30_organisations(
         url = reverse("review:organization", args=["011002"])
     client.force_login(coordinator)
     with _travel(D(2015, 9, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         small, _ = _queries(client, url)
     _more_organizations(plans, hokkaido, 27)
     with _travel(D(2015, 9, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         large, response = _queries(client, url)
     assert small == large == expected, url
     if "by=org" in url:
@@ -224,7 +224,7 @@ def test_late_by_organization_matches_the_flags(judged, coordinator, client, hok
     from review.selectors import Scope
 
     client.force_login(coordinator)
-    on = services.today()
+    on = judging.today()
     for sort in ("", "days", "-days", "prefecture"):
         page = client.get(f"/review/late/?by=org&sort={sort}").context["page"]
         flags = selectors.late_flags(coordinator, judged, Scope(), on)
@@ -246,7 +246,7 @@ def _row(row) -> tuple:
 
 
 def test_follow_up_filter_by_organization(judged, coordinator, client, sapporo, jumin_reviewer):
-    services.open_follow_up(
+    workflow.open_follow_up(
         jumin_reviewer, sapporo, judged, cause="staff", actions="体制", due_on=D(2015, 9, 1)
     )
     client.force_login(coordinator)
@@ -290,9 +290,10 @@ def test_prefecture_lines_match_the_entries_and_flags(judged, coordinator, hokka
 def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     judged, client, sapporo, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from review import reports
+    from review import open_data
+    from review.selectors import Scope
 
-    on = services.today()
+    on = judging.today()
     url = reverse("review:open_data")
     with CaptureQueriesContext(connection) as first:
         response = client.get(url)
@@ -303,8 +304,8 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     text = response.content.decode("utf-8-sig")
     # The figures a full scan computes (what the CSV printed before it came from the cache).
     with monkeypatch.context() as patched:
-        patched.setattr(reports.rollups, "stored_cells", lambda p: oracle.full_scan(p, on))
-        scanned = reports.open_data_csv(judged, on, reports.Scope())
+        patched.setattr(rollups, "stored_cells", lambda p: oracle.full_scan(p, on))
+        scanned = open_data.open_data_csv(judged, on, Scope())
     assert scanned == text
     with CaptureQueriesContext(connection) as again:
         assert client.get(url).content.decode("utf-8-sig") == text
@@ -321,7 +322,7 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
         plan_services.save_entry(alice, entry.pk, data, entry.version)
     changed = client.get(url).content.decode("utf-8-sig")
     assert changed != text
-    assert changed == reports.open_data_csv(judged, on, reports.Scope())
+    assert changed == open_data.open_data_csv(judged, on, Scope())
 
 
 # --- The flag list: organisation-first sorts paged through the rollup --------------------------
@@ -342,7 +343,7 @@ def test_flag_pages_through_the_rollup_hold_every_flag_in_order(
 
     _more_organizations(plans, hokkaido, 4)
     with _travel(D(2015, 9, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
     client.force_login(coordinator)
     query = query.format(pref=hokkaido.pk)
     expected = DelayFlag.objects.filter(resolved_at=None)
@@ -366,11 +367,11 @@ def test_flag_pages_run_the_same_queries_for_3_and_30_organisations(
     its organisations' flags, those flags with what the table shows."""
     client.force_login(coordinator)
     with _travel(D(2015, 9, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         small, _ = _queries(client, url)
     _more_organizations(plans, hokkaido, 27)
     with _travel(D(2015, 9, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         large, response = _queries(client, url)
     assert small == large == 8
     assert len(response.context["page"].object_list) == 50

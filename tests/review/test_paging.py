@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import MunicipalityClass
-from review import selectors, services
+from review import workflow
 from review.models import DelayFlag, FollowUp, Rule
+from review.not_begun import NOT_ENTERED
 from review.views import common
 from tests.factories import FollowUpFactory
 from tests.test_pager import pager_links
@@ -77,7 +78,7 @@ def test_not_started_list_page_two_keeps_every_filter(
     work_item = judged.work_items.order_by("order").first()
     filters = {
         "programme": str(judged.pk),
-        "state": selectors.NOT_ENTERED,
+        "state": NOT_ENTERED,
         "prefecture": "010006",
         "municipality_class": MunicipalityClass.CITY,
         "work_item": str(work_item.pk),
@@ -93,7 +94,7 @@ def test_not_started_list_page_two_keeps_every_filter(
 def test_checks_list_page_two_keeps_every_filter(
     client, judged, coordinator, mhlw, sapporo, small_pages
 ):
-    services.route_check(coordinator, sapporo, judged, [mhlw])
+    workflow.route_check(coordinator, sapporo, judged, [mhlw])
     client.force_login(coordinator)
     url = reverse("review:checks")
     # 2 prefectures and 3 municipalities, 札幌市 checked: 4 not checked yet.
@@ -107,7 +108,7 @@ def test_checks_list_of_a_ministry_page_two_keeps_the_programme(
     client, judged, coordinator, reviewer, mhlw, sapporo, hakodate, aomori, small_pages
 ):
     for organization in (sapporo, hakodate, aomori):
-        services.route_check(coordinator, organization, judged, [mhlw])
+        workflow.route_check(coordinator, organization, judged, [mhlw])
     client.force_login(reviewer)
     second = page_two(client, reverse("review:checks"), {"programme": str(judged.pk)})
     assert len(second.context["page"]) == 1
@@ -117,7 +118,7 @@ def test_follow_ups_list_page_two_keeps_every_filter(
     client, judged, coordinator, sapporo, hakodate, aomori, small_pages
 ):
     for organization in (sapporo, hakodate, aomori):
-        services.open_follow_up(
+        workflow.open_follow_up(
             coordinator,
             organization,
             judged,
@@ -126,7 +127,7 @@ def test_follow_ups_list_page_two_keeps_every_filter(
             due_on=D(2016, 1, 1),
         )
     # Left out by the filters: another fiscal year, and one the user's organisation did not open.
-    services.open_follow_up(
+    workflow.open_follow_up(
         coordinator, sapporo, judged, cause="budget", actions="予算確保", due_on=D(2016, 6, 1)
     )
     FollowUpFactory(organization=hakodate, programme=judged, due_on=D(2016, 1, 1))
@@ -153,7 +154,7 @@ def test_an_outsider_paging_follow_ups_sees_none_of_another_organisations(
     client, judged, coordinator, alice, hakodate, aomori, small_pages
 ):
     for organization in (hakodate, aomori, hakodate):
-        services.open_follow_up(
+        workflow.open_follow_up(
             coordinator,
             organization,
             judged,

@@ -10,7 +10,7 @@ import datetime as dt
 from django.urls import reverse
 
 from actionplan.models import Task
-from review import services
+from review import workflow
 from review.models import FollowUp, MinistryReview, PlanCheck
 from tests.factories import MinistryFactory
 
@@ -20,7 +20,7 @@ MORE = 27
 
 
 def _open_follow_up(user, organization, programme, number: int) -> FollowUp:
-    return services.open_follow_up(
+    return workflow.open_follow_up(
         user,
         organization,
         programme,
@@ -55,7 +55,7 @@ def test_follow_ups_list(
 def test_checks_list_of_the_coordinator(
     client, judged, coordinator, mhlw, sapporo, hakodate, add_towns, django_assert_num_queries
 ):
-    services.route_check(coordinator, sapporo, judged, [mhlw])
+    workflow.route_check(coordinator, sapporo, judged, [mhlw])
     client.force_login(coordinator)
     url = reverse("review:checks")
     _page(client, url)
@@ -64,7 +64,7 @@ def test_checks_list_of_the_coordinator(
         assert len(_page(client, url).context["page"]) == 5
     towns = add_towns(MORE)
     for town in towns[::3]:
-        services.route_check(coordinator, town, judged, [mhlw])
+        workflow.route_check(coordinator, town, judged, [mhlw])
     with django_assert_num_queries(5):
         assert len(_page(client, url).context["page"]) == 5 + MORE
 
@@ -74,14 +74,14 @@ def test_checks_list_of_a_ministry(
     django_assert_num_queries,
 ):  # fmt: skip
     for organization in (sapporo, hakodate, aomori):
-        services.route_check(coordinator, organization, judged, [mhlw])
+        workflow.route_check(coordinator, organization, judged, [mhlw])
     client.force_login(reviewer)
     url = reverse("review:checks")
     _page(client, url)
     with django_assert_num_queries(6):
         assert len(_page(client, url).context["page"]) == 3
     for town in add_towns(MORE):
-        services.route_check(coordinator, town, judged, [mhlw])
+        workflow.route_check(coordinator, town, judged, [mhlw])
     assert MinistryReview.objects.filter(ministry=mhlw).count() == 30
     with django_assert_num_queries(6):
         assert len(_page(client, url).context["page"]) == 30
@@ -120,9 +120,9 @@ def test_organisation_page(
     """One follow-up, one approval and one ministry's review, or ten follow-ups, four
     approvals and four ministries' reviews: the same queries."""
     (first,) = _tasks(1)
-    services.approve(jumin_reviewer, sapporo, first, D(2030, 3, 31), "mainframe")
+    workflow.approve(jumin_reviewer, sapporo, first, D(2030, 3, 31), "mainframe")
     _open_follow_up(jumin_reviewer, sapporo, judged, 0)
-    services.route_check(coordinator, sapporo, judged, [mhlw])
+    workflow.route_check(coordinator, sapporo, judged, [mhlw])
     client.force_login(coordinator)
     url = reverse("review:organization", args=["011002"])
     _page(client, url)
@@ -131,11 +131,11 @@ def test_organisation_page(
     assert (len(response.context["follow_ups"]), len(response.context["reviews"])) == (1, 1)
 
     for task in _tasks(4)[1:]:
-        services.approve(jumin_reviewer, sapporo, task, D(2030, 3, 31), "mainframe")
+        workflow.approve(jumin_reviewer, sapporo, task, D(2030, 3, 31), "mainframe")
     for number in range(1, 10):
         _open_follow_up(jumin_reviewer, sapporo, judged, number)
     others = [MinistryFactory(code=f"ministry-extra-{n}") for n in range(2)]
-    services.route_check(coordinator, sapporo, judged, [mhlw, mic, *others])
+    workflow.route_check(coordinator, sapporo, judged, [mhlw, mic, *others])
     with django_assert_num_queries(10):
         response = _page(client, url)
     assert (len(response.context["follow_ups"]), len(response.context["reviews"])) == (10, 4)

@@ -17,8 +17,9 @@ from pypdf import PdfReader
 
 from actionplan.models import Programme, Status
 from orgs.models import Organization
-from review import reports
+from review import figures, reports
 from review.rollups import FINISHED
+from review.selectors import LateOrganization
 
 PREFECTURES = [f"県{n:02d}" for n in range(1, 48)]
 WORK_ITEMS = [f"{chr(ord('A') + n)}. 作業項目{n + 1}" for n in range(11)]
@@ -29,7 +30,7 @@ BLUE = tuple(int(reports.SERIES_COLOURS[0][i : i + 2], 16) / 255 for i in (0, 2,
 pytestmark = pytest.mark.xdist_group("report-print-pdf")
 
 
-def national_figures() -> reports.Figures:
+def national_figures() -> figures.Figures:
     """Figures as 47 prefectures and 11 work items give them, and 150 late organisations
     (three pages of the late list): the report's layout, without building 100k entries."""
     statuses = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED)
@@ -40,7 +41,7 @@ def national_figures() -> reports.Figures:
     }
     assert any(key[2] in FINISHED for key in status)
     late = [
-        reports.LateOrganization(
+        LateOrganization(
             organization=Organization(code=f"{n:06d}", name=f"団体{n}"),
             flags=3,
             significant=2,
@@ -49,7 +50,7 @@ def national_figures() -> reports.Figures:
         )
         for n in range(150)
     ]
-    return reports.Figures(on=dt.date(2015, 9, 30), status=status, rule={}, late=late)
+    return figures.Figures(on=dt.date(2015, 9, 30), status=status, rule={}, late=late)
 
 
 def to_pdf(workbook: bytes, folder) -> PdfReader:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import reports, services
+from review import figures, judging, reports, rules
 from review.models import ReportJob
 from review.selectors import Scope
 from tests.factories import FollowUpFactory, ReportJobFactory
@@ -31,13 +31,13 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
             plan_services.ensure_entries(organization, programme)
     entry = PlanEntry.objects.get(organization=sapporo, task__name="住民への広報活動")
     with at(D(2015, 6, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 7, 31)}
         plan_services.save_entry(alice, entry.pk, plan, 1)
     with at(D(2015, 8, 10)):
-        services.scan(send=False)
+        judging.scan(send=False)
         then = oracle.full_scan(plans, D(2015, 8, 10))
-        live = reports.figures(plans, D(2015, 8, 10), Scope())
+        live = figures.figures(plans, D(2015, 8, 10), Scope())
         assert (live.status, live.rule) == then
         FollowUpFactory(organization=sapporo, programme=plans, cause="staff", due_on=D(2015, 9, 30))
     with at(D(2015, 9, 1)):
@@ -48,8 +48,8 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
             "progress": 100,
         }
         plan_services.save_entry(alice, entry.pk, done, 2)
-        services.scan(send=False)
-    past = reports.figures(plans, D(2015, 8, 10), Scope())
+        judging.scan(send=False)
+    past = figures.figures(plans, D(2015, 8, 10), Scope())
     assert (past.status, past.rule) == then
     late = {item.organization.code: item for item in past.late}
     assert late["011002"].follow_up == "open"
@@ -57,7 +57,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
     # Since then it was started and finished: as of today that delay is gone.
     now = {
         item.organization.code: item
-        for item in reports.figures(plans, dt.date.today(), Scope()).late
+        for item in figures.figures(plans, dt.date.today(), Scope()).late
     }
     assert "start_overdue" not in now["011002"].rules
 
@@ -97,11 +97,11 @@ def test_todays_report_reads_late_organisations_not_every_flag(judged):
 
     flags = DelayFlag.objects.count()
     with CaptureQueriesContext(connection) as captured:
-        late = reports.figures(judged, timezone.localdate(), Scope()).late
+        late = figures.figures(judged, timezone.localdate(), Scope()).late
     assert len(late) == 3 and flags > 50
     for query in captured.captured_queries:
         if '"review_delayflag"' not in query["sql"]:
             continue
         with connection.cursor() as cursor:
             cursor.execute(query["sql"].replace("%", "%%"))
-            assert len(cursor.fetchall()) <= 3 * len(services.rules.RULES), query["sql"]
+            assert len(cursor.fetchall()) <= 3 * len(rules.RULES), query["sql"]

@@ -305,3 +305,22 @@ def test_change_days_hold_every_day_the_judgement_changes():
             if now != before:
                 assert when in days, (values, milestone, today, deadline, threshold, approved)
                 break
+
+
+@pytest.mark.parametrize(
+    ("system", "expected"),
+    [
+        (None, D(2016, 3, 31)),  # a task of one entry: the task's approval
+        (7, D(2017, 3, 31)),  # the system named by an approval: that one
+        (8, D(2016, 3, 31)),  # another system of the task: the approval of them all
+    ],
+)
+def test_approved_for_takes_the_systems_approval_else_the_tasks(system, expected):
+    approved = {(1, 2, None): D(2016, 3, 31), (1, 2, 7): D(2017, 3, 31), (1, 3, 7): D(2018, 3, 31)}
+    assert rules.approved_for(approved, 1, 2, system) == expected
+    assert rules.approved_for(approved, 9, 2, system) is None  # another organisation's
+
+
+def test_approved_for_is_none_without_an_approval_for_the_task():
+    assert rules.approved_for({(1, 3, 7): D(2018, 3, 31)}, 1, 2, 7) is None
+    assert rules.approved_for({(1, 3, 7): D(2018, 3, 31)}, 1, 3, None) is None

@@ -9,7 +9,7 @@ from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from outbox import sending as outbox
 from outbox.models import Mail
-from review import rollups, services
+from review import judging, rollups, workflow
 from review.models import DelayFlag, EntryState, NotificationEvent, RuleRollup, StatusRollup
 from tests.review import oracle
 from tests.review.conftest import ON, D
@@ -42,7 +42,7 @@ def test_saving_an_entry_judges_it(plans, sapporo, alice):
     )
     assert rules == {"start_overdue", "end_overdue", "milestone_missed"}
     entry.refresh_from_db()
-    assert entry.next_check_on == services.NEVER
+    assert entry.next_check_on == judging.NEVER
     assert EntryState.objects.get(entry=entry).status == "not_started"
 
 
@@ -85,16 +85,16 @@ def test_scan_raises_resolves_and_is_idempotent(plans, sapporo, alice, mailoutbo
     entry = sapporo_entry(sapporo)
     plan = {"planned_start": D(2015, 5, 1), "planned_end": D(2015, 9, 1)}
     with at(D(2015, 5, 1)):
-        services.scan(send=False)
+        judging.scan(send=False)
         plan_services.save_entry(alice, entry.pk, plan, 1)
     assert not DelayFlag.objects.filter(entry=entry, resolved_at=None).exists()
     with at(D(2015, 5, 2)):
-        first = services.scan()
+        first = judging.scan()
     assert first.raised >= 1  # start overdue from 05/02
     assert DelayFlag.objects.filter(entry=entry, rule="start_overdue", resolved_at=None).exists()
     before = snapshot()
     with at(D(2015, 5, 2)):
-        again = services.scan()
+        again = judging.scan()
     assert (again.judged, again.raised, again.resolved, again.queued) == (0, 0, 0, 0)
     assert snapshot() == before
     # Starting the task resolves the flag on save.
@@ -107,13 +107,13 @@ def test_scan_raises_resolves_and_is_idempotent(plans, sapporo, alice, mailoutbo
 
 
 def test_scan_touches_only_entries_whose_judgement_can_change(plans, sapporo):
-    services.scan(D(2015, 4, 1), send=False)
+    judging.scan(D(2015, 4, 1), send=False)
     total = PlanEntry.objects.count()
     # Nothing changes between the plan deadline checks: a quiet night judges nothing.
-    assert services.scan(D(2015, 4, 2), send=False).judged == 0
+    assert judging.scan(D(2015, 4, 2), send=False).judged == 0
     # The day after the plan deadline every empty plan turns "no plan".
-    assert services.scan(D(2015, 5, 1), send=False).judged == total
-    assert services.scan(D(2015, 5, 2), send=False).judged == 0
+    assert judging.scan(D(2015, 5, 1), send=False).judged == total
+    assert judging.scan(D(2015, 5, 2), send=False).judged == 0
 
 
 def test_digest_is_one_mail_per_recipient_per_day(
@@ -131,9 +131,9 @@ def test_digest_is_one_mail_per_recipient_per_day(
         PlanEntry.objects.filter(organization=organization).update(
             planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
         )
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 6, 1))
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 6, 1))
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.scan(D(2015, 10, 1))
+        result = judging.scan(D(2015, 10, 1))
     recipients = sorted(mail.to[0] for mail in mailoutbox)
     assert result.queued == len(mailoutbox) == len(set(recipients))
     assert alice.email in recipients and prefecture_admin.email in recipients
@@ -143,7 +143,7 @@ def test_digest_is_one_mail_per_recipient_per_day(
     mine = next(mail.body for mail in mailoutbox if mail.to == [alice.email])
     assert "函館市" not in mine
     # The next nights send nothing new about the same delays.
-    assert services.scan(D(2015, 10, 2)).queued == 0
+    assert judging.scan(D(2015, 10, 2)).queued == 0
     assert len(mailoutbox) == len(recipients)
 
 
@@ -153,10 +153,10 @@ def test_two_workers_send_each_digest_once(plans, sapporo, alice, prefecture_adm
     PlanEntry.objects.filter(organization=sapporo).update(
         planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
     )
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
     # Two job runs queue: the second finds everything already queued.
-    assert services.scan(D(2015, 10, 1), send=False).queued == 2
-    assert services.scan(D(2015, 10, 1), send=False).queued == 0
+    assert judging.scan(D(2015, 10, 1), send=False).queued == 2
+    assert judging.scan(D(2015, 10, 1), send=False).queued == 0
     # Two workers see the same pending events; each claim is a conditional UPDATE.
     seen_by_first = notifications.pending_ids()
     seen_by_second = notifications.pending_ids()
@@ -175,8 +175,8 @@ def test_an_event_left_sending_is_retried_later_not_lost(plans, sapporo, alice, 
     PlanEntry.objects.filter(organization=sapporo).update(
         planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
     )
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
-    services.scan(D(2015, 10, 1), send=False)
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    judging.scan(D(2015, 10, 1), send=False)
     [event_id] = notifications.pending_ids()
     assert notifications.claim(event_id)  # a worker (before the outbox) died after claiming
     assert notifications.send_pending() == 0
@@ -192,8 +192,8 @@ def test_a_digest_whose_mail_fails_stays_in_the_outbox(plans, sapporo, alice, ma
     PlanEntry.objects.filter(organization=sapporo).update(
         planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
     )
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
-    services.scan(D(2015, 10, 1), send=False)
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    judging.scan(D(2015, 10, 1), send=False)
     assert notifications.send_pending() == 1
     settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
     assert outbox.send_due() == 0
@@ -219,8 +219,8 @@ def test_accounts_that_cannot_receive_mail_get_no_digest(
     PlanEntry.objects.filter(organization=sapporo).update(
         planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31)
     )
-    services.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
-    services.scan(D(2015, 10, 1), send=False)
+    judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
+    judging.scan(D(2015, 10, 1), send=False)
     # The administrator is stopped after the digests were written, before they are sent.
     User.objects.filter(pk=prefecture_admin.pk).update(is_active=False)
     assert notifications.send_pending() == 1
@@ -234,8 +234,8 @@ def test_accounts_that_cannot_receive_mail_get_no_digest(
 def test_rollup_equals_a_full_scan_after_random_edits(plans, sapporo, hakodate, aomori, alice):
     from tests.factories import UserFactory
 
-    on = services.today()
-    services.scan(on, send=False)
+    on = judging.today()
+    judging.scan(on, send=False)
     users = {sapporo.pk: alice}
     for org in (hakodate, aomori):
         users[org.pk] = UserFactory(organization=org)
@@ -268,7 +268,7 @@ def test_rollup_equals_a_full_scan_after_random_edits(plans, sapporo, hakodate, 
     # A bulk path that skips signals, then tells review.
     bulk = rng.sample(entries, 20)
     PlanEntry.objects.filter(pk__in=[e.pk for e in bulk]).update(status="not_applicable")
-    services.entries_changed([e.pk for e in bulk])
+    judging.entries_changed([e.pk for e in bulk])
     # A deleted entry leaves the figures too.
     PlanEntry.objects.filter(pk=entries[0].pk).first().delete()
     assert rollups.stored_cells(plans) == oracle.full_scan(plans, on)
@@ -279,14 +279,14 @@ def test_a_delay_found_after_todays_digest_waits_for_tomorrows(plans, sapporo, a
 
     a_entries = PlanEntry.objects.filter(organization=sapporo, task__work_item__code="A")
     a_entries.update(planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31))
-    services.entries_changed(a_entries.values_list("pk", flat=True), D(2015, 10, 1))
-    assert services.scan(D(2015, 10, 1), send=False).queued == 1
+    judging.entries_changed(a_entries.values_list("pk", flat=True), D(2015, 10, 1))
+    assert judging.scan(D(2015, 10, 1), send=False).queued == 1
     assert notifications.send_pending() == 1 and outbox.send_due() == 1
     # Later the same day another task of 札幌市 turns significantly late.
     b_entry = PlanEntry.objects.filter(organization=sapporo, task__work_item__code="B").first()
     PlanEntry.objects.filter(pk=b_entry.pk).update(planned_start=D(2015, 4, 1))
-    services.entries_changed([b_entry.pk], D(2015, 10, 1))
-    assert services.scan(D(2015, 10, 1), send=False).queued == 1  # tomorrow's digest
+    judging.entries_changed([b_entry.pk], D(2015, 10, 1))
+    assert judging.scan(D(2015, 10, 1), send=False).queued == 1  # tomorrow's digest
     assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 1))) == 0
     assert outbox.send_due() == 0 and len(mailoutbox) == 1
     assert notifications.deliver(notifications.pending_ids(today=D(2015, 10, 2))) == 1
@@ -316,7 +316,7 @@ def _per_system_entries(plans, sapporo, alice):
         organization=sapporo, task__work_item__code="G", task__per_system=True
     )
     entries.update(planned_start=D(2015, 5, 1), planned_end=D(2015, 6, 30))
-    services.entries_changed(list(entries.values_list("pk", flat=True)), ON)
+    judging.entries_changed(list(entries.values_list("pk", flat=True)), ON)
     return entries
 
 
@@ -329,12 +329,12 @@ def test_an_approval_covers_start_end_and_milestone_of_the_named_system_only(
     task = entries.first().task
     jumin = TargetSystem.objects.get(name="住民記録システム")
     on = D(2015, 12, 1)  # after G's milestone
-    services.judge_entries(list(entries.values_list("pk", flat=True)), on)
-    approver = reviewer if services._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
+    judging.judge_entries(list(entries.values_list("pk", flat=True)), on)
+    approver = reviewer if workflow._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
     with time_machine_on(on):
-        services.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
+        workflow.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
     # Judged again (as the nightly job would), the other system still has no approval.
-    services.judge_entries(list(entries.values_list("pk", flat=True)), on)
+    judging.judge_entries(list(entries.values_list("pk", flat=True)), on)
     flags = DelayFlag.objects.filter(entry__task=task, organization=sapporo, resolved_at=None)
     covered = {(f.entry.system.name, f.rule): f.approved for f in flags}
     assert covered == {
@@ -355,22 +355,22 @@ def test_rollup_equals_a_full_scan_after_approvals_per_system(
 
     entries = _per_system_entries(plans, sapporo, alice)
     on = D(2015, 12, 1)
-    services.judge_entries(list(PlanEntry.objects.values_list("pk", flat=True)), on)
+    judging.judge_entries(list(PlanEntry.objects.values_list("pk", flat=True)), on)
     before = rollups.stored_cells(plans)
     jumin = TargetSystem.objects.get(name="住民記録システム")
     per_system = Task.objects.filter(pk__in=entries.values("task")).select_related("work_item")
     with time_machine_on(on):
         for task in per_system:
             approver = (
-                reviewer if services._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
+                reviewer if workflow._may_follow_up(reviewer, task.work_item_id) else jumin_reviewer
             )
             # One system of each per-system task, and the whole task (all systems) of another.
-            services.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
+            workflow.approve(approver, sapporo, task, D(2016, 3, 31), "mainframe", system=jumin)
         a_task = Task.objects.get(work_item__programme=plans, work_item__code="A", order=1)
         approver = (
-            reviewer if services._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
+            reviewer if workflow._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
         )
-        services.approve(approver, hakodate, a_task, D(2016, 3, 31), "vendor_capacity")
+        workflow.approve(approver, hakodate, a_task, D(2016, 3, 31), "vendor_capacity")
     after = rollups.stored_cells(plans)
     assert after == oracle.full_scan(plans, on)
     assert after != before
@@ -395,17 +395,17 @@ def test_an_approval_naming_a_system_needs_a_per_system_task_with_that_system(
     jumin = TargetSystem.objects.get(name="住民記録システム")
     a_task = Task.objects.get(work_item__programme=plans, work_item__code="A", order=1)
     approver = (
-        reviewer if services._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
+        reviewer if workflow._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
     )
-    with pytest.raises(services.Invalid) as refused:
-        services.approve(approver, sapporo, a_task, D(2016, 3, 31), "mainframe", system=jumin)
+    with pytest.raises(workflow.Invalid) as refused:
+        workflow.approve(approver, sapporo, a_task, D(2016, 3, 31), "mainframe", system=jumin)
     assert "対象システムごとの計画ではありません" in refused.value.errors["system"]
     g_task = Task.objects.filter(work_item__programme=plans, per_system=True).first()
     approver = (
-        reviewer if services._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
+        reviewer if workflow._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
     )
-    with pytest.raises(services.Invalid) as refused:  # 函館市 has no such system listed
-        services.approve(approver, hakodate, g_task, D(2016, 3, 31), "mainframe", system=jumin)
+    with pytest.raises(workflow.Invalid) as refused:  # 函館市 has no such system listed
+        workflow.approve(approver, hakodate, g_task, D(2016, 3, 31), "mainframe", system=jumin)
     assert "計画がありません" in refused.value.errors["system"]
     from review.models import ApprovedException
 

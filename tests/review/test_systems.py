@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from actionplan import services as plan_services
 from actionplan import systems
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
-from review import reports, rollups, services
+from review import figures, judging, rollups
 from review.models import DelayFlag, EntryState
 from review.selectors import Scope
 from tests.review import oracle
@@ -37,7 +37,7 @@ def listed(plans, sapporo, alice):
         plan_services.publish(plans)
     for name in (OWN, SHARED):
         plan_services.add_system(alice, sapporo, name)
-    services.scan(send=False)
+    judging.scan(send=False)
     return plans
 
 
@@ -52,7 +52,7 @@ def entries_of(org, name: str):
 
 
 def assert_rollup_is_a_full_scan(programme, on=None) -> None:
-    assert rollups.stored_cells(programme) == oracle.full_scan(programme, on or services.today())
+    assert rollups.stored_cells(programme) == oracle.full_scan(programme, on or judging.today())
 
 
 # --- rename ------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_another_organisations_system_is_404_on_ones_own_plan(
 def test_retiring_keeps_the_history_and_takes_the_entries_out_of_the_figures(
     client, listed, sapporo, alice, coordinator
 ):
-    today = services.today()
+    today = judging.today()
     retired = list(entries_of(sapporo, OWN).values_list("pk", flat=True))
     assert len(retired) == 3  # G 設計, 製造, テスト
     open_before = DelayFlag.objects.filter(entry_id__in=retired, resolved_at=None).count()
@@ -173,7 +173,7 @@ def test_retiring_keeps_the_history_and_takes_the_entries_out_of_the_figures(
     assert not EntryState.objects.filter(entry_id__in=retired).exists()
     assert set(
         PlanEntry.objects.filter(pk__in=retired).values_list("next_check_on", flat=True)
-    ) == {services.NEVER}
+    ) == {judging.NEVER}
     assert_rollup_is_a_full_scan(listed)
     assert AuditEvent.objects.filter(detail__startswith="対象システムを廃止").count() == 1
     # The plan page: greyed and marked with the day, no edit link on those rows.
@@ -189,9 +189,9 @@ def test_retiring_keeps_the_history_and_takes_the_entries_out_of_the_figures(
 def test_the_nightly_scan_never_brings_a_retired_system_back(listed, sapporo, alice):
     systems.retire(alice, link_of(sapporo, OWN))
     retired = list(entries_of(sapporo, OWN).values_list("pk", flat=True))
-    later = services.today() + dt.timedelta(days=40)
-    services.rejudge_all(later)  # every entry judged again, retired ones included
-    services.scan(later + dt.timedelta(days=1), send=False)
+    later = judging.today() + dt.timedelta(days=40)
+    judging.rejudge_all(later)  # every entry judged again, retired ones included
+    judging.scan(later + dt.timedelta(days=1), send=False)
     assert not DelayFlag.objects.filter(entry_id__in=retired, resolved_at=None).exists()
     assert not EntryState.objects.filter(entry_id__in=retired).exists()
     assert_rollup_is_a_full_scan(listed, later + dt.timedelta(days=1))
@@ -268,13 +268,13 @@ def test_index_counts_the_entries_out_from_the_day_of_retiring(
 def test_a_past_report_counts_what_was_counted_then(listed, sapporo, alice):
     """The report of a day before the retirement still counts the system's entries; today's
     (rebuilt from the history as a past day would be) does not, and equals the rollup."""
-    today = services.today()
-    before = reports.figures(listed, today, Scope(), from_history=True)
+    today = judging.today()
+    before = figures.figures(listed, today, Scope(), from_history=True)
     with time_machine.travel(dt.datetime.combine(today + dt.timedelta(days=1), dt.time(3))):
         systems.retire(alice, link_of(sapporo, OWN))
-        after = reports.figures(listed, today + dt.timedelta(days=1), Scope(), from_history=True)
+        after = figures.figures(listed, today + dt.timedelta(days=1), Scope(), from_history=True)
         stored = rollups.stored_cells(listed)
-        past = reports.figures(listed, today, Scope(), from_history=True)
+        past = figures.figures(listed, today, Scope(), from_history=True)
     assert past.status == before.status and past.rule == before.rule
     assert sum(n for n, _ in after.status.values()) == sum(n for n, _ in before.status.values()) - 3
     assert after.status == stored[0] and after.rule == stored[1]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actionplan.models import PlanEntry, Task
-from review import services
+from review import judging, workflow
 from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote, PlanCheck
 from tests.factories import FollowUpFactory, MunicipalityFactory, jis_code
 
@@ -84,7 +84,7 @@ def test_reviewer_sees_the_work_items_of_their_bureau(client, judged, reviewer):
 def test_index_shows_rates_from_the_rollup_with_the_formula(client, judged, coordinator):
     entry = PlanEntry.objects.filter(organization__code="011002").first()
     PlanEntry.objects.filter(pk=entry.pk).update(status="not_applicable")
-    services.entries_changed([entry.pk])
+    judging.entries_changed([entry.pk])
     response = get(client, coordinator, reverse("review:index"))
     total = response.context["total"]
     assert total.entries == PlanEntry.objects.count()
@@ -110,7 +110,7 @@ def test_late_list_filters_and_sorts(client, judged, coordinator):
         PlanEntry.objects.filter(pk=entry.pk).update(
             planned_start=dt.date(2015, 5, 1), planned_end=dt.date(2015, 6, 1 + number % 20)
         )
-    services.entries_changed(sapporo.values_list("pk", flat=True))
+    judging.entries_changed(sapporo.values_list("pk", flat=True))
     hokkaido = sapporo.get(task__name="住民への広報活動")
     response = client.get(reverse("review:late"), {"rule": "end_overdue", "sort": "days"})
     flags = list(response.context["page"])
@@ -135,7 +135,7 @@ def judged_pref(code: str) -> int:
 
 def test_late_list_separates_approved_delays(client, judged, jumin_reviewer, sapporo):
     task = Task.objects.get(name="住民への広報活動")
-    services.approve(
+    workflow.approve(
         jumin_reviewer, sapporo, task, timezone.localdate() + dt.timedelta(days=90), "mainframe"
     )
     client.force_login(jumin_reviewer)
@@ -189,7 +189,7 @@ def _many_organisations(programme, count: int):
     for number in range(count):
         town = MunicipalityFactory(code=jis_code(1, 700 + number), prefecture=hokkaido)
         plan_services.ensure_entries(town, programme)
-    services.scan(send=False)
+    judging.scan(send=False)
 
 
 @pytest.mark.parametrize("name", ["review:index", "review:late"])
@@ -411,7 +411,7 @@ def test_top_shows_the_organisations_follow_ups_and_delays_at_a_glance(
     page = client.get("/").content.decode()
     assert "回答待ちのフォローアップ" not in page
     assert f"要フォローアップの遅延がある計画の行 {significant} 行" in page
-    services.open_follow_up(
+    workflow.open_follow_up(
         reviewer,
         alice.organization,
         judged,
@@ -441,7 +441,7 @@ def test_top_tells_the_reviewing_side_what_needs_it(
     )
     client.force_login(reviewer)
     assert "回答があったフォローアップ" not in client.get("/").content.decode()
-    services.add_note(alice, follow_up, "予算を確保しました。", organization_side=True)
+    workflow.add_note(alice, follow_up, "予算を確保しました。", organization_side=True)
     page = client.get("/").content.decode()
     assert "回答があったフォローアップ 1 件" in page
     assert "/review/follow-ups/?state=answered&amp;mine=1" in page
@@ -510,7 +510,7 @@ def test_late_list_by_organisation_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         assert len(client.get(url, {"by": "org"}).context["page"]) == 3
     for town in add_towns(27)[::5]:
-        services.open_follow_up(
+        workflow.open_follow_up(
             reviewer, town, judged, cause="budget", actions="予算確保", due_on=dt.date(2030, 1, 1)
         )
     with django_assert_num_queries(9):
@@ -588,7 +588,7 @@ def test_a_per_system_task_offers_the_organisations_systems(
     plan_services.ensure_entries(sapporo, judged)
     g_task = Task.objects.filter(work_item__programme=judged, per_system=True).first()
     approver = (
-        reviewer if services._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
+        reviewer if workflow._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
     )
     client.force_login(approver)
     url = reverse("review:approve", args=["011002"])

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from review import services
+from review import judging
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             on = dt.date.fromisoformat(date) if date else None
         except ValueError:
             raise CommandError("--date は 2015-07-09 の形で指定してください。") from None
-        result = services.rejudge_all(on) if all else services.scan(on)
+        result = judging.rejudge_all(on) if all else judging.scan(on)
         self.stdout.write(
             f"entries judged: {result.judged}, flags raised: {result.raised}, "
             f"resolved: {result.resolved}, mails queued: {result.queued}"
