@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, permissions
+from accounts import permissions
 from accounts.permissions import ADVISE, EDIT_PLAN, VIEW
 from actionplan import excel, programmes, selectors, services, systems, tasks
 from actionplan.forms import AdviceForm, EntryForm, SystemForm, UploadForm, initial_for
@@ -331,16 +331,7 @@ def system_add(request: HttpRequest, code: str) -> HttpResponse:
     form = SystemForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                link = services.add_system(request.user, organization, form.cleaned_data["system"])
-                audit.record(
-                    audit.Kind.CONTENT,
-                    request=request,
-                    organization=organization,
-                    target=link,
-                    after={"system": link.system.name},
-                    detail="対象システムを追加",
-                )
+            systems.add(request.user, organization, form.cleaned_data["system"], request=request)
         except services.EntryInvalid as invalid:
             messages.error(request, invalid.errors["system"])
         else:
@@ -364,17 +355,7 @@ def system_rename(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = _organization(request, code, EDIT_PLAN)
     link = _system_link(request, organization, pk)
     try:
-        with transaction.atomic():
-            old, new = systems.rename(request.user, link, request.POST.get("name", ""))
-            audit.record(
-                audit.Kind.CONTENT,
-                request=request,
-                organization=organization,
-                target=link,
-                before={"system": old},
-                after={"system": new},
-                detail="対象システムの名前を変更",
-            )
+        old, new = systems.rename(request.user, link, request.POST.get("name", ""), request=request)
     except services.EntryInvalid as invalid:
         messages.error(request, invalid.errors["name"])
     else:
@@ -395,21 +376,10 @@ def system_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     link = _system_link(request, organization, pk)
     restoring = request.POST.get("restore") == "1"
     try:
-        with transaction.atomic():
-            if restoring:
-                count = systems.restore(request.user, link)
-            else:
-                count = systems.retire(request.user, link)
-            audit.record(
-                audit.Kind.CONTENT,
-                request=request,
-                organization=organization,
-                target=link,
-                before={"retired_on": str(link.retired_on or "")},
-                after={"retired_on": "" if restoring else str(timezone.localdate())},
-                detail=f"対象システムを{'復元' if restoring else '廃止'}"
-                f"（{link.system.name}、{count}件）",
-            )
+        if restoring:
+            systems.restore(request.user, link, request=request)
+        else:
+            systems.retire(request.user, link, request=request)
     except services.EntryInvalid as invalid:
         messages.error(request, invalid.errors["name"])
     else:
