@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import permissions
 from accounts.permissions import EDIT_PLAN, VIEW
 from actionplan import selectors, services
+from actionplan.entry_history import history
 from actionplan.forms import EntryForm, initial_for
 from actionplan.models import PlanEntry
 from actionplan.programmes import plan_link
+from actionplan.rows import Row
 from actionplan.views.common import is_htmx, organization_or_404, parse_as_of
 from orgs.models import Organization
 
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def _row(organization: Organization, programme, entry: PlanEntry) -> selectors.Row:
+def _row(organization: Organization, programme, entry: PlanEntry) -> Row:
     row = selectors.row(organization, programme, entry)
     if row is None:
         raise Http404
@@ -145,9 +147,7 @@ def _own_save(request, current: PlanEntry, form: EntryForm, version: int) -> boo
     )
 
 
-def _saved(
-    request, organization, programme, row: selectors.Row, result: services.SaveResult
-) -> HttpResponse:
+def _saved(request, organization, programme, row: Row, result: services.SaveResult) -> HttpResponse:
     """The answer to a committed save. It must say "saved" whatever happens next: the fresh
     row and its warnings are read after the commit, and if the database fails there the row
     is shown from what was read before and written in the save, with a notice."""
@@ -183,5 +183,5 @@ def entry_history(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     entry = _entry(request, organization, pk, VIEW)
     # From an as-of page: the changes made up to that day.
     as_of, _error = parse_as_of(request.GET.get("as_of"))
-    context = {"entry": entry, "changes": selectors.history(entry, as_of=as_of)}
+    context = {"entry": entry, "changes": history(entry, as_of=as_of)}
     return render(request, "actionplan/_history.html", context)
