@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import EDIT_PLAN
-from actionplan import excel, selectors, tasks
+from actionplan import excel, import_jobs, selectors, tasks
 from actionplan.forms import UploadForm
 from actionplan.models import ImportJob
 from actionplan.views.common import is_htmx, organization_or_404, programme_asked
@@ -81,7 +81,7 @@ def _start_import(request, organization, programme, filename: str, data: bytes, 
         total=rows,
     )
     if rows <= settings.IMPORT_INLINE_MAX_ROWS:
-        excel.run_job(job.pk)
+        import_jobs.run_job(job.pk)
     else:
         # A large sheet goes to a worker; the job page shows its progress. The row is already
         # committed (autocommit), so the worker finds it whenever it takes the message.
@@ -100,7 +100,7 @@ def _job(request: HttpRequest, organization: Organization, pk: int) -> ImportJob
 def import_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = organization_or_404(request, code, EDIT_PLAN)
     job = _job(request, organization, pk)
-    done, total = excel.job_progress(job)
+    done, total = import_jobs.job_progress(job)
     context = {
         "organization": organization,
         "job": job,
