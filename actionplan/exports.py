@@ -32,7 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from actionplan.export_sheets import Column, Sheet, Side, columns, local, person, sheets
+from actionplan.export_cells import Column, Sheet, Side, columns, local, person
+from actionplan.export_sheets import sheets
 from orgs.models import Organization
 from pmo.text import display_width
 from pmo.xlsx import write

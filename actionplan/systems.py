@@ -1,9 +1,9 @@
-"""Target systems kept by their organisation (G. 既存業務システム改修): rename and retire.
+"""Target systems kept by their organisation (G. 既存業務システム改修): list, rename and retire.
 
-Listing a system is :func:`actionplan.services.add_system` (it creates G's entries for it).
-Here the organisation renames its own systems (a shared one — ``organization=None`` — is
-named for everyone and cannot be renamed by one organisation) and retires or restores the
-systems it listed.
+Listing a system is :func:`add`: :func:`actionplan.services.add_system` (it creates G's
+entries for it) and its audit row. Here the organisation renames its own systems (a shared
+one — ``organization=None`` — is named for everyone and cannot be renamed by one
+organisation) and retires or restores the systems it listed.
 
 Retiring keeps everything that was entered (entries, their history, the flags as they were)
 and takes the system's entries out of the figures from that day: each entry gets
@@ -13,6 +13,10 @@ open flags, takes them out of the rollup and stops looking at them (``next_check
 the same transaction. The entries are locked first (in id order, as the nightly scan's batch
 locks them), so a scan running at the same moment judges them either before the retirement
 or after it, never half.
+
+Each change writes its own audit row in the same transaction (``request=None`` from the shell,
+the admin or a worker: the row names the user, without an address), so a change made anywhere
+leaves the trace a change on the plan page leaves.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
-from actionplan.services import EntryInvalid, entry_saved, systems_listed
+from actionplan.services import EntryInvalid, add_system, entry_saved, systems_listed
 from orgs.models import Organization
 from pmo import history
 
@@ -42,7 +47,24 @@ def clean_name(name: str) -> str:
 
 
 @transaction.atomic
-def rename(user, link: OrganizationSystem, name: str) -> tuple[str, str]:
+def add(user, organization: Organization, name: str, *, request=None) -> OrganizationSystem:
+    """List a target system for the organisation (a shared one by name, or its own: see
+    :func:`actionplan.services.add_system`), audited."""
+    link = add_system(user, organization, name)
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=user,
+        organization=organization,
+        target=link,
+        after={"system": link.system.name},
+        detail="対象システムを追加",
+    )
+    return link
+
+
+@transaction.atomic
+def rename(user, link: OrganizationSystem, name: str, *, request=None) -> tuple[str, str]:
     """Rename the organisation's own system; returns (old name, new name). The label is the
     system's one name, so every page, sheet and report shows the new one at once."""
     system = TargetSystem.objects.select_for_update().get(pk=link.system_id)
@@ -66,34 +88,68 @@ def rename(user, link: OrganizationSystem, name: str) -> tuple[str, str]:
         raise EntryInvalid({"name": _("「%(name)s」は登録済みです。") % {"name": name}})
     system.name = name
     system.save(update_fields=["name"])
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=user,
+        organization=link.organization,
+        target=link,
+        before={"system": old},
+        after={"system": name},
+        detail="対象システムの名前を変更",
+    )
     return old, name
 
 
 @transaction.atomic
-def retire(user, link: OrganizationSystem, *, on: dt.date | None = None) -> int:
+def retire(user, link: OrganizationSystem, *, on: dt.date | None = None, request=None) -> int:
     """Retire the system for its organisation from ``on`` (today). Returns how many entries
     left the figures. Refused when already retired."""
     on = on or timezone.localdate()
-    link = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
-    if link.retired_on is not None:
+    locked = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
+    if locked.retired_on is not None:
         raise EntryInvalid({"name": _("この対象システムは廃止済みです。")})
-    link.retired_on = on
-    link.save(update_fields=["retired_on"])
-    return _mark(user, link, on)
+    locked.retired_on = on
+    locked.save(update_fields=["retired_on"])
+    count = _mark(user, locked, on)
+    # The audit row reads the caller's link (its organisation and system, usually already
+    # read with it), not the locked copy.
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=user,
+        organization=link.organization,
+        target=link,
+        before={"retired_on": ""},
+        after={"retired_on": str(on)},
+        detail=f"対象システムを廃止（{link.system.name}、{count}件）",
+    )
+    return count
 
 
 @transaction.atomic
-def restore(user, link: OrganizationSystem) -> int:
+def restore(user, link: OrganizationSystem, *, request=None) -> int:
     """Undo a retirement: the entries count again from today (judged afresh; the flags
     resolved by the retirement stay resolved, new ones are raised if the delay still holds).
     Returns how many entries came back. G's entries of tasks added meanwhile are created."""
-    link = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
-    if link.retired_on is None:
+    locked = OrganizationSystem.objects.select_for_update().get(pk=link.pk)
+    if locked.retired_on is None:
         raise EntryInvalid({"name": _("この対象システムは廃止されていません。")})
-    link.retired_on = None
-    link.save(update_fields=["retired_on"])
-    count = _mark(user, link, None)
-    systems_listed(link.organization)
+    retired_on = locked.retired_on
+    locked.retired_on = None
+    locked.save(update_fields=["retired_on"])
+    count = _mark(user, locked, None)
+    systems_listed(locked.organization)
+    audit.record(
+        audit.Kind.CONTENT,
+        request=request,
+        actor=user,
+        organization=link.organization,
+        target=link,
+        before={"retired_on": str(retired_on)},
+        after={"retired_on": ""},
+        detail=f"対象システムを復元（{link.system.name}、{count}件）",
+    )
     return count
 
 

@@ -7,9 +7,9 @@ from celery import shared_task
 
 @shared_task(acks_late=True, ignore_result=True)
 def import_plan(job_id: int) -> None:
-    from actionplan import excel
+    from actionplan import import_jobs
 
-    excel.run_job(job_id)
+    import_jobs.run_job(job_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -253,11 +253,11 @@ def _row_edits(client: Client, organization, programme) -> dict[str, float]:
 def _imports(user, organization, programme) -> dict[str, float]:
     """The 5,000-row sheet: a no-op round trip, then ``IMPORT_RUNS`` imports that give every
     row new planned dates (each from a fresh download), timed with their statements."""
-    from actionplan import excel, selectors
+    from actionplan import excel, excel_import, selectors
 
     data = excel.export(organization, programme, selectors.plan(organization, programme).rows)
     start = time.perf_counter()
-    noop = excel.import_plan(user, organization, programme, data)
+    noop = excel_import.import_plan(user, organization, programme, data)
     noop_s = time.perf_counter() - start
     if noop.errors or noop.changed:
         fail(f"no-op import: {noop.changed} changed, errors {noop.errors[:3]}")
@@ -286,7 +286,7 @@ def _imports(user, organization, programme) -> dict[str, float]:
         review_judging.entries_changed = timed_judging
         try:
             with connection.execute_wrapper(counting):
-                result = excel.import_plan(user, organization, programme, changed)
+                result = excel_import.import_plan(user, organization, programme, changed)
         finally:
             review_judging.entries_changed = judge
         seconds.append(time.perf_counter() - start)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from actionplan import excel, services
+from actionplan import excel, excel_import, services
 from actionplan.models import PlanEntry
 from pmo import bulk
 from tests.actionplan.conftest import ON, entry
@@ -49,7 +49,7 @@ def excel_row(data: bytes, index: int, text: str) -> bytes:
     return out.getvalue()
 
 
-def statements(user, organization, programme, data) -> tuple[excel.ImportResult, int]:
+def statements(user, organization, programme, data) -> tuple[excel_import.ImportResult, int]:
     with CaptureQueriesContext(connection) as queries:
         result = run(user, organization, programme, data)
     return result, len(queries)
@@ -138,14 +138,14 @@ def test_row_saved_by_someone_else_during_the_import_refuses_the_whole_sheet(
     last one finds the row moved on: all of it rolls back, and the marked workbook names the
     row."""
     data, ids = remarks_on(export(sapporo, programme), 5)
-    read = excel._entries
+    read = excel_import._entries
 
     def read_then_carol_saves(organization, programme):
         entries = read(organization, programme)
         services.save_entry(carol, ids[-1], {"remarks": "キャロル"}, 1, on=ON)
         return entries
 
-    monkeypatch.setattr(excel, "_entries", read_then_carol_saves)
+    monkeypatch.setattr(excel_import, "_entries", read_then_carol_saves)
     history = PlanEntry.history.model.objects.count()
     heard = []
 

@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from actionplan import definition, excel, seed, selectors, services
+from actionplan import definition, entry_history, excel, seed, services
 from actionplan.models import CompletionItem, PlanEntry
 from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_excel import column_of, edit, export, finish, item, row_of, run
@@ -313,7 +313,7 @@ def test_the_history_shows_answers_as_the_row_does(alice, training):
     completion = {str(scope.pk): ["住基", "福祉"], str(check.pk): "2015-06-20"}
     services.save_entry(alice, training.pk, {**data, "completion": completion}, 1, on=ON)
     training.refresh_from_db()
-    fields = [field for change in selectors.history(training) for field in change["fields"]]
+    fields = [field for change in entry_history.history(training) for field in change["fields"]]
     answers = next(after for label, _before, after in fields if label == "完了時の入力項目")
     # (the keys' order is the database's: jsonb sorts them)
     assert "研修の実施日: 2015/06/20" in answers and "対象の業務: 住基、福祉" in answers

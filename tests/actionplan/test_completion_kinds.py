@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from actionplan import excel_items, rules
-from actionplan.export_sheets import _answer
+from actionplan.export_cells import typed_answer
 from actionplan.models import CompletionItem
 from actionplan.rules import Question
 from pmo import questions
@@ -113,7 +113,7 @@ def test_an_old_answer_in_the_plan_sheet(kind, stored, cell):
     ],
 )
 def test_an_answer_in_the_export(kind, stored, cell):
-    assert _answer(kind, stored) == cell
+    assert typed_answer(kind, stored) == cell
 
 
 PEOPLE = Question(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
-from actionplan import definition, excel, seed, selectors
+from actionplan import definition, excel, excel_import, seed, selectors
 from review import rollups
 from tests.actionplan.conftest import ON, entry
 from tests.actionplan.test_views import HX, edit_data, url
@@ -143,7 +143,7 @@ def test_plan_workbook_made_in_english_explains_in_english_and_imports_back(
         prompt = next(v.prompt for v in validations if v.prompt and "相談窓口の設置" in v.prompt)
         assert prompt.startswith("Required when “相談窓口の設置” is marked done.")
         assert not JAPANESE.search(prompt.replace("相談窓口の設置", "").replace("窓口の設置日", ""))
-        result = excel.import_plan(alice, sapporo, programme, data, on=ON)
+        result = excel_import.import_plan(alice, sapporo, programme, data, on=ON)
     assert result.errors == [] and result.changed == 0 and result.rows == plan.count()
 
 
@@ -161,7 +161,7 @@ def test_plan_workbook_errors_are_english(alice, plan, sapporo, programme):
         sheet.cell(row=row, column=excel.INDEX["progress"]).value = 120
         out = io.BytesIO()
         book.save(out)
-        result = excel.import_plan(alice, sapporo, programme, out.getvalue(), on=ON)
+        result = excel_import.import_plan(alice, sapporo, programme, out.getvalue(), on=ON)
     marked = load_workbook(io.BytesIO(result.marked))
     listing = list(marked[excel.ERROR_SHEET].iter_rows(values_only=True))
     assert listing[0] == ("Sheet", "Row", "Column", "Item", "Details")

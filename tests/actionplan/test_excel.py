@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from actionplan import excel, excel_items, selectors, services, tasks
+from actionplan import excel, excel_import, excel_items, selectors, services, tasks
 from actionplan.models import CompletionItem, ImportJob, PlanEntry
 from tests.actionplan.conftest import ON, entry
 from tests.factories import CompletionItemFactory
@@ -46,7 +46,7 @@ def row_of(data: bytes, entry_id: int) -> int:
 
 
 def run(user, organization, programme, data):
-    return excel.import_plan(user, organization, programme, data, on=ON)
+    return excel_import.import_plan(user, organization, programme, data, on=ON)
 
 
 def test_export_has_keys_hidden_protected_and_validated(plan, sapporo, programme):

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from actionplan import excel, tasks
+from actionplan import excel_import, import_jobs, tasks
 from actionplan.models import ImportJob, PlanEntry
 from pmo import jobs
 from review.models import LateExportJob, ReportJob
@@ -108,7 +108,7 @@ def test_an_import_whose_lease_is_lost_writes_nothing(
     ImportJob.objects.filter(pk=job.pk).update(upload=edit(data, rows))
     # The beat task, from another connection, expired it just before the worker ended it.
     monkeypatch.setattr(jobs, "finish", lambda *args, **kwargs: False)
-    excel.run_job(job.pk)
+    import_jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.state != "done" and job.changed == 0
     assert not PlanEntry.objects.filter(organization=sapporo, remarks="書いた").exists()
@@ -119,9 +119,9 @@ def test_an_import_that_crashes_ends_failed_and_retryable(job, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(excel, "import_plan", crash)
+    monkeypatch.setattr(excel_import, "import_plan", crash)
     with pytest.raises(RuntimeError):
-        excel.run_job(job.pk)
+        import_jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.state == "failed" and job.failure == "crashed" and job.retryable
 

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplan import selectors, services, views
+from actionplan import selectors, services
 from actionplan.models import PlanEntry
+from actionplan.views import plan as plan_views
 from tests.actionplan.test_views import add_systems, edit_data
 
 PAGE = 5
@@ -120,7 +121,7 @@ def test_a_save_without_javascript_returns_to_the_entrys_page(
 
 
 def test_target_systems_are_listed_a_page_at_a_time(client, alice, plan, sapporo, monkeypatch):
-    monkeypatch.setattr(views, "SYSTEMS_PAGE", 3)
+    monkeypatch.setattr(plan_views, "SYSTEMS_PAGE", 3)
     add_systems(sapporo, 3)  # five in all: two pages
     client.force_login(alice)
     body = client.get(plan_url(sapporo)).content.decode()

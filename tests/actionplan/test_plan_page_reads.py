@@ -12,15 +12,16 @@ from django.utils import timezone
 
 from actionplan import selectors, services, systems
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
+from actionplan.rows import Row
 from tests.actionplan.conftest import entry
 from tests.actionplan.test_row_save import scramble
 from tests.actionplan.test_views import HX, add_systems, edit_data, url
 
 
-def paged_rows(organization, programme, **where) -> dict[int, selectors.Row]:
+def paged_rows(organization, programme, **where) -> dict[int, Row]:
     """Every row of every page of every section of the paged plan, by entry id."""
     first = selectors.plan(organization, programme, paged=True, **where)
-    found: dict[int, selectors.Row] = {}
+    found: dict[int, Row] = {}
     for section in first.sections or [None]:
         number = 1
         while True:

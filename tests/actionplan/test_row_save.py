@@ -10,6 +10,7 @@ import pytest
 
 from actionplan import selectors, services
 from actionplan.models import PlanEntry, Status
+from actionplan.rows import span
 from tests.actionplan.conftest import entry
 from tests.actionplan.test_views import HX, add_systems, edit_data, url
 
@@ -113,7 +114,7 @@ def test_reading_a_row_costs_the_same_in_a_small_and_a_large_plan(
     ],
 )
 def test_row_texts_are_what_the_date_filters_showed(start, end, shown):
-    assert selectors._span(start, end) == shown
+    assert span(start, end) == shown
 
 
 def test_row_labels_follow_the_language(plan, sapporo, programme):

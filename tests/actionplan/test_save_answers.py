@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
-from actionplan import views
 from actionplan.models import PlanEntry
+from actionplan.views import entries
 from tests.actionplan.conftest import entry
 from tests.actionplan.test_views import HX, edit_data, url
 
@@ -16,7 +16,7 @@ def test_database_lost_after_the_commit_still_answers_saved(
 ):
     target = entry(sapporo, "B", "住民票記載事項の追加")
     client.force_login(alice)
-    real_row, calls = views._row, []
+    real_row, calls = entries._row, []
 
     def row_then_lost(*args):
         calls.append(args)
@@ -24,7 +24,7 @@ def test_database_lost_after_the_commit_still_answers_saved(
             raise OperationalError("server closed the connection unexpectedly")
         return real_row(*args)
 
-    monkeypatch.setattr(views, "_row", row_then_lost)
+    monkeypatch.setattr(entries, "_row", row_then_lost)
     response = client.post(
         url("entry_edit", sapporo, target.pk), edit_data(target, remarks="確定した保存"), **HX
     )

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from actionplan import selectors, services
+from actionplan import entry_history, selectors, services
 from actionplan.models import PlanEntry, Task
 from tests.actionplan.conftest import ON, entry
 
@@ -175,7 +175,7 @@ def test_history_lists_who_changed_what(alice, carol, plan, sapporo):
     target = entry(sapporo, "B", "住民票記載事項の追加")
     services.save_entry(alice, target.pk, PLAN_B, 1, on=ON)
     services.save_entry(carol, target.pk, {"planned_end": D(2015, 8, 31)}, 2, on=ON)
-    changes = selectors.history(target)
+    changes = entry_history.history(target)
     assert [c["who"] for c in changes] == ["札幌 キャロル", "札幌 アリス", ""]
     assert changes[0]["fields"] == [("計画終了", D(2015, 9, 30), D(2015, 8, 31))]
     assert ("計画開始", None, D(2015, 4, 1)) in changes[1]["fields"]

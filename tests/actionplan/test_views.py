@@ -199,7 +199,7 @@ def test_bad_as_of_is_explained(client, alice, plan, sapporo, value, message):
 
 
 def test_as_of_takes_the_date_as_people_write_it(client, alice, plan, sapporo):
-    from actionplan.views import parse_as_of
+    from actionplan.views.common import parse_as_of
 
     assert parse_as_of("2015/07/09")[0] == parse_as_of("2015-07-09")[0]
     assert parse_as_of("2015/07/09")[0].date().isoformat() == "2015-07-09"
