@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -102,32 +103,68 @@ def _invite(user: User, issuer: User | None) -> str:
     return token
 
 
-@transaction.atomic
+def refuse_unexpected_fields(fields: set[str], *, target: object, request=None) -> None:
+    """A write asked with fields its form does not have (``is_staff``, ``issued_by``, …) is a
+    forged request: recorded, then refused (403). Nothing to refuse when ``fields`` is empty."""
+    if not fields:
+        return
+    audit.record(
+        audit.Kind.ACCESS_DENIED,
+        request=request,
+        target=target,
+        detail="想定外の項目: " + ", ".join(sorted(fields)),
+    )
+    raise PermissionDenied
+
+
+def refuse_role_above(
+    issuer: User, role: str, *, target: object, target_user: User | None = None, request=None
+) -> None:
+    """An issuer never gives a role above their own, whoever asks (a page, a sheet, the shell):
+    the attempt is recorded, then refused (403). Call it outside the write's transaction, or
+    the refusal's audit row is rolled back with it."""
+    if role in rules.assignable_roles(issuer.role):
+        return
+    audit.record(
+        audit.Kind.ACCESS_DENIED,
+        request=request,
+        actor=issuer,
+        target_user=target_user,
+        target=target,
+        detail=f"上位の役割の指定: {role}",
+    )
+    raise PermissionDenied
+
+
 def issue_accounts(issuer: User, accounts: list[NewAccount], *, request=None) -> list[User]:
-    """Create the accounts and mail each its link. All or nothing: the caller has validated."""
-    users = []
+    """Create the accounts and mail each its link. All or nothing: the caller has validated;
+    a role above the issuer's own is refused (and audited) before any account is made."""
     for account in accounts:
-        user = User.objects.create_user(
-            account.email,
-            None,
-            display_name=account.display_name,
-            department=account.department,
-            phone=account.phone,
-            organization=account.organization,
-            role=account.role,
-            issued_by=issuer,
-        )
-        _invite(user, issuer)
-        audit.record(
-            audit.Kind.ISSUED,
-            request=request,
-            actor=issuer,
-            target_user=user,
-            target=user.email,
-            after=_snapshot(user),
-            detail=_domain_note(account.email, account.organization, account.outside_domain),
-        )
-        users.append(user)
+        refuse_role_above(issuer, account.role, target=account.email, request=request)
+    users = []
+    with transaction.atomic():
+        for account in accounts:
+            user = User.objects.create_user(
+                account.email,
+                None,
+                display_name=account.display_name,
+                department=account.department,
+                phone=account.phone,
+                organization=account.organization,
+                role=account.role,
+                issued_by=issuer,
+            )
+            _invite(user, issuer)
+            audit.record(
+                audit.Kind.ISSUED,
+                request=request,
+                actor=issuer,
+                target_user=user,
+                target=user.email,
+                after=_snapshot(user),
+                detail=_domain_note(account.email, account.organization, account.outside_domain),
+            )
+            users.append(user)
     return users
 
 
@@ -173,20 +210,22 @@ def _set_active(issuer: User, user: User, *, active: bool, request=None) -> None
     )
 
 
-@transaction.atomic
 def change_role(issuer: User, user: User, role: str, *, request=None) -> None:
-    before = _snapshot(user)
-    User.objects.filter(pk=user.pk).update(role=role)
-    user.refresh_from_db()
-    audit.record(
-        audit.Kind.ROLE_CHANGED,
-        request=request,
-        actor=issuer,
-        target_user=user,
-        target=user.email,
-        before=before,
-        after=_snapshot(user),
-    )
+    """Give ``user`` another role; one above the issuer's own is refused (and audited)."""
+    refuse_role_above(issuer, role, target=user.email, target_user=user, request=request)
+    with transaction.atomic():
+        before = _snapshot(user)
+        User.objects.filter(pk=user.pk).update(role=role)
+        user.refresh_from_db()
+        audit.record(
+            audit.Kind.ROLE_CHANGED,
+            request=request,
+            actor=issuer,
+            target_user=user,
+            target=user.email,
+            before=before,
+            after=_snapshot(user),
+        )
 
 
 def set_notification_mode(user: User, mode: str, *, request=None) -> None:

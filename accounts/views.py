@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, audit_text, bulk, permissions, rules, selectors, services, sheets, tasks
+from accounts import audit_text, bulk, permissions, rules, selectors, services, sheets, tasks
 from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
@@ -93,14 +92,7 @@ def account_list(request):
 def _refuse_tampering(request, form_fields: tuple[str, ...]) -> None:
     """A post with fields the form does not have (is_staff, …) is refused and recorded."""
     extra = set(request.POST) - set(form_fields) - {"csrfmiddlewaretoken"}
-    if extra:
-        audit.record(
-            audit.Kind.ACCESS_DENIED,
-            request=request,
-            target=request.path,
-            detail="想定外の項目: " + ", ".join(sorted(extra)),
-        )
-        raise PermissionDenied
+    services.refuse_unexpected_fields(extra, target=request.path, request=request)
 
 
 def _refuse_out_of_reach(request) -> None:
@@ -114,14 +106,8 @@ def _refuse_out_of_reach(request) -> None:
             request, permissions.MANAGE_ACCOUNTS, f"organization={organization_id}"
         )
     role = request.POST.get("role", "")
-    if role and role in RANK and not permissions.can_assign_role(request.user, role):
-        audit.record(
-            audit.Kind.ACCESS_DENIED,
-            request=request,
-            target=request.path,
-            detail=f"上位の役割の指定: {role}",
-        )
-        raise PermissionDenied
+    if role in RANK:  # before the form, which would only say the choice is not offered
+        services.refuse_role_above(request.user, role, target=request.path, request=request)
 
 
 @login_required
