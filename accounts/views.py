@@ -19,7 +19,18 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit_text, bulk, permissions, rules, selectors, services, sheets, tasks
+from accounts import (
+    audit_text,
+    bulk,
+    email_changes,
+    invitations,
+    permissions,
+    rules,
+    selectors,
+    services,
+    sheets,
+    tasks,
+)
 from accounts.filters import AccountFilter, AuditFilter
 from accounts.forms import EmailChangeForm, IssueForm, MailDomainsForm
 from accounts.models import AuditEvent, Invitation, IssueJob, User
@@ -248,7 +259,7 @@ def account_email(request, pk: int):
         _refuse_tampering(request, EmailChangeForm.FIELDS)
         form = EmailChangeForm(request.POST, target=target)
         if form.is_valid():
-            services.request_email_change(
+            email_changes.request_email_change(
                 request.user,
                 target,
                 form.cleaned_data["email"],
@@ -261,7 +272,7 @@ def account_email(request, pk: int):
                     "%(email)s に確認のメールを送りました。本人がリンクを開いて確認すると"
                     "変更されます（%(days)d日間有効）。現在のアドレスにもお知らせを送りました。"
                 )
-                % {"email": form.cleaned_data["email"], "days": services.EMAIL_CHANGE_DAYS},
+                % {"email": form.cleaned_data["email"], "days": email_changes.EMAIL_CHANGE_DAYS},
             )
             return redirect("accounts:detail", target.pk)
     pending = [c for c in target.email_changes.all()[:5] if c.is_open]
@@ -484,15 +495,15 @@ def audit_export(request):
 def activate(request, token: str):
     """The mailed link: set a password once. Expired or used links explain what to do."""
     try:
-        invitation = services.find_invitation(token)
-    except services.InvitationError as problem:
+        invitation = invitations.find_invitation(token)
+    except invitations.InvitationError as problem:
         return _activation_problem(request, problem)
     user = invitation.user
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activate(token, form.cleaned_data["new_password1"], request=request)
-        except services.InvitationError as problem:
+            invitations.activate(token, form.cleaned_data["new_password1"], request=request)
+        except invitations.InvitationError as problem:
             return _activation_problem(request, problem)
         messages.success(
             request,
@@ -513,19 +524,21 @@ def confirm_email_change(request, token: str):
     """The link mailed to the new address. An account in use confirms signed in as itself (the
     password and second factor of the old login), so a mistyped address cannot take it over."""
     try:
-        change = services.find_email_change(token)
-    except services.EmailChangeError as problem:
+        change = email_changes.find_email_change(token)
+    except email_changes.EmailChangeError as problem:
         return _email_change_problem(request, problem)
     user = change.user
     if user.can_log_in:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.user.pk != user.pk:
-            return _email_change_problem(request, services.EmailChangeError("other_user", change))
+            return _email_change_problem(
+                request, email_changes.EmailChangeError("other_user", change)
+            )
     if request.method == "POST":
         try:
-            services.confirm_email_change(token, request=request)
-        except services.EmailChangeError as problem:
+            email_changes.confirm_email_change(token, request=request)
+        except email_changes.EmailChangeError as problem:
             return _email_change_problem(request, problem)
         if user.can_log_in:
             messages.success(
@@ -543,7 +556,7 @@ def confirm_email_change(request, token: str):
     return render(request, "accounts/email_change_confirm.html", {"change": change})
 
 
-def _email_change_problem(request, problem: services.EmailChangeError):
+def _email_change_problem(request, problem: email_changes.EmailChangeError):
     return render(
         request,
         "accounts/email_change_problem.html",
@@ -556,11 +569,11 @@ def _email_change_problem(request, problem: services.EmailChangeError):
 PROBLEM_STATUS = {"expired": 410, "used": 410, "taken": 409}
 
 
-def _activation_problem(request, problem: services.InvitationError):
+def _activation_problem(request, problem: invitations.InvitationError):
     invitation = problem.invitation
     asked = False
     if request.method == "POST" and request.POST.get("ask_again") and invitation is not None:
-        services.ask_issuer_again(invitation, request=request)
+        invitations.ask_issuer_again(invitation, request=request)
         asked = True
     return render(
         request,

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from accounts import services
+from accounts import email_changes, invitations, services
 from accounts.models import AuditEvent, User
 from accounts.roles import Role
 
@@ -35,16 +35,18 @@ def test_each_account_write_leaves_its_audit_row_without_a_request(
     with django_capture_on_commit_callbacks(execute=True):  # the mails, as once committed
         (user,) = services.issue_accounts(issuer, [new])
         services.resend_invitation(issuer, user)
-    services.activate(link(r"/accounts/activate/([^/\s]+)/"), "a long enough password 1")
+    invitations.activate(link(r"/accounts/activate/([^/\s]+)/"), "a long enough password 1")
     services.change_role(issuer, user, Role.ACCOUNT_MANAGER)
     services.stop_account(issuer, user)
     services.restart_account(issuer, user)
     services.grant(issuer, user, "edit_plan", world["hakodate"])
     services.revoke(issuer, user, "edit_plan", world["hakodate"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_email_change(issuer, user, "renamed@city.sapporo.lg.jp")
+        email_changes.request_email_change(issuer, user, "renamed@city.sapporo.lg.jp")
     confirm = next(m for m in mail.outbox if m.to == ["renamed@city.sapporo.lg.jp"])
-    services.confirm_email_change(re.findall(r"/accounts/email-change/([^/\s]+)/", confirm.body)[0])
+    email_changes.confirm_email_change(
+        re.findall(r"/accounts/email-change/([^/\s]+)/", confirm.body)[0]
+    )
     services.set_notification_mode(User.objects.get(pk=user.pk), "immediate")
     assert trail(target_user=user) == [
         (Kind.ISSUED, issuer.email, ""),
