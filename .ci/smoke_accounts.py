@@ -31,7 +31,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret  # noqa: E
 from django.core import mail  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts import services  # noqa: E402
+from accounts import invitations, services  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from actionplan.programmes import default_for  # noqa: E402
@@ -65,7 +65,7 @@ def main() -> None:
     for user in users:
         if user.email not in links:
             sys.exit(f"smoke: no invitation mail with an activation link for {user.email}")
-        services.activate(links[user.email], PASSWORD)
+        invitations.activate(links[user.email], PASSWORD)
     coordinator = User.objects.get(email=os.environ["SMOKE_COORDINATOR"])
     secret = generate_totp_secret()
     TOTP.activate(coordinator, secret)

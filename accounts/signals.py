@@ -26,6 +26,6 @@ def record_login_failure(sender, credentials, request=None, **kwargs) -> None:
 
 
 def activate_on_password_reset(sender, request, user, **kwargs) -> None:
-    from accounts import services
+    from accounts import invitations
 
-    services.activate_by_reset(user, request=request)
+    invitations.activate_by_reset(user, request=request)

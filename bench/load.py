@@ -53,7 +53,7 @@ _SETTINGS = {
 
 def _issue(issuer, people: list[tuple[str, object, str]]) -> list:
     """Issue accounts as the issuance page does, then follow each mailed link."""
-    from accounts import services
+    from accounts import invitations, services
 
     mail.outbox = []
     accounts = [
@@ -68,7 +68,7 @@ def _issue(issuer, people: list[tuple[str, object, str]]) -> list:
     users = services.issue_accounts(issuer, accounts)
     tokens = {message.to[0]: TOKEN.search(message.body).group(1) for message in mail.outbox}
     for user in users:
-        services.activate(tokens[user.email], PASSWORD)
+        invitations.activate(tokens[user.email], PASSWORD)
     return users
 
 

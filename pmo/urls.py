@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import own_views
-from accounts import views as account_views
+from accounts.views import links as account_views
 from pmo import health, views
 
 # The admin login goes through allauth, so it shares the login rate limits and MFA.

@@ -76,7 +76,7 @@ def test_directives_parse():
 
 
 def test_the_activation_page_is_never_stored(client, world):
-    from accounts import services
+    from accounts import invitations, services
 
     user = services.issue_accounts(
         world["pref_admin"],
@@ -89,7 +89,7 @@ def test_the_activation_page_is_never_stored(client, world):
             )
         ],
     )[0]
-    token = services._invite(user, world["pref_admin"])
+    token = invitations.invite(user, world["pref_admin"])
     response = client.get(f"/accounts/activate/{token}/")
     assert response.status_code == 200
     assert "no-store" in _directives(response)

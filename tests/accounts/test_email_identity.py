@@ -153,7 +153,7 @@ def test_the_link_opened_by_another_account_changes_nothing(client, world):
 
 
 def test_a_not_yet_activated_account_gets_its_link_at_the_new_address(client, world):
-    from accounts import services
+    from accounts import invitations, services
 
     (user,) = services.issue_accounts(
         world["pref_admin"],
@@ -167,7 +167,7 @@ def test_a_not_yet_activated_account_gets_its_link_at_the_new_address(client, wo
             )
         ],
     )
-    old_link = services._invite(user, world["pref_admin"])
+    old_link = invitations.invite(user, world["pref_admin"])
     request_change(client, world["pref_admin"], user, "right@city.hakodate.lg.jp")
     client.logout()
     # The mistyped address's links stop working at once.

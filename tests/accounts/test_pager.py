@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from accounts import views
 from accounts.roles import Role
+from accounts.views import common
 from tests.factories import MunicipalityFactory, UserFactory
 from tests.test_pager import pager_links
 
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(common, "PAGE_SIZE", 2)
 
 
 def test_account_list_page_two_keeps_the_filters(client, world, small_pages):

@@ -1,4 +1,5 @@
-"""The role table (accounts/permissions.py) is the one place that knows roles.
+"""The role table (accounts/role_table.py, read by accounts/permissions.py) is the one place
+that knows roles.
 
 The tables below are written out by hand: a change to the role table fails here until the
 change is written here too, so nobody widens a role by accident. And no file outside
@@ -15,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from accounts import permissions as p
+from accounts import role_table
 from accounts.models import User
 from accounts.roles import Role
 
@@ -105,14 +107,14 @@ municipalities_late    .     .      x     .       .      .     .
 """
 
 WORDS = {
-    "own": p.Reach.OWN,
-    "muni": p.Reach.MUNICIPALITIES,
-    "pref": p.Reach.PREFECTURE,
-    "local": p.Reach.LOCAL,
-    "own+local": p.Reach.OWN_AND_LOCAL,
-    "bureau": p.Reach.BUREAU,
-    "all": p.Reach.ALL,
-    "-": p.Reach.NONE,
+    "own": role_table.Reach.OWN,
+    "muni": role_table.Reach.MUNICIPALITIES,
+    "pref": role_table.Reach.PREFECTURE,
+    "local": role_table.Reach.LOCAL,
+    "own+local": role_table.Reach.OWN_AND_LOCAL,
+    "bureau": role_table.Reach.BUREAU,
+    "all": role_table.Reach.ALL,
+    "-": role_table.Reach.NONE,
 }
 
 
@@ -131,7 +133,9 @@ def test_global_actions():
         action: {role for role, mark in row.items() if mark == "x"}
         for action, row in parse(GLOBAL).items()
     }
-    assert expected.keys() == p.GLOBAL.keys(), "every global action of the table is written here"
+    assert expected.keys() == role_table.GLOBAL.keys(), (
+        "every global action of the table is written here"
+    )
     for action, roles in expected.items():
         for role in Role:
             assert p.can(person(role), action) is (role in roles), (action, role)
@@ -144,7 +148,7 @@ def test_who_is_told():
         kind: sorted(role for role, mark in row.items() if mark == "x")
         for kind, row in parse(TOLD).items()
     }
-    assert expected.keys() == p.TOLD.keys()
+    assert expected.keys() == role_table.TOLD.keys()
     for kind, roles in expected.items():
         assert p.told(kind).children == [("role__in", roles)], kind
 
@@ -179,19 +183,19 @@ def test_reach_tables(table, reach):
 
 
 def test_every_action_of_the_reach_tables_is_written_here():
-    assert set(p.ORGANIZATION) <= set(parse(ORGANIZATION))
-    assert set(p.SURVEYS) <= set(parse(SURVEYS))
-    assert set(p.RESPONSES) <= set(parse(RESPONSES))
+    assert set(role_table.ORGANIZATION) <= set(parse(ORGANIZATION))
+    assert set(role_table.SURVEYS) <= set(parse(SURVEYS))
+    assert set(role_table.RESPONSES) <= set(parse(RESPONSES))
 
 
 def test_national_picture_and_work_items():
     rows = parse(NATIONAL)
     for role, word in rows["national"].items():
-        assert p.NATIONAL.get(role, p.Reach.NONE) == WORDS[word], role
+        assert role_table.NATIONAL.get(role, role_table.Reach.NONE) == WORDS[word], role
         prefecture = p.national_prefecture_id(User(role=role, organization_id=7))
         assert prefecture == (7 if word == "pref" else None), role
     for role, word in rows["work_items"].items():
-        assert p.WORK_ITEMS[role] == WORDS[word], role
+        assert role_table.WORK_ITEMS[role] == WORDS[word], role
     # A prefecture admin without an organisation sees no prefecture, never the country.
     assert p.national_prefecture_id(User(role=Role.PREFECTURE_ADMIN)) == -1
 
@@ -239,3 +243,14 @@ def test_the_check_finds_a_role_read(tmp_path):
         'review/page.html:1: {% if user.role == "sysadmin" %}',
         "review/views.py:1: if user.role == 'reviewer':",
     ]
+
+
+def test_only_the_door_reads_the_role_table():
+    """Everyone else names actions through ``accounts.permissions`` (which passes them on)."""
+    readers = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in sorted(Path(settings.BASE_DIR).rglob("*.py"))
+        if not ({".venv", "tests", "var", "node_modules"} & set(path.parts))
+        and "role_table" in path.read_text(encoding="utf-8")
+    ]
+    assert readers == ["accounts/permissions.py", "accounts/role_table.py"]

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts import invitations
 from accounts import services as account_services
 from accounts.models import Invitation, User
 from accounts.roles import Role
@@ -110,13 +111,13 @@ def test_asking_again_mails_only_an_issuer_that_receives_mail(world):
         issuer, [NewAccount(world["hakodate"], "new@city.hakodate.lg.jp", "新人", Role.STAFF)]
     )
     invitation = Invitation.objects.get(user=user)
-    account_services.ask_issuer_again(invitation)
+    invitations.ask_issuer_again(invitation)
     assert kinds_to()[-1] == ("accounts.ask_again", [issuer.email])
     asked = Mail.objects.order_by("pk").last()
     assert f"https://pmo.example.jp/manage/accounts/{user.pk}/" in asked.body
     User.objects.filter(pk=issuer.pk).update(is_active=False)
     invitation.user.issued_by.refresh_from_db()
-    account_services.ask_issuer_again(invitation)
+    invitations.ask_issuer_again(invitation)
     assert [kind for kind, _to in kinds_to()].count("accounts.ask_again") == 1
 
 
