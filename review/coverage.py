@@ -61,7 +61,7 @@ def approval_coverage(
     for entry_id, rule, approved in (
         permissions.visible(
             user,
-            DelayFlag.objects.filter(entry__in=[e.pk for e in entries], resolved_at=None),
+            DelayFlag.objects.open().filter(entry__in=[e.pk for e in entries]),
         )
         .order_by("entry_id", "rule")
         .values_list("entry_id", "rule", "approved")

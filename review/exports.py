@@ -37,7 +37,7 @@ from actionplan import programmes
 from actionplan.models import Programme
 from orgs.models import MunicipalityClass, Organization, OrganizationKind
 from pmo import jobs, keyset, xlsx, xlsx_stream
-from review import selectors
+from review import rules, selectors
 from review.filters import SORTS, LateFilter
 from review.models import FollowUp, LateExportJob, Rule
 
@@ -165,7 +165,7 @@ def _line(row: tuple, follow_up: str | None, labels: dict[str, dict]) -> tuple:
         system or "",
         labels["rule"].get(rule, rule),
         days,
-        "○" if significant and not approved else "",
+        "○" if rules.needs_follow_up(significant, approved) else "",
         "○" if approved else "",
         first_seen.strftime("%Y/%m/%d"),
         labels["state"].get(follow_up) or labels["state"][None],

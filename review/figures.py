@@ -168,7 +168,7 @@ def _from_history(programme, on, scope, progress):
         for flag in flags:
             counts = rule_cells[(task.work_item_id, prefecture, flag.rule)]
             counts[0] += 1
-            counts[1] += bool(flag.significant and not flag.approved)
+            counts[1] += rules.needs_follow_up(flag.significant, flag.approved)
             counts[2] += bool(flag.approved)
         if flags and _in_scope(scope, task.work_item_id, prefecture):
             _add_late(late, org, flags, follow_ups.get(org_id))

@@ -45,7 +45,7 @@ class Deltas:
         key = (programme_id, flag.work_item_id, prefecture, flag.rule)
         cell = self.rule[key]
         cell[0] += sign
-        cell[1] += sign * bool(flag.significant and not flag.approved)
+        cell[1] += sign * rules.needs_follow_up(flag.significant, flag.approved)
         cell[2] += sign * bool(flag.approved)
         self.organizations.flag(programme_id, prefecture, flag, sign)
 

@@ -301,7 +301,7 @@ def entry_deleted(entry: PlanEntry) -> None:
         return
     deltas = flag_rows.Deltas()
     deltas.state(state, -1, entry.organization_id)
-    for flag in DelayFlag.objects.filter(entry_id=entry.pk, resolved_at=None):
+    for flag in DelayFlag.objects.open().filter(entry_id=entry.pk):
         deltas.flag(state.programme_id, state.prefecture_id, flag, -1)
     deltas.organizations.deleted_entries.add(entry.pk)  # its flags go with it
     deltas.apply()

@@ -74,7 +74,7 @@ class OrgDeltas:
         cell = self.cells[key]
         self.prefecture[key] = prefecture
         self.flagged.add(key)
-        significant = bool(flag.significant and not flag.approved)
+        significant = rules.needs_follow_up(flag.significant, flag.approved)
         cell[2] += sign
         cell[3] += sign * significant
         cell[4] += sign * bool(flag.approved)
@@ -195,7 +195,7 @@ def build(model, state_model, flag_model, programme_ids=None) -> int:
         key = (programme_id, item, org)
         prefectures.setdefault(key, pref)
         cell = cells[key]
-        needs = bool(significant and not approved)
+        needs = rules.needs_follow_up(significant, approved)
         cell[2] += n
         cell[3] += n * needs
         cell[4] += n * bool(approved)

@@ -154,9 +154,15 @@ def judge(
     return flags
 
 
+def needs_follow_up(significant: bool, approved: bool) -> bool:
+    """要フォローアップ: late long enough to count (a missed milestone, or overdue at least the
+    threshold) and not covered by an approval. In SQL: ``review.models.NEEDS_FOLLOW_UP``."""
+    return significant and not approved
+
+
 def significantly_late(flags: list[Flag]) -> bool:
-    """要フォローアップ: any missed milestone or overdue at least the threshold, unless approved."""
-    return any(flag.significant and not flag.approved for flag in flags)
+    """Whether any of an entry's flags :func:`needs_follow_up`."""
+    return any(needs_follow_up(flag.significant, flag.approved) for flag in flags)
 
 
 def signature(flags: list[Flag]) -> frozenset[tuple[str, bool, bool]]:

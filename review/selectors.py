@@ -37,6 +37,7 @@ from orgs.models import Organization, OrganizationKind
 from pmo import wareki
 from review import rules
 from review.models import (
+    NEEDS_FOLLOW_UP,
     DelayFlag,
     FollowUp,
     MinistryReview,
@@ -148,7 +149,7 @@ def follow_up_state(programme: Programme, organization_ref: str = "organization"
 
 def late_flags(user, programme: Programme, scope: Scope, on: dt.date):
     """Open flags the user may see, with today's days and the follow-up state annotated."""
-    flags = DelayFlag.objects.filter(resolved_at=None, work_item__programme=programme)
+    flags = DelayFlag.objects.open().filter(work_item__programme=programme)
     if scope.work_item_ids is not None:
         flags = flags.filter(work_item_id__in=scope.work_item_ids)
     if scope.prefecture_id is not None:  # copied on the flag: not an OR across a join
@@ -176,7 +177,7 @@ def flag_counts() -> dict:
     enough and not approved), approved (``a``). For ``.values(...).annotate(**flag_counts())``."""
     return {
         "n": Count("pk"),
-        "s": Count("pk", filter=Q(significant=True, approved=False)),
+        "s": Count("pk", filter=NEEDS_FOLLOW_UP),
         "a": Count("pk", filter=Q(approved=True)),
     }
 
@@ -344,9 +345,8 @@ def count_flags(lines: dict, programme, scope) -> None:
 
 def organization_flags(organization: Organization, programme: Programme, on: dt.date):
     return (
-        DelayFlag.objects.filter(
-            organization=organization, resolved_at=None, work_item__programme=programme
-        )
+        DelayFlag.objects.open()
+        .filter(organization=organization, work_item__programme=programme)
         .select_related("work_item", "entry__task", "entry__system")
         .annotate(days=days_late(on))
         .order_by("work_item__order", "entry__task__order", "rule")

@@ -54,8 +54,8 @@ def todos(user, programme: Programme | None) -> list[Todo]:
         return []
     found: list[Todo] = []
     active = Q(programme=programme)
-    needing_follow_up = DelayFlag.objects.filter(
-        resolved_at=None, significant=True, approved=False, work_item__programme=programme
+    needing_follow_up = (
+        DelayFlag.objects.open().needing_follow_up().filter(work_item__programme=programme)
     )
     named = f"programme={programme.pk}"
     if org.is_local:

@@ -18,7 +18,7 @@ from accounts.permissions import FOLLOW_UP, REVIEW
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import OrganizationKind
-from review import by_organization, rollups, selectors
+from review import by_organization, rollups, rules, selectors
 from review.assigned import assigned_ids, assigned_lines
 from review.coverage import approval_scopes
 from review.models import (
@@ -176,10 +176,10 @@ def organization(request: SignedInRequest, code: str) -> HttpResponse:
             "flag_counts": {
                 "flags": len(flags),
                 "entries": len({flag.entry_id for flag in flags}),
-                "significant": sum(1 for f in flags if f.significant and not f.approved),
+                "significant": sum(rules.needs_follow_up(f.significant, f.approved) for f in flags),
                 "approved": sum(1 for f in flags if f.approved),
             },
-            "significant": any(f.significant and not f.approved for f in flags),
+            "significant": any(rules.needs_follow_up(f.significant, f.approved) for f in flags),
             "follow_ups": follow_ups,
             "check": check,
             "reviews": reviews,
