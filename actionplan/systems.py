@@ -25,7 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
-from actionplan.services import EntryInvalid, entry_saved, systems_listed
+from actionplan.publishing import systems_listed
+from actionplan.services import EntryInvalid
+from actionplan.signals import entry_saved
 from orgs.models import Organization
 from pmo import history
 
