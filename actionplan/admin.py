@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from actionplan import services, tasks
+from actionplan import publishing, tasks
 from actionplan.models import (
     Advice,
     CompletionItem,
@@ -69,7 +69,7 @@ class _NewTasksGetEntries(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        services.programme_changed(self.programme_of(form.instance))
+        publishing.programme_changed(self.programme_of(form.instance))
 
 
 class TaskInline(admin.TabularInline):
@@ -127,7 +127,7 @@ class OrganizationSystemAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        services.systems_listed(obj.organization)  # G's rows for the system
+        publishing.systems_listed(obj.organization)  # G's rows for the system
 
 
 @admin.register(PlanEntry)

@@ -20,10 +20,10 @@ class ActionplanConfig(AppConfig):
         register(OrganizationSystem, organization="organization")
         register(ImportJob, organization="organization")
 
-        from actionplan import signals
+        from actionplan import receivers
         from orgs.models import Organization
         from orgs.signals import organizations_added
 
         organizations_added.connect(
-            signals.organizations_added, sender=Organization, dispatch_uid="actionplan.orgs"
+            receivers.organizations_added, sender=Organization, dispatch_uid="actionplan.orgs"
         )

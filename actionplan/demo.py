@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from actionplan import rules, seed, services
+from actionplan import publishing, rules, seed, services
 from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
 from actionplan.seed import NAME
 from orgs.models import Organization
@@ -87,7 +87,7 @@ def load() -> str:
             OrganizationSystem.objects.get_or_create(organization=organization, system=system)
     # The same publishing as load_reference_data (a no-op if it ran): every organisation has
     # its entries, the demo ones with G rows for their systems.
-    created = services.publish(programme)
+    created = publishing.publish(programme)
     sapporo = Organization.objects.get(code="011002")
     staff = User.objects.filter(email="sapporo@demo.example").first()
     for entry in PlanEntry.objects.filter(

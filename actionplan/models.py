@@ -35,7 +35,7 @@ class Programme(models.Model):
         help_text=_("この日数以上の遅延でフォローアップ対象（要フォローアップ）とする"),
     )
     is_active = models.BooleanField(_("有効"), default=True)
-    # Set once by actionplan.services.publish: from then on every applicable organisation has
+    # Set once by actionplan.publishing.publish: from then on every applicable organisation has
     # its entries (and organisations, tasks and target systems added later get theirs).
     published_at = models.DateTimeField(
         _("公開日時"),

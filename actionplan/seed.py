@@ -261,8 +261,8 @@ def load() -> str:
 def publish() -> str:
     """Publish the seed programme (``load_reference_data``, after :func:`load`): every local
     government gets its entries, so all 1,788 are judged and counted from the start."""
-    from actionplan import services
+    from actionplan import publishing
 
     programme = Programme.objects.get(name=NAME)
-    created = services.publish(programme)
+    created = publishing.publish(programme)
     return f"programme {programme.name} published: {created} new plan entries"

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
-from django.dispatch import Signal
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from actionplan import rules
+from actionplan import publishing, rules
 from actionplan.models import (
     EDITABLE_FIELDS,
     Advice,
@@ -25,21 +24,12 @@ from actionplan.models import (
     OrganizationSystem,
     PlanEntry,
     Programme,
-    Status,
     TargetSystem,
     Task,
 )
-from orgs.models import LOCAL_KINDS, Organization
+from actionplan.signals import advice_added, entry_saved
+from orgs.models import Organization
 from pmo import bulk, field_labels, history
-
-# Sent inside the transaction that saved entries, once per save or once per sheet import with
-# every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
-# back with the entries. kwargs: entry_ids: list[int]
-entry_saved = Signal()
-# Sent inside the transaction that wrote the advice, so the organisation is told (review
-# listens: a review event and its notices commit or roll back with the advice).
-# kwargs: advice: Advice
-advice_added = Signal()
 
 
 class EntryInvalid(Exception):
@@ -227,7 +217,7 @@ def save_entries(
             chunk = rows[start : start + step]
             if bulk.update_checked(PlanEntry, SAVED_COLUMNS, chunk, guard="version") != len(chunk):
                 raise _stale(chunk, now)  # the transaction rolls back: nothing half-saved
-            _history_rows([row[0] for row in chunk], now, "~", user)
+            history.copy_rows(PlanEntry, [row[0] for row in chunk], now, "~", user)
             if progress:
                 progress(start + len(chunk), len(rows))
         ids = [row[0] for row in rows]
@@ -266,157 +256,6 @@ def warnings_for(entry: PlanEntry, values: rules.EntryValues) -> list[str]:
     return rules.warnings(values, milestone, dependencies)
 
 
-def applicable_tasks(organization: Organization, programme: Programme) -> list[Task]:
-    if organization.kind not in LOCAL_KINDS:
-        return []  # ministries review plans; only local governments and associations have one
-    tasks = Task.objects.filter(work_item__programme=programme).select_related("work_item")
-    return [task for task in tasks if rules.applies(task.applicable_kinds, organization.kind)]
-
-
-# --- Entries for every applicable organisation ---------------------------------------------
-#
-# A published programme has an entry for every applicable organisation × task (× target system
-# for G): nobody has to open a page for an organisation to be counted, judged and reported.
-# :func:`create_entries` is the one path that creates entries; publishing, new organisations,
-# new tasks and newly listed target systems all end in it.
-
-ORGANIZATIONS_PER_CHUNK = 200  # bounds memory: ≈11k seed entries, ≈160k 20 × 40 ones
-ENTRY_COLUMNS = (
-    "organization_id",
-    "task_id",
-    "system_id",
-    "status",
-    "not_applicable_reason",
-    "progress",
-    "remarks",
-    "completion",
-    "version",
-    "updated_at",
-)
-
-
-@transaction.atomic
-def publish(programme: Programme) -> int:
-    """Publish the programme: from now on every applicable organisation has its entries.
-    Creates the missing ones (all of them the first time, none on a second call) and returns
-    how many. One transaction: the entries, their history, judgement and rollup, or nothing."""
-    Programme.objects.filter(pk=programme.pk, published_at=None).update(published_at=timezone.now())
-    programme.refresh_from_db(fields=["published_at"])
-    return create_entries(programme)
-
-
-def ensure_entries(organization: Organization, programme: Programme) -> int:
-    """Create the entries one organisation should have (idempotent). Returns how many."""
-    return create_entries(programme, [organization.pk])
-
-
-def organizations_added(organization_ids: Iterable[int]) -> int:
-    """New organisations get their entries in every published programme."""
-    ids = list(organization_ids)
-    return sum(create_entries(programme, ids) for programme in _published()) if ids else 0
-
-
-def systems_listed(organization: Organization) -> int:
-    """After target systems were listed for the organisation: G's rows for them in every
-    published programme."""
-    return sum(create_entries(programme, [organization.pk]) for programme in _published())
-
-
-def programme_changed(programme: Programme) -> int:
-    """After tasks were added (admin, a reloaded definition): the published programme's new
-    tasks get their entries for every applicable organisation."""
-    return create_entries(programme) if programme.is_published else 0
-
-
-def _published():
-    return Programme.objects.filter(published_at__isnull=False)
-
-
-@transaction.atomic
-def create_entries(programme: Programme, organization_ids: Iterable[int] | None = None) -> int:
-    """Create every missing entry of ``programme`` for the applicable organisations (all
-    local governments and associations, or those of ``organization_ids``). Idempotent.
-
-    Rows are written with multi-row INSERTs in chunks of organisations, each new entry gets
-    its "created" history record (copied in SQL), and all new entries are announced with ONE
-    ``entry_saved``, so delay detection judges them in one pass and updates the rollup once:
-    a new entry without a plan may already be late. Queries: a few per chunk of
-    :data:`ORGANIZATIONS_PER_CHUNK` organisations plus the judging (a few per 1,000 entries).
-    """
-    tasks = list(Task.objects.filter(work_item__programme=programme).select_related("work_item"))
-    if not tasks:
-        return 0
-    organizations = Organization.objects.filter(kind__in=LOCAL_KINDS, is_active=True)
-    if organization_ids is not None:
-        organizations = organizations.filter(pk__in=list(organization_ids))
-    targets = list(organizations.order_by("pk").values_list("pk", "kind"))
-    created: list[int] = []
-    now = timezone.now()
-    for start in range(0, len(targets), ORGANIZATIONS_PER_CHUNK):
-        chunk = targets[start : start + ORGANIZATIONS_PER_CHUNK]
-        created += _create_chunk(programme, tasks, chunk, now)
-    if created:
-        entry_saved.send(PlanEntry, entry_ids=created)
-    return len(created)
-
-
-def _create_chunk(programme, tasks: list[Task], chunk: list[tuple[int, str]], now) -> list[int]:
-    org_ids = [pk for pk, _ in chunk]
-    systems: dict[int, list[int]] = {pk: [] for pk in org_ids}
-    if any(task.per_system for task in tasks):
-        for org_id, system_id in OrganizationSystem.objects.filter(
-            organization_id__in=org_ids, retired_on=None
-        ).values_list("organization_id", "system_id"):
-            systems[org_id].append(system_id)
-    entries = PlanEntry.objects.filter(
-        organization_id__in=org_ids, task__work_item__programme=programme
-    )
-    existing = set(entries.values_list("organization_id", "task_id", "system_id"))
-    rows = [
-        [org_id, task.pk, system_id, Status.NOT_STARTED, "", 0, "", "{}", 1, now]
-        for org_id, kind in chunk
-        for task in tasks
-        if rules.applies(task.applicable_kinds, kind)
-        for system_id in (systems[org_id] if task.per_system else [None])
-        if (org_id, task.pk, system_id) not in existing
-    ]
-    if not rows:
-        return []
-    # Another writer may have created some of them meanwhile: theirs stay, ours are skipped.
-    bulk.insert(PlanEntry, ENTRY_COLUMNS, rows, skip_conflicts=True)
-    new = [
-        pk
-        for pk, *key in entries.values_list("pk", "organization_id", "task_id", "system_id")
-        if tuple(key) not in existing
-    ]
-    _history_rows(new, now, "+")
-    return new
-
-
-def _history_rows(entry_ids: list[int], now, kind: str, user=None) -> None:
-    """A history record of each entry as it now stands, copied from the entry in SQL
-    (``kind``: "+" created, "~" changed; ``user`` the history's user). One statement per
-    :func:`pmo.bulk.max_params` ids."""
-    history = PlanEntry.history.model
-    quote = connection.ops.quote_name
-    copied = [
-        f.column for f in history._meta.concrete_fields if not f.column.startswith("history_")
-    ]
-    names = ", ".join(quote(c) for c in copied)
-    sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608
-        f"({names}, history_date, history_type, history_user_id) "
-        f"SELECT {names}, %s, %s, %s FROM {quote(PlanEntry._meta.db_table)} WHERE id IN "
-    )
-    step = bulk.max_params() - 3
-    with connection.cursor() as cursor:
-        for start in range(0, len(entry_ids), step):
-            chunk = entry_ids[start : start + step]
-            placeholders = "(" + ", ".join(["%s"] * len(chunk)) + ")"
-            params = [bulk.adapt(now), kind, user.pk if user else None, *chunk]
-            cursor.execute(sql + placeholders, params)
-
-
 @transaction.atomic
 def add_system(user, organization: Organization, name: str) -> OrganizationSystem:
     """List a target system for the organisation: a shared one by name, or its own."""
@@ -440,7 +279,7 @@ def add_system(user, organization: Organization, name: str) -> OrganizationSyste
         )
     if not created:
         raise EntryInvalid({"system": gettext("「%(name)s」は登録済みです。") % {"name": name}})
-    systems_listed(organization)
+    publishing.systems_listed(organization)
     return link
 
 
@@ -511,7 +350,7 @@ def load_programme(definition: Mapping[str, Any]) -> Programme:
                     }
                 )
             task.depends_on.set([tasks[key] for key in spec.get("depends_on", [])])
-    programme_changed(programme)  # new tasks of a published programme get their entries
+    publishing.programme_changed(programme)  # new tasks of a published programme get their entries
     return programme
 
 

@@ -1,9 +1,16 @@
-"""Receivers: organisations added to the register get their entries in published programmes."""
+"""The action plan's domain signals (defined apart, so the write modules that send them,
+:mod:`actionplan.services` and :mod:`actionplan.publishing`, and the apps that listen
+import them without importing each other)."""
 
 from __future__ import annotations
 
-from actionplan import services
+from django.dispatch import Signal
 
-
-def organizations_added(sender, organization_ids, **kwargs) -> None:
-    services.organizations_added(organization_ids)
+# Sent inside the transaction that saved entries, once per save or once per sheet import with
+# every id, so a receiver (delay detection re-judging) can work in bulk and commit or roll
+# back with the entries. kwargs: entry_ids: list[int]
+entry_saved = Signal()
+# Sent inside the transaction that wrote the advice, so the organisation is told (review
+# listens: a review event and its notices commit or roll back with the advice).
+# kwargs: advice: Advice
+advice_added = Signal()

@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
-from actionplan.services import EntryInvalid, add_system, entry_saved, systems_listed
+from actionplan.publishing import systems_listed
+from actionplan.services import EntryInvalid, add_system
+from actionplan.signals import entry_saved
 from orgs.models import Organization
 from pmo import history
 

@@ -18,8 +18,8 @@ def publish_programme(programme_id: int) -> int:
 
     Idempotent (a redelivery after a dead worker creates only what is still missing), and a
     programme deleted meanwhile is skipped."""
-    from actionplan import services
+    from actionplan import publishing
     from actionplan.models import Programme
 
     programme = Programme.objects.filter(pk=programme_id).first()
-    return services.publish(programme) if programme else 0
+    return publishing.publish(programme) if programme else 0

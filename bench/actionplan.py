@@ -30,7 +30,7 @@ SYSTEMS_FOR_5000_ROWS = 1_661  # G's 3 tasks per system plus the other tasks ≈
 def _publish(programme) -> tuple[int, float, int]:
     """Publish the seed programme to every organisation (the product's service: entries
     created, judged and counted in bulk). Returns entries created, seconds, statements."""
-    from actionplan import services
+    from actionplan import publishing
 
     count = [0]
 
@@ -40,7 +40,7 @@ def _publish(programme) -> tuple[int, float, int]:
 
     start = time.perf_counter()
     with connection.execute_wrapper(counting):
-        created = services.publish(programme)
+        created = publishing.publish(programme)
     return created, time.perf_counter() - start, count[0]
 
 
@@ -139,9 +139,9 @@ def plan_page_and_import() -> dict[str, float]:
     OrganizationSystem.objects.bulk_create(
         OrganizationSystem(organization=sapporo, system=system) for system in systems
     )
-    from actionplan import services
+    from actionplan import publishing
 
-    services.systems_listed(sapporo)  # the hook for newly listed systems: G's rows
+    publishing.systems_listed(sapporo)  # the hook for newly listed systems: G's rows
     mark = _note("5,000 entries for 札幌市", mark)
     figures: dict[str, float] = {}
     figures |= _plan_page(client)

@@ -55,7 +55,7 @@ def inline_import_and_issuance() -> dict[str, float]:
     from accounts import bulk, tasks
     from accounts.demo import load_demo_accounts
     from accounts.models import IssueJob, User
-    from actionplan import seed, services
+    from actionplan import publishing, seed
     from actionplan.models import ImportJob, OrganizationSystem, Programme, TargetSystem
     from orgs.loader import load_all
     from orgs.models import Organization
@@ -71,7 +71,7 @@ def inline_import_and_issuance() -> dict[str, float]:
         OrganizationSystem(organization=sapporo, system=system) for system in systems
     )
     programme = Programme.objects.get(name=seed.NAME)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     # Published without giving all 1,788 their entries: the plan pages show only published
     # programmes to everyone but the administrator.
     Programme.objects.filter(pk=programme.pk).update(published_at=timezone.now())

@@ -115,7 +115,7 @@ def _publish(programme, organizations, systems, everyone: bool) -> tuple[list[in
     creates their entries, judged and counted as they are created: ``publish`` (every
     organisation still without entries) when ``everyone``, else ``create_entries`` for these
     organisations only (the small set). Returns the new ids, the seconds and the queries."""
-    from actionplan import services as plan_services
+    from actionplan import publishing
     from actionplan.models import OrganizationSystem, PlanEntry
 
     links = [OrganizationSystem(organization=o, system=s) for o in organizations for s in systems]
@@ -126,9 +126,9 @@ def _publish(programme, organizations, systems, everyone: bool) -> tuple[list[in
     start = time.perf_counter()
     with _counting() as queries:
         if everyone:
-            plan_services.publish(programme)
+            publishing.publish(programme)
         else:
-            plan_services.create_entries(programme, org_ids)
+            publishing.create_entries(programme, org_ids)
     elapsed = time.perf_counter() - start
     if not everyone:  # a subset's entries without publishing to all: published all the same,
         # since the pages show only published programmes to everyone but the administrator

@@ -13,7 +13,7 @@ class ReviewConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from actionplan.models import Advice, PlanEntry
-        from actionplan.services import advice_added, entry_saved
+        from actionplan.signals import advice_added, entry_saved
 
         # tasks: its Celery tasks registered in every process, web included, since the
         # digests are handed to theirs by name (review.notifications.send_soon).

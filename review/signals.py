@@ -1,6 +1,6 @@
 """Receivers: entries are re-judged when they are saved.
 
-Review listens to ``actionplan.services.entry_saved``, the domain signal sent inside the
+Review listens to ``actionplan.signals.entry_saved``, the domain signal sent inside the
 transaction that wrote the entries: once per saved entry from the plan page, once for a whole
 sheet import or a batch of new entries. So the flags and the rollup commit or roll back with
 the entries, and a 5,000-row import is judged in batches (a fixed number of queries per

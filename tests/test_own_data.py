@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
+from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from review import workflow
@@ -119,7 +120,7 @@ def programme_with(tasks: int = 1):
             ],
         }
     )
-    plan_services.publish(programme)  # every organisation gets its entries
+    publishing.publish(programme)  # every organisation gets its entries
     return programme
 
 
@@ -375,7 +376,7 @@ def _grow(organization, user, coordinator, programme, count: int) -> None:
     """``count`` entries saved (with history), notes, advice and inquiries."""
     from faq import inquiries as faq_inquiries
 
-    plan_services.ensure_entries(organization, programme)
+    publishing.ensure_entries(organization, programme)
     for entry in PlanEntry.objects.filter(organization=organization):
         save(user, entry, planned_start=dt.date(2015, 4, 1), remarks="計画を入力")
     follow_up = workflow.open_follow_up(

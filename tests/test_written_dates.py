@@ -26,12 +26,12 @@ def test_written_date(value, shown):
 
 
 def test_a_done_rows_date_answer_reads_as_officials_write_it(client, alice, sapporo):
-    from actionplan import seed, services
+    from actionplan import publishing, seed
     from actionplan.models import CompletionItem, PlanEntry, Programme
 
     seed.load()
     programme = Programme.objects.get(name=seed.NAME)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     entry = PlanEntry.objects.for_plan(sapporo, programme).filter(system=None).first()
     item = CompletionItemFactory(
         task=entry.task, label="稼働日", kind=CompletionItem.Kind.DATE, required=False

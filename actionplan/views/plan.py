@@ -29,7 +29,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     organization = organization_or_404(request, code)
     programme = programme_asked(request)
     as_of, as_of_error = parse_as_of(request.GET.get("as_of"), programme)
-    # Entries exist from the moment the programme is published (actionplan.services.publish):
+    # Entries exist from the moment the programme is published (actionplan.publishing.publish):
     # a page view never writes.
     can_edit = permissions.can(request.user, EDIT_PLAN, organization) and as_of is None
     advice = Advice.objects.filter(organization=organization, programme=programme)

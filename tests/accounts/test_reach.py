@@ -95,7 +95,7 @@ def reach(world):
     """The accounts world plus an editor and a two-work-item programme whose entries are
     all late (so every organisation × work item has delay flags)."""
     from accounts.demo import enrol_demo_totp
-    from actionplan import services
+    from actionplan import publishing, services
 
     world["editor"] = UserFactory(
         email="editor@example.go.jp", organization=world["mic"], role=Role.EDITOR
@@ -127,7 +127,7 @@ def reach(world):
     )
     mark_published(programme)  # pages show only published programmes to all but the admin
     for org in ORGS:
-        services.ensure_entries(world[org], programme)
+        publishing.ensure_entries(world[org], programme)
     world["programme"] = programme
     world["work_items"] = {item.code: item for item in programme.work_items.all()}
     world["tasks"] = {item.code: item.tasks.get() for item in programme.work_items.all()}

@@ -188,10 +188,10 @@ def _programme(world):
 
 
 def _entry(world, org, marker):
-    from actionplan import services
+    from actionplan import publishing
     from actionplan.models import PlanEntry
 
-    services.ensure_entries(org, _programme(world))
+    publishing.ensure_entries(org, _programme(world))
     entry = PlanEntry.objects.filter(organization=org).order_by("pk").first()
     PlanEntry.objects.filter(pk=entry.pk).update(remarks=marker)
     return entry

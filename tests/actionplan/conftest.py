@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from actionplan import seed, services
+from actionplan import publishing, seed
 from actionplan.models import PlanEntry, Programme, TargetSystem
 from tests.factories import OrganizationSystemFactory
 
@@ -13,7 +13,7 @@ from tests.factories import OrganizationSystemFactory
 def programme(db) -> Programme:
     seed.load()
     programme = Programme.objects.get(name=seed.NAME)
-    services.publish(programme)  # organisations made after this get entries by ensure_entries
+    publishing.publish(programme)  # organisations made after this get entries by ensure_entries
     return programme
 
 
@@ -69,7 +69,7 @@ def plan(programme, sapporo):
         OrganizationSystemFactory(
             organization=sapporo, system=TargetSystem.objects.get(name=name, organization=None)
         )
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     return PlanEntry.objects.for_plan(sapporo, programme)
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from actionplan import excel, excel_import, services
+from actionplan import signals as plan_signals
 from actionplan.models import PlanEntry
 from pmo import bulk
 from tests.actionplan.conftest import ON, entry
@@ -122,11 +123,11 @@ def test_import_announces_every_saved_entry_once(alice, plan, sapporo, programme
         heard.append(sorted(entry_ids))
 
     data, ids = remarks_on(export(sapporo, programme), 5)
-    services.entry_saved.connect(receiver)
+    plan_signals.entry_saved.connect(receiver)
     try:
         assert run(alice, sapporo, programme, data).changed == 5
     finally:
-        services.entry_saved.disconnect(receiver)
+        plan_signals.entry_saved.disconnect(receiver)
     assert heard == [sorted(ids)]  # one notice for three batches
 
 
@@ -152,11 +153,11 @@ def test_row_saved_by_someone_else_during_the_import_refuses_the_whole_sheet(
     def receiver(sender, entry_ids, **kwargs):
         heard.append(entry_ids)
 
-    services.entry_saved.connect(receiver)
+    plan_signals.entry_saved.connect(receiver)
     try:
         result = run(alice, sapporo, programme, data)
     finally:
-        services.entry_saved.disconnect(receiver)
+        plan_signals.entry_saved.disconnect(receiver)
     assert result.changed == 0
     [error] = result.errors
     assert error.row == 6 and "取込中に札幌 キャロルさんがこの行を変更しました" in error.message

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from actionplan import rules, seed, services
+from actionplan import publishing, rules, seed, services
 from actionplan.models import PlanEntry, Programme
 
 D = dt.date
@@ -21,7 +21,7 @@ def test_second_of_two_concurrent_edits_is_refused(sapporo, alice, carol, monkey
         # locked" instead of waiting; the row lock this test is about needs Postgres.
         pytest.skip("run with DATABASE_URL=postgres://… (the CI database)")
     seed.load()
-    services.ensure_entries(sapporo, Programme.objects.get(name=seed.NAME))
+    publishing.ensure_entries(sapporo, Programme.objects.get(name=seed.NAME))
     target = PlanEntry.objects.get(organization=sapporo, task__name="住民票記載事項の追加")
     # Both have read version 1 and passed the rules before either claims the row.
     both_checked = threading.Barrier(2, timeout=10)

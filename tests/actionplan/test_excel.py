@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from actionplan import excel, excel_import, excel_items, selectors, services, tasks
+from actionplan import excel, excel_import, excel_items, publishing, selectors, services, tasks
+from actionplan import signals as plan_signals
 from actionplan.models import CompletionItem, ImportJob, PlanEntry
 from tests.actionplan.conftest import ON, entry
 from tests.factories import CompletionItemFactory
@@ -189,7 +190,7 @@ def test_formulas_in_cells_are_refused(alice, plan, sapporo, programme):
 
 
 def test_another_organisations_keys_are_refused(alice, plan, sapporo, hakodate, programme):
-    services.ensure_entries(hakodate, programme)
+    publishing.ensure_entries(hakodate, programme)
     theirs = PlanEntry.objects.filter(organization=hakodate).first()
     data = export(sapporo, programme)
     with pytest.raises(excel.UploadRefused, match="他の団体の行が含まれています"):
@@ -730,7 +731,7 @@ def test_import_announces_all_saved_entries_at_once(alice, plan, sapporo, progra
     def receiver(sender, entry_ids, **kwargs):
         heard.append(sorted(entry_ids))
 
-    services.entry_saved.connect(receiver)
+    plan_signals.entry_saved.connect(receiver)
     try:
         first, second = entry(sapporo, "A", "住民への広報活動"), entry(sapporo, "J", "議会提案")
         data = export(sapporo, programme)
@@ -741,7 +742,7 @@ def test_import_announces_all_saved_entries_at_once(alice, plan, sapporo, progra
         assert run(alice, sapporo, programme, changed).changed == 2
         services.save_entry(alice, first.pk, {"remarks": "三"}, 2, on=ON)
     finally:
-        services.entry_saved.disconnect(receiver)
+        plan_signals.entry_saved.disconnect(receiver)
     assert heard == [sorted([first.pk, second.pk]), [first.pk]]
 
 

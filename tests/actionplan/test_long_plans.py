@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplan import selectors, services
+from actionplan import publishing, selectors
 from actionplan.models import PlanEntry
 from actionplan.views import plan as plan_views
 from tests.actionplan.test_views import add_systems, edit_data
@@ -23,7 +23,7 @@ PAGE = 5
 def long_plan(plan, sapporo, programme, monkeypatch):
     monkeypatch.setattr(selectors, "PAGE_ROWS", PAGE)
     add_systems(sapporo, 2)  # with the plan's two: G has 3 tasks × 4 systems = 12 rows
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     return PlanEntry.objects.for_plan(sapporo, programme)
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actionplan import selectors, services, systems
+from actionplan import publishing, selectors, systems
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
 from actionplan.rows import Row
 from tests.actionplan.conftest import entry
@@ -48,7 +48,7 @@ def test_every_page_shows_the_rows_of_the_whole_plan(
     exactly the whole plan's rows, equal in every value, now and as of a past moment."""
     monkeypatch.setattr(selectors, "PAGE_ROWS", page_rows)
     add_systems(sapporo, 3)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     scramble(sapporo, seed)
     link = OrganizationSystem.objects.filter(organization=sapporo).order_by("pk").first()
     systems.retire(alice, link)
@@ -101,7 +101,7 @@ def long_rows(plan, sapporo):
     OrganizationSystem.objects.bulk_create(
         OrganizationSystem(organization=sapporo, system=system) for system in made
     )
-    services.systems_listed(sapporo)
+    publishing.systems_listed(sapporo)
     assert PlanEntry.objects.filter(organization=sapporo).count() > 5_000
 
 
@@ -139,7 +139,7 @@ def test_page_and_save_queries_are_the_same_at_50_and_5000_rows(
     client, alice, plan, sapporo, programme, request
 ):
     add_systems(sapporo, 9)  # 11 systems: 51 rows
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     assert PlanEntry.objects.filter(organization=sapporo).count() == 51
     client.force_login(alice)
     page_queries(client, sapporo)  # the session's first request writes it

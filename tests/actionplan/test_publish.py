@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplan import seed, services
+from actionplan import publishing, seed, services
 from actionplan.models import PlanEntry, Programme, TargetSystem
 from orgs import loader
 from orgs.models import OrganizationKind
@@ -51,7 +51,7 @@ def test_publish_creates_every_entry_once_judged_and_counted(unpublished, sappor
     )
     assert not unpublished.is_published
     with time_machine.travel(dt.datetime(2015, 5, 7, 9), tick=False):  # after the deadline
-        created = services.publish(unpublished)
+        created = publishing.publish(unpublished)
     unpublished.refresh_from_db()
     assert unpublished.is_published
     municipality = _applicable(unpublished, OrganizationKind.MUNICIPALITY)
@@ -67,7 +67,7 @@ def test_publish_creates_every_entry_once_judged_and_counted(unpublished, sappor
     assert sum(StatusRollup.objects.values_list("entries", flat=True)) == created
 
     first = unpublished.published_at
-    assert services.publish(unpublished) == 0  # twice: nothing the second time
+    assert publishing.publish(unpublished) == 0  # twice: nothing the second time
     unpublished.refresh_from_db()
     assert unpublished.published_at == first
     assert _entries(unpublished).count() == created
@@ -84,7 +84,7 @@ def test_publish_queries_do_not_grow_with_organisations(unpublished, hokkaido, m
     def publish_queries(programme) -> int:
         before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
         with before_deadline, CaptureQueriesContext(connection) as queries:
-            services.publish(programme)
+            publishing.publish(programme)
         return len(queries)
 
     for n in range(3):  # codes given: the factory's sequence runs out of 3-digit numbers
@@ -100,12 +100,14 @@ def test_publish_queries_do_not_grow_with_organisations(unpublished, hokkaido, m
 
 def test_publish_query_count(unpublished, sapporo, django_assert_num_queries):
     # Mark published and read it back; tasks, organisations, their systems, existing
-    # entries, INSERT, new ids, history; judging: entries, milestones, approvals, flags,
-    # states, INSERT states, next check; the rollups: status and per-organisation, one upsert
-    # each (no flags yet on 2015/04/01); three savepoints and their releases.
+    # entries, the writes (on Postgres one statement for entries and history; elsewhere
+    # INSERT, new ids, history); judging: entries, milestones, approvals, flags, states,
+    # INSERT states, next check; the rollups: status and per-organisation, one upsert each
+    # (no flags yet on 2015/04/01); three savepoints and their releases.
+    writes = 1 if connection.vendor == "postgresql" else 3
     before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
-    with before_deadline, django_assert_num_queries(24):
-        services.publish(unpublished)
+    with before_deadline, django_assert_num_queries(21 + writes):
+        publishing.publish(unpublished)
 
 
 def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo, settings):
@@ -123,7 +125,7 @@ def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo, setti
 
 
 def test_new_organisations_from_the_register_get_entries(unpublished, tmp_path):
-    services.publish(unpublished)
+    publishing.publish(unpublished)
     governments = tmp_path / "jis.csv"
     governments.write_text(
         "code,prefecture,city,prefecture_kana,city_kana\n"
@@ -143,7 +145,7 @@ def test_new_organisations_from_the_register_get_entries(unpublished, tmp_path):
 
 
 def test_new_tasks_of_a_published_programme_get_entries(unpublished, sapporo, hokkaido):
-    services.publish(unpublished)
+    publishing.publish(unpublished)
     before = _entries(unpublished).count()
     definition = seed.definition()
     first = definition["work_items"][0]
@@ -161,7 +163,7 @@ def test_new_tasks_of_an_unpublished_programme_wait_for_publishing(unpublished, 
 
 
 def test_a_listed_system_gets_its_g_rows(unpublished, sapporo, alice):
-    services.publish(unpublished)
+    publishing.publish(unpublished)
     services.add_system(alice, sapporo, "独自の福祉システム")
     rows = _entries(unpublished, organization=sapporo, system__name="独自の福祉システム")
     assert rows.count() == 3
@@ -195,7 +197,7 @@ def test_admin_added_organisation_gets_entries(client, unpublished, hokkaido):
     from accounts.demo import enrol_demo_totp
     from accounts.roles import Role
 
-    services.publish(unpublished)
+    publishing.publish(unpublished)
     assert _entries(unpublished).count() == _applicable(unpublished, "prefecture")
     admin = UserFactory(
         organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
@@ -223,7 +225,7 @@ def test_admin_added_organisation_gets_entries(client, unpublished, hokkaido):
 def test_prefecture_factory_is_not_published_into(unpublished):
     # Organisations made directly (factories, shell) are not announced: only the register's
     # write paths (loader, admin) are. Nothing is created behind the caller's back.
-    services.publish(unpublished)
+    publishing.publish(unpublished)
     PrefectureFactory()
     assert not PlanEntry.objects.exists()
 

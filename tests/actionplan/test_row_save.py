@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from actionplan import selectors, services
+from actionplan import publishing, selectors
 from actionplan.models import PlanEntry, Status
 from actionplan.rows import span
 from tests.actionplan.conftest import entry
@@ -32,7 +32,7 @@ def scramble(organization, seed: int) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_one_row_is_the_plans_row_in_every_value(plan, sapporo, programme, seed):
     add_systems(sapporo, 3)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     scramble(sapporo, seed)
     rows = selectors.plan(sapporo, programme).rows
     assert any(r.warnings for r in rows) and any(
@@ -73,7 +73,7 @@ def test_saving_a_row_costs_the_same_in_a_small_and_a_large_plan(
         )
     assert response.status_code == 200 and "小さい計画" in response.content.decode()
     add_systems(sapporo, 60)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     assert PlanEntry.objects.filter(organization=sapporo).count() > 200
     target.refresh_from_db()
     with django_assert_num_queries(queries):
@@ -99,7 +99,7 @@ def test_reading_a_row_costs_the_same_in_a_small_and_a_large_plan(
     with django_assert_num_queries(queries):
         assert client.get(url("entry_row", sapporo, target.pk)).status_code == 200
     add_systems(sapporo, 60)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     with django_assert_num_queries(queries):
         assert client.get(url("entry_row", sapporo, target.pk)).status_code == 200
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from actionplan import entry_history, selectors, services
+from actionplan import entry_history, publishing, selectors, services
 from actionplan.models import PlanEntry, Task
 from tests.actionplan.conftest import ON, entry
 
@@ -16,7 +16,7 @@ PLAN_B = {"planned_start": D(2015, 4, 1), "planned_end": D(2015, 9, 30)}
 
 
 def test_entries_follow_applicability(programme, sapporo, hokkaido, plan):
-    services.ensure_entries(hokkaido, programme)
+    publishing.ensure_entries(hokkaido, programme)
     codes = set(
         PlanEntry.objects.filter(organization=hokkaido).values_list(
             "task__work_item__code", flat=True
@@ -33,7 +33,7 @@ def test_entries_follow_applicability(programme, sapporo, hokkaido, plan):
 
 def test_ensure_entries_is_idempotent(programme, sapporo, plan):
     before = plan.count()
-    assert services.ensure_entries(sapporo, programme) == 0
+    assert publishing.ensure_entries(sapporo, programme) == 0
     assert PlanEntry.objects.filter(organization=sapporo).count() == before
 
 
@@ -213,7 +213,7 @@ def test_plan_as_of_a_past_date(alice, plan, sapporo, programme):
 def test_ministries_have_no_plan(programme):
     from tests.factories import MinistryFactory
 
-    assert services.ensure_entries(MinistryFactory(), programme) == 0
+    assert publishing.ensure_entries(MinistryFactory(), programme) == 0
 
 
 def test_a_test_done_before_its_build_started_is_warned_per_system(alice, plan, sapporo):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actionplan import services
+from actionplan import publishing, services
 from actionplan.models import Advice, ImportJob, OrganizationSystem, PlanEntry
 from tests.actionplan.conftest import entry
 from tests.factories import ImportJobFactory, OrganizationSystemFactory
@@ -254,7 +254,7 @@ def test_plan_query_count_does_not_grow_with_entries(
     with CaptureQueriesContext(connection) as small:
         client.get(url("plan", sapporo))
     add_systems(sapporo, 62)
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     assert PlanEntry.objects.filter(organization=sapporo).count() >= 200
     with django_assert_num_queries(len(small)):
         response = client.get(url("plan", sapporo))

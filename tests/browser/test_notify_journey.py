@@ -18,11 +18,11 @@ from tests.browser.conftest import log_in
 @pytest.fixture
 def published(demo):
     """The seed programme published to every organisation; nobody has entered anything."""
-    from actionplan import seed, services
+    from actionplan import publishing, seed
     from actionplan.models import Programme
 
     seed.load()
-    services.publish(Programme.objects.get(name=seed.NAME))
+    publishing.publish(Programme.objects.get(name=seed.NAME))
     return demo
 
 

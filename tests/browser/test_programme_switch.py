@@ -16,7 +16,7 @@ D = dt.date
 
 
 def _programme(name: str, starts_on: dt.date, task: str):
-    from actionplan import services
+    from actionplan import publishing, services
 
     programme = services.load_programme(
         {
@@ -33,7 +33,7 @@ def _programme(name: str, starts_on: dt.date, task: str):
             ],
         }
     )
-    services.publish(programme)
+    publishing.publish(programme)
     return programme
 
 

@@ -1,6 +1,6 @@
 """The action plan: programmes, work items, tasks, target systems, advice, import jobs.
 
-The seed programme (``actionplan.seed.load``) and plan entries (``services.ensure_entries``)
+The seed programme (``actionplan.seed.load``) and plan entries (``publishing.ensure_entries``)
 are national data: build them through the services; these factories make the odd row a test
 adds to them, or a small programme of its own.
 """

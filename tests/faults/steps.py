@@ -19,7 +19,7 @@ SYSTEMS = 330  # G's three per-system tasks × 330 systems + the rest ≈ 1,040 
 def setup() -> dict:
     """A municipality with a plan of about a thousand rows, its staff, and the sheet they
     would upload with every row changed."""
-    from actionplan import excel, seed, selectors, services
+    from actionplan import excel, publishing, seed, selectors
     from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
     from tests.factories import MunicipalityFactory, PrefectureFactory, UserFactory, mark_published
 
@@ -34,7 +34,7 @@ def setup() -> dict:
     OrganizationSystem.objects.bulk_create(
         OrganizationSystem(organization=sapporo, system=system) for system in systems
     )
-    services.ensure_entries(sapporo, programme)
+    publishing.ensure_entries(sapporo, programme)
     data = excel.export(sapporo, programme, selectors.plan(sapporo, programme).rows)
     with open(os.environ["FAULT_SHEET"], "wb") as out:
         out.write(_every_row_remarked(data))

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from actionplan import seed
-from actionplan import services as plan_services
+from actionplan import publishing, seed
 from actionplan.models import Programme
 
 D = dt.date
@@ -61,7 +60,7 @@ def plans(programme, sapporo, hakodate, aomori):
 
     with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
         for organization in (sapporo, hakodate, aomori):
-            plan_services.ensure_entries(organization, programme)
+            publishing.ensure_entries(organization, programme)
     return programme
 
 
@@ -170,7 +169,7 @@ def add_towns(judged, hokkaido):
         ]
         with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
             for town in towns:
-                plan_services.ensure_entries(town, judged)
+                publishing.ensure_entries(town, judged)
         judging.scan(send=False)
         return towns
 

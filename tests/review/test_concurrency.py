@@ -7,8 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from actionplan import seed
-from actionplan import services as plan_services
+from actionplan import publishing, seed
 from actionplan.models import PlanEntry, Programme
 from review import judging, notifications
 from review.models import NotificationEvent
@@ -36,7 +35,7 @@ def test_two_concurrent_runs_send_each_digest_once(transactional_db, mailoutbox,
     UserFactory(organization=sapporo)
     UserFactory(organization=hokkaido, role=Role.PREFECTURE_ADMIN)
     seed.load()
-    plan_services.ensure_entries(sapporo, Programme.objects.get(name=seed.NAME))
+    publishing.ensure_entries(sapporo, Programme.objects.get(name=seed.NAME))
     PlanEntry.objects.update(planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31))
     judging.entries_changed(PlanEntry.objects.values_list("pk", flat=True), D(2015, 10, 1))
     barrier = threading.Barrier(2)
@@ -93,7 +92,7 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     seed.load()
     programme = Programme.objects.get(name=seed.NAME)
     link = OrganizationSystemFactory(organization=sapporo)
-    plan_services.publish(programme)
+    publishing.publish(programme)
     on = judging.today()
     PlanEntry.objects.update(next_check_on=None)  # all of them due tonight
     loaded, release = threading.Event(), threading.Event()

@@ -15,8 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
-from actionplan import seed
-from actionplan import services as plan_services
+from actionplan import publishing, seed
 from actionplan.models import PlanEntry, Programme
 from orgs.models import LOCAL_KINDS, Organization, OrganizationKind
 from review import judging, rollups, rules
@@ -33,7 +32,7 @@ def national(organizations):
     seed.load()
     programme = Programme.objects.get(name=seed.NAME)
     with time_machine.travel(PUBLISHED, tick=False):
-        created = plan_services.publish(programme)
+        created = publishing.publish(programme)
     return programme, created
 
 
@@ -52,7 +51,7 @@ def test_published_to_every_local_government_late_everywhere_after_the_deadline(
     assert PlanEntry.history.filter(history_type="+").count() == created
     assert not DelayFlag.objects.exists()  # judged on publication day, before the deadline
     with time_machine.travel(PUBLISHED, tick=False):
-        assert plan_services.publish(programme) == 0  # twice: nothing new
+        assert publishing.publish(programme) == 0  # twice: nothing new
 
     with time_machine.travel(dt.datetime(2015, 5, 1, 3), tick=False):
         result = judging.scan(AFTER_DEADLINE, send=False)

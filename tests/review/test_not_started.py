@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from tests.factories import MunicipalityFactory, jis_code
@@ -93,7 +94,7 @@ def test_query_count_does_not_grow_with_organisations(
         assert client.get(URL).status_code == 200
     for number in range(12):
         town = MunicipalityFactory(code=jis_code(1, 700 + number), prefecture=hokkaido)
-        plan_services.ensure_entries(town, plans)
+        publishing.ensure_entries(town, plans)
     with django_assert_num_queries(len(small)):
         response = client.get(URL)
     assert response.context["page"].paginator.count == 15

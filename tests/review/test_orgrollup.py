@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from review import judging, orgrollups, rollups, rules, workflow
@@ -162,7 +163,7 @@ def _more_organizations(plans, hokkaido, count: int) -> None:
 
     for n in range(count):
         org = MunicipalityFactory(code=f"01{n + 300:03d}0", name=f"町{n}", prefecture=hokkaido)
-        plan_services.ensure_entries(org, plans)
+        publishing.ensure_entries(org, plans)
 
 
 def _queries(client, url: str) -> tuple[int, object]:

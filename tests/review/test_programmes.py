@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from actionplan import programmes as programmes_module
+from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import Advice, Programme
 from review.models import FollowUp
@@ -55,7 +56,7 @@ def second(judged):
     its own work item, published on 2015/06/01: the three organisations get its entries."""
     programme = plan_services.load_programme(_definition(SECOND, D(2016, 1, 1), D(2016, 12, 31)))
     with _travel(D(2015, 6, 1)):
-        plan_services.publish(programme)
+        publishing.publish(programme)
     return programme
 
 
@@ -232,7 +233,7 @@ def test_an_unpublished_programme_is_404_except_for_the_administrator(
     client, second, judged, coordinator, reviewer, alice, sysadmin
 ):
     draft = plan_services.load_programme(_definition("準備中", D(2016, 4, 1), D(2018, 3, 31)))
-    plan_services.ensure_entries(alice.organization, draft)  # rows exist; still unpublished
+    publishing.ensure_entries(alice.organization, draft)  # rows exist; still unpublished
     plan = reverse("actionplan:plan", args=["011002"])
     for user, url in (
         (coordinator, reverse("review:index")),

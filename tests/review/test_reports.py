@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
 from review import figures, judging, reports, rules
@@ -28,7 +29,7 @@ def test_a_past_date_reproduces_that_dates_figures(programme, sapporo, hakodate,
     plans = programme
     with at(D(2015, 4, 1)):
         for organization in (sapporo, hakodate):
-            plan_services.ensure_entries(organization, programme)
+            publishing.ensure_entries(organization, programme)
     entry = PlanEntry.objects.get(organization=sapporo, task__name="住民への広報活動")
     with at(D(2015, 6, 1)):
         judging.scan(send=False)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from actionplan import publishing
 from actionplan import services as plan_services
+from actionplan import signals as plan_signals
 from actionplan.models import PlanEntry
 from outbox import sending as outbox
 from outbox.models import Mail
@@ -63,7 +65,7 @@ def test_a_batch_of_saved_entries_is_judged_in_a_fixed_number_of_reads(plans):
     reads, flag_inserts = [], []
     for batch in (ids[:5], ids[5:]):
         with CaptureQueriesContext(connection) as captured:
-            plan_services.entry_saved.send(PlanEntry, entry_ids=batch)
+            plan_signals.entry_saved.send(PlanEntry, entry_ids=batch)
         sql = [query["sql"] for query in captured.captured_queries]
         reads.append(sum(s.startswith("SELECT") for s in sql))
         flag_inserts.append(sum(s.startswith('INSERT INTO "review_delayflag"') for s in sql))
@@ -311,7 +313,7 @@ def _per_system_entries(plans, sapporo, alice):
     """札幌市 lists two target systems; G's entries of both are late in every way."""
     for name in ("住民記録システム", "税務システム"):
         plan_services.add_system(alice, sapporo, name)
-    plan_services.ensure_entries(sapporo, plans)
+    publishing.ensure_entries(sapporo, plans)
     entries = PlanEntry.objects.filter(
         organization=sapporo, task__work_item__code="G", task__per_system=True
     )

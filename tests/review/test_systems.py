@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from actionplan import publishing, systems
 from actionplan import services as plan_services
-from actionplan import systems
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
 from review import figures, judging, rollups
 from review.models import DelayFlag, EntryState
@@ -34,7 +34,7 @@ def listed(plans, sapporo, alice):
     """The published programme; 札幌市 lists its own system and a shared one; every entry
     judged today (the seed's 2015 dates: everything is late)."""
     with time_machine.travel(dt.datetime(2015, 4, 1, 3), tick=False):
-        plan_services.publish(plans)
+        publishing.publish(plans)
     for name in (OWN, SHARED):
         plan_services.add_system(alice, sapporo, name)
     judging.scan(send=False)
@@ -203,7 +203,7 @@ def test_retired_entries_cannot_be_edited_and_get_no_new_rows(listed, sapporo, a
     with pytest.raises(plan_services.EntryInvalid) as refused:
         plan_services.save_entry(alice, target.pk, {"remarks": "x"}, target.version)
     assert "廃止した対象システムの計画は変更できません" in str(refused.value)
-    assert plan_services.systems_listed(sapporo) == 0  # no rows made for a retired system
+    assert publishing.systems_listed(sapporo) == 0  # no rows made for a retired system
     with pytest.raises(plan_services.EntryInvalid):
         plan_services.add_system(alice, sapporo, OWN)  # listed, retired: restore it instead
 

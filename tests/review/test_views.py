@@ -182,13 +182,13 @@ def test_late_export_escapes_formulas(client, judged, coordinator, sapporo, fmt)
 
 
 def _many_organisations(programme, count: int):
-    from actionplan import services as plan_services
+    from actionplan import publishing
     from orgs.models import Organization
 
     hokkaido = Organization.objects.get(code="010006")
     for number in range(count):
         town = MunicipalityFactory(code=jis_code(1, 700 + number), prefecture=hokkaido)
-        plan_services.ensure_entries(town, programme)
+        publishing.ensure_entries(town, programme)
     judging.scan(send=False)
 
 
@@ -581,11 +581,12 @@ def test_approve_page_lists_what_the_approval_covers_and_the_org_page_its_scope(
 def test_a_per_system_task_offers_the_organisations_systems(
     client, judged, reviewer, jumin_reviewer, sapporo, alice
 ):
+    from actionplan import publishing
     from actionplan import services as plan_services
     from actionplan.models import TargetSystem
 
     plan_services.add_system(alice, sapporo, "住民記録システム")
-    plan_services.ensure_entries(sapporo, judged)
+    publishing.ensure_entries(sapporo, judged)
     g_task = Task.objects.filter(work_item__programme=judged, per_system=True).first()
     approver = (
         reviewer if workflow._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
