@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
+from guardian.models import UserObjectPermission
 
 from accounts import permissions
 from accounts import services as account_services
@@ -179,11 +182,6 @@ class ReviewerAssignments:
 def by_reviewer() -> list[ReviewerAssignments]:
     """Every reviewer account's assignments, reviewers by organisation then e-mail (three
     queries whatever the number of assignments)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import BigIntegerField
-    from django.db.models.functions import Cast
-    from guardian.models import UserObjectPermission
-
     rows = list(
         UserObjectPermission.objects.filter(
             permissions.holders(permissions.BE_ASSIGNED, prefix="user__"),

@@ -29,11 +29,12 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from actionplan.models import Status
+from actionplan.models import Programme, Status
 from pmo import bulk
 from review import rules
 from review.models import DelayFlag, EntryState, OrganizationRollup
@@ -231,8 +232,6 @@ def worst(on: dt.date, prefix: str = ""):
 
 def sums(prefix: str = "") -> dict:
     """``.annotate(**sums())`` of grouped rows: every count summed, under its own name."""
-    from django.db.models import Sum
-
     return {f"sum_{name}": Sum(f"{prefix}{name}") for name in COUNTS}
 
 
@@ -266,8 +265,6 @@ def figures_changed(programme_ids: set[int] | None) -> None:
     """After the commit: the cached figures of these programmes (or all) are stale."""
 
     def bump() -> None:
-        from actionplan.models import Programme
-
         ids = programme_ids
         if ids is None:
             ids = set(Programme.objects.values_list("pk", flat=True))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from accounts import permissions
+from review import models
 
 
 def follow_up_rule(user, action: str) -> Q:
@@ -28,14 +29,12 @@ def follow_up_rule(user, action: str) -> Q:
 
 
 def note_rule(user, action: str) -> Q:
-    from review.models import FollowUp
-
-    return Q(follow_up__in=FollowUp.objects.filter(follow_up_rule(user, action)).values("pk"))
+    return Q(
+        follow_up__in=models.FollowUp.objects.filter(follow_up_rule(user, action)).values("pk")
+    )
 
 
 def register_all() -> None:
-    from review import models
-
     permissions.register(models.DelayFlag, work_item="work_item")
     permissions.register(models.OrganizationRollup, work_item="work_item")
     permissions.register(models.ApprovedException, work_item="task__work_item")

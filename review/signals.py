@@ -9,27 +9,22 @@ the entries, and a 5,000-row import is judged in batches (a fixed number of quer
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_noop
+
+from review import events, judging
 
 
 def entries_saved(sender, entry_ids, **kwargs) -> None:
-    from review import judging
-
     judging.entries_changed(entry_ids)
 
 
 def entry_deleting(sender, instance, **kwargs) -> None:
-    from review import judging
-
     judging.entry_deleted(instance)
 
 
 def advice_added(sender, advice, **kwargs) -> None:
     """Prefecture or ministry advice on a plan reaches the organisation."""
-    from django.urls import reverse
-
-    from review import events
-
     organization = advice.organization
     events.record(
         events.Kind.ADVICE,
