@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from actionplan import excel_import
 from actionplan.excel import UploadRefused
 from actionplan.excel_import import ImportResult
+from actionplan.models import ImportJob
 from pmo import jobs
 
 
@@ -25,8 +28,6 @@ def progress_key(job_id: int) -> str:
 def job_progress(job) -> tuple[int, int]:
     """(done, total) of a running job, from the cache the worker writes (visible mid-write;
     the job row's own figures if the cache is unreachable)."""
-    from django.core.cache import cache
-
     try:
         cached = cache.get(progress_key(job.pk))
     except Exception:  # a cache outage must not break the job page
@@ -35,8 +36,6 @@ def job_progress(job) -> tuple[int, int]:
 
 
 def _cache_progress(job_id: int, done: int, total: int) -> None:
-    from django.core.cache import cache
-
     # Progress is a nicety: a cache outage must not stop the import (the lease is in the row).
     with contextlib.suppress(Exception):
         cache.set(progress_key(job_id), (done, total), 3600)
@@ -47,10 +46,6 @@ def run_job(job_id: int) -> None:
     or expired one is skipped), its lease renewed with each progress step. The import and the
     job's end state commit together, so a worker killed at any point leaves either the whole
     import and ``done``, or nothing and a lease that :func:`pmo.jobs.expire_stale` ends."""
-    from django.utils import timezone
-
-    from actionplan.models import ImportJob
-
     if not jobs.claim(ImportJob, job_id):
         return  # deleted, or another worker has it, or it expired while queued
     job = ImportJob.objects.select_related("organization", "programme", "user").get(pk=job_id)
@@ -98,7 +93,5 @@ def run_job(job_id: int) -> None:
 
 
 def _cache_delete(job_id: int) -> None:
-    from django.core.cache import cache
-
     with contextlib.suppress(Exception):
         cache.delete(progress_key(job_id))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from actionplan import import_jobs, publishing
+from actionplan.models import Programme
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def import_plan(job_id: int) -> None:
-    from actionplan import import_jobs
-
     import_jobs.run_job(job_id)
 
 
@@ -18,8 +19,5 @@ def publish_programme(programme_id: int) -> int:
 
     Idempotent (a redelivery after a dead worker creates only what is still missing), and a
     programme deleted meanwhile is skipped."""
-    from actionplan import publishing
-    from actionplan.models import Programme
-
     programme = Programme.objects.filter(pk=programme_id).first()
     return publishing.publish(programme) if programme else 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -111,8 +112,6 @@ class FAQ(models.Model):
         return f"{self.number} {self.question[:40]}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("faq:detail", args=[self.number])
 
 
@@ -216,8 +215,6 @@ class Inquiry(models.Model):
         return f"{self.reference} {self.subject}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("faq:inquiry_detail", args=[self.pk])
 
     @property

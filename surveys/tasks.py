@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from surveys import exports
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def build_results(job_id: int) -> None:
-    from surveys import exports
-
     exports.run_job(job_id)
