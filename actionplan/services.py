@@ -30,12 +30,14 @@ from actionplan.models import (
 from actionplan.signals import advice_added, entry_saved
 from orgs.models import Organization
 from pmo import bulk, field_labels, history
+from pmo.invalid import Invalid
 
 
-class EntryInvalid(Exception):
+class EntryInvalid(Invalid):
+    """A plan entry's input refused (:class:`pmo.invalid.Invalid`), with which entry it was."""
+
     def __init__(self, errors: dict[str, str], *, entry_id: int | None = None):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors)
         self.entry_id = entry_id  # set by the bulk save: which of its entries
 
 

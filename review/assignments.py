@@ -31,16 +31,9 @@ from accounts import services as account_services
 from accounts.models import User
 from orgs import jis
 from orgs.models import LOCAL_KINDS, Organization, OrganizationKind
+from pmo.invalid import Invalid
 
 CODENAME = "follow_up"
-
-
-class Invalid(Exception):
-    """Refused input: ``errors`` maps a form field to a Japanese message; nothing written."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def local_governments():

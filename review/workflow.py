@@ -18,6 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 from accounts import audit, permissions
 from actionplan.models import PlanEntry
 from pmo import history
+from pmo.invalid import Invalid
 from review import events, judging
 from review.models import (
     ApprovedException,
@@ -27,14 +28,6 @@ from review.models import (
     PlanCheck,
     Reason,
 )
-
-
-class Invalid(Exception):
-    """Refused input: ``errors`` maps a form field to a Japanese message; nothing is written."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def _may_follow_up(user, work_item_id: int) -> bool:

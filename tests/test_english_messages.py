@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from actionplan import rules
+from pmo.invalid import Invalid
 from review import workflow
 
 DAY = dt.date(2015, 7, 9)
@@ -35,13 +36,13 @@ def test_a_plan_validation_error_is_in_the_readers_language(language, expected):
     ],
 )
 def test_a_review_message_is_in_the_readers_language(language, expected):
-    with translation.override(language), pytest.raises(workflow.Invalid) as refused:
+    with translation.override(language), pytest.raises(Invalid) as refused:
         workflow.review_check(None, None, "maybe")
     assert refused.value.errors == {"verdict": expected}
 
 
 def test_a_review_note_refusal_is_in_english():
-    with translation.override("en"), pytest.raises(workflow.Invalid) as refused:
+    with translation.override("en"), pytest.raises(Invalid) as refused:
         workflow.add_note(None, None, "  ", organization_side=True)
     assert refused.value.errors == {"body": "Please enter the details."}
 

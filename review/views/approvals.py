@@ -16,6 +16,7 @@ from accounts.permissions import FOLLOW_UP
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from actionplan.models import Task
+from pmo.invalid import Invalid
 from pmo.sheets import cell_int
 from review import workflow
 from review.coverage import approval_coverage, approval_systems
@@ -69,7 +70,7 @@ def approve(request: SignedInRequest, code: str) -> HttpResponse:
                 system=system,
                 request=request,
             )
-        except workflow.Invalid as invalid:
+        except Invalid as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.models import User
 from accounts.signed_in import SignedInRequest
+from pmo.invalid import Invalid
 from review import assignments
 from review.forms import AssignForm
 
@@ -38,13 +39,11 @@ def assignment_list(request: SignedInRequest) -> HttpResponse:
         try:
             reviewer = User.objects.filter(pk=data["reviewer"]).first()
             if reviewer is None:
-                raise assignments.Invalid(
-                    {"reviewer": _("確認担当者のアカウントを選んでください。")}
-                )
+                raise Invalid({"reviewer": _("確認担当者のアカウントを選んでください。")})
             assignments.check_reviewer(reviewer)
             organizations = assignments.resolve(data["organizations"], data["prefecture"])
             added = assignments.assign(request.user, reviewer, organizations, request=request)
-        except assignments.Invalid as invalid:
+        except Invalid as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:

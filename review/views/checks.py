@@ -18,6 +18,7 @@ from accounts.permissions import REVIEW, VIEW
 from accounts.signed_in import SignedInRequest
 from actionplan import programmes
 from orgs.models import Organization, OrganizationKind
+from pmo.invalid import Invalid
 from review import selectors, workflow
 from review.forms import RouteForm, VerdictForm
 from review.models import (
@@ -114,7 +115,7 @@ def check(request: SignedInRequest, code: str) -> HttpResponse:
                     verdict_form.cleaned_data["comment"],
                     request=request,
                 )
-            except workflow.Invalid as invalid:
+            except Invalid as invalid:
                 for name, message in invalid.errors.items():
                     verdict_form.add_error(name, message)
             else:
@@ -157,7 +158,7 @@ def check_revised(request: SignedInRequest, code: str) -> HttpResponse:
         reopened = workflow.report_revised(
             request.user, org, programme, request.POST.get("comment", "")[:2000]
         )
-    except workflow.Invalid as invalid:
+    except Invalid as invalid:
         messages.error(request, invalid.errors["check"])
     else:
         messages.success(

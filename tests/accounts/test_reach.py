@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import AuditEvent
 from accounts.roles import Role
+from pmo.invalid import Invalid
 from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote
 from tests.factories import FollowUpFactory, UserFactory, mark_published
 
@@ -361,12 +362,12 @@ def test_services_refuse_another_bureaus_work_item_whoever_calls_them(reach):
     from review import workflow
 
     reviewer, aomori = reach["reviewer"], reach["aomori"]
-    with pytest.raises(workflow.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         workflow.approve(
             reviewer, aomori, reach["tasks"]["A"], dt.date(2030, 3, 31), "custom_built"
         )
     assert "task" in refused.value.errors
-    with pytest.raises(workflow.Invalid):
+    with pytest.raises(Invalid):
         workflow.open_follow_up(
             reviewer,
             aomori,

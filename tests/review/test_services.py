@@ -11,6 +11,7 @@ from actionplan import signals as plan_signals
 from actionplan.models import PlanEntry
 from outbox import sending as outbox
 from outbox.models import Mail
+from pmo.invalid import Invalid
 from review import judging, rollups, workflow
 from review.models import DelayFlag, EntryState, NotificationEvent, RuleRollup, StatusRollup
 from tests.review import oracle
@@ -399,14 +400,14 @@ def test_an_approval_naming_a_system_needs_a_per_system_task_with_that_system(
     approver = (
         reviewer if workflow._may_follow_up(reviewer, a_task.work_item_id) else jumin_reviewer
     )
-    with pytest.raises(workflow.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         workflow.approve(approver, sapporo, a_task, D(2016, 3, 31), "mainframe", system=jumin)
     assert "対象システムごとの計画ではありません" in refused.value.errors["system"]
     g_task = Task.objects.filter(work_item__programme=plans, per_system=True).first()
     approver = (
         reviewer if workflow._may_follow_up(reviewer, g_task.work_item_id) else jumin_reviewer
     )
-    with pytest.raises(workflow.Invalid) as refused:  # 函館市 has no such system listed
+    with pytest.raises(Invalid) as refused:  # 函館市 has no such system listed
         workflow.approve(approver, hakodate, g_task, D(2016, 3, 31), "mainframe", system=jumin)
     assert "計画がありません" in refused.value.errors["system"]
     from review.models import ApprovedException
