@@ -38,18 +38,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext_noop
+
 NO_PLAN = "no_plan"
 PLAN_AFTER_MILESTONE = "plan_after"
 START_OVERDUE = "start_overdue"
 END_OVERDUE = "end_overdue"
 MILESTONE_MISSED = "milestone_missed"
 RULES = (NO_PLAN, PLAN_AFTER_MILESTONE, START_OVERDUE, END_OVERDUE, MILESTONE_MISSED)
+# The rules' names, written once: translated where people read them (review.models.Rule),
+# as written in the open data's column names (review.open_data, Japanese by standard).
 RULE_LABELS = {
-    NO_PLAN: "計画未入力",
-    PLAN_AFTER_MILESTONE: "計画がマイルストーン超過",
-    START_OVERDUE: "開始遅延",
-    END_OVERDUE: "終了遅延",
-    MILESTONE_MISSED: "マイルストーン未達",
+    NO_PLAN: gettext_noop("計画未入力"),
+    PLAN_AFTER_MILESTONE: gettext_noop("計画がマイルストーン超過"),
+    START_OVERDUE: gettext_noop("開始遅延"),
+    END_OVERDUE: gettext_noop("終了遅延"),
+    MILESTONE_MISSED: gettext_noop("マイルストーン未達"),
 }
 NOT_APPLICABLE = "not_applicable"
 DEFAULT_THRESHOLD = 30

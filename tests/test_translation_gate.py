@@ -134,7 +134,6 @@ DATA_CONSTANTS = {
     },
     # Open data: national.csv's column names are what other systems read.
     "review/open_data.py": {"CSV_HEADERS": "open data column names"},
-    "review/rules.py": {"RULE_LABELS": "the rule names in the open data's column names"},
 }
 
 # Functions that only pass their arguments on to ``audit.record``, by file: their arguments are

@@ -17,11 +17,14 @@ from review import rules
 
 
 class Rule(models.TextChoices):
-    NO_PLAN = rules.NO_PLAN, _("計画未入力")
-    PLAN_AFTER_MILESTONE = rules.PLAN_AFTER_MILESTONE, _("計画がマイルストーン超過")
-    START_OVERDUE = rules.START_OVERDUE, _("開始遅延")
-    END_OVERDUE = rules.END_OVERDUE, _("終了遅延")
-    MILESTONE_MISSED = rules.MILESTONE_MISSED, _("マイルストーン未達")
+    NO_PLAN = rules.NO_PLAN, _(rules.RULE_LABELS[rules.NO_PLAN])
+    PLAN_AFTER_MILESTONE = (
+        rules.PLAN_AFTER_MILESTONE,
+        _(rules.RULE_LABELS[rules.PLAN_AFTER_MILESTONE]),
+    )
+    START_OVERDUE = rules.START_OVERDUE, _(rules.RULE_LABELS[rules.START_OVERDUE])
+    END_OVERDUE = rules.END_OVERDUE, _(rules.RULE_LABELS[rules.END_OVERDUE])
+    MILESTONE_MISSED = rules.MILESTONE_MISSED, _(rules.RULE_LABELS[rules.MILESTONE_MISSED])
 
 
 # The review's two words about a flag, written once. Open: not resolved. Needing a follow-up:
