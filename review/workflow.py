@@ -1,9 +1,10 @@
 """The review workflow: approving a later date, follow-ups and their notes, the plan check.
 
-Each service checks its input (refused input is :class:`Invalid`, nothing written), writes in
-one transaction, records the event the other side hears of (:mod:`review.events`) and its own
-audit row (``request=None`` from the shell, the admin or a worker). Approving a later date
-judges the covered entries again (:func:`review.judging.judge_entries`).
+Each service checks its input (refused input is :class:`pmo.invalid.Invalid`, nothing
+written), writes in one transaction, records the event the other side hears of
+(:mod:`review.events`) and its own audit row (``request=None`` from the shell, the admin or a
+worker). Approving a later date judges the covered entries again
+(:func:`review.judging.judge_entries`).
 """
 
 from __future__ import annotations
