@@ -21,10 +21,8 @@ from actionplan.models import (
     EDITABLE_FIELDS,
     Advice,
     CompletionItem,
-    OrganizationSystem,
     PlanEntry,
     Programme,
-    TargetSystem,
     Task,
 )
 from actionplan.signals import advice_added, entry_saved
@@ -259,32 +257,6 @@ def warnings_for(entry: PlanEntry, values: rules.EntryValues) -> list[str]:
 
 
 @transaction.atomic
-def add_system(user, organization: Organization, name: str) -> OrganizationSystem:
-    """List a target system for the organisation: a shared one by name, or its own."""
-    name = name.strip()
-    if not name:
-        raise EntryInvalid({"system": gettext("システム名を入力してください。")})
-    system = TargetSystem.objects.filter(name=name, organization=None).first()
-    if system is None:
-        system, _ = TargetSystem.objects.get_or_create(name=name, organization=organization)
-    link, created = OrganizationSystem.objects.get_or_create(
-        organization=organization, system=system
-    )
-    if not created and link.retired_on is not None:
-        raise EntryInvalid(
-            {
-                "system": gettext(
-                    "「%(name)s」は廃止済みです。使うときは一覧の「復元」を押してください。"
-                )
-                % {"name": name}
-            }
-        )
-    if not created:
-        raise EntryInvalid({"system": gettext("「%(name)s」は登録済みです。") % {"name": name}})
-    publishing.systems_listed(organization)
-    return link
-
-
 def add_advice(user, organization: Organization, programme: Programme, body: str) -> Advice:
     body = body.strip()
     if not body:

@@ -1,9 +1,8 @@
 """Target systems kept by their organisation (G. 既存業務システム改修): list, rename and retire.
 
-Listing a system is :func:`add`: :func:`actionplan.services.add_system` (it creates G's
-entries for it) and its audit row. Here the organisation renames its own systems (a shared
-one — ``organization=None`` — is named for everyone and cannot be renamed by one
-organisation) and retires or restores the systems it listed.
+Listing a system is :func:`add` (it creates G's entries for it). Here the organisation
+renames its own systems (a shared one — ``organization=None`` — is named for everyone and
+cannot be renamed by one organisation) and retires or restores the systems it listed.
 
 Retiring keeps everything that was entered (entries, their history, the flags as they were)
 and takes the system's entries out of the figures from that day: each entry gets
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from actionplan.models import OrganizationSystem, PlanEntry, TargetSystem
 from actionplan.publishing import systems_listed
-from actionplan.services import EntryInvalid, add_system
+from actionplan.services import EntryInvalid
 from actionplan.signals import entry_saved
 from orgs.models import Organization
 from pmo import history
@@ -50,9 +49,29 @@ def clean_name(name: str) -> str:
 
 @transaction.atomic
 def add(user, organization: Organization, name: str, *, request=None) -> OrganizationSystem:
-    """List a target system for the organisation (a shared one by name, or its own: see
-    :func:`actionplan.services.add_system`), audited."""
-    link = add_system(user, organization, name)
+    """List a target system for the organisation: a shared one by name, or its own. G's
+    entries for it are created (:func:`actionplan.publishing.systems_listed`), audited."""
+    name = name.strip()
+    if not name:
+        raise EntryInvalid({"system": _("システム名を入力してください。")})
+    system = TargetSystem.objects.filter(name=name, organization=None).first()
+    if system is None:
+        system, _created = TargetSystem.objects.get_or_create(name=name, organization=organization)
+    link, created = OrganizationSystem.objects.get_or_create(
+        organization=organization, system=system
+    )
+    if not created and link.retired_on is not None:
+        raise EntryInvalid(
+            {
+                "system": _(
+                    "「%(name)s」は廃止済みです。使うときは一覧の「復元」を押してください。"
+                )
+                % {"name": name}
+            }
+        )
+    if not created:
+        raise EntryInvalid({"system": _("「%(name)s」は登録済みです。") % {"name": name}})
+    systems_listed(organization)
     audit.record(
         audit.Kind.CONTENT,
         request=request,

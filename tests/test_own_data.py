@@ -23,6 +23,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from actionplan import publishing
 from actionplan import services as plan_services
+from actionplan import systems as plan_systems
 from actionplan.models import PlanEntry
 from review import workflow
 from tests.factories import MinistryFactory, MunicipalityFactory, PrefectureFactory, UserFactory
@@ -147,7 +148,7 @@ def filled(sapporo, alice, pref_admin, coordinator, reviewer, mhlw, editor):
 
     with time_machine.travel(NOW, tick=False):
         programme = programme_with()
-        plan_services.add_system(alice, sapporo, "個人住民税")  # adds G's row for it
+        plan_systems.add(alice, sapporo, "個人住民税")  # adds G's row for it
         entry = entry_of(sapporo, "住民への広報活動")
         save(alice, entry, planned_start=dt.date(2015, 4, 1), planned_end=dt.date(2015, 6, 30))
         items = {item.label: str(item.pk) for item in entry.task.completion_items.all()}

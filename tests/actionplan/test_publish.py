@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actionplan import publishing, seed, services
+from actionplan import publishing, seed, services, systems
 from actionplan.models import PlanEntry, Programme, TargetSystem
 from orgs import loader
 from orgs.models import OrganizationKind
@@ -164,7 +164,7 @@ def test_new_tasks_of_an_unpublished_programme_wait_for_publishing(unpublished, 
 
 def test_a_listed_system_gets_its_g_rows(unpublished, sapporo, alice):
     publishing.publish(unpublished)
-    services.add_system(alice, sapporo, "独自の福祉システム")
+    systems.add(alice, sapporo, "独自の福祉システム")
     rows = _entries(unpublished, organization=sapporo, system__name="独自の福祉システム")
     assert rows.count() == 3
     assert EntryState.objects.filter(entry__in=rows).count() == 3

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from actionplan import entry_history, publishing, selectors, services
+from actionplan import entry_history, publishing, selectors, services, systems
 from actionplan.models import PlanEntry, Task
 from tests.actionplan.conftest import ON, entry
 
@@ -38,10 +38,10 @@ def test_ensure_entries_is_idempotent(programme, sapporo, plan):
 
 
 def test_adding_a_system_adds_its_g_rows(programme, sapporo, alice, plan):
-    services.add_system(alice, sapporo, "独自の福祉システム")
+    systems.add(alice, sapporo, "独自の福祉システム")
     assert entry(sapporo, "G", "設計", "独自の福祉システム").organization == sapporo
     with pytest.raises(services.EntryInvalid):
-        services.add_system(alice, sapporo, "独自の福祉システム")
+        systems.add(alice, sapporo, "独自の福祉システム")
 
 
 def test_save_bumps_version_and_records_who(alice, plan, sapporo):

@@ -8,6 +8,7 @@ import random
 from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan import signals as plan_signals
+from actionplan import systems as plan_systems
 from actionplan.models import PlanEntry
 from outbox import sending as outbox
 from outbox.models import Mail
@@ -313,7 +314,7 @@ def test_a_digest_keeps_a_bounded_number_of_lines():
 def _per_system_entries(plans, sapporo, alice):
     """札幌市 lists two target systems; G's entries of both are late in every way."""
     for name in ("住民記録システム", "税務システム"):
-        plan_services.add_system(alice, sapporo, name)
+        plan_systems.add(alice, sapporo, name)
     publishing.ensure_entries(sapporo, plans)
     entries = PlanEntry.objects.filter(
         organization=sapporo, task__work_item__code="G", task__per_system=True

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from actionplan import systems as plan_systems
 from actionplan.models import PlanEntry, Task
 from review import judging, workflow
 from review.models import ApprovedException, DelayFlag, FollowUp, FollowUpNote, PlanCheck
@@ -582,10 +583,9 @@ def test_a_per_system_task_offers_the_organisations_systems(
     client, judged, reviewer, jumin_reviewer, sapporo, alice
 ):
     from actionplan import publishing
-    from actionplan import services as plan_services
     from actionplan.models import TargetSystem
 
-    plan_services.add_system(alice, sapporo, "住民記録システム")
+    plan_systems.add(alice, sapporo, "住民記録システム")
     publishing.ensure_entries(sapporo, judged)
     g_task = Task.objects.filter(work_item__programme=judged, per_system=True).first()
     approver = (
