@@ -108,7 +108,7 @@ def create_entries(programme: Programme, organization_ids: Iterable[int] | None 
         created += _create_chunk(programme, tasks, chunk, now)
     if created:
         created.sort()  # judged in id order: neighbouring rows, and locks taken in one order
-        entry_saved.send(PlanEntry, entry_ids=created)
+        entry_saved.send(PlanEntry, entry_ids=created, created=True)
     return len(created)
 
 

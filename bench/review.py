@@ -76,6 +76,8 @@ from bench.review_support import (
 )
 
 SMALL = 10
+# The large programme (2021/01/01–2025/12/31) is published a fortnight before it starts.
+PUBLISH_LARGE_ON = dt.date(2020, 12, 18)
 
 
 def _sql_aggregate_ms(programme) -> float:
@@ -336,7 +338,9 @@ def _large(client, users, local, rng) -> dict[str, float]:
     figures: dict[str, float] = {}
     start = time.perf_counter()
     subset = local[: int(os.environ.get("BENCH_REVIEW_LARGE_ORGS", len(local)))]
-    with transaction.atomic():  # all of it in one go, as an administrator would publish it
+    # All of it in one go, as an administrator would publish it: days before it starts (the
+    # plans are filled and judged afterwards, at today's date, by ``fill_and_judge``).
+    with clock_on(PUBLISH_LARGE_ON), transaction.atomic():
         ids, publish_s, publish_queries = publish_timed(
             programme, subset, systems, everyone=len(subset) == len(local)
         )

@@ -217,7 +217,7 @@ def open_flags(entry_ids: list[int]) -> dict[int, dict[str, StoredFlag]]:
     # ordering (by organisation code, a join) made Postgres walk every organisation's flags
     # and filter them by entry, a cost that grew with the table (240 ms a batch at 160k
     # entries, measured while publishing).
-    flags = DelayFlag.objects.filter(entry_id__in=entry_ids).order_by()
+    flags = DelayFlag.objects.filter(entry_id__any=entry_ids).order_by()
     for row in flags.values_list(*StoredFlag.__slots__):
         if row[_RESOLVED_AT] is None:
             flag = StoredFlag(*row)
@@ -229,7 +229,7 @@ def states(entry_ids: list[int]) -> dict[int, StateRow]:
     """The entries' last contributions to the rollup, by entry (one query)."""
     return {
         row[0]: StateRow._make(row)
-        for row in EntryState.objects.filter(entry_id__in=entry_ids).values_list(*STATE_FIELDS)
+        for row in EntryState.objects.filter(entry_id__any=entry_ids).values_list(*STATE_FIELDS)
     }
 
 
@@ -278,6 +278,7 @@ class Writes:
     states: list[StateRow] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)  # entries out of the figures: no state
     next_checks: dict[dt.date, list[int]] = field(default_factory=lambda: defaultdict(list))
+    fresh: bool = False  # entries never judged (:func:`review.judging.judge_entries`)
 
     def save(self, on: dt.date) -> None:
         """At most one statement of each kind (more only past :mod:`pmo.bulk`'s limits)."""
@@ -287,13 +288,17 @@ class Writes:
             rows = [[getattr(f, c) for c in FLAG_COLUMNS] for f in self.created]
             bulk.insert(DelayFlag, FLAG_COLUMNS, rows)
         if self.states:
-            bulk.insert(
-                EntryState,
-                STATE_COLUMNS,
-                [[getattr(state, c) for c in STATE_COLUMNS] for state in self.states],
-                conflict=("entry_id",),
-                update=STATE_COLUMNS[1:],
-            )
+            rows = [[getattr(state, c) for c in STATE_COLUMNS] for state in self.states]
+            if self.fresh:  # no state yet: a plain insert (a COPY on Postgres)
+                bulk.insert(EntryState, STATE_COLUMNS, rows)
+            else:
+                bulk.insert(
+                    EntryState,
+                    STATE_COLUMNS,
+                    rows,
+                    conflict=("entry_id",),
+                    update=STATE_COLUMNS[1:],
+                )
         if self.gone:
             EntryState.objects.filter(entry_id__in=self.gone).delete()
         if self.next_checks:

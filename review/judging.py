@@ -176,21 +176,21 @@ class Row(NamedTuple):
 assert Row._fields == tuple(ROW_FIELDS)  # the lookups and the row agree
 
 
-def _load(entry_ids: Iterable[int]) -> list[Row]:
+def _load(entry_ids: Iterable[int], *, lock: bool = True) -> list[Row]:
     """The batch's entries as plain rows, locked (in id order) until the batch commits: a
     save or a retirement of one of them waits for the batch, and the batch reads them as
     committed (so a retirement is never overwritten by a judgement made before it). No-op
-    on SQLite."""
-    rows = (
-        PlanEntry.objects.filter(pk__in=list(entry_ids))
-        .select_for_update(no_key=True, of=("self",))
-        .order_by("pk")
-        .values_list(*ROW_FIELDS.values())
-    )
-    return [Row._make(row) for row in rows]
+    on SQLite. ``lock=False`` for rows nobody else can see yet (created in this
+    transaction): a lock writes to every row it takes."""
+    rows = PlanEntry.objects.filter(pk__any=list(entry_ids)).order_by("pk")
+    if lock:
+        rows = rows.select_for_update(no_key=True, of=("self",))
+    return [Row._make(row) for row in rows.values_list(*ROW_FIELDS.values())]
 
 
-def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
+def judge_entries(
+    entry_ids: Iterable[int], on: dt.date | None = None, *, fresh: bool = False
+) -> Result:
     """Re-judge these entries on ``on`` (default today) and store the difference.
 
     A fixed number of queries per batch of :data:`BATCH` entries; safe to run again (a
@@ -198,15 +198,20 @@ def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result
     publishing a programme) everything commits together anyway, so the rollup is updated
     once at the end; outside one (the nightly job) each batch commits with its own share of
     the rollup, keeping locks short.
+
+    ``fresh``: the entries were created in the caller's transaction and never judged
+    (publishing): they have no flags or state to read, and nobody else can see them to lock.
     """
     on = on or today()
     ids = list(entry_ids)
     result = Result()
     shared = flag_rows.Deltas() if transaction.get_connection().in_atomic_block else None
+    verdicts: dict[tuple, Verdict] = {}  # one judgement per distinct entry and inputs
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
             deltas = shared if shared is not None else flag_rows.Deltas()
-            result.add(_judge_batch(ids[start : start + BATCH], on, deltas))
+            batch = ids[start : start + BATCH]
+            result.add(_judge_batch(batch, on, deltas, verdicts, fresh=fresh))
             if shared is None:
                 deltas.apply()
     if shared is not None:
@@ -214,22 +219,65 @@ def judge_entries(entry_ids: Iterable[int], on: dt.date | None = None) -> Result
     return result
 
 
-def _judge_batch(ids: list[int], on: dt.date, deltas: flag_rows.Deltas) -> Result:
-    entries = _load(ids)
+class Verdict(NamedTuple):
+    """An entry's judgement on a day and the next day it can change (:data:`NEVER`: only an
+    edit can change it)."""
+
+    flags: dict[str, rules.Flag]  # by rule
+    look: dt.date
+
+
+def verdict(entry: Row, given: Inputs, on: dt.date, known: dict[tuple, Verdict]) -> Verdict:
+    """:func:`review.rules.judge` and :func:`review.rules.next_look` for the entry, once per
+    distinct dates, status and inputs (``known`` keeps them): the entries of a publish all
+    start alike, and a programme's entries share a few milestones."""
+    key = (
+        entry.status,
+        entry.planned_start,
+        entry.planned_end,
+        entry.actual_start,
+        entry.actual_end,
+        given,
+    )
+    found = known.get(key)
+    if found is None:
+        judged = judge_one(entry, given, on)
+        look = rules.next_look(
+            entry,
+            given.milestone,
+            on,
+            given.plan_deadline,
+            given.threshold,
+            given.approved_until,
+            now=rules.signature(judged),
+        )
+        found = known[key] = Verdict({flag.rule: flag for flag in judged}, look or NEVER)
+    return found
+
+
+def _judge_batch(
+    ids: list[int],
+    on: dt.date,
+    deltas: flag_rows.Deltas,
+    known: dict[tuple, Verdict],
+    *,
+    fresh: bool = False,
+) -> Result:
+    entries = _load(ids, lock=not fresh)
     if not entries:
         return Result()
     inputs = inputs_for(entries)
-    open_flags = flag_rows.open_flags(ids)
-    states = flag_rows.states(ids)
+    open_flags = {} if fresh else flag_rows.open_flags(ids)
+    states = {} if fresh else flag_rows.states(ids)
     result = Result(judged=len(entries))
-    writes = flag_rows.Writes()
+    writes = flag_rows.Writes(fresh=fresh)
     for entry in entries:
         given = inputs[entry.pk]
         programme_id = entry.programme_id
         prefecture = entry.prefecture_id or entry.organization_id  # as prefecture_id()
         retired = is_retired(entry, on)
-        judged_now = [] if retired else judge_one(entry, given, on)
-        wanted = {flag.rule: flag for flag in judged_now}
+        held = None if retired else verdict(entry, given, on, known)
+        wanted = held.flags if held else {}
         existing = open_flags.get(entry.pk, {})
         for rule, flag in existing.items():
             if rule not in wanted:
@@ -267,18 +315,9 @@ def _judge_batch(ids: list[int], on: dt.date, deltas: flag_rows.Deltas) -> Resul
             deltas.state(old, -1, entry.organization_id)
             deltas.state(state, 1, entry.organization_id)
             writes.states.append(state)
-        look = rules.next_look(
-            entry,
-            given.milestone,
-            on,
-            given.plan_deadline,
-            given.threshold,
-            given.approved_until,
-            now=rules.signature(judged_now),
-        )
-        look = look or NEVER
-        if entry.next_check_on != look:
-            writes.next_checks[look].append(entry.pk)
+        assert held is not None  # not retired
+        if entry.next_check_on != held.look:
+            writes.next_checks[held.look].append(entry.pk)
     writes.save(on)
     return result
 
@@ -288,10 +327,12 @@ def is_retired(entry, on: dt.date) -> bool:
     return entry.retired_on is not None and entry.retired_on <= on
 
 
-def entries_changed(entry_ids: Iterable[int], on: dt.date | None = None) -> Result:
+def entries_changed(
+    entry_ids: Iterable[int], on: dt.date | None = None, *, fresh: bool = False
+) -> Result:
     """Call after writing entries on a path that skips signals (bulk import, bulk_update):
-    re-judges them and brings the rollup up to date."""
-    return judge_entries(entry_ids, on)
+    re-judges them and brings the rollup up to date (``fresh``: see :func:`judge_entries`)."""
+    return judge_entries(entry_ids, on, fresh=fresh)
 
 
 def entry_deleted(entry: PlanEntry) -> None:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop
 from review import events, judging
 
 
-def entries_saved(sender, entry_ids, **kwargs) -> None:
-    judging.entries_changed(entry_ids)
+def entries_saved(sender, entry_ids, created: bool = False, **kwargs) -> None:
+    judging.entries_changed(entry_ids, fresh=created)
 
 
 def entry_deleting(sender, instance, **kwargs) -> None:

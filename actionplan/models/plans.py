@@ -81,8 +81,13 @@ class PlanEntry(models.Model):
     nightly job of the delay-detection issue; indexed so that job touches only due rows).
     """
 
+    # Indexed by the unique constraints below, which lead with it.
     organization = models.ForeignKey(
-        Organization, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="plan_entries"
+        Organization,
+        verbose_name=_("団体"),
+        on_delete=models.CASCADE,
+        related_name="plan_entries",
+        db_index=False,
     )
     task = models.ForeignKey(
         Task, verbose_name=_("タスク"), on_delete=models.CASCADE, related_name="entries"

@@ -101,13 +101,43 @@ def test_publish_queries_do_not_grow_with_organisations(unpublished, hokkaido, m
 def test_publish_query_count(unpublished, sapporo, django_assert_num_queries):
     # Mark published and read it back; tasks, organisations, their systems, existing
     # entries, the writes (on Postgres one statement for entries and history; elsewhere
-    # INSERT, new ids, history); judging: entries, milestones, approvals, flags, states,
-    # INSERT states, next check; the rollups: status and per-organisation, one upsert each
-    # (no flags yet on 2015/04/01); three savepoints and their releases.
+    # INSERT, new ids, history); judging: entries, milestones, approvals (new entries: no
+    # flags or states to read), INSERT states, next check; the rollups: status and
+    # per-organisation, one upsert each (no flags yet on 2015/04/01); three savepoints and
+    # their releases.
     writes = 1 if connection.vendor == "postgresql" else 3
     before_deadline = time_machine.travel(dt.datetime(2015, 4, 1, 9), tick=False)
-    with before_deadline, django_assert_num_queries(21 + writes):
+    with before_deadline, django_assert_num_queries(19 + writes):
         publishing.publish(unpublished)
+
+
+def test_new_entries_are_judged_without_reading_or_locking_what_they_cannot_have(
+    unpublished, sapporo, hokkaido
+):
+    """Publishing judges its new entries on the fast path (no flags or states to read, no
+    row locks: nobody else sees them yet), and that judgement is the full one: judging the
+    same entries again the ordinary way finds nothing to raise, resolve or recount."""
+    from review import judging, rollups
+    from tests.review import oracle
+
+    on = D(2015, 5, 7)  # after the plan deadline: every new entry is late
+    with time_machine.travel(dt.datetime(2015, 5, 7, 9), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            created = publishing.publish(unpublished)
+        flags = set(DelayFlag.objects.values_list("entry_id", "rule", "days_late", "since"))
+        checks = dict(_entries(unpublished).values_list("pk", "next_check_on"))
+        cells = rollups.stored_cells(unpublished)
+        again = judging.judge_entries(sorted(checks), on)
+    assert created and len(flags) >= created
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if "FOR NO KEY UPDATE" in q or "FOR UPDATE" in q]
+    read = [q for q in sql if q.startswith("SELECT")]
+    assert not [q for q in read if '"review_delayflag"' in q.split("WHERE")[0]]
+    assert not [q for q in read if '"review_entrystate"' in q.split("WHERE")[0]]
+    assert (again.judged, again.raised, again.resolved) == (created, 0, 0)
+    assert set(DelayFlag.objects.values_list("entry_id", "rule", "days_late", "since")) == flags
+    assert dict(_entries(unpublished).values_list("pk", "next_check_on")) == checks
+    assert rollups.stored_cells(unpublished) == cells == oracle.full_scan(unpublished, on)
 
 
 def test_the_plan_page_writes_nothing(client, alice, unpublished, sapporo, settings):
