@@ -110,14 +110,19 @@ def fill(programme, ids: list[int], rng: random.Random) -> None:
         columns = ", ".join(f"{c} {t}" for c, t in zip(FILL_COLUMNS, types, strict=True))
         cursor.execute(f"CREATE TEMPORARY TABLE bench_fill (id bigint PRIMARY KEY, {columns})")
         rows = [[pk, *random_row(programme, rng)] for pk in ids]
-        step = 900 // (len(FILL_COLUMNS) + 1)
-        per_row = "(" + ", ".join(["%s"] * (len(FILL_COLUMNS) + 1)) + ")"
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            cursor.execute(
-                f"INSERT INTO bench_fill VALUES {', '.join([per_row] * len(chunk))}",
-                [bulk.adapt(value) for row in chunk for value in row],
-            )
+        if connection.vendor == "postgresql":  # COPY: a VALUES list is parsed in Python
+            with cursor.copy("COPY bench_fill FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            step = 900 // (len(FILL_COLUMNS) + 1)
+            per_row = "(" + ", ".join(["%s"] * (len(FILL_COLUMNS) + 1)) + ")"
+            for start in range(0, len(rows), step):
+                chunk = rows[start : start + step]
+                cursor.execute(
+                    f"INSERT INTO bench_fill VALUES {', '.join([per_row] * len(chunk))}",
+                    [bulk.adapt(value) for row in chunk for value in row],
+                )
         sets = ", ".join(f"{c} = bench_fill.{c}" for c in FILL_COLUMNS)
         cursor.execute(
             f"UPDATE {table} SET {sets}, version = 2 FROM bench_fill "
@@ -140,14 +145,17 @@ def spread_history(ids: list[int], now) -> None:
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in copied)
+    when = connection.ops.adapt_datetimefield_value(now)
+    postgres = connection.vendor == "postgresql"
+    step = 20_000 if postgres else 800
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 800):
-            chunk = ids[start : start + 800]
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
+            among = "= ANY(%s::bigint[])" if postgres else f"IN ({', '.join(['%s'] * len(chunk))})"
             cursor.execute(
                 f"INSERT INTO {quote(history)} ({names}, history_date, history_type) "
-                f"SELECT {names}, %s, '~' FROM {quote(table)} WHERE id IN "
-                f"({', '.join(['%s'] * len(chunk))})",
-                [connection.ops.adapt_datetimefield_value(now), *chunk],
+                f"SELECT {names}, %s, '~' FROM {quote(table)} WHERE id {among}",
+                [when, chunk] if postgres else [when, *chunk],
             )
 
 

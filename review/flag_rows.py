@@ -300,7 +300,7 @@ class Writes:
                     update=STATE_COLUMNS[1:],
                 )
         if self.gone:
-            EntryState.objects.filter(entry_id__in=self.gone).delete()
+            EntryState.objects.filter(entry_id__any=self.gone).delete()
         if self.next_checks:
             bulk.set_where(PlanEntry, "next_check_on", self.next_checks)
 
@@ -311,7 +311,7 @@ def _update_flags(changed: list[StoredFlag], on: dt.date) -> None:
     update` (``bulk_update`` spent more time building expressions than the database did)."""
     resolved = [flag.pk for flag in changed if flag.resolved_at is not None]
     if resolved:
-        DelayFlag.objects.filter(pk__in=resolved).update(resolved_at=on)
+        DelayFlag.objects.filter(pk__any=resolved).update(resolved_at=on)
     others = [flag for flag in changed if flag.resolved_at is None]
     if others:
         bulk.update(
