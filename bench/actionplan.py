@@ -267,10 +267,10 @@ def _imports(user, organization, programme) -> dict[str, float]:
 
     judge = review_judging.entries_changed
 
-    def timed_judging(entry_ids):  # delay detection's share of the import (review/)
+    def timed_judging(entry_ids, **kwargs):  # delay detection's share of the import (review/)
         start = time.perf_counter()
         try:
-            return judge(entry_ids)
+            return judge(entry_ids, **kwargs)
         finally:
             judging.append(time.perf_counter() - start)
 
