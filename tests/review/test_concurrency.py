@@ -139,3 +139,31 @@ def test_a_retirement_during_the_nightly_scan_waits_for_its_batch(transactional_
     assert retired.count() == 3 and not retired.filter(retired_on=None).exists()
     assert not DelayFlag.objects.filter(entry__in=retired, resolved_at=None).exists()
     assert rollups.stored_cells(programme) == oracle.full_scan(programme, on)
+
+
+def test_nightly_batches_commit_without_waiting_for_the_disk_and_saves_do(transactional_db):
+    """The nightly job's batches (recomputable) commit asynchronously; judging inside a
+    caller's transaction (a save, an import, publishing) leaves its commit durable."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MunicipalityFactory, PrefectureFactory
+
+    hokkaido = PrefectureFactory(code="010006", name="北海道")
+    sapporo = MunicipalityFactory(code="011002", name="札幌市", prefecture=hokkaido)
+    seed.load()
+    programme = Programme.objects.get(name=seed.NAME)
+    asynchronous = "SET LOCAL synchronous_commit TO OFF"
+    with CaptureQueriesContext(connection) as publishing_queries:
+        publishing.ensure_entries(sapporo, programme)
+    assert asynchronous not in [q["sql"] for q in publishing_queries.captured_queries]
+    ids = list(PlanEntry.objects.values_list("pk", flat=True))
+    PlanEntry.objects.update(next_check_on=None)
+    with CaptureQueriesContext(connection) as nightly:
+        result = judging.scan(D(2015, 10, 1), send=False)
+    assert result.judged == len(ids) and result.resolved  # judged today first, now 2015
+    sql = [q["sql"] for q in nightly.captured_queries]
+    batches = -(-len(ids) // judging.BATCH)
+    assert sql.count(asynchronous) == batches
+    with connection.cursor() as cursor:  # and it did not outlive the batch
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
