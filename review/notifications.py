@@ -112,8 +112,9 @@ def _queue_flags(on: dt.date) -> int:
     pending = _pending_flags().select_for_update()
     if connection.features.has_select_for_update_of:
         pending = pending.select_for_update(of=("self",))
+    wording = _Wording()  # translated once, not once a flag (a national night has 20,000)
     flags = [
-        _flag(row)
+        _flag(row, wording)
         for row in pending.order_by(
             "organization__code", "work_item__order", "entry__task__order", "pk"
         ).values_list(*FIELDS)
@@ -185,15 +186,24 @@ def more(count: int) -> str:
 RULE_LABELS = dict(Rule.choices)
 
 
-def _flag(row) -> _Flag:
+class _Wording:
+    """A digest line's wording in the language the scan runs in (stored in the recipient's
+    digest, which has one reader)."""
+
+    def __init__(self) -> None:
+        self.system = gettext("（%(name)s）")
+        self.line = gettext("%(organization)s: %(task)s — %(rule)s（%(days)s日）")
+        self.rules = {rule: str(label) for rule, label in RULE_LABELS.items()}
+
+
+def _flag(row, wording: _Wording) -> _Flag:
     pk, org, pref, name, pref_name, work_item, code, task, system, rule, days = row
     full_name = f"{pref_name} {name}" if pref_name else name
-    # Stored in the recipient's digest (one reader), in the language the scan runs in.
-    suffix = gettext("（%(name)s）") % {"name": system} if system else ""
-    line = gettext("%(organization)s: %(task)s — %(rule)s（%(days)s日）") % {
+    suffix = wording.system % {"name": system} if system else ""
+    line = wording.line % {
         "organization": full_name,
         "task": f"{code}. {task}{suffix}",
-        "rule": RULE_LABELS[rule],
+        "rule": wording.rules[rule],
         "days": days,
     }
     return _Flag(pk, org, pref or org, work_item, line)
