@@ -305,6 +305,7 @@ def _large(client, users, local, rng) -> dict[str, float]:
     """20 systems × 40 steps for every organisation (≈1.43M entries); opt-in, slow to build."""
     from actionplan import services as plan_services
     from actionplan.models import OrganizationSystem, PlanEntry, Programme, TargetSystem
+    from review import judging
 
     definition = {
         "name": "標準化（ベンチマーク）",
@@ -359,6 +360,9 @@ def _large(client, users, local, rng) -> dict[str, float]:
         with transaction.atomic():
             fill_and_judge(programme, chunk, rng)
         say(f"large: {offset + 100} organisations, {time.perf_counter() - start:.0f} s")
+    first_night = time.perf_counter()
+    judging.scan(send=False)  # the first night's digests, so later nights measure changes only
+    figures["review.large.first_night_s"] = round(time.perf_counter() - first_night, 1)
     figures["review.large.build_s"] = round(time.perf_counter() - start, 1)
     figures["review.large.entries"] = PlanEntry.objects.filter(
         task__work_item__programme=programme
