@@ -30,6 +30,7 @@ from review.models import ApprovedException, DelayFlag, EntryState
 # Entries whose judgement only an edit can change are looked at again "never".
 NEVER = dt.date.max
 BATCH = 1000
+VERDICTS_KEPT = 20_000  # judgements a run remembers (:func:`verdict`)
 
 
 @dataclass
@@ -255,6 +256,8 @@ def verdict(entry: Row, given: Inputs, on: dt.date, known: dict[tuple, Verdict])
     )
     found = known.get(key)
     if found is None:
+        if len(known) >= VERDICTS_KEPT:  # bounded memory over a national run of varied dates
+            known.clear()
         judged = judge_one(entry, given, on)
         look = rules.next_look(
             entry,

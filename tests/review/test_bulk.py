@@ -107,3 +107,24 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
         "rule", "days_late", "since", "since_ordinal", "significant", "significant_since"
     )
     assert list(stored) == [tuple(row[4:10]) for row in rows]
+
+
+def test_a_run_remembers_a_bounded_number_of_judgements(judged, monkeypatch):
+    """One judgement per distinct dates and inputs, but never more than VERDICTS_KEPT kept:
+    a national run of varied dates would otherwise hold one per entry."""
+    from actionplan.models import PlanEntry
+
+    ids = list(PlanEntry.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(judging, "VERDICTS_KEPT", 2)
+    kept: list[int] = []
+    original = judging.verdict
+
+    def watched(entry, given, on, known):
+        found = original(entry, given, on, known)
+        kept.append(len(known))
+        return found
+
+    monkeypatch.setattr(judging, "verdict", watched)
+    result = judging.judge_entries(ids, D(2015, 10, 1))
+    assert result.judged == len(ids) > 2
+    assert max(kept) == 2
