@@ -42,7 +42,7 @@ def insert(
     increments the ``add`` columns by them; with neither it is skipped. ``skip_conflicts``
     skips a row that clashes with any unique constraint (partial ones included). Returns
     the number of statements run (each at most :func:`max_params` parameters). On Postgres
-    a plain insert (neither) is one ``COPY`` (:func:`_copy`)."""
+    a plain insert (neither) is one ``COPY`` (:func:`copy`)."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
@@ -58,7 +58,7 @@ def insert(
         suffix = " ON CONFLICT DO NOTHING"
     if connection.vendor == "postgresql":
         if not suffix:
-            return _copy(table, names, rows)
+            return copy(model._meta.db_table, columns, rows)
         return _insert_arrays(model, columns, rows, head, suffix)
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = max(1, max_params() // len(columns))
@@ -78,13 +78,16 @@ def insert(
     return statements
 
 
-def _copy(table: str, names: str, rows: Sequence[Sequence]) -> int:
-    """Postgres: ``COPY … FROM STDIN``, the rows written by the driver (in C) as they come.
-    80,000 flags took 1.9–2.2 s this way against 4.3–4.5 s by ``INSERT … unnest``, whose
-    arrays the driver quotes value by value in Python (2 s of CPU of it)."""
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+def copy(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Postgres only: ``COPY table (columns) FROM STDIN``, the rows written by the driver (in
+    C) as they come. 80,000 flags took 1.9–2.2 s this way against 4.3–4.5 s by ``INSERT …
+    unnest``, whose arrays the driver quotes value by value in Python (2 s of CPU of it).
+    Returns 1 (one statement)."""
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as writer:
         for row in rows:
-            copy.write_row(row)
+            writer.write_row(row)
     return 1
 
 

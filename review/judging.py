@@ -224,7 +224,7 @@ def judge_entries(
 
 def _recomputable() -> None:
     """A batch that commits on its own commits asynchronously (Postgres): it does not wait
-    for its WAL to reach the disk, 80–90 ms a commit here, a second and a half of a
+    for its WAL to reach the disk, 55–90 ms a commit here, a second and a half of a
     realistic national night's twenty batches. What it wrote can be computed again: were the
     server to crash before the flush, its entries keep their old ``next_check_on``, are still
     due, and the next run judges them again (a flag in a digest already queued might then be
