@@ -39,3 +39,18 @@ def test_any_of_nothing_is_nothing_and_a_subquery_is_in():
     ]
     # A foreign key takes its target's ids (the column's type, bigint).
     assert list(Organization.objects.filter(prefecture_id__any=[prefecture.pk])) == [town]
+
+
+def test_any_of_other_values_is_prepared_as_in_prepares_them():
+    """Only ints for an integer column skip Django's preparation; ids as text, instances and
+    codes (a text column) are prepared as ``__in`` prepares them."""
+    prefecture = PrefectureFactory()
+    town = MunicipalityFactory(prefecture=prefecture, code=jis_code(1, 730))
+    by_text = Organization.objects.filter(pk__any=[str(town.pk)])
+    assert list(by_text) == [town]
+    assert list(Organization.objects.filter(prefecture__any=[prefecture])) == [town]
+    assert list(Organization.objects.filter(code__any=[town.code, "999999"])) == [town]
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Organization.objects.filter(prefecture_id__any=(prefecture.pk,))) == [town]
+    if connection.vendor == "postgresql":  # the array as its text, one literal
+        assert f"ANY('{{{prefecture.pk}}}'::bigint[])" in queries.captured_queries[0]["sql"]
