@@ -110,16 +110,23 @@ def _execute_arrays(statement: str, rows: Sequence[Sequence]) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ARRAY_ROWS):
             chunk = rows[start : start + ARRAY_ROWS]
-            arrays = [
-                [
-                    adapter(value) if (adapter := adapters.get(type(value))) else value
-                    for value in column
-                ]
-                for column in zip(*chunk, strict=True)
-            ]
+            arrays = [_array(column, adapters) for column in zip(*chunk, strict=True)]
             cursor.execute(statement, arrays)
             statements += 1
     return statements
+
+
+_AS_TEXT = ({int, type(None)}, {dt.date, type(None)})
+
+
+def _array(values: Sequence, adapters: dict):
+    """One column of a chunk as its array parameter. Ints and dates (with NULLs) go as the
+    array's text, ``'{1,NULL,3}'``, which the statement's cast reads: psycopg's array dumper
+    checks every value's type in Python (0.15 s of a national night's 20,000 next checks)."""
+    kinds = set(map(type, values))
+    if any(kinds <= allowed for allowed in _AS_TEXT):
+        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+    return [adapter(value) if (adapter := adapters.get(type(value))) else value for value in values]
 
 
 def _adapters() -> dict:
