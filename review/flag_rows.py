@@ -169,24 +169,13 @@ class NewFlag:
         self.significant_since = None
 
 
+@dataclass(slots=True)
 class StoredFlag:
-    """An open flag as judging reads and changes it (plain values, not a model instance)."""
+    """An open flag as judging reads and changes it (plain values, not a model instance).
+    Built from a row of :data:`STORED_FIELDS`, in that order (the generated ``__init__``
+    assigns each field directly: a loop of ``setattr`` was 8 µs a flag, 0.19 s of a night
+    that reads 22,000)."""
 
-    __slots__ = (
-        "approved",
-        "days_late",
-        "entry_id",
-        "last_seen",
-        "organization_id",
-        "pk",
-        "resolved_at",
-        "rule",
-        "significant",
-        "significant_since",
-        "since",
-        "since_ordinal",
-        "work_item_id",
-    )
     approved: bool
     days_late: int
     entry_id: int
@@ -201,12 +190,11 @@ class StoredFlag:
     since_ordinal: int | None
     work_item_id: int
 
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
+
+STORED_FIELDS = tuple(StoredFlag.__dataclass_fields__)
 
 
-_RESOLVED_AT = StoredFlag.__slots__.index("resolved_at")
+_RESOLVED_AT = STORED_FIELDS.index("resolved_at")
 
 
 def open_flags(entry_ids: list[int]) -> dict[int, dict[str, StoredFlag]]:
@@ -218,7 +206,7 @@ def open_flags(entry_ids: list[int]) -> dict[int, dict[str, StoredFlag]]:
     # and filter them by entry, a cost that grew with the table (240 ms a batch at 160k
     # entries, measured while publishing).
     flags = DelayFlag.objects.filter(entry_id__any=entry_ids).order_by()
-    for row in flags.values_list(*StoredFlag.__slots__):
+    for row in flags.values_list(*STORED_FIELDS):
         if row[_RESOLVED_AT] is None:
             flag = StoredFlag(*row)
             found[flag.entry_id][flag.rule] = flag
