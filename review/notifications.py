@@ -108,19 +108,34 @@ def _queue_notices(on: dt.date) -> int:
     return _write_events(on, {pk: [] for pk in wanted}, dict.fromkeys(wanted, "notices"))
 
 
+def _claim(on: dt.date) -> list[int]:
+    """Mark every flag still to report as reported on ``on``, returning their ids: one
+    ``UPDATE … RETURNING`` over the ``delayflag_to_notify`` index. Its row locks keep a second
+    run from claiming them too (it waits, then finds them reported). The locks of a
+    ``SELECT … FOR UPDATE`` and then an update by id wrote every flag twice: 0.6 s of a
+    national night that reports 21,000 flags."""
+    query = _pending_flags().query
+    where, params = query.get_compiler(connection=connection).compile(query.where)
+    table = connection.ops.quote_name(DelayFlag._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET notified_on = %s WHERE {where} RETURNING id",  # noqa: S608
+            [connection.ops.adapt_datefield_value(on), *params],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _queue_flags(on: dt.date) -> int:
-    pending = _pending_flags().select_for_update()
-    if connection.features.has_select_for_update_of:
-        pending = pending.select_for_update(of=("self",))
+    claimed = _claim(on)
+    if not claimed:
+        return 0
     wording = _Wording()  # translated once, not once a flag (a national night has 20,000)
     flags = [
         _flag(row, wording)
-        for row in pending.order_by(
-            "organization__code", "work_item__order", "entry__task__order", "pk"
-        ).values_list(*FIELDS)
+        for row in DelayFlag.objects.filter(pk__any=claimed)
+        .order_by("organization__code", "work_item__order", "entry__task__order", "pk")
+        .values_list(*FIELDS)
     ]
-    if not flags:
-        return 0
     lines: dict[int, list[str]] = defaultdict(list)
     kinds: dict[int, str] = {}
     recipients_of = _recipients(flags)
@@ -129,11 +144,7 @@ def _queue_flags(on: dt.date) -> int:
             if not lines[user_id] or lines[user_id][-1] != flag.line:
                 lines[user_id].append(flag.line)
             kinds.setdefault(user_id, kind)
-    written = _write_events(on, lines, kinds)
-    ids = [flag.pk for flag in flags]
-    for start in range(0, len(ids), 10_000):  # one array each (pmo.lookups)
-        DelayFlag.objects.filter(pk__any=ids[start : start + 10_000]).update(notified_on=on)
-    return written
+    return _write_events(on, lines, kinds)
 
 
 def _write_events(on: dt.date, lines: dict[int, list[str]], kinds: dict[int, str]) -> int:
