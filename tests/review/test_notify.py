@@ -249,6 +249,7 @@ def test_top_query_count_does_not_grow(client, people, plans, django_assert_num_
 
     client.force_login(people["alice"])
     _fill_top(people, plans, 1)
+    client.get("/")  # the session and what the first request caches, once
     with CaptureQueriesContext(connection) as small:
         client.get("/")
     _fill_top(people, plans, 12)
@@ -256,6 +257,7 @@ def test_top_query_count_does_not_grow(client, people, plans, django_assert_num_
         page = client.get("/").content.decode()
     assert page.count("unhandled__item--advice") == 10  # capped
     client.force_login(people["reviewer"])
+    client.get("/")
     with CaptureQueriesContext(connection) as small:
         client.get("/")
     _fill_top(people, plans, 3)
