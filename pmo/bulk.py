@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import connection
 
+from pmo.lookups import array_text
+
 # Parameters per statement: under SQLite's default limit (999); Postgres takes 65,535, and
 # fewer, larger statements save a round trip each.
 MAX_PARAMS = 900
@@ -125,7 +127,7 @@ def _array(values: Sequence, adapters: dict):
     checks every value's type in Python (0.15 s of a national night's 20,000 next checks)."""
     kinds = set(map(type, values))
     if any(kinds <= allowed for allowed in _AS_TEXT):
-        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+        return array_text(values)
     return [adapter(value) if (adapter := adapters.get(type(value))) else value for value in values]
 
 

@@ -19,6 +19,12 @@ from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
 
+def array_text(values) -> str:
+    """Ints or dates (``None`` as NULL) as a Postgres array's text, ``'{1,NULL,3}'``, for a
+    parameter the statement casts (``%s::bigint[]``)."""
+    return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+
+
 def _plain_ints(lookup: In) -> bool:
     """Whether the values are ints for an integer column (nothing to prepare)."""
     field = lookup.lhs.output_field
@@ -38,7 +44,7 @@ def _one_array(lookup: In, compiler, connection):
     field = lookup.lhs.output_field
     array = f"{field.cast_db_type(connection)}[]"
     if _plain_ints(lookup):
-        values: object = "{" + ",".join(map(str, lookup.rhs)) + "}"
+        values: object = array_text(lookup.rhs)
     else:
         values = [field.get_db_prep_value(value, connection) for value in lookup.rhs]
     return f"{lhs} = ANY(%s::{array})", (*lhs_params, values)
