@@ -35,10 +35,7 @@ class Deltas:
         self.status[key][0] += sign
         self.status[key][1] += sign * state.weight
         self.organizations.entry(
-            (state.programme_id, state.work_item_id, organization_id),
-            state.prefecture_id,
-            state.status,
-            sign,
+            (state.programme_id, state.work_item_id, organization_id), state, sign
         )
 
     def flag(self, programme_id: int, prefecture: int, flag, sign: int) -> None:
@@ -83,7 +80,6 @@ class Deltas:
 
 
 # What a batch reads of an entry's last contribution to the rollup (:class:`EntryState`).
-STATE_FIELDS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
 
 
 class StateRow(NamedTuple):
@@ -93,6 +89,8 @@ class StateRow(NamedTuple):
     prefecture_id: int
     status: str
     weight: Decimal
+    entered: bool  # :mod:`review.begun`
+    started: bool
 
 
 CHANGED_COLUMNS = (
@@ -121,7 +119,7 @@ FLAG_COLUMNS = (
     "first_seen",
     "last_seen",
 )
-STATE_COLUMNS = ("entry_id", "programme_id", "work_item_id", "prefecture_id", "status", "weight")
+STATE_COLUMNS = StateRow._fields
 
 
 class NewFlag:
@@ -217,7 +215,7 @@ def states(entry_ids: list[int]) -> dict[int, StateRow]:
     """The entries' last contributions to the rollup, by entry (one query)."""
     return {
         row[0]: StateRow._make(row)
-        for row in EntryState.objects.filter(entry_id__any=entry_ids).values_list(*STATE_FIELDS)
+        for row in EntryState.objects.filter(entry_id__any=entry_ids).values_list(*STATE_COLUMNS)
     }
 
 
@@ -229,6 +227,8 @@ def state_key(state: EntryState | StateRow) -> tuple:
         state.prefecture_id,
         state.status,
         Decimal(state.weight),
+        state.entered,
+        state.started,
     )
 
 

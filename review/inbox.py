@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from actionplan.models import Advice, PlanEntry
+from review.begun import BEGUN, NOT_ENTERED
 from review.models import ApprovedException, FollowUp, MinistryReview, ReviewEvent
-from review.not_begun import BEGUN, NOT_ENTERED
 
 LIMIT = 10
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
-from review import flag_rows, notifications, rules
+from review import begun, flag_rows, notifications, rules
 from review.models import ApprovedException, DelayFlag, EntryState
 
 # Entries whose judgement only an edit can change are looked at again "never".
@@ -325,7 +325,14 @@ def _judge_batch(
                 writes.next_checks[NEVER].append(entry.pk)
             continue
         state = flag_rows.StateRow(
-            entry.pk, programme_id, entry.work_item_id, prefecture, entry.status, entry.weight
+            entry.pk,
+            programme_id,
+            entry.work_item_id,
+            prefecture,
+            entry.status,
+            entry.weight,
+            begun.entered(entry),
+            begun.started(entry),
         )
         old = states.get(entry.pk)
         if old is None or flag_rows.state_key(old) != flag_rows.state_key(state):

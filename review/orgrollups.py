@@ -45,6 +45,8 @@ SIGNIFICANT_COLUMNS = {rule: f"{rule}_significant" for rule in rules.RULES}
 COUNTS = (
     "entries",
     "finished",
+    "entered",  # begun in the senses of :mod:`review.begun`
+    "started",
     "flags",
     "significant",
     "approved",
@@ -52,6 +54,16 @@ COUNTS = (
     *SIGNIFICANT_COLUMNS.values(),
 )
 _INDEX = {name: i for i, name in enumerate(COUNTS)}
+_ENTRIES, _FINISHED, _ENTERED, _STARTED, _FLAGS, _SIGNIFICANT, _APPROVED = range(7)
+assert COUNTS[:7] == (
+    "entries",
+    "finished",
+    "entered",
+    "started",
+    "flags",
+    "significant",
+    "approved",
+)
 KEY = ("programme_id", "work_item_id", "organization_id")
 
 
@@ -64,11 +76,14 @@ class OrgDeltas:
         self.flagged: set[tuple[int, int, int]] = set()  # cells whose worst may have moved
         self.deleted_entries: set[int] = set()  # flags about to go with their entry
 
-    def entry(self, key: tuple[int, int, int], prefecture: int, status: str, sign: int) -> None:
+    def entry(self, key: tuple[int, int, int], state, sign: int) -> None:
+        """An entry's state (:class:`review.models.EntryState` or its row) in or out."""
         cell = self.cells[key]
-        self.prefecture[key] = prefecture
-        cell[0] += sign
-        cell[1] += sign * (status in FINISHED)
+        self.prefecture[key] = state.prefecture_id
+        cell[_ENTRIES] += sign
+        cell[_FINISHED] += sign * (state.status in FINISHED)
+        cell[_ENTERED] += sign * state.entered
+        cell[_STARTED] += sign * state.started
 
     def flag(self, programme_id: int, prefecture: int, flag, sign: int) -> None:
         key = (programme_id, flag.work_item_id, flag.organization_id)
@@ -76,9 +91,9 @@ class OrgDeltas:
         self.prefecture[key] = prefecture
         self.flagged.add(key)
         significant = rules.needs_follow_up(flag.significant, flag.approved)
-        cell[2] += sign
-        cell[3] += sign * significant
-        cell[4] += sign * bool(flag.approved)
+        cell[_FLAGS] += sign
+        cell[_SIGNIFICANT] += sign * significant
+        cell[_APPROVED] += sign * bool(flag.approved)
         cell[_INDEX[RULE_COLUMNS[flag.rule]]] += sign
         cell[_INDEX[SIGNIFICANT_COLUMNS[flag.rule]]] += sign * significant
 
@@ -162,18 +177,26 @@ def build(model, state_model, flag_model, programme_ids=None) -> int:
     cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     prefectures: dict[tuple, int] = {}
     worst: dict[tuple, tuple] = {}
-    for programme_id, item, org, pref, status, n in (
+    for programme_id, item, org, pref, status, entered, started, n in (
         states.values_list(
-            "programme_id", "work_item_id", "entry__organization_id", "prefecture_id", "status"
+            "programme_id",
+            "work_item_id",
+            "entry__organization_id",
+            "prefecture_id",
+            "status",
+            "entered",
+            "started",
         )
         .annotate(n=Count("pk"))
         .order_by()
     ):
         key = (programme_id, item, org)
         prefectures[key] = pref
-        cells[key][0] += n
-        if status in FINISHED:
-            cells[key][1] += n
+        cell = cells[key]
+        cell[_ENTRIES] += n
+        cell[_FINISHED] += n * (status in FINISHED)
+        cell[_ENTERED] += n * entered
+        cell[_STARTED] += n * started
     grouped = (
         flags.annotate(pref=Coalesce("organization__prefecture_id", "organization_id"))
         .values_list(
@@ -197,9 +220,9 @@ def build(model, state_model, flag_model, programme_ids=None) -> int:
         prefectures.setdefault(key, pref)
         cell = cells[key]
         needs = rules.needs_follow_up(significant, approved)
-        cell[2] += n
-        cell[3] += n * needs
-        cell[4] += n * bool(approved)
+        cell[_FLAGS] += n
+        cell[_SIGNIFICANT] += n * needs
+        cell[_APPROVED] += n * bool(approved)
         cell[_INDEX[RULE_COLUMNS[rule]]] += n
         cell[_INDEX[SIGNIFICANT_COLUMNS[rule]]] += n * needs
         old_fixed, old_since = worst.get(key, (None, None))

@@ -7,19 +7,12 @@ from django.db.models.functions import Coalesce
 
 
 def fill(apps, schema_editor):
-    """Existing open and resolved flags get their prefecture; the per-organisation rollup is
-    built from the entries' counted states and the open flags."""
-    from review import orgrollups
-
+    """Existing open and resolved flags get their prefecture. The per-organisation rollup is
+    built by 0015, which adds its last columns (``orgrollups.build`` reads those)."""
     DelayFlag = apps.get_model("review", "DelayFlag")
     Organization = apps.get_model("orgs", "Organization")
     parent = Organization.objects.filter(pk=OuterRef("organization_id")).values("prefecture_id")
     DelayFlag.objects.update(prefecture_id=Coalesce(Subquery(parent), F("organization_id")))
-    orgrollups.build(
-        apps.get_model("review", "OrganizationRollup"),
-        apps.get_model("review", "EntryState"),
-        DelayFlag,
-    )
 
 
 class Migration(migrations.Migration):

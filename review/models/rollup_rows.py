@@ -33,6 +33,10 @@ class EntryState(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices)
     weight = models.DecimalField(max_digits=8, decimal_places=2)
+    # Begun in either sense of :mod:`review.begun` (a planned date or a status; an actual
+    # date or work under way), so the rollup counts who hasn't started.
+    entered = models.BooleanField(default=False)
+    started = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("集計済みの状況")
@@ -112,6 +116,8 @@ class OrganizationRollup(models.Model):
     prefecture = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     entries = models.IntegerField(_("対象の計画（行）"), default=0)
     finished = models.IntegerField(_("完了・対象外（行）"), default=0)
+    entered = models.IntegerField(_("計画を入力した行"), default=0)
+    started = models.IntegerField(_("着手した行"), default=0)
     flags = models.IntegerField(_("遅延"), default=0)
     significant = models.IntegerField(_("要フォローアップ"), default=0)
     approved = models.IntegerField(_("承認済み"), default=0)

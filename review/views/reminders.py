@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.signed_in import SignedInRequest
 from review import selectors
-from review.not_begun import NOT_ENTERED, count_by_prefecture, not_begun
+from review.begun import NOT_ENTERED
+from review.not_begun import count_by_prefecture, not_begun
 from review.views import common
 from review.views.common import (
     link_query,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from actionplan.models import PlanEntry, Programme
-from review import judging, orgrollups
+from review import begun, judging, orgrollups
 from review.rollups import FINISHED
 
 
@@ -64,6 +64,11 @@ def full_scan_organizations(programme: Programme, on: dt.date) -> dict[tuple[int
     )
     chunk = list(entries)
     inputs = judging.inputs_for(chunk)
+    # Begun, by the entries' own Q (the rollup counts what the judging's predicates said).
+    begun_ids = {
+        column: set(entries.filter(begun.BEGUN[sense]).values_list("pk", flat=True))
+        for sense, column in begun.COLUMN.items()
+    }
     for entry in chunk:
         if judging.is_retired(entry, on):
             continue
@@ -71,6 +76,8 @@ def full_scan_organizations(programme: Programme, on: dt.date) -> dict[tuple[int
         cell["prefecture_id"] = judging.prefecture_id(entry.organization)
         cell["entries"] += 1
         cell["finished"] += entry.status in FINISHED
+        for column, ids in begun_ids.items():
+            cell[column] += entry.pk in ids
         for flag in judging.judge_one(entry, inputs[entry.pk], on):
             needs = bool(flag.significant and not flag.approved)
             cell["flags"] += 1

@@ -79,7 +79,7 @@ def _assert_matches(programme, on) -> set[str]:
     assert orgrollups.stored(programme) == stored
     return {
         name
-        for name in ("approved", "significant", "flags")
+        for name in ("approved", "significant", "flags", "entered", "started")
         if any(c[name] for c in stored.values())
     }
 
@@ -145,7 +145,7 @@ def test_organization_rollup_equals_a_full_scan_after_random_edits(
         PlanEntry.objects.get(pk=flagged.first()).delete()
         _assert_matches(plans, on)
     assert DelayFlag.objects.filter(resolved_at=None).exists()  # there was something to count
-    assert seen == {"approved", "significant", "flags"}
+    assert seen == {"approved", "significant", "flags", "entered", "started"}
     assert DelayFlag.objects.exclude(resolved_at=None).exists()  # and some were resolved
 
 

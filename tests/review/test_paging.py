@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from orgs.models import MunicipalityClass
 from review import workflow
+from review.begun import NOT_ENTERED
 from review.models import DelayFlag, FollowUp, Rule
-from review.not_begun import NOT_ENTERED
 from review.views import common
 from tests.factories import FollowUpFactory
 from tests.test_pager import pager_links
