@@ -13,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from functools import reduce
+from operator import or_
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from accounts import permissions
 from accounts.permissions import VIEW
 from actionplan.models import Programme
 from orgs.models import Organization
 from review import orgrollups, rules
-from review.filters import NO_FOLLOW_UP
+from review.filters import NO_FOLLOW_UP, SORTS
 from review.models import FollowUp, OrganizationRollup
 from review.selectors import (
     GROUPED_SORTS,
@@ -93,6 +95,12 @@ def late_page(
     return page
 
 
+def flag_total(user, programme: Programme, scope: Scope, data: Mapping) -> int:
+    """The open flags the late list's (served) filters keep, summed over their cells."""
+    total = _late_cells(user, programme, scope, data).aggregate(n=Sum("flags"))["n"]
+    return total or 0
+
+
 def _late_cells(user, programme: Programme, scope: Scope, data: Mapping):
     """The cells with open flags that the late list's (served) filters keep."""
     rows = cells(user, programme, scope).filter(flags__gt=0)
@@ -112,22 +120,60 @@ def _late_cells(user, programme: Programme, scope: Scope, data: Mapping):
     return rows
 
 
-# Flag sorts that begin with the organisation: a page of them lies within a few organisations.
-BY_ORGANIZATION = {
-    "": (("organization__code",), ("work_item__order", "rule", "pk")),
-    "org": (("organization__code",), ("work_item__order", "rule", "pk")),
-    "prefecture": (("organization__prefecture__code", "organization__code"), ("rule", "pk")),
+# The flag list's orders that group flags the rollup counts: by organisation, by work item
+# then organisation, by rule then organisation. A page of them lies within a few such
+# segments, which the cells count.
+def _by_organization(cells, by: tuple[str, ...]) -> list[tuple[Q, int]]:
+    rows = cells.values("organization_id").annotate(n=Sum("flags")).order_by(*by)
+    return [(Q(organization_id=org), n) for org, n in rows.values_list("organization_id", "n")]
+
+
+def _by_work_item(cells) -> list[tuple[Q, int]]:
+    rows = (
+        cells.values("work_item_id", "organization_id")
+        .annotate(n=Sum("flags"))
+        .order_by("work_item__order", "work_item_id", "organization__code")
+        .values_list("work_item_id", "organization_id", "n")
+    )
+    return [(Q(work_item_id=item, organization_id=org), n) for item, org, n in rows]
+
+
+def _by_rule(cells) -> list[tuple[Q, int]]:
+    columns = [orgrollups.RULE_COLUMNS[rule] for rule in rules.RULES]
+    rows = (
+        cells.values("organization_id", "organization__code")
+        .annotate(**{column: Sum(column) for column in columns})
+        .values_list("organization_id", "organization__code", *columns)
+    )
+    # Rule codes and JIS codes are ASCII letters and digits: Python's order is the database's.
+    segments = sorted(
+        (rule, code, org, n)
+        for org, code, *counts in rows
+        for rule, n in zip(rules.RULES, counts, strict=True)
+        if n
+    )
+    return [(Q(rule=rule, organization_id=org), n) for rule, _code, org, n in segments]
+
+
+SEGMENTS = {
+    "": lambda cells: _by_organization(cells, ("organization__code",)),
+    "org": lambda cells: _by_organization(cells, ("organization__code",)),
+    "prefecture": lambda cells: _by_organization(
+        cells, ("organization__prefecture__code", "organization__code")
+    ),
+    "work_item": _by_work_item,
+    "rule": _by_rule,
 }
 
 
-class _FlagsByOrganization:
-    """The open flags in an organisation-first order, sliced as a paginator slices a list:
-    the rollup's flags per organisation (in that order) say which organisations a slice
-    falls in, so any page reads only their flags, and the count is a sum of cells."""
+class _FlagsBySegment:
+    """The open flags in an order that groups them by segments the rollup counts, sliced as
+    a paginator slices a list: the segments' counts (in that order) say which segments a
+    slice falls in, so any page reads only their flags, and the count is a sum of cells."""
 
-    def __init__(self, flags, per_org: list[tuple[int, int]], order: tuple[str, ...]):
-        self.flags, self.per_org, self.order = flags, per_org, order
-        self.total = sum(n for _, n in per_org)
+    def __init__(self, flags, segments: list[tuple[Q, int]], order: tuple[str, ...]):
+        self.flags, self.segments, self.order = flags, segments, order
+        self.total = sum(n for _, n in segments)
 
     def count(self) -> int:
         return self.total
@@ -137,47 +183,42 @@ class _FlagsByOrganization:
 
     def __getitem__(self, window: slice) -> list[int]:
         start, stop = window.start or 0, min(window.stop, self.total)
-        chosen: list[int] = []
+        chosen: list[Q] = []
         seen, skip = 0, 0
-        for org_id, n in self.per_org:
+        for segment, n in self.segments:
             if seen + n > start and seen < stop:
                 if not chosen:
                     skip = start - seen
-                chosen.append(org_id)
+                chosen.append(segment)
             seen += n
             if seen >= stop:
                 break
         if not chosen:
             return []
-        flags = self.flags.filter(organization_id__in=chosen).order_by(*self.order)
+        flags = self.flags.filter(reduce(or_, chosen)).order_by(*self.order)
         return list(flags.values_list("pk", flat=True)[skip : skip + stop - start])
 
 
 def serves_flag_page(data: Mapping, *, first=None) -> bool:
-    """Whether a page of the flag list can be found through the rollup (an organisation-first
-    sort, filters a cell answers, no 担当-first ordering)."""
+    """Whether a page of the flag list can be found through the rollup (an order by
+    segments it counts, filters a cell answers, no 担当-first ordering)."""
     return (
         first is None
-        and (data.get("sort") or "") in BY_ORGANIZATION
+        and (data.get("sort") or "") in SEGMENTS
         and serves(data)
         and not data.get("follow_up")
     )
 
 
 def flag_page(user, programme: Programme, scope: Scope, data: Mapping, flags, number, *, per_page):
-    """A page of the (filtered) flags' ids in an organisation-first sort: two short queries on
-    any page (the cells per organisation, the page's flags among a few organisations), where
-    OFFSET read and sorted every open flag before the page."""
-    by, within = BY_ORGANIZATION[data.get("sort") or ""]
-    per_org = list(
-        _late_cells(user, programme, scope, data)
-        .values("organization_id")
-        .annotate(n=Sum("flags"))
-        .order_by(*by)
-        .values_list("organization_id", "n")
-    )
+    """A page of the (filtered) flags' ids in an order by segments: two short queries on
+    any page (the segments' counts, the page's flags among a few segments), where OFFSET
+    read and sorted every open flag before the page."""
+    sort = data.get("sort") or ""
+    segments = SEGMENTS[sort](_late_cells(user, programme, scope, data))
+    order = (*SORTS.get(sort, SORTS["org"]), "pk")
     # Paginator only counts and slices it (its protocol asks for indexing and iteration too).
-    ordered = cast(Any, _FlagsByOrganization(flags, per_org, (*by, *within)))
+    ordered = cast(Any, _FlagsBySegment(flags, segments, order))
     return Paginator(ordered, per_page).get_page(number)
 
 

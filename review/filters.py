@@ -18,13 +18,17 @@ from review import selectors
 from review.models import FollowUp, Rule
 
 SORTS = {
+    # Orders by segments the per-organisation rollup counts (review.by_organization pages
+    # them): organisation, work item × organisation, rule × organisation.
     "org": ("organization__code", "work_item__order", "rule"),
     "prefecture": ("organization__prefecture__code", "organization__code", "rule"),
-    "work_item": ("work_item__order", "organization__code", "rule"),
+    "work_item": ("work_item__order", "work_item_id", "organization__code", "rule"),
     "rule": ("rule", "organization__code"),
-    "days": ("-days", "organization__code"),
-    "-days": ("days", "organization__code"),
-    "first_seen": ("first_seen", "organization__code"),
+    # The flag's copy of its organisation's code: these three are index orders, each page
+    # read off them by review.by_days.
+    "days": ("-days", "organization_code", "pk"),
+    "-days": ("days", "organization_code", "pk"),
+    "first_seen": ("first_seen", "organization_code", "pk"),
 }
 NO_FOLLOW_UP = "none"
 ALL = _("すべて")  # instead of Django's 「---------」

@@ -107,6 +107,7 @@ CHANGED_COLUMNS = (
 FLAG_COLUMNS = (
     "entry_id",
     "organization_id",
+    "organization_code",
     "work_item_id",
     "prefecture_id",
     "rule",
@@ -132,6 +133,7 @@ class NewFlag:
         "entry_id",
         "first_seen",
         "last_seen",
+        "organization_code",
         "organization_id",
         "prefecture_id",
         "rule",
@@ -146,6 +148,7 @@ class NewFlag:
     entry_id: int
     first_seen: dt.date
     last_seen: dt.date
+    organization_code: str
     organization_id: int
     prefecture_id: int
     rule: str
@@ -155,10 +158,12 @@ class NewFlag:
     since_ordinal: int | None
     work_item_id: int
 
-    def __init__(self, entry_id, organization_id, work_item_id, prefecture_id, rule, on):
-        self.entry_id = entry_id
-        self.organization_id = organization_id
-        self.work_item_id = work_item_id
+    def __init__(self, entry, prefecture_id, rule, on):
+        """Raised on ``on`` for ``entry`` (a :class:`review.judging.Row`)."""
+        self.entry_id = entry.pk
+        self.organization_id = entry.organization_id
+        self.organization_code = entry.organization_code
+        self.work_item_id = entry.work_item_id
         self.prefecture_id = prefecture_id
         self.rule = rule
         self.first_seen = on

@@ -130,6 +130,7 @@ def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
 ROW_FIELDS = {
     "pk": "pk",
     "organization_id": "organization_id",
+    "organization_code": "organization__code",
     "task_id": "task_id",
     "system_id": "system_id",
     "planned_start": "planned_start",
@@ -155,6 +156,7 @@ class Row(NamedTuple):
 
     pk: int
     organization_id: int
+    organization_code: str
     task_id: int
     system_id: int | None
     planned_start: dt.date | None
@@ -305,9 +307,7 @@ def _judge_batch(
         for rule, judged in wanted.items():
             stored = existing.get(rule)
             if stored is None:
-                raised = flag_rows.NewFlag(
-                    entry.pk, entry.organization_id, entry.work_item_id, prefecture, rule, on
-                )
+                raised = flag_rows.NewFlag(entry, prefecture, rule, on)
                 flag_rows.copy_judged(judged, raised, on)
                 deltas.flag(programme_id, prefecture, raised, 1)
                 writes.created.append(raised)

@@ -31,6 +31,9 @@ class Rule(models.TextChoices):
 # late long enough to count (``significant``, set by judging) and not covered by an approval.
 OPEN = Q(resolved_at=None)
 NEEDS_FOLLOW_UP = Q(significant=True, approved=False)
+# The two kinds of open flag: counting days from ``since`` (growing) or a stored count.
+GROWING = {"since_ordinal__isnull": False}
+FIXED = {"since_ordinal": None}
 
 
 class DelayFlagQuerySet(models.QuerySet):
@@ -76,6 +79,10 @@ class DelayFlag(models.Model):
         related_name="+",
         db_index=False,  # the partial index on open flags below
     )
+    # The organisation's code, copied so that the late list's orders that break ties by
+    # it (days late, first seen) are index orders, not a sort of every open flag after a
+    # join (:mod:`review.by_days`). A JIS code names its organisation: it is not edited.
+    organization_code = models.CharField(max_length=32, default="", editable=False)
     rule = models.CharField(_("遅延の種類"), max_length=20, choices=Rule.choices)
     days_late = models.IntegerField(_("遅延日数"))
     since = models.DateField(_("起算日"), null=True, blank=True)
@@ -129,6 +136,25 @@ class DelayFlag(models.Model):
                 fields=["organization", "work_item", "since_ordinal"],
                 condition=Q(resolved_at=None, since_ordinal__isnull=False),
                 name="delayflag_open_worst_since",
+            ),
+            # The late list by days late and by first seen (:mod:`review.by_days`): the open
+            # flags in each order, fixed and growing apart, walked from either end. Days
+            # late break ties by organisation code then id in both directions, so each
+            # direction has its own index (a backward scan reverses every column).
+            *(
+                models.Index(
+                    fields=[key, "organization_code", "id"],
+                    include=["organization", "work_item"],
+                    condition=Q(resolved_at=None, **kind),
+                    name=name,
+                )
+                for name, key, kind in (
+                    ("delayflag_open_most_since", "since_ordinal", GROWING),
+                    ("delayflag_open_least_since", "-since_ordinal", GROWING),
+                    ("delayflag_open_most_days", "-days_late", FIXED),
+                    ("delayflag_open_least_days", "days_late", FIXED),
+                    ("delayflag_open_first_seen", "first_seen", {}),
+                )
             ),
         ]
 

@@ -76,13 +76,14 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
     each row reads back as written, whichever way the database takes them (Postgres:
     COPY; SQLite: a VALUES list)."""
     monkeypatch.setattr(bulk, "ARRAY_ROWS", 3)
-    monkeypatch.setattr(bulk, "MAX_PARAMS", 30)  # 13 columns: 2 rows a statement
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 30)  # 14 columns: 2 rows a statement
     template = DelayFlag.objects.first()
     DelayFlag.objects.all().delete()
     rows = [
         [
             template.entry_id,
             template.organization_id,
+            template.organization_code,
             template.work_item_id,
             template.prefecture_id,
             rule,
@@ -103,10 +104,18 @@ def test_insert_keeps_every_value_type_and_splits_into_statements(judged, monkey
     # CONFLICT 3 rows an array statement; SQLite: 2 rows a VALUES statement.
     expected = (2 if skip else 1) if connection.vendor == "postgresql" else 2
     assert bulk.insert(DelayFlag, flag_rows.FLAG_COLUMNS, rows, skip_conflicts=skip) == expected
-    stored = DelayFlag.objects.order_by("days_late").values_list(
-        "rule", "days_late", "since", "since_ordinal", "significant", "significant_since"
+    names = (
+        "organization_code",
+        "rule",
+        "days_late",
+        "since",
+        "since_ordinal",
+        "significant",
+        "significant_since",
     )
-    assert list(stored) == [tuple(row[4:10]) for row in rows]
+    stored = DelayFlag.objects.order_by("days_late").values_list(*names)
+    at = [flag_rows.FLAG_COLUMNS.index(name) for name in names]
+    assert list(stored) == [tuple(row[i] for i in at) for row in rows]
 
 
 def test_a_run_remembers_a_bounded_number_of_judgements(judged, monkeypatch):

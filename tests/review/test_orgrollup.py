@@ -17,7 +17,7 @@ from django.urls import reverse
 from actionplan import publishing
 from actionplan import services as plan_services
 from actionplan.models import PlanEntry
-from review import judging, orgrollups, rollups, rules, workflow
+from review import judging, orgrollups, rollups, rules, selectors, workflow
 from review.models import DelayFlag, FollowUp, OrganizationRollup
 from tests.review import oracle
 from tests.review.conftest import D
@@ -326,37 +326,69 @@ def test_national_csv_is_the_full_scans_figures_cached_until_they_change(
     assert changed == open_data.open_data_csv(judged, on, Scope())
 
 
-# --- The flag list: organisation-first sorts paged through the rollup --------------------------
+# --- The flag list: every sort paged without sorting every flag -------------------------------
+
+BY_DAYS = ("-days", "organization__code", "pk")  # the oracle joins for the code
 
 
 @pytest.mark.parametrize(
     ("query", "order"),
     [
+        # by segments the rollup counts (review.by_organization)
         ("", ("organization__code", "work_item__order", "rule", "pk")),
         ("sort=prefecture", ("organization__prefecture__code", "organization__code", "rule", "pk")),
         ("sort=org&prefecture={pref}", ("organization__code", "work_item__order", "rule", "pk")),
+        ("sort=rule", ("rule", "organization__code", "pk")),
+        (
+            "sort=work_item",
+            ("work_item__order", "work_item_id", "organization__code", "rule", "pk"),
+        ),
+        # index orders (review.by_days), from either end
+        ("sort=days", BY_DAYS),
+        ("sort=-days", ("days", "organization__code", "pk")),
+        ("sort=first_seen", ("first_seen", "organization__code", "pk")),
+        ("sort=days&prefecture={pref}", BY_DAYS),
+        ("sort=days&days=40", BY_DAYS),  # a filter no cell answers: the flags are counted
     ],
 )
-def test_flag_pages_through_the_rollup_hold_every_flag_in_order(
-    plans, hokkaido, coordinator, client, query, order
-):
+def test_flag_pages_hold_every_flag_in_order(plans, hokkaido, coordinator, client, query, order):
     from review.views import common
 
+    on = D(2015, 9, 1)
     _more_organizations(plans, hokkaido, 4)
-    with _travel(D(2015, 9, 1)):
+    with _travel(on):
         judging.scan(send=False)
+    # Fixed counts beside growing ones (a plan ending after its milestone), so the days
+    # orders merge both kinds.
+    fixed = list(
+        PlanEntry.objects.filter(task__milestones__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:30:3]
+    )
+    for n, pk in enumerate(fixed):
+        PlanEntry.objects.filter(pk=pk).update(
+            planned_start=D(2015, 5, 1), planned_end=D(2099, 1, n % 3 + 1)
+        )
+    with _travel(on):
+        judging.entries_changed(fixed)
     client.force_login(coordinator)
     query = query.format(pref=hokkaido.pk)
-    expected = DelayFlag.objects.filter(resolved_at=None)
+    expected = DelayFlag.objects.filter(resolved_at=None).annotate(days=selectors.days_late(on))
     if "prefecture=" in query:
         expected = expected.filter(prefecture=hokkaido)
+    if "days=40" in query:
+        expected = expected.filter(days__gte=40)
+    if "days" in query:
+        assert expected.filter(since_ordinal=None).count() >= 9
+        assert expected.exclude(since_ordinal=None).count() > 100
     expected = list(expected.order_by(*order).values_list("pk", flat=True))
     assert len(expected) > 2 * common.PAGE_SIZE
     seen: list[int] = []
-    for number in range(1, len(expected) // common.PAGE_SIZE + 2):
-        page = client.get(f"/review/late/?{query}&page={number}").context["page"]
-        assert page.paginator.count == len(expected)
-        seen += [flag.pk for flag in page.object_list]
+    with _travel(on):
+        for number in range(1, len(expected) // common.PAGE_SIZE + 2):
+            page = client.get(f"/review/late/?{query}&page={number}").context["page"]
+            assert page.paginator.count == len(expected)
+            seen += [flag.pk for flag in page.object_list]
     assert seen == expected
 
 
