@@ -12,6 +12,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["prefecture", "parent"]
     list_select_related = ["prefecture"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A JIS code names its organisation (a new code is a new organisation), and the
+        # review's flags keep a copy of it for their orders (DelayFlag.organization_code).
+        return ("code",) if obj is not None else ()
+
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:  # inside the admin's transaction: entries in published programmes

@@ -252,6 +252,34 @@ def test_admin_added_organisation_gets_entries(client, unpublished, hokkaido):
     )
 
 
+def test_an_organisations_code_is_not_edited_in_the_admin(client, hokkaido):
+    """A JIS code names its organisation; the review's flags keep a copy of it."""
+    from accounts.demo import enrol_demo_totp
+    from accounts.roles import Role
+
+    admin = UserFactory(
+        organization=MinistryFactory(), role=Role.SYSADMIN, is_staff=True, is_superuser=True
+    )
+    enrol_demo_totp(admin)
+    client.force_login(admin)
+    url = f"/admin/orgs/organization/{hokkaido.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    assert "code" not in form.fields and "name" in form.fields
+    response = client.post(
+        url,
+        {
+            "code": "999999",
+            "kind": "prefecture",
+            "name": "北海道（改）",
+            "name_kana": "ホッカイドウ",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    hokkaido.refresh_from_db()
+    assert (hokkaido.code, hokkaido.name) == ("010006", "北海道（改）")
+
+
 def test_prefecture_factory_is_not_published_into(unpublished):
     # Organisations made directly (factories, shell) are not announced: only the register's
     # write paths (loader, admin) are. Nothing is created behind the caller's back.
