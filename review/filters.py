@@ -25,7 +25,7 @@ SORTS = {
     "work_item": ("work_item__order", "work_item_id", "organization__code", "rule"),
     "rule": ("rule", "organization__code"),
     # The flag's copy of its organisation's code: these three are index orders, each page
-    # read off them by review.by_days.
+    # read off them by review.index_orders.
     "days": ("-days", "organization_code", "pk"),
     "-days": ("days", "organization_code", "pk"),
     "first_seen": ("first_seen", "organization_code", "pk"),

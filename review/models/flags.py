@@ -81,7 +81,7 @@ class DelayFlag(models.Model):
     )
     # The organisation's code, copied so that the late list's orders that break ties by
     # it (days late, first seen) are index orders, not a sort of every open flag after a
-    # join (:mod:`review.by_days`). A JIS code names its organisation: it is not edited.
+    # join (:mod:`review.index_orders`). A JIS code names its organisation: it is not edited.
     organization_code = models.CharField(max_length=32, default="", editable=False)
     rule = models.CharField(_("遅延の種類"), max_length=20, choices=Rule.choices)
     days_late = models.IntegerField(_("遅延日数"))
@@ -137,7 +137,7 @@ class DelayFlag(models.Model):
                 condition=Q(resolved_at=None, since_ordinal__isnull=False),
                 name="delayflag_open_worst_since",
             ),
-            # The late list by days late and by first seen (:mod:`review.by_days`): the open
+            # The late list by days late and by first seen (:mod:`review.index_orders`): the open
             # flags in each order, fixed and growing apart, walked from either end. Days
             # late break ties by organisation code then id in both directions, so each
             # direction has its own index (a backward scan reverses every column).

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.signed_in import SignedInRequest
-from review import by_days, by_organization, selectors
+from review import by_organization, index_orders, selectors
 from review.assigned import assigned_first, assigned_ids
 from review.filters import LateFilter
 from review.models import (
@@ -67,9 +67,9 @@ def late(request: SignedInRequest) -> HttpResponse:
             per_page=common.PAGE_SIZE,
         )  # fmt: skip
         page.object_list = _flag_rows(queryset, list(page.object_list))
-    elif (not filtered.is_bound or data) and by_days.serves(data, first=first):
+    elif (not filtered.is_bound or data) and index_orders.serves(data, first=first):
         # By days late: two index walks find the page, never a sort of every open flag.
-        page = by_days.flag_page(
+        page = index_orders.flag_page(
             request.user, programme, scope, data, queryset, request.GET.get("page"),
             per_page=common.PAGE_SIZE,
         )  # fmt: skip

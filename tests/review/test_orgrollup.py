@@ -343,7 +343,7 @@ BY_DAYS = ("-days", "organization__code", "pk")  # the oracle joins for the code
             "sort=work_item",
             ("work_item__order", "work_item_id", "organization__code", "rule", "pk"),
         ),
-        # index orders (review.by_days), from either end
+        # index orders (review.index_orders), from either end
         ("sort=days", BY_DAYS),
         ("sort=-days", ("days", "organization__code", "pk")),
         ("sort=first_seen", ("first_seen", "organization__code", "pk")),

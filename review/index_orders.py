@@ -55,7 +55,7 @@ def flag_page(
 ) -> Page:
     """A page of the ids of ``flags`` (the late list's filtered open flags, annotated with
     ``days``) in the order ``data["sort"]``: the count from the rollup where its cells
-    answer the filters, then one query for the page."""
+    answer the filters, then one query a kind of flag for the page."""
     if by_organization.serves(data) and not data.get("follow_up"):
         total = by_organization.flag_total(user, programme, scope, data)
     else:  # a filter on the flags' own values: count them
