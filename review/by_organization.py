@@ -166,14 +166,11 @@ SEGMENTS = {
 }
 
 
-class _FlagsBySegment:
-    """The open flags in an order that groups them by segments the rollup counts, sliced as
-    a paginator slices a list: the segments' counts (in that order) say which segments a
-    slice falls in, so any page reads only their flags, and the count is a sum of cells."""
+class SlicedIds:
+    """Flag ids that a paginator counts and slices as it does a list, without a COUNT or an
+    OFFSET: the total is known beforehand, and :meth:`ids` reads a slice within it."""
 
-    def __init__(self, flags, segments: list[tuple[Q, int]], order: tuple[str, ...]):
-        self.flags, self.segments, self.order = flags, segments, order
-        self.total = sum(n for _, n in segments)
+    total: int
 
     def count(self) -> int:
         return self.total
@@ -183,6 +180,22 @@ class _FlagsBySegment:
 
     def __getitem__(self, window: slice) -> list[int]:
         start, stop = window.start or 0, min(window.stop, self.total)
+        return self.ids(start, stop) if start < stop else []
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        raise NotImplementedError
+
+
+class _FlagsBySegment(SlicedIds):
+    """The open flags in an order that groups them by segments the rollup counts: the
+    segments' counts (in that order) say which segments a slice falls in, so any page reads
+    only their flags, and the count is a sum of cells."""
+
+    def __init__(self, flags, segments: list[tuple[Q, int]], order: tuple[str, ...]):
+        self.flags, self.segments, self.order = flags, segments, order
+        self.total = sum(n for _, n in segments)
+
+    def ids(self, start: int, stop: int) -> list[int]:
         chosen: list[Q] = []
         seen, skip = 0, 0
         for segment, n in self.segments:

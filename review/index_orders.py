@@ -71,23 +71,13 @@ def reverse(order: Sequence[str]) -> tuple[str, ...]:
     return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
 
 
-class _IndexOrdered:
-    """The flags in ``order``, which merges the index orders of ``kinds``, sliced as a
-    paginator slices a list."""
+class _IndexOrdered(by_organization.SlicedIds):
+    """The flags in ``order``, which merges the index orders of ``kinds``."""
 
     def __init__(self, flags, total: int, order, kinds):
         self.flags, self.total, self.order, self.kinds = flags, total, tuple(order), kinds
 
-    def count(self) -> int:
-        return self.total
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, window: slice) -> list[int]:
-        start, stop = window.start or 0, min(window.stop, self.total)
-        if start >= stop:
-            return []
+    def ids(self, start: int, stop: int) -> list[int]:
         if start <= self.total - stop:
             return self._walk(start, stop, backwards=False)
         # Nearer the end: the same window counted from there, in the reversed order.
