@@ -122,23 +122,27 @@ def _late_cells(user, programme: Programme, scope: Scope, data: Mapping):
 
 # The flag list's orders that group flags the rollup counts: by organisation, by work item
 # then organisation, by rule then organisation. A page of them lies within a few such
-# segments, which the cells count.
-def _by_organization(cells, by: tuple[str, ...]) -> list[tuple[Q, int]]:
+# segments, which the cells count: each is (the flags' group, as field values, or none;
+# the organisation; its flags).
+Segment = tuple[tuple[tuple[str, object], ...], int, int]
+
+
+def _by_organization(cells, by: tuple[str, ...]) -> list[Segment]:
     rows = cells.values("organization_id").annotate(n=Sum("flags")).order_by(*by)
-    return [(Q(organization_id=org), n) for org, n in rows.values_list("organization_id", "n")]
+    return [((), org, n) for org, n in rows.values_list("organization_id", "n")]
 
 
-def _by_work_item(cells) -> list[tuple[Q, int]]:
+def _by_work_item(cells) -> list[Segment]:
     rows = (
         cells.values("work_item_id", "organization_id")
         .annotate(n=Sum("flags"))
         .order_by("work_item__order", "work_item_id", "organization__code")
         .values_list("work_item_id", "organization_id", "n")
     )
-    return [(Q(work_item_id=item, organization_id=org), n) for item, org, n in rows]
+    return [((("work_item_id", item),), org, n) for item, org, n in rows]
 
 
-def _by_rule(cells) -> list[tuple[Q, int]]:
+def _by_rule(cells) -> list[Segment]:
     columns = [orgrollups.RULE_COLUMNS[rule] for rule in rules.RULES]
     rows = (
         cells.values("organization_id", "organization__code")
@@ -146,13 +150,13 @@ def _by_rule(cells) -> list[tuple[Q, int]]:
         .values_list("organization_id", "organization__code", *columns)
     )
     # Rule codes and JIS codes are ASCII letters and digits: Python's order is the database's.
-    segments = sorted(
+    found = sorted(
         (rule, code, org, n)
         for org, code, *counts in rows
         for rule, n in zip(rules.RULES, counts, strict=True)
         if n
     )
-    return [(Q(rule=rule, organization_id=org), n) for rule, _code, org, n in segments]
+    return [((("rule", rule),), org, n) for rule, _code, org, n in found]
 
 
 SEGMENTS = {
@@ -191,24 +195,27 @@ class _FlagsBySegment(SlicedIds):
     segments' counts (in that order) say which segments a slice falls in, so any page reads
     only their flags, and the count is a sum of cells."""
 
-    def __init__(self, flags, segments: list[tuple[Q, int]], order: tuple[str, ...]):
+    def __init__(self, flags, segments: list[Segment], order: tuple[str, ...]):
         self.flags, self.segments, self.order = flags, segments, order
-        self.total = sum(n for _, n in segments)
+        self.total = sum(n for *_, n in segments)
 
     def ids(self, start: int, stop: int) -> list[int]:
-        chosen: list[Q] = []
+        # The segments the slice falls in, their organisations by group (a page of small
+        # segments is one group's organisations: one IN list, not an OR of fifty pairs).
+        chosen: dict[tuple, list[int]] = defaultdict(list)
         seen, skip = 0, 0
-        for segment, n in self.segments:
+        for group, org, n in self.segments:
             if seen + n > start and seen < stop:
                 if not chosen:
                     skip = start - seen
-                chosen.append(segment)
+                chosen[group].append(org)
             seen += n
             if seen >= stop:
                 break
         if not chosen:
             return []
-        flags = self.flags.filter(reduce(or_, chosen)).order_by(*self.order)
+        where = reduce(or_, (Q(*group, organization_id__in=orgs) for group, orgs in chosen.items()))
+        flags = self.flags.filter(where).order_by(*self.order)
         return list(flags.values_list("pk", flat=True)[skip : skip + stop - start])
 
 
