@@ -8,12 +8,13 @@ Take the copy once (about 4 minutes; Postgres only; the database is ``pmo_snap10
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pmo_bench BENCH_REVIEW_LARGE=0 \\
         .venv/bin/python -m bench.night_snapshot take
 
-Then run the night on a new copy (``pmo_try``) as often as needed; ``PROF=1`` adds a
-cProfile, ``SQL=N`` prints the N slowest statements::
+Then run the night on a new copy (``pmo_try``) as often as needed. It prints the night's
+SQL time and slowest statements (:func:`bench.review_support.sql_time`); ``PROF=1`` adds a
+cProfile::
 
     .venv/bin/python -m bench.night_snapshot run
 
-Figures from one machine swing by half between runs of the same code (2.3–3.3 s on
+Figures from one machine swing by half between runs of the same code (2.1–3.5 s on
 2026/12/03): compare medians of several runs.
 """
 
@@ -21,17 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import cProfile
-import datetime as dt
 import os
 import pstats
 import sys
-import time
 from pathlib import Path
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 SNAPSHOT = "pmo_snap1001"
 TRY = "pmo_try"
-NIGHT = dt.date(2015, 10, 1)  # bench.review_life.NIGHTS[0]
 
 
 def _setup() -> None:
@@ -68,7 +66,7 @@ def take() -> None:
 
     @contextlib.contextmanager
     def copy_at_first_night(name: str):
-        if name == f"review.national.night_{NIGHT:%m%d}":
+        if name == f"review.national.night_{life.NIGHTS[0]:%m%d}":
             database = connection.settings_dict["NAME"]
             connection.close()  # a template database takes no other connection
             _admin(
@@ -94,30 +92,27 @@ def run() -> None:
     """The night on a new copy of the snapshot, timed, as the benchmark runs it."""
     _admin(f"DROP DATABASE IF EXISTS {TRY}", f"CREATE DATABASE {TRY} TEMPLATE {SNAPSHOT}")
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{TRY}"
+    os.environ["BENCH_DEBUG"] = "1"  # sql_time's summary
     os.environ.pop("REDIS_URL", None)
     _setup()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
-    from bench.review_life import clock_on
+    from bench.review_life import NIGHTS, clock_on
+    from bench.review_support import sql_time
     from review import judging
 
+    night = NIGHTS[0]
     setup_test_environment(debug=False)
     profile = cProfile.Profile() if os.environ.get("PROF") else None
-    with clock_on(NIGHT), CaptureQueriesContext(connection) as captured:
-        due = judging.due_entries(NIGHT).count()
-        start = time.perf_counter()
-        if profile:
-            profile.enable()
-        result = judging.scan(NIGHT, send=False)
-        if profile:
-            profile.disable()
-        seconds = time.perf_counter() - start
-    queries = captured.captured_queries[1:]  # not the count of due entries
-    sql = sum(float(query["time"]) for query in queries)
-    print(f"{due} due: {result}; {seconds:.2f} s, {len(queries)} statements, {sql:.2f} s SQL")
-    for query in sorted(queries, key=lambda q: -float(q["time"]))[: int(os.environ.get("SQL", 0))]:
-        print(" ", query["time"], query["sql"][:300])
+    with clock_on(night):
+        print(f"{judging.due_entries(night).count()} due")
+        with sql_time(f"night {night:%Y/%m/%d}"):
+            if profile:
+                profile.enable()
+            result = judging.scan(night, send=False)
+            if profile:
+                profile.disable()
+    print(result)
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
 
