@@ -37,11 +37,15 @@ def insert(
     conflict: Sequence[str] = (),
     update: Sequence[str] = (),
     add: Sequence[str] = (),
+    greatest: Sequence[str] = (),
+    least: Sequence[str] = (),
     skip_conflicts: bool = False,
 ) -> int:
     """INSERT ``rows`` (values in ``columns`` order). With ``conflict`` (the columns of a
-    unique constraint) a clashing row sets the ``update`` columns to the new values and
-    increments the ``add`` columns by them; with neither it is skipped. ``skip_conflicts``
+    unique constraint) a clashing row sets the ``update`` columns to the new values,
+    increments the ``add`` columns by them and keeps the larger (``greatest``) or smaller
+    (``least``) of the stored and the new value, NULL counting as no value; with none of
+    these it is skipped. ``skip_conflicts``
     skips a row that clashes with any unique constraint (partial ones included). Returns
     the number of statements run (each at most :func:`max_params` parameters). On Postgres
     a plain insert (neither) is one ``COPY`` (:func:`copy`)."""
@@ -53,6 +57,8 @@ def insert(
     if conflict:
         sets = [f"{quote(c)} = excluded.{quote(c)}" for c in update]
         sets += [f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add]
+        sets += [_keep(table, quote(c), ">") for c in greatest]
+        sets += [_keep(table, quote(c), "<") for c in least]
         target = ", ".join(quote(c) for c in conflict)
         action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
         suffix = f" ON CONFLICT ({target}) {action}"
@@ -78,6 +84,14 @@ def insert(
             cursor.execute(head + "VALUES " + ", ".join([per_row] * len(chunk)) + suffix, params)
             statements += 1
     return statements
+
+
+def _keep(table: str, column: str, wins: str) -> str:
+    """``column`` set to the stored or the new value, whichever ``wins`` (``>``: the larger),
+    a NULL losing to any value: Postgres's GREATEST skips NULLs but SQLite's MAX returns
+    NULL, so a CASE both read alike."""
+    new, old = f"excluded.{column}", f"{table}.{column}"
+    return f"{column} = COALESCE(CASE WHEN {new} {wins} {old} THEN {new} ELSE {old} END, {new})"
 
 
 def copy(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> int:

@@ -2,12 +2,13 @@
 
 Written by :mod:`review.flag_rows` through :class:`OrgDeltas` in the transaction of every
 judgement, like the status and rule rollups: counts as deltas in one upsert per batch. The
-worst days late cannot be kept as a delta (a resolved flag may have been the worst), so the
-cells a batch touched read it again from their open flags, in one UPDATE after the upsert:
-the upsert locks those cells first, so a concurrent batch on the same organisation waits for
-this one to commit and then reads its flags (each statement sees what was committed before
-it began). :func:`rebuild` builds the table from scratch (``manage.py rebuild_rollups``, the
-migration that created it).
+worst days late are not a sum: a cell that only gained flags (or whose changed flags got no
+better) keeps the worse of its stored worst and theirs, in the same upsert; a cell that lost
+the flag that may have been its worst reads it again from its open flags, in one UPDATE
+after the upsert. The upsert locks those cells first, so a concurrent batch on the same
+organisation waits for this one to commit and then reads its flags (each statement sees what
+was committed before it began). :func:`rebuild` builds the table from scratch (``manage.py
+rebuild_rollups``, the migration that created it).
 
 Reads: :func:`worst` (today's worst days of grouped rows) and :func:`stored` (the cells, for
 the tests to compare with the full recount of ``tests/review/oracle.py``).
@@ -73,7 +74,10 @@ class OrgDeltas:
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
         self.prefecture: dict[tuple[int, int, int], int] = {}
-        self.flagged: set[tuple[int, int, int]] = set()  # cells whose worst may have moved
+        self.flagged: set[tuple[int, int, int]] = set()  # cells whose flags changed
+        # The worst (fixed days, earliest since) of the flags each cell gained and lost.
+        self.gained: dict[tuple[int, int, int], list] = defaultdict(lambda: [None, None])
+        self.lost: dict[tuple[int, int, int], list] = defaultdict(lambda: [None, None])
         self.deleted_entries: set[int] = set()  # flags about to go with their entry
 
     def entry(self, key: tuple[int, int, int], state, sign: int) -> None:
@@ -96,29 +100,51 @@ class OrgDeltas:
         cell[_APPROVED] += sign * bool(flag.approved)
         cell[_INDEX[RULE_COLUMNS[flag.rule]]] += sign
         cell[_INDEX[SIGNIFICANT_COLUMNS[flag.rule]]] += sign * significant
+        worst = (self.gained if sign > 0 else self.lost)[key]
+        if flag.since_ordinal is None:  # fixed days late
+            worst[0] = _max(worst[0], flag.days_late)
+        else:  # growing from since: the earliest is the worst
+            worst[1] = _min(worst[1], flag.since_ordinal)
+
+    def stale(self) -> set[tuple[int, int, int]]:
+        """Cells whose worst must be read again: they lost a flag that may have been their
+        worst, one worse than any they gained (a flag changed but no better is no loss)."""
+        found = set()
+        for key, (fixed, since) in self.lost.items():
+            got_fixed, got_since = self.gained.get(key, (None, None))
+            if (fixed is not None and (got_fixed is None or got_fixed < fixed)) or (
+                since is not None and (got_since is None or got_since > since)
+            ):
+                found.add(key)
+        return found
 
     def apply(self) -> None:
         """One upsert of the touched cells (in key order, so two writers lock them in the
-        same order), then their worst days read again."""
+        same order), keeping the worse of the stored worst and the gained flags', then the
+        worst of the :meth:`stale` cells read again."""
         rows = [
-            [*key, self.prefecture[key], *counts]
+            [*key, self.prefecture[key], *counts, *self.gained.get(key, (None, None))]
             for key, counts in sorted(self.cells.items())
             if any(counts) or key in self.flagged
         ]
         if rows:
             bulk.insert(
                 OrganizationRollup,
-                (*KEY, "prefecture_id", *COUNTS),
+                (*KEY, "prefecture_id", *COUNTS, "worst_days", "worst_since"),
                 rows,
                 conflict=KEY,
                 update=("prefecture_id",),
                 add=COUNTS,
+                greatest=("worst_days",),
+                least=("worst_since",),
             )
-        if self.flagged:
-            refresh_worst(self.flagged, exclude_entries=self.deleted_entries)
+        if stale := self.stale():
+            refresh_worst(stale, exclude_entries=self.deleted_entries)
         self.cells.clear()
         self.prefecture.clear()
         self.flagged.clear()
+        self.gained.clear()
+        self.lost.clear()
         self.deleted_entries.clear()
 
 

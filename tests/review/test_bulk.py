@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from pmo import bulk
-from review import flag_rows, judging
-from review.models import DelayFlag, Rule, StatusRollup
+from review import flag_rows, judging, orgrollups
+from review.models import DelayFlag, OrganizationRollup, Rule, StatusRollup
 
 D = dt.date
 
@@ -68,6 +68,33 @@ def test_insert_adds_to_counts_on_conflict(judged):
     )
     again = StatusRollup.objects.get(pk=cell.pk)
     assert (again.entries, again.weight) == (cell.entries + 2, cell.weight + 1)
+
+
+def test_insert_keeps_the_greatest_and_least_nulls_losing(judged):
+    """The worst days of a cell kept in the upsert (:mod:`review.orgrollups`): the larger
+    fixed days, the earlier since, a NULL (no flag of that kind) losing on either side."""
+    cell = OrganizationRollup.objects.first()
+    OrganizationRollup.objects.filter(pk=cell.pk).update(worst_days=None, worst_since=700)
+    key = [cell.programme_id, cell.work_item_id, cell.organization_id]
+    columns = (*orgrollups.KEY, "prefecture_id", *orgrollups.COUNTS, "worst_days", "worst_since")
+
+    def upsert(days, since) -> tuple:
+        bulk.insert(
+            OrganizationRollup,
+            columns,
+            [[*key, cell.prefecture_id, *[0] * len(orgrollups.COUNTS), days, since]],
+            conflict=orgrollups.KEY,
+            add=orgrollups.COUNTS,
+            greatest=("worst_days",),
+            least=("worst_since",),
+        )
+        return OrganizationRollup.objects.values_list("worst_days", "worst_since").get(pk=cell.pk)
+
+    assert upsert(3, None) == (3, 700)
+    assert upsert(2, 650) == (3, 650)
+    assert upsert(None, 800) == (3, 650)
+    assert upsert(9, None) == (9, 650)
+    assert OrganizationRollup.objects.get(pk=cell.pk).flags == cell.flags
 
 
 @pytest.mark.parametrize("skip", [False, True], ids=["plain", "skip-conflicts"])
