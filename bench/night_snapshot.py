@@ -114,7 +114,7 @@ def run() -> None:
                 profile.disable()
     print(result)
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile).sort_stats(os.environ.get("PROF_SORT", "cumulative")).print_stats(45)
 
 
 if __name__ == "__main__":
