@@ -48,13 +48,19 @@ class Deltas:
 
     def apply(self) -> None:
         """One upsert per batch of cells (a cell's row is created on first use and its
-        counts incremented in the same statement, so concurrent writers add up)."""
+        counts incremented in the same statement, so concurrent writers add up). Each table's
+        cells in key order, the tables always in this order: two writers sharing cells lock
+        them in the same order, so one waits for the other, never both for each other."""
         status = [
             [p, w, r, s, count, weight]
-            for (p, w, r, s), (count, weight) in self.status.items()
+            for (p, w, r, s), (count, weight) in sorted(self.status.items())
             if count or weight
         ]
-        rule = [[p, w, r, s, *counts] for (p, w, r, s), counts in self.rule.items() if any(counts)]
+        rule = [
+            [p, w, r, s, *counts]
+            for (p, w, r, s), counts in sorted(self.rule.items())
+            if any(counts)
+        ]
         cell = ("programme_id", "work_item_id", "prefecture_id")
         if status:
             bulk.insert(

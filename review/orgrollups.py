@@ -149,9 +149,10 @@ class OrgDeltas:
 
 
 def refresh_worst(cells: Iterable[tuple[int, int, int]], *, exclude_entries=()) -> None:
-    """Read the worst days of ``cells`` again from their open flags: one UPDATE per
-    programme and 500 organisations (every work item of those organisations, a few extra
-    cells at most, each two index probes)."""
+    """Read the worst days of ``cells`` again from their open flags (each two index probes):
+    per programme and 500 organisations, their cells' ids, then one UPDATE of exactly those
+    cells. Never another one: the caller's upsert has locked these, and a cell it had not
+    could be held by a concurrent batch waiting for one of ours (a deadlock)."""
     by_programme: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for programme_id, work_item_id, org_id in cells:
         by_programme[programme_id][org_id].add(work_item_id)
@@ -172,9 +173,14 @@ def refresh_worst(cells: Iterable[tuple[int, int, int]], *, exclude_entries=()) 
         for start in range(0, len(org_ids), 500):
             chunk = org_ids[start : start + 500]
             items = {item for org in chunk for item in orgs[org]}
-            OrganizationRollup.objects.filter(
-                programme_id=programme_id, organization_id__in=chunk, work_item_id__in=items
-            ).update(
+            ids = [
+                pk
+                for pk, item, org in OrganizationRollup.objects.filter(
+                    programme_id=programme_id, organization_id__in=chunk, work_item_id__in=items
+                ).values_list("pk", "work_item_id", "organization_id")
+                if item in orgs[org]
+            ]
+            OrganizationRollup.objects.filter(pk__any=ids).update(
                 worst_days=Subquery(fixed, output_field=IntegerField()),
                 worst_since=Subquery(growing, output_field=IntegerField()),
             )
