@@ -15,7 +15,9 @@ cProfile::
     .venv/bin/python -m bench.night_snapshot run
 
 Figures from one machine swing by half between runs of the same code (2.1–3.5 s on
-2026/12/03): compare medians of several runs.
+2026/12/03): compare medians of several runs. The batches run on the judging workers' own
+connections (``review.judging.WORKERS``), so the SQL summary counts only the caller's
+statements (the digests); ``WORKERS=1`` judges on one worker, for comparison.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def run() -> None:
     from review import judging
 
     night = NIGHTS[0]
+    if workers := os.environ.get("WORKERS"):
+        judging.WORKERS = int(workers)
     setup_test_environment(debug=False)
     profile = cProfile.Profile() if os.environ.get("PROF") else None
     with clock_on(night):

@@ -167,3 +167,53 @@ def test_nightly_batches_commit_without_waiting_for_the_disk_and_saves_do(transa
     with connection.cursor() as cursor:  # and it did not outlive the batch
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_the_nightly_batches_run_in_parallel_and_the_rollups_equal_a_full_scan(
+    transactional_db, monkeypatch
+):
+    """Many small batches judged by two workers, each on its own connection: flags raised on
+    one night, then most of them resolved on the next (the cells' worst days read again), and
+    every rollup equals a full scan after each night, with no deadlock and no batch lost."""
+    from orgs.models import MunicipalityClass
+    from review import orgrollups, rollups
+    from tests.factories import MunicipalityFactory, PrefectureFactory
+
+    hokkaido = PrefectureFactory(code="010006", name="北海道")
+    for code, name in (("011002", "札幌市"), ("012025", "函館市"), ("012033", "小樽市")):
+        MunicipalityFactory(
+            code=code, name=name, prefecture=hokkaido, municipality_class=MunicipalityClass.CITY
+        )
+    seed.load()
+    programme = Programme.objects.get(name=seed.NAME)
+    publishing.publish(programme)
+    entries = PlanEntry.objects.order_by("pk")
+    PlanEntry.objects.update(
+        planned_start=D(2015, 4, 1), planned_end=D(2015, 5, 31), next_check_on=None
+    )
+    monkeypatch.setattr(judging, "BATCH", 3)  # 23 batches
+    threads: set[int] = set()
+    judge_batch = judging._judge_batch
+
+    def recorded(*args, **kwargs):
+        threads.add(threading.get_ident())
+        return judge_batch(*args, **kwargs)
+
+    monkeypatch.setattr(judging, "_judge_batch", recorded)
+    night = D(2015, 10, 1)
+    raised = judging.scan(night, send=False)
+    assert raised.judged == entries.count() >= 20 * judging.BATCH
+    assert raised.raised and len(threads) == judging.WORKERS
+    assert threading.get_ident() not in threads  # the caller's connection judged nothing
+    assert rollups.stored_cells(programme) == oracle.full_scan(programme, night)
+    assert orgrollups.stored(programme) == oracle.full_scan_organizations(programme, night)
+
+    finished = [pk for n, pk in enumerate(entries.values_list("pk", flat=True)) if n % 4]
+    PlanEntry.objects.filter(pk__in=finished).update(
+        status="done", actual_start=D(2015, 4, 1), actual_end=D(2015, 5, 31), next_check_on=None
+    )
+    later = D(2015, 11, 2)
+    resolved = judging.scan(later, send=False)
+    assert resolved.resolved and resolved.judged >= len(finished)
+    assert rollups.stored_cells(programme) == oracle.full_scan(programme, later)
+    assert orgrollups.stored(programme) == oracle.full_scan_organizations(programme, later)
