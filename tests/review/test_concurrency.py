@@ -217,3 +217,32 @@ def test_the_nightly_batches_run_in_parallel_and_the_rollups_equal_a_full_scan(
     assert resolved.resolved and resolved.judged >= len(finished)
     assert rollups.stored_cells(programme) == oracle.full_scan(programme, later)
     assert orgrollups.stored(programme) == oracle.full_scan_organizations(programme, later)
+
+
+def test_a_failing_batch_stops_the_workers_and_reaches_the_caller(transactional_db, monkeypatch):
+    """A batch that fails on a worker is raised in the nightly job's own thread (the task
+    fails and is retried) and the other worker takes no new batch; what committed stays."""
+    from tests.factories import MunicipalityFactory, PrefectureFactory
+
+    hokkaido = PrefectureFactory(code="010006", name="北海道")
+    MunicipalityFactory(code="011002", name="札幌市", prefecture=hokkaido)
+    seed.load()
+    publishing.publish(Programme.objects.get(name=seed.NAME))
+    PlanEntry.objects.update(next_check_on=None)
+    monkeypatch.setattr(judging, "BATCH", 2)
+    batches = -(-PlanEntry.objects.count() // judging.BATCH)
+    started: list[list[int]] = []
+    judge_batch = judging._judge_batch
+
+    def third_fails(ids, *args, **kwargs):
+        started.append(ids)
+        if len(started) == 3:
+            raise RuntimeError("batch 3")
+        return judge_batch(ids, *args, **kwargs)
+
+    monkeypatch.setattr(judging, "_judge_batch", third_fails)
+    with pytest.raises(RuntimeError, match="batch 3"):
+        judging.scan(D(2015, 10, 1), send=False)
+    assert 3 <= len(started) <= 4 < batches  # the other worker finished the batch it had
+    judged = PlanEntry.objects.exclude(next_check_on=None).count()
+    assert 0 < judged <= 3 * judging.BATCH
