@@ -80,19 +80,20 @@ IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "3"))
 # the 250 rows. Two runs of this code: at load 4-5, plan page 230 ms (its last page 231, the
 # opening 95, as of today 219), row saves 48 / 41 ms, row reads 24 / 31 ms, import 5.9 s;
 # at load 7-9, plan page 842 ms (min 447), its last page 986, the opening 422, row saves
-# 241 / 269 ms, row reads 109 / 126 ms, import 16.7 s (69 statements both times). So the
-# plan page keeps the 500 and the row saves 400: 150 holds only on a quieter
-# machine. The query counts are exact (tests/actionplan/test_plan_page_reads.py holds the
-# same at 51 rows).
+# 241 / 269 ms, row reads 109 / 126 ms, import 16.7 s (69 statements both times). Those runs
+# relaxed the row saves to 400 ms and the import to 60 s; a quiet 2-core machine on 2026/12/03
+# gave row saves 48 / 52 ms and the import 5.6 s, so the budgets are the again (a
+# loaded machine misses them, and the miss is printed). The query counts are exact
+# (tests/actionplan/test_plan_page_reads.py holds the same at 51 rows).
 BUDGETS_MS = {
     "actionplan.plan_page_5000_rows_ms": 500,
     "actionplan.plan_page_5000_rows_last_page_ms": 500,
     "actionplan.plan_page_5000_rows_opening_ms": 500,
-    "actionplan.row_save_5000_rows_ms": 400,
-    "actionplan.row_save_f_5000_rows_ms": 400,
+    "actionplan.row_save_5000_rows_ms": 150,
+    "actionplan.row_save_f_5000_rows_ms": 150,
     "actionplan.row_read_5000_rows_ms": 250,
     "actionplan.row_read_f_5000_rows_ms": 250,
-    "actionplan.import_5000_rows_s": 60,
+    "actionplan.import_5000_rows_s": 15,
     "actionplan.import_5000_rows_statements": 400,
     "actionplan.plan_page_5000_rows_queries": 20,  # G's first page: 設計 alone
     "actionplan.plan_page_5000_rows_last_page_queries": 21,  # テスト: same-system prerequisites

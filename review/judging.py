@@ -12,10 +12,8 @@ nightly job (:func:`scan`) finds it again exactly when its judgement can change.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -25,7 +23,9 @@ from django.utils.translation import gettext
 from actionplan import rules as plan_rules
 from actionplan import selectors as plan_selectors
 from actionplan.models import Milestone, PlanEntry
+from pmo import workers
 from review import begun, flag_rows, notifications, rules
+from review.flag_rows import Row
 from review.models import ApprovedException, DelayFlag, EntryState
 
 # Entries whose judgement only an edit can change are looked at again "never".
@@ -85,7 +85,8 @@ def inputs_for(entries: list, organizations: dict | None = None) -> dict[int, In
 
     ``entries`` carry ``task.work_item.programme`` and ``organization`` (select_related), or
     ``organizations`` maps organisation ids to organisations (for historical records), or
-    they are the plain rows of :func:`_load` (:class:`Row`, which carry those values).
+    they are the plain rows of :func:`review.flag_rows.load_entries` (:class:`Row`, which
+    carry those values).
     """
     task_ids = {entry.task_id for entry in entries}
     org_ids = {entry.organization_id for entry in entries}
@@ -129,72 +130,6 @@ def judge_one(entry, inputs: Inputs, on: dt.date) -> list[rules.Flag]:
     )
 
 
-# What judging reads of an entry, its task, programme and organisation: plain values (a
-# model instance with select_related cost ~8 instances and their init signals an entry).
-ROW_FIELDS = {
-    "pk": "pk",
-    "organization_id": "organization_id",
-    "organization_code": "organization__code",
-    "task_id": "task_id",
-    "system_id": "system_id",
-    "planned_start": "planned_start",
-    "planned_end": "planned_end",
-    "actual_start": "actual_start",
-    "actual_end": "actual_end",
-    "status": "status",
-    "next_check_on": "next_check_on",
-    "retired_on": "retired_on",
-    "weight": "task__weight",
-    "work_item_id": "task__work_item_id",
-    "programme_id": "task__work_item__programme_id",
-    "plan_deadline": "task__work_item__programme__plan_deadline",
-    "threshold": "task__work_item__programme__significant_delay_days",
-    "kind": "organization__kind",
-    "municipality_class": "organization__municipality_class",
-    "prefecture_id": "organization__prefecture_id",
-}
-
-
-class Row(NamedTuple):
-    """One entry as :func:`_load` reads it (the values of :data:`ROW_FIELDS`, in order)."""
-
-    pk: int
-    organization_id: int
-    organization_code: str
-    task_id: int
-    system_id: int | None
-    planned_start: dt.date | None
-    planned_end: dt.date | None
-    actual_start: dt.date | None
-    actual_end: dt.date | None
-    status: str
-    next_check_on: dt.date | None
-    retired_on: dt.date | None
-    weight: Decimal
-    work_item_id: int
-    programme_id: int
-    plan_deadline: dt.date | None
-    threshold: int
-    kind: str
-    municipality_class: str
-    prefecture_id: int | None
-
-
-assert Row._fields == tuple(ROW_FIELDS)  # the lookups and the row agree
-
-
-def _load(entry_ids: Iterable[int], *, lock: bool = True) -> list[Row]:
-    """The batch's entries as plain rows, locked (in id order) until the batch commits: a
-    save or a retirement of one of them waits for the batch, and the batch reads them as
-    committed (so a retirement is never overwritten by a judgement made before it). No-op
-    on SQLite. ``lock=False`` for rows nobody else can see yet (created in this
-    transaction): a lock writes to every row it takes."""
-    rows = PlanEntry.objects.filter(pk__any=list(entry_ids)).order_by("pk")
-    if lock:
-        rows = rows.select_for_update(no_key=True, of=("self",))
-    return [Row._make(row) for row in rows.values_list(*ROW_FIELDS.values())]
-
-
 def judge_entries(
     entry_ids: Iterable[int], on: dt.date | None = None, *, fresh: bool = False
 ) -> Result:
@@ -205,7 +140,7 @@ def judge_entries(
     publishing a programme) everything commits together anyway, so the rollup is updated
     once at the end; outside one (the nightly job) each batch commits with its own share of
     the rollup, keeping locks short, and without waiting for the disk (:func:`_recomputable`),
-    :data:`WORKERS` batches at once on Postgres (:func:`_judge_in_parallel`).
+    :data:`WORKERS` batches at once on Postgres (:func:`_commit_batches`).
 
     ``fresh``: the entries were created in the caller's transaction and never judged
     (publishing): they have no flags or state to read, and nobody else can see them to lock.
@@ -214,14 +149,11 @@ def judge_entries(
     ids = list(entry_ids)
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
     verdicts: dict[tuple, Verdict] = {}  # one judgement per distinct entry and inputs
-    if not transaction.get_connection().in_atomic_block:
-        if len(batches) > 1 and connection.vendor == "postgresql":
-            return _judge_in_parallel(batches, on, fresh=fresh)
-        result = Result()
-        for batch in batches:
-            result.add(_commit_batch(batch, on, verdicts, fresh=fresh))
-        return result
     result = Result()
+    if not transaction.get_connection().in_atomic_block:
+        for found in _commit_batches(batches, on, verdicts, fresh=fresh):
+            result.add(found)
+        return result
     shared = flag_rows.Deltas()
     for batch in batches:
         with transaction.atomic():
@@ -230,55 +162,25 @@ def judge_entries(
     return result
 
 
-def _commit_batch(
-    batch: list[int], on: dt.date, verdicts: dict[tuple, Verdict], *, fresh: bool
-) -> Result:
-    """One batch judged and committed with its share of the rollup."""
-    with transaction.atomic():
-        _recomputable()
-        deltas = flag_rows.Deltas()
-        result = _judge_batch(batch, on, deltas, verdicts, fresh=fresh)
-        deltas.apply()
-    return result
-
-
-def _judge_in_parallel(batches: list[list[int]], on: dt.date, *, fresh: bool) -> Result:
-    """:data:`WORKERS` threads, each taking the next batch and committing it on its own
-    connection, until none is left. Safe because the batches hold disjoint entries and every
+def _commit_batches(batches, on: dt.date, verdicts: dict[tuple, Verdict], *, fresh: bool):
+    """Each batch judged and committed with its share of the rollup; on Postgres on
+    :data:`WORKERS` threads (their own connections), sharing ``verdicts`` (a race on it costs
+    a judgement made twice at most). Safe because the batches hold disjoint entries and every
     batch locks the rollup cells it shares with others in one order (table by table, each
     table's cells sorted: :meth:`review.flag_rows.Deltas.apply`), so one waits for the other
-    at worst, never both for each other. The first error stops the workers and is raised;
-    the batches committed before it stay (a batch is safe to run again)."""
-    pending = iter(batches)
-    taking = threading.Lock()
-    results: list[Result] = []
-    errors: list[BaseException] = []
+    at worst, never both for each other."""
 
-    def work() -> None:
-        verdicts: dict[tuple, Verdict] = {}
-        try:
-            while not errors:
-                with taking:
-                    batch = next(pending, None)
-                if batch is None:
-                    return
-                results.append(_commit_batch(batch, on, verdicts, fresh=fresh))
-        except BaseException as exc:  # raised in the caller's thread below
-            errors.append(exc)
-        finally:
-            connection.close()  # this thread's own
+    def commit(batch: list[int]) -> Result:
+        with transaction.atomic():
+            _recomputable()
+            deltas = flag_rows.Deltas()
+            result = _judge_batch(batch, on, deltas, verdicts, fresh=fresh)
+            deltas.apply()
+        return result
 
-    workers = [threading.Thread(target=work) for _ in range(min(WORKERS, len(batches)))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise errors[0]
-    result = Result()
-    for found in results:
-        result.add(found)
-    return result
+    if len(batches) > 1 and connection.vendor == "postgresql":
+        return workers.each_in_threads(batches, commit, workers=WORKERS)
+    return [commit(batch) for batch in batches]
 
 
 def _recomputable() -> None:
@@ -339,7 +241,7 @@ def _judge_batch(
     *,
     fresh: bool = False,
 ) -> Result:
-    entries = _load(ids, lock=not fresh)
+    entries = flag_rows.load_entries(ids, lock=not fresh)
     if not entries:
         return Result()
     inputs = inputs_for(entries)
