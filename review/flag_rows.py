@@ -1,6 +1,7 @@
 """The rows a judging batch reads and writes (for :mod:`review.judging`): its entries
-(:func:`load_entries`), open flags read and changed as plain values, flags raised, the entries' states (their last contribution to the
-rollup), each entry's next look, and the rollup deltas, all in a fixed number of statements.
+(:func:`load_entries`), open flags read and changed as plain values, flags raised, the
+entries' states (their last contribution to the rollup), each entry's next look, and the
+rollup deltas, all in a fixed number of statements.
 
 Plain values, not model instances: a ``DelayFlag`` or ``EntryState`` instance costs its init
 signals and field set-up for nothing here, and a batch handles a thousand entries.
